@@ -1,0 +1,3 @@
+from agentops_index.cli import main
+
+main()

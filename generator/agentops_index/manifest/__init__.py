@@ -1,0 +1,2 @@
+"""Claude Code formats: tolerant parsing, validation that mirrors ``claude plugin validate``,
+and the normalizer for every third-party string."""
