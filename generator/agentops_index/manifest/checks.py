@@ -18,7 +18,7 @@ from typing import Any
 from agentops_index.manifest import formats, frontmatter, names
 from agentops_index.manifest.findings import Finding, Report, Severity
 from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP, JsonDocument, read_json
-from agentops_index.manifest.schema import Issue, dotted
+from agentops_index.manifest.schema import MISSING, Issue, dotted
 
 DESKTOP_REJECT = "will reject the whole marketplace."
 DESKTOP_DROP = "will drop this entry."
@@ -158,6 +158,7 @@ def _desktop(sink: Sink, path: str, subject: str, name: str, consequence: str) -
     if names.desktop_ok(name):
         return
     accepts = "Claude Code accepts it, but the" if names.valid_id(name) else "The"
+    # DESKTOP_SYNC starts lower-case: it follows "the" in both phrasings.
     sink.add(
         "name.desktop",
         path,
@@ -405,6 +406,62 @@ def _js(value: Any) -> str:
     from agentops_index.manifest.schema import js_type
 
     return js_type(value)
+
+
+# --- .mcp.json (plugin directories only) -----------------------------------------------------
+
+MCP_BAD_URL = (
+    'url is not a valid absolute URL (for example "https://host/path"). The plugin loader marks this server '
+    "as invalid config and it never connects."
+)
+
+
+MCP_NO_TYPE = (
+    'server has a "url" but no "type". Remote servers must set "type" to "http" (or "sse" / "ws"); without it '
+    'the entry is parsed as a stdio server, fails for lacking "command", and is silently dropped at load.'
+)
+MCP_CLEARTEXT = (
+    "url uses http:// to a non-loopback host — requests, headers and any credentials travel in cleartext. "
+    "Use https://; plugin directories may reject insecure remote server urls."
+)
+_LOOPBACK = re.compile(r"^(?:localhost|127(?:\.\d+){3}|\[::1\])(?::\d+)?$", re.IGNORECASE)
+
+
+def mcp_file(sink: Sink, data: JsonDocument) -> None:
+    if json_problem(sink, data):
+        return
+    servers = data.value
+    if isinstance(servers, dict) and isinstance(servers.get("mcpServers"), dict):
+        servers = servers["mcpServers"]
+    if not isinstance(servers, dict):
+        return
+    for name, spec in servers.items():
+        if isinstance(spec, dict):
+            mcp_server(sink, f"mcpServers.{name}", spec)
+
+
+def mcp_server(sink: Sink, base: str, spec: dict[str, Any]) -> None:
+    url = spec.get("url")
+    if "url" in spec and "type" not in spec:
+        sink.add("mcp.url_without_type", f"{base}.type", MCP_NO_TYPE)
+        return
+    if "url" not in spec:
+        if not isinstance(spec.get("command"), str):
+            sink.add(
+                "mcp.no_command",
+                f"{base}.command",
+                f"Invalid input: expected string, received {_js(spec.get('command', MISSING))}. "
+                "The plugin loader silently drops this server at load.",
+            )
+        return
+    # Empty URLs and ${VAR} placeholders are filled in at load time; Claude Code accepts them.
+    if not isinstance(url, str) or not url or "${" in url:
+        return
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^\s/?#]+)", url)
+    if not match:
+        sink.add("mcp.invalid_url", f"{base}.url", MCP_BAD_URL)
+    elif match.group(1).lower() in ("http", "ws") and not _LOOPBACK.match(match.group(2).rsplit("@", 1)[-1]):
+        sink.add("mcp.cleartext_url", f"{base}.url", MCP_CLEARTEXT, "warning")
 
 
 # --- markdown components (plugin directories only) -------------------------------------------

@@ -14,7 +14,7 @@ ID_RULE = (
     'may use only the letters a-z and A-Z, digits, ".", "_" and "-", and must start with a letter or digit.'
 )
 DESKTOP_RULE = 'letters, digits, ".", "_", "-"; must start alphanumeric; max 128 chars'
-DESKTOP_SYNC = "the Claude Desktop managed marketplace sync (allowedPluginMarketplaces)"
+DESKTOP_SYNC = "Claude Desktop managed marketplace sync (allowedPluginMarketplaces)"
 
 RESERVED_PLUGIN_MESSAGE = (
     'Plugin name "{name}" is reserved: it passes as one of Anthropic\'s own. A third party\'s plugin name '

@@ -188,7 +188,7 @@ class Obj(Schema):
         if self.strict:
             for key in value:
                 if key not in self.shape:
-                    issues.append(Issue(path, f'Unrecognized key: "{key}"', abort=True))
+                    issues.append(Issue(path, f'Unrecognized key: "{key}"'))
         if self.refine is not None and not issues:
             message = self.refine(value)
             if message:

@@ -280,11 +280,28 @@ def validate_plugin(plugin_dir: Path, manifest_path: Path | None = None) -> Repo
         doc = checks.load_json(hooks_path)
         if doc is not None:
             checks.hooks_file(sink.child(file=str(hooks_path.relative_to(plugin_dir))), doc)
+    for mcp_path in _mcp_files(manifest, plugin_dir):
+        doc = checks.load_json(mcp_path)
+        if doc is not None:
+            checks.mcp_file(sink.child(file=str(mcp_path.relative_to(plugin_dir))), doc)
     from agentops_index.manifest.components import markdown_components
 
     for kind, path in markdown_components(plugin_dir, manifest if isinstance(manifest, dict) else {}):
         checks.component_doc(sink.child(file=str(path.relative_to(plugin_dir))), kind, path)
     return report
+
+
+def _mcp_files(manifest: Any, plugin_dir: Path) -> list[Path]:
+    found = []
+    default = checks.inside(plugin_dir, ".mcp.json")
+    if default is not None and default.is_file():
+        found.append(default)
+    if isinstance(manifest, dict):
+        for key, _where, declared in checks.component_paths(manifest):
+            target = checks.inside(plugin_dir, declared.removeprefix("./")) if key == "mcpServers" else None
+            if target is not None and target.is_file() and target.suffix == ".json" and target not in found:
+                found.append(target)
+    return found
 
 
 def parse_marketplace_bytes(data: bytes) -> tuple[JsonDocument, Report]:

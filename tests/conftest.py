@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.oracle import MARKETPLACES
+
+CLAUDE_VERSION = "2.1.328"
+CLAUDE_CACHE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", Path.home() / ".cache" / "agentops-index" / "claude-code"))
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_or_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a real token or proxy from the developer's environment."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not MARKETPLACES.is_dir():
+        pytest.skip(f"the real-world corpus is not at {MARKETPLACES} (it lives in ../shared/corpus)")
+    return MARKETPLACES
+
+
+class ClaudeCLI:
+    """The real `claude` binary, run offline with a throwaway HOME."""
+
+    def __init__(self, binary: Path, home: Path) -> None:
+        self.binary, self.home = binary, home
+
+    def validate(self, target: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+        import json
+
+        env = {"HOME": str(self.home), "PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"}
+        done = subprocess.run(
+            [str(self.binary), "plugin", "validate", "--json", str(target)],
+            capture_output=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        return done.returncode, json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
+    """Install @anthropic-ai/claude-code into a cache folder once, then use its binary."""
+    binary = CLAUDE_CACHE / "node_modules" / ".bin" / "claude"
+    if not binary.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed, so the real Claude Code CLI cannot be installed")
+        CLAUDE_CACHE.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CLAUDE_CACHE), f"@anthropic-ai/claude-code@{CLAUDE_VERSION}"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if done.returncode != 0 or not binary.exists():
+            pytest.fail(f"npm install @anthropic-ai/claude-code@{CLAUDE_VERSION} failed:\n{done.stderr[-2000:]}")
+    home = tmp_path_factory.mktemp("claude-home")
+    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, env={"HOME": str(home), "PATH": os.environ.get("PATH", "")}, timeout=60, check=False)
+    if CLAUDE_VERSION not in version.stdout:
+        pytest.fail(f"expected claude {CLAUDE_VERSION}, got {version.stdout!r} {version.stderr[-500:]!r}")
+    return ClaudeCLI(binary, home)
