@@ -20,6 +20,7 @@ from agentops_index.manifest.findings import Finding, Report, Severity
 from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP, JsonDocument, read_json
 from agentops_index.manifest.schema import MISSING, Issue, dotted
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
 DESKTOP_REJECT = "will reject the whole marketplace."
 DESKTOP_DROP = "will drop this entry."
 
@@ -35,7 +36,10 @@ class Sink:
     official: bool = False
 
     def add(self, code: str, path: str, message: str, severity: Severity = "error") -> None:
-        full = f"{self.prefix}{path}" if self.prefix else path
+        # Messages quote names strangers wrote; a lone surrogate there must not make the
+        # report unencodable (SECURITY.md M-6).
+        message = _SURROGATES.sub("\ufffd", message)
+        full = _SURROGATES.sub("\ufffd", f"{self.prefix}{path}" if self.prefix else path)
         self.report.add(Finding(code, full, message, severity, self.file))
 
     def issues(self, issues: list[Issue]) -> None:

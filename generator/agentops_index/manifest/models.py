@@ -145,7 +145,7 @@ def parse_marketplace(value: Any, report: Report) -> Marketplace:
     per_entry: dict[int, list[Finding]] = {}
     general: list[Finding] = []
     for finding in report.findings:
-        index = entry_index(finding.path) if finding.file.endswith("marketplace.json") else None
+        index = entry_index(finding.path)
         (per_entry.setdefault(index, []) if index is not None else general).append(finding)
     metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
     owner = value.get("owner") if isinstance(value.get("owner"), dict) else {}

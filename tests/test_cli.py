@@ -1,0 +1,105 @@
+"""The command line: help on every command and option, exit codes, --json always one report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from agentops_index import __version__
+from agentops_index.cli import cli
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "acme-tools"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"agentops-index {__version__}"
+
+
+def _commands(group: click.Group) -> list[click.Command]:
+    return [group, *group.commands.values()]
+
+
+@pytest.mark.parametrize("command", _commands(cli), ids=lambda c: c.name or "root")
+def test_every_command_and_option_has_real_help(command: click.Command) -> None:
+    assert command.help and len(command.help.split()) >= 6
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name not in {"help", "version"}:
+            assert param.help and len(param.help.split()) >= 4, param.name
+
+
+def test_validate_sample_passes() -> None:
+    result = run("validate", str(SAMPLE))
+    assert result.exit_code == 0
+    assert "Validation passed" in result.output
+
+
+@pytest.mark.parametrize(
+    "content,verdict,code",
+    [
+        (b'{"name": "t", "owner": {"name": "T"}, "description": "d", "plugins": []}', "warn", 0),
+        (b"#sosambo", "fail", 1),
+        (b'{"name": "claude-plugins", "owner": {"name": ""}, "plugins": [{"name": "claude-x", "source": "../x"}]}', "fail", 1),
+    ],
+)
+def test_validate_json_report_and_exit_code(tmp_path: Path, content: bytes, verdict: str, code: int) -> None:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "marketplace.json").write_bytes(content)
+    result = run("validate", "--json", str(tmp_path))
+    report = json.loads(result.stdout)
+    assert report["verdict"] == verdict and result.exit_code == code
+    assert set(report) >= {"verdict", "errors", "warnings"}
+    for item in report["errors"] + report["warnings"]:
+        assert set(item) >= {"path", "code", "message"}
+
+
+def test_strict_fails_on_warnings(tmp_path: Path) -> None:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "marketplace.json").write_text('{"name": "t", "owner": {"name": "T"}, "plugins": []}')
+    assert run("validate", str(tmp_path)).exit_code == 0
+    assert run("validate", "--strict", str(tmp_path)).exit_code == 1
+
+
+@pytest.mark.parametrize("target", ["does-not-exist", "README.md"])
+def test_json_report_even_for_unreadable_input(target: str, tmp_path: Path) -> None:
+    path = tmp_path / target
+    if target == "README.md":
+        path.write_text("# not a manifest")
+    result = run("validate", "--json", str(path))
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "fail" and result.exit_code == 1
+    assert report["errors"][0]["code"] == "input.unreadable"
+
+
+def test_non_marketplace_directory_is_judged_as_a_plugin_dir(tmp_path: Path) -> None:
+    result = run("validate", "--json", str(tmp_path))
+    assert json.loads(result.stdout)["errors"][0]["path"] == "directory"
+
+
+def test_no_color_and_quiet(tmp_path: Path) -> None:
+    (tmp_path / ".claude-plugin").mkdir()
+    (tmp_path / ".claude-plugin" / "marketplace.json").write_text("#x")
+    done = subprocess.run(
+        [sys.executable, "-m", "agentops_index", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": ""},
+        check=False,
+    )
+    assert "\x1b[" not in done.stdout + done.stderr and done.returncode == 1
+    quiet = run("-q", "validate", str(SAMPLE))
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+
+
+def test_usage_error_exits_2() -> None:
+    assert CliRunner().invoke(cli, ["validate"]).exit_code == 2
