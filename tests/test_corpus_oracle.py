@@ -43,9 +43,12 @@ def test_plugin_directories_match_the_cli(corpus: Path) -> None:
     assert all(not r.missing_errors for r in results)
 
 
-def _probe_cases() -> list[dict]:  # type: ignore[type-arg]
+def _probe_cases() -> list[object]:
     probes = ORACLE / "probes.json"
-    return json.loads(probes.read_text())["cases"] if probes.is_file() else []
+    if not probes.is_file():
+        reason = f"the corpus probes are not at {probes} (they live in ../shared/corpus/oracle)"
+        return [pytest.param({"kind": "none", "case": "absent"}, marks=pytest.mark.skip(reason=reason))]
+    return list(json.loads(probes.read_text())["cases"])
 
 
 @pytest.mark.parametrize("case", _probe_cases(), ids=lambda c: f"{c['kind']}-{c['case']}")
