@@ -15,6 +15,7 @@ Claude Code says nothing about them, so they are not validator warnings.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,11 +130,10 @@ def _parse_int(digits: str) -> int | float:
     return int(digits) if len(digits) <= 300 else float(digits)
 
 
-def _max_depth(text: str) -> tuple[int, int]:
-    """Deepest bracket nesting outside strings, and where it was first reached."""
-    depth = deepest = where = 0
+def _structural(text: str, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """(index, char) of every character outside JSON strings, up to ``end``."""
     in_string = escaped = False
-    for index, char in enumerate(text):
+    for index, char in enumerate(text[:end] if end is not None else text):
         if in_string:
             if escaped:
                 escaped = False
@@ -143,7 +143,15 @@ def _max_depth(text: str) -> tuple[int, int]:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char in "[{":
+        else:
+            yield index, char
+
+
+def _max_depth(text: str) -> tuple[int, int]:
+    """Deepest bracket nesting outside strings, and where it was first reached."""
+    depth = deepest = where = 0
+    for index, char in _structural(text):
+        if char in "[{":
             depth += 1
             if depth > deepest:
                 deepest, where = depth, index
@@ -162,18 +170,8 @@ def _line_col(text: str, pos: int) -> tuple[int, int]:
 def _open_container(text: str, pos: int) -> str:
     """The innermost bracket open at ``pos`` (``{``, ``[`` or empty)."""
     stack: list[str] = []
-    in_string = escaped = False
-    for char in text[:pos]:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for _index, char in _structural(text, pos):
+        if char in "[{":
             stack.append(char)
         elif char in "]}" and stack:
             stack.pop()
