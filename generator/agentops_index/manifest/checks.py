@@ -18,7 +18,7 @@ from typing import Any
 from agentops_index.manifest import formats, frontmatter, names
 from agentops_index.manifest.findings import Finding, Report, Severity
 from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP, JsonDocument, read_json
-from agentops_index.manifest.schema import MISSING, Issue, dotted
+from agentops_index.manifest.schema import MISSING, Issue, dotted, js_type
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 DESKTOP_REJECT = "will reject the whole marketplace."
@@ -162,7 +162,6 @@ def _desktop(sink: Sink, path: str, subject: str, name: str, consequence: str) -
     if names.desktop_ok(name):
         return
     accepts = "Claude Code accepts it, but the" if names.valid_id(name) else "The"
-    # DESKTOP_SYNC starts lower-case: it follows "the" in both phrasings.
     sink.add(
         "name.desktop",
         path,
@@ -294,19 +293,19 @@ def _check_component_paths(sink: Sink, manifest: dict[str, Any], plugin_dir: Pat
             )
 
 
-def hooks_files(manifest: Any, plugin_dir: Path) -> list[Path]:
-    """The hooks files Claude Code reads for a plugin: hooks/hooks.json plus manifest paths."""
+def component_files(manifest: Any, plugin_dir: Path, key: str, default: str, suffix: str = "") -> list[Path]:
+    """Files Claude Code reads for a merging component: ``default`` plus the manifest's paths.
+
+    ``suffix`` keeps only paths with that ending (``mcpServers`` may also name .mcpb bundles).
+    """
     found: list[Path] = []
-    default = inside(plugin_dir, "hooks/hooks.json")
-    if default is not None and default.is_file():
-        found.append(default)
+    candidates = [default]
     if isinstance(manifest, dict):
-        for key, _where, declared in component_paths(manifest):
-            if key != "hooks" or ".." in re.split(r"[\\/]", declared):
-                continue
-            target = inside(plugin_dir, declared[2:] if declared.startswith("./") else declared)
-            if target is not None and target.is_file() and target not in found:
-                found.append(target)
+        candidates += [declared.removeprefix("./") for field, _where, declared in component_paths(manifest) if field == key]
+    for relative in candidates:
+        target = inside(plugin_dir, relative)  # refuses "..", absolute paths and symlinks
+        if target is not None and target.is_file() and target.name.endswith(suffix) and target not in found:
+            found.append(target)
     return found
 
 
@@ -347,7 +346,7 @@ def hooks_file(sink: Sink, data: JsonDocument) -> None:
         return
     value = data.value
     if not isinstance(value, dict):
-        sink.add("schema.invalid_type", "root", f"Invalid input: expected object, received {_js(value)}")
+        sink.add("schema.invalid_type", "root", f"Invalid input: expected object, received {js_type(value)}")
         return
     # A hooks value that is not an event map cannot be read at all, and Claude Code
     # treats it as if it might hold permission-gating hooks.
@@ -406,20 +405,12 @@ def hook_events(sink: Sink, events: dict[str, Any]) -> None:
                     )
 
 
-def _js(value: Any) -> str:
-    from agentops_index.manifest.schema import js_type
-
-    return js_type(value)
-
-
 # --- .mcp.json (plugin directories only) -----------------------------------------------------
 
 MCP_BAD_URL = (
     'url is not a valid absolute URL (for example "https://host/path"). The plugin loader marks this server '
     "as invalid config and it never connects."
 )
-
-
 MCP_NO_TYPE = (
     'server has a "url" but no "type". Remote servers must set "type" to "http" (or "sse" / "ws"); without it '
     'the entry is parsed as a stdio server, fails for lacking "command", and is silently dropped at load.'
@@ -454,7 +445,7 @@ def mcp_server(sink: Sink, base: str, spec: dict[str, Any]) -> None:
             sink.add(
                 "mcp.no_command",
                 f"{base}.command",
-                f"Invalid input: expected string, received {_js(spec.get('command', MISSING))}. "
+                f"Invalid input: expected string, received {js_type(spec.get('command', MISSING))}. "
                 "The plugin loader silently drops this server at load.",
             )
         return

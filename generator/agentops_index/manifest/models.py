@@ -9,7 +9,6 @@ its marketplace. The strict snapshot models we own live in ``snapshot/``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -43,10 +42,6 @@ class PluginSource(Loose):
     registry: str | None = None
     sha256: str | None = None
     command: str | None = None
-
-    @property
-    def on_github(self) -> bool:
-        return self.repo is not None
 
 
 def github_repo(url: str) -> str | None:
@@ -210,12 +205,3 @@ def effective_manifest(entry: MarketplaceEntry, plugin_json: dict[str, Any] | No
         merged.setdefault(key, value)
     return merged, None
 
-
-def plugin_directory(root: Path, entry: MarketplaceEntry) -> Path | None:
-    """The local directory of a relative-source entry, if it exists inside ``root``."""
-    from agentops_index.manifest.checks import inside
-
-    if entry.source.kind != "relative" or entry.source.path is None:
-        return None
-    folder = inside(root, entry.source.path)
-    return folder if folder is not None and folder.is_dir() else None

@@ -210,7 +210,7 @@ def check_entry(sink: Sink, index: int, entry: dict[str, Any], plugin_root: Any,
     manifest = _plugin_manifest_file(entry_sink, plugin_dir, with_paths=True, listed_as=name)
     if isinstance(manifest, dict):
         _version_mismatch(sink, index, entry, manifest, relative)
-    for hooks_path in checks.hooks_files(manifest, plugin_dir):
+    for hooks_path in checks.component_files(manifest, plugin_dir, "hooks", "hooks/hooks.json"):
         doc = checks.load_json(hooks_path)
         label = str(hooks_path.relative_to(root))
         if doc is not None:
@@ -276,11 +276,11 @@ def validate_plugin(plugin_dir: Path, manifest_path: Path | None = None) -> Repo
             "use a skill (skills/<name>/SKILL.md) instead.",
             "warning",
         )
-    for hooks_path in checks.hooks_files(manifest, plugin_dir):
+    for hooks_path in checks.component_files(manifest, plugin_dir, "hooks", "hooks/hooks.json"):
         doc = checks.load_json(hooks_path)
         if doc is not None:
             checks.hooks_file(sink.child(file=str(hooks_path.relative_to(plugin_dir))), doc)
-    for mcp_path in _mcp_files(manifest, plugin_dir):
+    for mcp_path in checks.component_files(manifest, plugin_dir, "mcpServers", ".mcp.json", suffix=".json"):
         doc = checks.load_json(mcp_path)
         if doc is not None:
             checks.mcp_file(sink.child(file=str(mcp_path.relative_to(plugin_dir))), doc)
@@ -289,19 +289,6 @@ def validate_plugin(plugin_dir: Path, manifest_path: Path | None = None) -> Repo
     for kind, path in markdown_components(plugin_dir, manifest if isinstance(manifest, dict) else {}):
         checks.component_doc(sink.child(file=str(path.relative_to(plugin_dir))), kind, path)
     return report
-
-
-def _mcp_files(manifest: Any, plugin_dir: Path) -> list[Path]:
-    found = []
-    default = checks.inside(plugin_dir, ".mcp.json")
-    if default is not None and default.is_file():
-        found.append(default)
-    if isinstance(manifest, dict):
-        for key, _where, declared in checks.component_paths(manifest):
-            target = checks.inside(plugin_dir, declared.removeprefix("./")) if key == "mcpServers" else None
-            if target is not None and target.is_file() and target.suffix == ".json" and target not in found:
-                found.append(target)
-    return found
 
 
 def parse_marketplace_bytes(data: bytes) -> tuple[JsonDocument, Report]:
