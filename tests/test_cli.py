@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from agentops_index import __version__
 from agentops_index.cli import cli
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "acme-tools"
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "acme-devtools__claude-plugins"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> click.testing.Result:

@@ -88,6 +88,120 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+@cli.command()
+@click.option(
+    "--from-dir",
+    "from_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Read marketplaces from DIR: one marketplace root, or a folder of owner__repo/ checkouts. "
+    "Repeat to read several.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("data/snapshots/latest.json"),
+    show_default=True,
+    help="Where to write the snapshot; crawl-report.json is written beside it.",
+)
+@click.option(
+    "--categories",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Category taxonomy (TOML). Default: ./data/categories.toml, else the packaged copy.",
+)
+@click.pass_obj
+def crawl(obj: Context, from_dirs: tuple[Path, ...], out: Path, categories: Path | None) -> None:
+    """Crawl marketplaces into a deterministic JSON snapshot and a crawl report.
+
+    Every entry with a string name becomes one plugin record, with its findings; the
+    report accounts for every entry (entries = recorded + skipped) and names every
+    marketplace that could not be read. Set SOURCE_DATE_EPOCH for reproducible output.
+    """
+    import contextlib
+    import time
+
+    from agentops_index.crawl import crawl_local
+    from agentops_index.snapshot.categories import load_taxonomy
+    from agentops_index.snapshot.store import dumps, write_atomic
+
+    if not from_dirs:
+        raise click.UsageError("crawling GitHub is not built yet: pass --from-dir DIR")
+    started = time.perf_counter()
+    taxonomy = load_taxonomy(categories)
+
+    def progress(items: list[Any]) -> Any:
+        if len(items) < 20 or obj.verbosity < 0:
+            return contextlib.nullcontext(items)
+        return click.progressbar(items, label="Reading marketplaces", file=sys.stderr)
+
+    result = crawl_local(list(from_dirs), taxonomy, progress=progress)
+    report_path = out.with_name("crawl-report.json")
+    write_atomic(out, dumps(result.snapshot))
+    write_atomic(report_path, dumps(result.report.model_copy(update={"snapshot": out.name})))
+    totals = result.snapshot.totals
+    obj.echo(
+        f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
+        f"{totals.recorded} plugins recorded, {totals.skipped} skipped in {time.perf_counter() - started:.1f} s "
+        f"-> {out} (report: {report_path})"
+    )
+
+
+@cli.command()
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("data/snapshots/latest.json"),
+    show_default=True,
+    help="The snapshot to render.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("site"),
+    show_default=True,
+    help="Output directory; replaced atomically, and only if it is empty or an earlier build.",
+)
+@click.option(
+    "--base-url",
+    default="http://localhost:8000/",
+    show_default=True,
+    help="Absolute URL the site is served from (canonical links, sitemap.xml, 404.html links).",
+)
+@click.option(
+    "--theme",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A folder of templates (and static/) that override the built-in theme file by file.",
+)
+@click.option("--strict", is_flag=True, help="Fail, and leave the old site in place, on any build warning.")
+@click.pass_obj
+def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Path | None, strict: bool) -> None:
+    """Render the static site and JSON API from a snapshot, offline.
+
+    Pages for every plugin, marketplace and category, api/v1/ (the snapshot, one JSON
+    file per plugin, the JSON Schema), sitemap.xml and 404.html. Output depends only on
+    the snapshot and the theme: two builds of one snapshot are byte-identical.
+    """
+    import time
+
+    from agentops_index.build import build as run_build
+
+    started = time.perf_counter()
+    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict)
+    for warning in result.warnings:
+        obj.echo(f"warning {warning}", err=True)
+    if not result.written:
+        obj.echo(f"Build failed under --strict: {len(result.warnings)} warnings; {out} left as it was", err=True, fg="red")
+        sys.exit(1)
+    obj.echo(
+        f"Built {result.plugins:,} plugins from {result.marketplaces:,} marketplaces in {result.categories:,} categories "
+        f"({result.files:,} files, {result.bytes / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s -> {out}/"
+        + (f" ({len(result.warnings)} warnings)" if result.warnings else "")
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     from agentops_index.errors import AgentopsError

@@ -1,0 +1,171 @@
+"""The crawl stage: marketplace sources in, one snapshot and its crawl report out.
+
+The record rule (ARCHITECTURE.md): every entry whose ``name`` is a string becomes exactly
+one plugin record, whatever its findings; entries without a string name are skipped
+with a reason; a marketplace.json that cannot be read is listed with its reason. The
+accounting identity ``entries == recorded + skipped`` is checked and reported.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentops_index import __version__
+from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
+from agentops_index.manifest.models import parse_marketplace
+from agentops_index.manifest.schema import js_type
+from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketplace
+from agentops_index.snapshot import assemble, slugs
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.snapshot.store import build_time
+from agentops_index.sources.local import LocalSource, discover
+
+# Wraps the list of sources for display (click.progressbar); a context manager yielding them.
+Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """What reading one marketplace source gave."""
+
+    status: m.SourceStatus
+    marketplace: m.MarketplaceRecord | None = None
+    plugins: list[m.PluginRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlResult:
+    snapshot: m.Snapshot
+    report: m.CrawlReport
+
+
+def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
+    return SourceOutcome(m.SourceStatus(id=source.id, kind=source.origin, state="invalid", last_error=reason, consecutive_failures=1))
+
+
+def read_local(source: LocalSource, taxonomy: Taxonomy, now: str) -> SourceOutcome:
+    """Read one local marketplace root into records; never raises on its content."""
+    data = read_bytes(source.root / MARKETPLACE_FILE, MARKETPLACE_CAP)
+    if data is None:
+        return _unreadable(source, f"unreadable: cannot read {MARKETPLACE_FILE}")
+    doc = read_json(data, MARKETPLACE_CAP)
+    if doc.problem is not None:
+        return _unreadable(source, f"{doc.problem.reason}: {MARKETPLACE_FILE}: {doc.problem.message}")
+    if not isinstance(doc.value, dict):
+        return _unreadable(source, f"not_an_object: {MARKETPLACE_FILE} holds {js_type(doc.value)}, not an object")
+    report = validate_marketplace(source.root)
+    market = parse_marketplace(doc.value, report)
+    plugins: list[m.PluginRecord] = []
+    used: set[str] = set()
+    for entry in market.entries:
+        if entry.source.kind == "relative":
+            parts = assemble.read_local_plugin(entry, source.root)
+        else:
+            parts = assemble.remote_plugin(entry)
+        record = assemble.plugin_record(source.id, source.origin, market, entry, parts, taxonomy, now)
+        if record.id in used:
+            # Duplicate names are a validator error, but each entry still gets its record.
+            record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
+        used.add(record.id)
+        plugins.append(record)
+    ids = [p.id for p in plugins]
+    record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
+    status = m.SourceStatus(
+        id=source.id,
+        kind=source.origin,
+        state="fresh",
+        entries=record.entries,
+        recorded=len(plugins),
+        skipped=len(record.skipped),
+    )
+    return SourceOutcome(status, record, plugins)
+
+
+def crawl_local(directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None) -> CrawlResult:
+    """Crawl every marketplace under ``directories`` (no network)."""
+    now, _ = build_time()
+    sources, unusable = discover(directories)
+    outcomes = [
+        SourceOutcome(m.SourceStatus(id=u.id, kind="github", state="invalid", last_error=u.reason, consecutive_failures=1))
+        for u in unusable
+    ]
+    with (progress or nullcontext)(sources) as shown:
+        for source in shown:
+            outcomes.append(read_local(source, taxonomy, now))
+    return finish(outcomes, taxonomy, now)
+
+
+def _sorted_plugins(plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
+    return sorted(plugins, key=lambda p: (p.marketplace.lower(), p.marketplace, p.entry_index, p.id))
+
+
+def finish(outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str) -> CrawlResult:
+    """Assign slugs, sort everything, total it up and check the accounting identity."""
+    markets = sorted((o.marketplace for o in outcomes if o.marketplace), key=lambda r: (r.id.lower(), r.id))
+    plugins = _sorted_plugins([p for o in outcomes for p in o.plugins])
+    statuses = sorted((o.status for o in outcomes), key=lambda s: (s.id.lower(), s.id, s.last_error or ""))
+
+    market_slugs = slugs.assign([r.id for r in markets], {r.id: slugs.marketplace_base(r.id) for r in markets})
+    plugin_slugs = slugs.assign([p.id for p in plugins], {p.id: slugs.plugin_base(p.id) for p in plugins})
+    markets = [r.model_copy(update={"slug": market_slugs[r.id]}) for r in markets]
+    plugins = [p.model_copy(update={"slug": plugin_slugs[p.id]}) for p in plugins]
+
+    per_category = Counter(p.category for p in plugins)
+    categories = []
+    for slug in sorted(per_category):
+        name, curated = taxonomy.name_for(slug)
+        categories.append(m.CategoryRecord(slug=slug, name=name, curated=curated, plugins=per_category[slug]))
+
+    entries = sum(r.entries for r in markets)
+    skipped = sum(len(r.skipped) for r in markets)
+    totals = m.Totals(
+        sources=len(statuses),
+        marketplaces=len(markets),
+        unreadable=sum(1 for s in statuses if s.state == "invalid"),
+        entries=entries,
+        recorded=len(plugins),
+        skipped=skipped,
+        valid_plugins=sum(1 for p in plugins if p.valid),
+        categories=len(categories),
+    )
+    snapshot = m.Snapshot(
+        generator=f"agentops-index {__version__}",
+        generated_at=now,
+        totals=totals,
+        sources=statuses,
+        marketplaces=markets,
+        plugins=plugins,
+        categories=categories,
+    )
+    return CrawlResult(snapshot, crawl_report(snapshot))
+
+
+def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlReport:
+    totals = snapshot.totals
+    codes: Counter[str] = Counter()
+    for market in snapshot.marketplaces:
+        codes.update(f.code for f in market.findings)
+    for plugin in snapshot.plugins:
+        codes.update(f.code for f in plugin.findings if f.scope == "plugin" or f.severity == "note")
+    return m.CrawlReport(
+        generated_at=snapshot.generated_at,
+        snapshot=name,
+        totals=totals,
+        accounting_holds=totals.entries == totals.recorded + totals.skipped,
+        skipped=[
+            m.ReportSkip(marketplace=r.id, index=s.index, reason=s.reason) for r in snapshot.marketplaces for s in r.skipped
+        ],
+        unreadable=[
+            m.ReportUnreadable(source=s.id, reason=s.last_error or "unknown")
+            for s in snapshot.sources
+            if s.state == "invalid"
+        ],
+        findings_by_code=dict(sorted(codes.items())),
+    )
+

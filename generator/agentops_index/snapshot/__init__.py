@@ -1,0 +1,1 @@
+"""The snapshot stage: strict models, deterministic bytes, atomic files, JSON Schema."""

@@ -1,0 +1,113 @@
+"""Deterministic bytes and atomic files for everything we publish (SECURITY.md §6.5).
+
+``dumps`` is the only JSON writer of published data: sorted keys, two-space indent, no
+NaN, real UTF-8, one trailing newline. ``write_atomic`` writes a temp file in the target
+directory, fsyncs it, renames it over the target and fsyncs the directory, so a reader
+sees the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from agentops_index.errors import InputError
+from agentops_index.snapshot.models import SCHEMA_VERSION, Snapshot
+
+SNAPSHOT_CAP = 512 * 1024 * 1024  # refuse to load a snapshot bigger than this
+
+
+def dumps(value: BaseModel | Any) -> bytes:
+    """Canonical JSON bytes of a model or plain JSON value."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True)
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that no reader ever sees a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Persist a rename: fsync the directory that holds it (a no-op where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def load(path: Path) -> Snapshot:
+    """Read and strictly validate a snapshot; one-line errors name the file and the field."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"snapshot {path}: cannot read ({exc.strerror or exc})") from exc
+    if size > SNAPSHOT_CAP:
+        raise InputError(f"snapshot {path}: {size} bytes is over the {SNAPSHOT_CAP}-byte cap")
+    data = path.read_bytes()
+    try:
+        version = json.loads(data).get("schema_version")
+    except (ValueError, RecursionError, AttributeError) as exc:
+        raise InputError(f"snapshot {path}: not a JSON object ({exc})") from exc
+    if version != SCHEMA_VERSION:
+        raise InputError(
+            f"snapshot {path}: schema_version is {version!r}, this agentops-index reads {SCHEMA_VERSION}; "
+            "re-run `agentops-index crawl`"
+        )
+    try:
+        return Snapshot.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"snapshot {path}: {where}: {first['msg']} ({exc.error_count()} problems)") from exc
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the snapshot, as published at api/v1/schema.json."""
+    schema = Snapshot.model_json_schema(by_alias=True, mode="validation")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "schema.json", **schema}
+
+
+def build_time() -> tuple[str, float]:
+    """"Now" for published data: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock.
+
+    Returns the ISO-8601 UTC string and the epoch seconds.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip():
+        try:
+            epoch = float(int(raw.strip()))
+        except ValueError as exc:
+            from agentops_index.errors import ConfigError
+
+            raise ConfigError(f"SOURCE_DATE_EPOCH: {raw!r} is not an integer number of seconds") from exc
+    else:
+        epoch = float(int(time.time()))
+    stamp = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp, epoch

@@ -1,0 +1,1 @@
+"""Where marketplace manifests come from: local directories now, GitHub next."""

@@ -1,0 +1,101 @@
+"""Local directories as marketplace sources: one marketplace root, or a folder of checkouts.
+
+A folder of checkouts names each child ``owner__repo`` (the layout of
+``../shared/corpus/marketplaces``); the name becomes the GitHub id ``owner/repo``. A
+marketplace root that is not named that way gets the stable id ``local/<name>`` from its
+marketplace.json ``name`` (or its folder name), so the id never depends on where the
+checkout happens to live.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from agentops_index.errors import InputError
+from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
+from agentops_index.manifest.validate import MARKETPLACE_FILE
+from agentops_index.snapshot.slugs import segment
+
+# GitHub owners: letters, digits and single hyphens; repos also allow "." and "_".
+_CHECKOUT = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))__([A-Za-z0-9._-]{1,100})$")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSource:
+    id: str
+    root: Path
+    origin: Literal["github", "local"]
+
+
+@dataclass(frozen=True, slots=True)
+class Unusable:
+    id: str
+    reason: str
+
+
+def checkout_id(name: str) -> str | None:
+    """``owner/repo`` for a folder named ``owner__repo``, else None."""
+    match = _CHECKOUT.match(name)
+    if not match or match.group(2) in (".", ".."):
+        return None
+    return f"{match.group(1)}/{match.group(2)}"
+
+
+def _has_marketplace(folder: Path) -> bool:
+    return (folder / MARKETPLACE_FILE).is_file() and not (folder / ".claude-plugin").is_symlink()
+
+
+def _local_id(root: Path) -> str:
+    data = read_bytes(root / MARKETPLACE_FILE, MARKETPLACE_CAP)
+    doc = read_json(data, MARKETPLACE_CAP) if data is not None else None
+    name = doc.value.get("name") if doc is not None and doc.ok and isinstance(doc.value, dict) else None
+    if isinstance(name, str) and segment(name, ""):
+        return f"local/{segment(name)}"
+    return f"local/{segment(root.resolve().name, 'marketplace')}"
+
+
+def _source(folder: Path) -> LocalSource:
+    github = checkout_id(folder.resolve().name)
+    if github is not None:
+        return LocalSource(github, folder, "github")
+    return LocalSource(_local_id(folder), folder, "local")
+
+
+def discover(directories: list[Path]) -> tuple[list[LocalSource], list[Unusable]]:
+    """Every marketplace under the given directories, and the checkouts that hold none.
+
+    Raises :class:`InputError` for a directory that does not exist (our input, not theirs).
+    The first source with a given id wins; later ones are reported as duplicates.
+    """
+    found: list[LocalSource] = []
+    unusable: list[Unusable] = []
+    seen: set[str] = set()
+
+    def add(source: LocalSource) -> None:
+        key = source.id.lower()  # GitHub ids are case-insensitive
+        if key in seen:
+            unusable.append(Unusable(source.id, "duplicate_source: an earlier --from-dir already gave this id"))
+        else:
+            seen.add(key)
+            found.append(source)
+
+    for directory in directories:
+        directory = Path(directory)
+        if not directory.is_dir():
+            raise InputError(f"--from-dir {directory}: not a directory")
+        if _has_marketplace(directory):
+            add(_source(directory))
+            continue
+        children = sorted((c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()), key=lambda p: p.name)
+        for child in children:
+            if _has_marketplace(child):
+                add(_source(child))
+            elif checkout_id(child.name) is not None:
+                unusable.append(Unusable(checkout_id(child.name) or child.name, f"no_marketplace: no {MARKETPLACE_FILE}"))
+        if not children and not _has_marketplace(directory):
+            raise InputError(f"--from-dir {directory}: neither a marketplace root nor a folder of checkouts")
+    return found, unusable
