@@ -1,0 +1,74 @@
+"""The build orchestrator: a snapshot in, a static site out. Reads as a list of stage calls.
+
+Everything is rendered in memory first; the site is swapped in only when all of it
+rendered (and, under ``--strict``, when there were no warnings). Output depends only on
+the snapshot and the theme, so two builds of one snapshot are byte-identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from agentops_index.errors import ConfigError
+from agentops_index.render import pages as page_list
+from agentops_index.render import site_files
+from agentops_index.render.contexts import Site
+from agentops_index.render.environment import environment, templates_dir
+from agentops_index.render.writer import Writer
+from agentops_index.snapshot import store
+
+DEFAULT_BASE_URL = "http://localhost:8000/"
+PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
+
+
+@dataclass(slots=True)
+class BuildResult:
+    files: int = 0
+    bytes: int = 0
+    plugins: int = 0
+    marketplaces: int = 0
+    categories: int = 0
+    warnings: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def base_url_of(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"--base-url {value!r}: must be an absolute http(s) URL without query or fragment")
+    return value if value.endswith("/") else value + "/"
+
+
+def build(snapshot_path: Path, out: Path, base_url: str = DEFAULT_BASE_URL, theme: Path | None = None, strict: bool = False) -> BuildResult:
+    """Render the site for ``snapshot_path`` into ``out``."""
+    snapshot = store.load(snapshot_path)
+    site = Site(
+        name=page_list.SITE_NAME,
+        base_url=base_url_of(base_url),
+        generated_at=snapshot.generated_at,
+        generator=snapshot.generator,
+        totals=snapshot.totals,
+    )
+    env = environment(theme)
+    writer = Writer()
+    result = BuildResult(plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories))
+
+    all_pages = page_list.pages(snapshot, site)
+    for page in all_pages:
+        html = env.get_template(page.template).render(page=page, site=site)
+        if len(html.encode("utf-8")) > PAGE_BUDGET:
+            result.warnings.append(f"{page.path}: {len(html.encode('utf-8'))} bytes is over the 1 MiB page budget")
+        writer.add(page.path, html)
+    site_files.api(writer, snapshot)
+    writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
+    site_files.static(writer, ([theme / "static"] if theme else []) + [templates_dir() / "static"])
+    result.warnings.extend(site_files.broken_links(writer, page_list.base_path(site)))
+
+    result.files, result.bytes = len(writer.files), writer.size
+    if strict and result.warnings:
+        return result
+    writer.commit(out)
+    result.written = True
+    return result

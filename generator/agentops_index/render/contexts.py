@@ -1,0 +1,66 @@
+"""Typed page contexts: each page kind's fields are the contract with its template."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Totals
+
+
+class Context(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=False)
+
+
+class Site(Context):
+    """What every page knows about the build."""
+
+    name: str
+    base_url: str  # absolute, ends with "/"
+    generated_at: str
+    generator: str
+    totals: Totals
+
+
+class Page(Context):
+    """Fields every page has; ``path`` is the output file, ``root`` the way back to the site root."""
+
+    path: str
+    root: str
+    title: str
+    description: str
+    canonical: str | None
+    template: str
+
+
+class HomePage(Page):
+    starters: list[PluginRecord]
+    categories: list[CategoryRecord]
+    marketplaces: list[MarketplaceRecord]
+
+
+class PluginPage(Page):
+    plugin: PluginRecord
+    marketplace: MarketplaceRecord
+    category: CategoryRecord
+
+
+class MarketplacePage(Page):
+    marketplace: MarketplaceRecord
+    plugins: list[PluginRecord]
+
+
+class CategoryPage(Page):
+    category: CategoryRecord
+    plugins: list[PluginRecord]
+
+
+class CategoriesPage(Page):
+    categories: list[CategoryRecord]
+
+
+class MarketplacesPage(Page):
+    marketplaces: list[MarketplaceRecord]
+
+
+class NotFoundPage(Page):
+    pass

@@ -1,0 +1,110 @@
+"""Page contexts for a snapshot: which pages exist, at which paths, with what data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from agentops_index.manifest.text import clean
+from agentops_index.render import contexts as c
+from agentops_index.render.urls import relative_root
+from agentops_index.snapshot.models import PluginRecord, Snapshot
+
+SITE_NAME = "agentops-index"
+STARTERS = 24
+META_DESCRIPTION_CAP = 160
+
+
+def plugin_url(plugin: PluginRecord) -> str:
+    return f"plugins/{plugin.slug}/"
+
+
+def _page(site: c.Site, path: str, template: str, title: str, description: str) -> dict[str, object]:
+    canonical_path = path.removesuffix("index.html")
+    return {
+        "path": path,
+        "root": relative_root(path),
+        "title": title,
+        "description": clip(description, META_DESCRIPTION_CAP),
+        "canonical": site.base_url + canonical_path if path != "404.html" else None,
+        "template": template,
+    }
+
+
+def clip(value: str, cap: int) -> str:
+    """Plain text cut at a word boundary, for meta tags and list views."""
+    value = " ".join(clean(value, None).split())
+    if len(value) <= cap:
+        return value
+    cut = value[: cap - 1].rsplit(" ", 1)[0] or value[: cap - 1]
+    return cut.rstrip(",.;:") + "…"
+
+
+def starter_key(plugin: PluginRecord) -> tuple[object, ...]:
+    """Until ranking lands: valid first, then the plugins that ship the most, then by name."""
+    shipped = sum(plugin.counts.model_dump().values())
+    return (not plugin.valid, plugin.resolved.state != "local", -shipped, plugin.untrusted.name.text.lower(), plugin.id)
+
+
+def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
+    markets = {r.id: r for r in snapshot.marketplaces}
+    categories = {r.slug: r for r in snapshot.categories}
+    by_category: dict[str, list[PluginRecord]] = defaultdict(list)
+    by_market: dict[str, list[PluginRecord]] = defaultdict(list)
+    for plugin in snapshot.plugins:
+        by_category[plugin.category].append(plugin)
+        by_market[plugin.marketplace].append(plugin)
+
+    out: list[c.Page] = [
+        c.HomePage(
+            **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
+            starters=sorted(snapshot.plugins, key=starter_key)[:STARTERS],
+            categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
+            marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower())),
+        ),
+        c.CategoriesPage(
+            **_page(site, "categories/index.html", "categories.html", "Categories", "Every plugin category."),
+            categories=list(snapshot.categories),
+        ),
+        c.MarketplacesPage(
+            **_page(site, "marketplaces/index.html", "marketplaces.html", "Marketplaces", "Every marketplace indexed."),
+            marketplaces=list(snapshot.marketplaces),
+        ),
+        c.NotFoundPage(**{**_page(site, "404.html", "404.html", "Page not found", "Page not found."), "root": base_path(site)}),
+    ]
+    for plugin in snapshot.plugins:
+        name = plugin.untrusted.name.text
+        description = plugin.untrusted.description.text if plugin.untrusted.description else ""
+        out.append(
+            c.PluginPage(
+                **_page(site, f"{plugin_url(plugin)}index.html", "plugin.html", f"{name} ({plugin.marketplace})", description),
+                plugin=plugin,
+                marketplace=markets[plugin.marketplace],
+                category=categories[plugin.category],
+            )
+        )
+    for market in snapshot.marketplaces:
+        name = market.untrusted.name.text if market.untrusted.name else market.id
+        description = market.untrusted.description.text if market.untrusted.description else ""
+        out.append(
+            c.MarketplacePage(
+                **_page(site, f"marketplaces/{market.slug}/index.html", "marketplace.html", f"{name} ({market.id})", description),
+                marketplace=market,
+                plugins=by_market[market.id],
+            )
+        )
+    for category in snapshot.categories:
+        out.append(
+            c.CategoryPage(
+                **_page(site, f"categories/{category.slug}/index.html", "category.html", category.name, f"{category.name} plugins."),
+                category=category,
+                plugins=sorted(by_category[category.slug], key=starter_key),
+            )
+        )
+    return out
+
+
+def base_path(site: c.Site) -> str:
+    """404.html is served at any depth, so its links start from the site's absolute path."""
+    path = urlsplit(site.base_url).path or "/"
+    return path if path.endswith("/") else path + "/"

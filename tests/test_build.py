@@ -1,0 +1,209 @@
+"""`agentops-index build`: pages, API, sitemap, the writer guard, --strict, themes, golden site, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from agentops_index.build import build
+from agentops_index.cli import cli
+from agentops_index.errors import InputError
+from agentops_index.render.writer import DuplicatePath, Writer
+from agentops_index.snapshot import store
+
+REPO = Path(__file__).resolve().parents[1]
+COMMITTED = REPO / "data" / "snapshots" / "latest.json"
+GOLDEN = REPO / "tests" / "golden"
+
+
+def tree(root: Path) -> dict[str, str]:
+    """sha256 of every file under root, by relative path."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "site"
+    result = build(COMMITTED, out, "https://example.org/catalog/")
+    assert result.written and result.warnings == []
+    return out
+
+
+def test_every_record_has_its_page_and_api_file(site: Path) -> None:
+    snapshot = store.load(COMMITTED)
+    for plugin in snapshot.plugins:
+        assert (site / "plugins" / plugin.slug / "index.html").is_file()
+        data = json.loads((site / "api" / "v1" / "plugins" / f"{plugin.slug}.json").read_text())
+        assert data["plugin"]["id"] == plugin.id and "_notice" in data
+    for market in snapshot.marketplaces:
+        assert (site / "marketplaces" / market.slug / "index.html").is_file()
+    for category in snapshot.categories:
+        assert (site / "categories" / category.slug / "index.html").is_file()
+    for path in ("index.html", "404.html", "categories/index.html", "marketplaces/index.html", "static/style.css"):
+        assert (site / path).is_file(), path
+    assert (site / "api" / "v1" / "snapshot.json").read_bytes() == COMMITTED.read_bytes()
+    assert json.loads((site / "api" / "v1" / "schema.json").read_text()) == store.json_schema()
+
+
+def test_sitemap_lists_every_page_under_the_base_url(site: Path) -> None:
+    root = ET.parse(site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text or "" for e in root.findall("s:url/s:loc", ns)]
+    pages = [p for p in site.rglob("index.html")]
+    assert len(locs) == len(pages)
+    assert all(loc.startswith("https://example.org/catalog/") and loc.endswith("/") for loc in locs)
+    assert "https://example.org/catalog/" in locs
+
+
+def test_404_links_work_from_any_depth(site: Path) -> None:
+    html = (site / "404.html").read_text()
+    assert 'href="/catalog/static/style.css"' in html and 'href="/catalog/categories/"' in html
+
+
+def test_home_lists_starters_categories_and_marketplaces(site: Path) -> None:
+    html = (site / "index.html").read_text()
+    snapshot = store.load(COMMITTED)
+    assert html.count('class="card"') == min(24, len(snapshot.plugins))
+    for market in snapshot.marketplaces:
+        assert f'marketplaces/{market.slug}/"' in html
+    for category in snapshot.categories:
+        assert f'categories/{category.slug}/"' in html
+
+
+def test_plugin_page_shows_install_components_and_findings(site: Path) -> None:
+    html = (site / "plugins/acme-devtools/claude-plugins/commit-coach/index.html").read_text()
+    assert "/plugin marketplace add acme-devtools/claude-plugins" in html
+    assert "/plugin install commit-coach@acme-tools" in html
+    assert "commit-msg" in html and "commit-reviewer" in html
+    broken = (site / "plugins/litware-ai/claude-extras/escape-hatch/index.html").read_text()
+    assert "validation error" in broken and "Path contains" in broken
+
+
+def test_writer_refuses_a_second_write_and_paths_outside() -> None:
+    writer = Writer()
+    writer.add("plugins/a/index.html", "x")
+    with pytest.raises(DuplicatePath):
+        writer.add("plugins/a/index.html", "y")
+    for bad in ("../x.html", "/etc/passwd", "a/../../b", "A/Upper.html", "a//b", ""):
+        with pytest.raises(ValueError):
+            writer.add(bad, "x")
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    with pytest.raises(InputError, match="not an agentops-index site"):
+        build(COMMITTED, precious)
+    assert (precious / "thesis.tex").read_text() == "years of work"
+
+
+def test_rebuild_replaces_the_previous_site_whole(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(COMMITTED, out)
+    (out / "stale.html").write_text("from an older build")
+    build(COMMITTED, out)
+    assert not (out / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no temp or old folders left behind"
+
+
+def test_strict_fails_on_warnings_and_keeps_the_old_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(COMMITTED, out)
+    before = tree(out)
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "404.html").write_text('{% extends "base.html" %}{% block content %}<a href="{{ url_for(\'nowhere/\') }}">x</a>{% endblock %}')
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--snapshot", str(COMMITTED), "--out", str(out), "--theme", str(theme), "--strict"])
+    assert result.exit_code == 1
+    assert "404.html: link '/nowhere/' does not resolve" in result.output
+    assert tree(out) == before
+    lenient = runner.invoke(cli, ["build", "--snapshot", str(COMMITTED), "--out", str(out), "--theme", str(theme)])
+    assert lenient.exit_code == 0 and "(1 warnings)" in lenient.output
+
+
+def test_theme_overrides_templates_and_static_files(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "static").mkdir(parents=True)
+    (theme / "static" / "style.css").write_text("body { color: rebeccapurple; }\n")
+    (theme / "categories.html").write_text('{% extends "base.html" %}{% block content %}<h1>My categories</h1>{% endblock %}')
+    out = tmp_path / "site"
+    build(COMMITTED, out, theme=theme)
+    assert "My categories" in (out / "categories/index.html").read_text()
+    assert "rebeccapurple" in (out / "static/style.css").read_text()
+
+
+def test_build_errors_name_the_file_and_field(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = subprocess.run(
+        [sys.executable, "-m", "agentops_index", "build", "--snapshot", str(tmp_path / "none.json"), "--out", str(tmp_path / "s")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1 and result.stderr.startswith("Error: snapshot ") and "cannot read" in result.stderr
+    bad = runner.invoke(cli, ["build", "--snapshot", str(COMMITTED), "--base-url", "ftp://x/"])
+    assert bad.exit_code != 0
+
+
+def test_golden_site() -> None:
+    """tests/golden/site is what tests/golden/snapshot.json builds into. Regenerate: scripts/regen-golden."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "site"
+        build(GOLDEN / "snapshot.json", out, "https://example.org/agentops/")
+        expected, actual = tree(GOLDEN / "site"), tree(out)
+        assert sorted(actual) == sorted(expected), "run scripts/regen-golden and review the diff"
+        changed = [p for p in expected if expected[p] != actual[p]]
+        if changed:
+            import difflib
+
+            first = changed[0]
+            diff = difflib.unified_diff(
+                (GOLDEN / "site" / first).read_text().splitlines(), (out / first).read_text().splitlines(), lineterm="", n=1
+            )
+            pytest.fail(f"{len(changed)} files differ, first {first}:\n" + "\n".join(list(diff)[:40]) + "\n(run scripts/regen-golden if intended)")
+
+
+def test_golden_snapshot_is_what_the_crawl_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_index.crawl import crawl_local
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    result = crawl_local([GOLDEN / "marketplaces"], load_taxonomy(REPO / "data" / "categories.toml"))
+    assert store.dumps(result.snapshot) == (GOLDEN / "snapshot.json").read_bytes(), "run scripts/regen-golden"
+
+
+def _run(args: list[str], env_extra: dict[str, str]) -> None:
+    env = {**os.environ, **env_extra}
+    subprocess.run([sys.executable, "-m", "agentops_index", "-q", *args], check=True, env=env, cwd=REPO)
+
+
+def test_crawl_and_build_are_byte_identical_across_hash_seed_timezone_and_input_order(tmp_path: Path) -> None:
+    """SECURITY.md T15: same input, different PYTHONHASHSEED, TZ and --from-dir order, same bytes."""
+    checkouts = sorted(str(p) for p in (REPO / "data" / "sample").iterdir() if p.is_dir())
+    shuffled = checkouts[:]
+    random.Random(7).shuffle(shuffled)
+    assert shuffled != checkouts
+    runs = []
+    for index, (seed, tz, order) in enumerate([("0", "UTC", checkouts), ("12345", "Asia/Kolkata", shuffled[::-1])]):
+        base = tmp_path / f"run{index}"
+        env = {"PYTHONHASHSEED": seed, "TZ": tz, "SOURCE_DATE_EPOCH": "1767225600"}
+        args = [a for d in order for a in ("--from-dir", d)]
+        _run(["crawl", *args, "--from-dir", ".", "--out", str(base / "latest.json")], env)
+        _run(["build", "--snapshot", str(base / "latest.json"), "--out", str(base / "site")], env)
+        runs.append((base / "latest.json").read_bytes())
+        runs.append(tree(base / "site"))  # type: ignore[arg-type]
+    assert runs[0] == runs[2], "snapshot differs"
+    assert runs[1] == runs[3], "site differs"
