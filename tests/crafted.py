@@ -47,6 +47,10 @@ def with_pj(text: str, extra: Files | None = None) -> Files:
 MARKETPLACE_CASES: list[tuple[str, Files]] = [
     ("ok", market(mk())),
     ("no-description-with-schema-error", market({"name": "t", "owner": {"name": "T"}, "plugins": [{"name": "p1", "source": "./p", "strict": "x"}]})),
+    # Found through the sample data: plugin.json is read only for entries that passed the schema,
+    # and an archive sha256 must be 64 hex digits (either case).
+    ("plugin-json-skipped-for-failing-entry", market(mk(plugins=[{"name": "Foo Bar", "source": "./p"}, {"name": "ok", "source": "./q", "tags": "x"}, {"name": "fine", "source": "./r"}]), {"p/.claude-plugin/plugin.json": '{"name": "Foo Baz", "version": 3}', "q/.claude-plugin/plugin.json": '{"name": "Q Q"}', "r/.claude-plugin/plugin.json": '{"name": "R R"}', "q/hooks/hooks.json": '{"hooks": {"Nope": []}}'})),
+    ("archive-sha256", market(mk(plugins=[{"name": "a", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"}}, {"name": "b", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "abc"}}, {"name": "c", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "g" * 64}}]))),
     ("no-plugins-no-description", market({"name": "t", "owner": {"name": "T"}, "plugins": []})),
     ("dotdot-inside", market(mk(plugins=[{"name": "p1", "source": "./a/../b"}, {"name": "p2", "source": "../x"}]))),
     ("dot-source", market(mk(plugins=[{"name": "p1", "source": "."}]))),
@@ -136,6 +140,11 @@ PLUGIN_CASES: list[tuple[str, Files]] = [
     ("mcp-bare", {".claude-plugin/plugin.json": pj(), ".mcp.json": json.dumps({"s": {"command": "npx", "args": ["x"]}})}),
     ("lsp-unknown-key", {".claude-plugin/plugin.json": pj(lspServers={"go": {"command": "gopls", "extensionToLanguage": {".go": "go"}, "bogus": 1}})}),
     ("user-config", {".claude-plugin/plugin.json": pj(userConfig={"k": {"type": "string", "title": "t"}})}),
+    # With a schema error, Claude Code skips the name checks and the missing-field warnings
+    # but keeps unknown-field warnings and component paths (found through the sample data).
+    ("schema-error-spaces", {".claude-plugin/plugin.json": '{"name": "Quick Fixes", "version": "1", "description": "d", "author": {"name": "x"}}'}),
+    ("schema-error-skips-name-checks", {".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": 1, "zzz": 1, "category": "x", "commands": ["./nope.md"]}'}),
+    ("no-schema-error-name-checks", {".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": "1", "commands": ["./nope.md"]}'}),
     ("no-manifest-skills", {"skills/s1/SKILL.md": "---\nname: s1\ndescription: x\n---\n"}),
     ("no-manifest-commands", {"commands/c.md": "---\ndescription: x\n---\n"}),
     ("reserved-standalone", {".claude-plugin/plugin.json": pj(name="claude-helper")}),

@@ -45,3 +45,19 @@ def test_plugin_dir_matches_live_cli(claude_cli: ClaudeCLI, tmp_path: Path, name
     _write(tmp_path, files)
     manifest = tmp_path / ".claude-plugin" / "plugin.json"
     _agree(claude_cli, manifest if manifest.is_file() else tmp_path)
+
+
+REPO = Path(__file__).resolve().parents[1]
+EMBEDDED = sorted(p for p in (REPO / "data" / "sample").iterdir() if p.is_dir()) + [REPO, REPO / "tests" / "golden" / "marketplaces" / "golden-org__tiny-market"]
+EMBEDDED_PLUGINS = sorted(p.parent.parent for root in EMBEDDED[:-2] for p in root.glob("plugins/*/.claude-plugin/plugin.json"))
+
+
+@pytest.mark.parametrize("root", EMBEDDED, ids=[p.name for p in EMBEDDED])
+def test_embedded_marketplaces_match_live_cli(claude_cli: ClaudeCLI, root: Path) -> None:
+    """The sample data, the golden fixture and this repo's own marketplace get Claude Code's verdicts."""
+    _agree(claude_cli, root)
+
+
+@pytest.mark.parametrize("plugin", EMBEDDED_PLUGINS, ids=[f"{p.parents[1].name}/{p.name}" for p in EMBEDDED_PLUGINS])
+def test_embedded_plugin_dirs_match_live_cli(claude_cli: ClaudeCLI, plugin: Path) -> None:
+    _agree(claude_cli, plugin / ".claude-plugin" / "plugin.json")

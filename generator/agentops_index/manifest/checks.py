@@ -220,7 +220,8 @@ def plugin_manifest(sink: Sink, manifest: Any, plugin_dir: Path | None, listed_a
     if not isinstance(manifest, dict):
         sink.issues(formats.PLUGIN_MANIFEST.check(manifest))
         return
-    sink.issues(formats.PLUGIN_MANIFEST.check(manifest))
+    schema_issues = formats.PLUGIN_MANIFEST.check(manifest)
+    sink.issues(schema_issues)
     for key in manifest:
         if key in formats.ENTRY_ONLY_IN_PLUGIN:
             sink.add(
@@ -241,6 +242,10 @@ def plugin_manifest(sink: Sink, manifest: Any, plugin_dir: Path | None, listed_a
                 "of at the top level. Top-level still loads for now but will be removed in a future release.",
                 "warning",
             )
+    if plugin_dir is not None:
+        _check_component_paths(sink, manifest, plugin_dir)
+    if schema_issues:
+        return  # Claude Code judges names and missing fields only once the schema passed
     name = manifest.get("name")
     if isinstance(name, str):
         if name != listed_as:
@@ -265,8 +270,6 @@ def plugin_manifest(sink: Sink, manifest: Any, plugin_dir: Path | None, listed_a
     ):
         if key not in manifest:
             sink.add(code, key, message, "warning")
-    if plugin_dir is not None:
-        _check_component_paths(sink, manifest, plugin_dir)
 
 
 def _check_component_paths(sink: Sink, manifest: dict[str, Any], plugin_dir: Path) -> None:

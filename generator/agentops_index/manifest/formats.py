@@ -112,7 +112,7 @@ def plugin_source(plugin_root_ok: bool) -> Schema:
                 "registry": Optional(Str()),
             }
         ),
-        Obj({"source": Literal("archive"), "url": Str(_archive_url), "sha256": Optional(Str())}),
+        Obj({"source": Literal("archive"), "url": Str(_archive_url), "sha256": Optional(Str(matches(r"[0-9a-fA-F]{64}", "Must be a 64-character hex SHA-256 digest")))}),
         Obj(
             {
                 "source": Literal("command"),

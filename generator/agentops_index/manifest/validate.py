@@ -95,11 +95,13 @@ def check_marketplace(sink: Sink, value: Any, root: Path | None) -> None:
     if isinstance(name, str):
         checks.marketplace_name(sink, name)
         sink.official = name.lower() in names.OFFICIAL_MARKETPLACE_NAMES
+    # Claude Code reads an entry's plugin.json only when the entry passed the schema (hooks always).
+    failed = {i.path[1] for i in issues if len(i.path) > 1 and i.path[0] == "plugins" and isinstance(i.path[1], int)}
     plugins = value.get("plugins")
     if isinstance(plugins, list):
         for index, entry in enumerate(plugins):
             if isinstance(entry, dict):
-                check_entry(sink, index, entry, plugin_root, root)
+                check_entry(sink, index, entry, plugin_root, root, read_manifest=index not in failed)
     if not issues:
         _whole_marketplace(sink, value)
 
@@ -153,7 +155,9 @@ def resolve_relative_source(source: str, plugin_root: Any) -> str | None:
     return None
 
 
-def check_entry(sink: Sink, index: int, entry: dict[str, Any], plugin_root: Any, root: Path | None) -> None:
+def check_entry(
+    sink: Sink, index: int, entry: dict[str, Any], plugin_root: Any, root: Path | None, read_manifest: bool = True
+) -> None:
     base = f"plugins[{index}]."
     checks.unknown_keys(sink, entry, formats.ENTRY_KEYS, base)
     relevance = entry.get("relevance")
@@ -207,7 +211,7 @@ def check_entry(sink: Sink, index: int, entry: dict[str, Any], plugin_root: Any,
     if plugin_dir is None or not plugin_dir.is_dir():
         return  # Claude Code does not check that the directory exists
     entry_sink = sink.child(prefix=f"plugins[{index}] plugin.json → ")
-    manifest = _plugin_manifest_file(entry_sink, plugin_dir, with_paths=True, listed_as=name)
+    manifest = _plugin_manifest_file(entry_sink, plugin_dir, with_paths=True, listed_as=name) if read_manifest else None
     if isinstance(manifest, dict):
         _version_mismatch(sink, index, entry, manifest, relative)
     for hooks_path in checks.component_files(manifest, plugin_dir, "hooks", "hooks/hooks.json"):
