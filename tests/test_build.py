@@ -207,3 +207,15 @@ def test_crawl_and_build_are_byte_identical_across_hash_seed_timezone_and_input_
         runs.append(tree(base / "site"))  # type: ignore[arg-type]
     assert runs[0] == runs[2], "snapshot differs"
     assert runs[1] == runs[3], "site differs"
+
+
+def test_link_check_reads_tags_not_text() -> None:
+    from agentops_index.render.site_files import broken_links
+
+    writer = Writer()
+    writer.add("index.html", '<p>&lt;a href="nowhere/"&gt;</p><a title="a > b" href="missing/">x</a><img alt=\'"\' src="static/x.png"><a href=\'ok/\'>')
+    writer.add("ok/index.html", "")
+    assert broken_links(writer, "/") == [
+        "index.html: link 'missing/' does not resolve",
+        "index.html: link 'static/x.png' does not resolve",
+    ]

@@ -8,6 +8,7 @@ are computed here from structured fields only.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from agentops_index.manifest.models import Marketplace, MarketplaceEntry, Plugin
 from agentops_index.manifest.validate import PLUGIN_FILE, validate_plugin
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
-from agentops_index.snapshot.store import dumps
 
 MAX_LISTED = 200  # components listed per kind and plugin; counts stay exact
 README_CAP = 64 * 1024  # bytes read from a README
@@ -329,7 +329,8 @@ def plugin_record(
         "counts": counts,
         "untrusted": untrusted,
     }
-    digest = hashlib.sha256(dumps({k: _jsonable(v) for k, v in body.items() if k != "slug"})).hexdigest()
+    canonical = json.dumps({k: _jsonable(v) for k, v in body.items() if k != "slug"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     return m.PluginRecord(**body, content_hash=f"sha256:{digest}", first_seen=now, last_changed=now)
 
 

@@ -23,11 +23,12 @@ from agentops_index.snapshot.models import SCHEMA_VERSION, Snapshot
 SNAPSHOT_CAP = 512 * 1024 * 1024  # refuse to load a snapshot bigger than this
 
 
-def dumps(value: BaseModel | Any) -> bytes:
-    """Canonical JSON bytes of a model or plain JSON value."""
+def dumps(value: BaseModel | Any, compact: bool = False) -> bytes:
+    """Canonical JSON bytes of a model or plain JSON value (``compact``: no indentation)."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json", by_alias=True)
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, indent=2)
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout)
     return (text + "\n").encode("utf-8")
 
 
