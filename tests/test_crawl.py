@@ -312,3 +312,8 @@ def test_crawl_of_the_corpus_follows_the_record_rule(corpus: Path) -> None:
             json.loads((child / ".claude-plugin" / "marketplace.json").read_bytes())
         except ValueError:
             assert checkout_id(child.name) in unreadable
+
+
+def test_schema_command_prints_the_published_schema() -> None:
+    result = CliRunner().invoke(cli, ["schema"])
+    assert result.exit_code == 0 and json.loads(result.output) == store.json_schema()

@@ -131,7 +131,7 @@ def crawl(obj: Context, from_dirs: tuple[Path, ...], out: Path, categories: Path
     taxonomy = load_taxonomy(categories)
 
     def progress(items: list[Any]) -> Any:
-        if len(items) < 20 or obj.verbosity < 0:
+        if len(items) < 20 or obj.verbosity < 0 or not sys.stderr.isatty():
             return contextlib.nullcontext(items)
         return click.progressbar(items, label="Reading marketplaces", file=sys.stderr)
 
@@ -200,6 +200,14 @@ def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Pa
         f"({result.files:,} files, {result.bytes / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s -> {out}/"
         + (f" ({len(result.warnings)} warnings)" if result.warnings else "")
     )
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the snapshot (the same file the site serves at api/v1/schema.json)."""
+    from agentops_index.snapshot.store import dumps, json_schema
+
+    click.echo(dumps(json_schema()).decode("utf-8"), nl=False)
 
 
 def main() -> None:
