@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fakegithub import FakeGitHub, World
 from tests.oracle import MARKETPLACES
 
 CLAUDE_VERSION = "2.1.328"
@@ -70,3 +72,18 @@ def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
     if CLAUDE_VERSION not in version.stdout:
         pytest.fail(f"expected claude {CLAUDE_VERSION}, got {version.stdout!r} {version.stderr[-500:]!r}")
     return ClaudeCLI(binary, home)
+
+
+@pytest.fixture
+def fake_github() -> Iterator[Callable[..., FakeGitHub]]:
+    """Start fake GitHub servers on loopback for a test: ``fake_github(world, token=None)``."""
+    started: list[FakeGitHub] = []
+
+    def start(world: World, token: str | None = None) -> FakeGitHub:
+        fake = FakeGitHub(world, token=token).start()
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()

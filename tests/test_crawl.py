@@ -292,15 +292,17 @@ def test_crawl_command_writes_snapshot_and_report(tmp_path: Path) -> None:
 def test_crawl_command_errors_are_one_line(tmp_path: Path) -> None:
     for args, message in [
         (["crawl", "--from-dir", str(tmp_path / "nope")], "not a directory"),
-        (["crawl"], "pass --from-dir"),
+        (["crawl", "--sources", str(tmp_path / "none.toml")], "cannot read"),
     ]:
-        result = subprocess.run([sys.executable, "-m", "agentops_index", *args], capture_output=True, text=True, check=False)
-        assert result.returncode in (1, 2) and message in result.stderr
+        result = subprocess.run([sys.executable, "-m", "agentops_index", *args], capture_output=True, text=True, check=False, cwd=tmp_path)
+        assert result.returncode == 1 and message in result.stderr
+        assert result.stderr.strip().count("\n") == 0
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = subprocess.run([sys.executable, "-m", "agentops_index", "crawl", "--from-dir", str(empty)], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "agentops_index", "crawl", "--from-dir", str(empty)], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "neither a marketplace root nor a folder of checkouts" in result.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_crawl_of_the_corpus_follows_the_record_rule(corpus: Path) -> None:

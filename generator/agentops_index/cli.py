@@ -94,8 +94,22 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     "from_dirs",
     multiple=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Read marketplaces from DIR: one marketplace root, or a folder of owner__repo/ checkouts. "
-    "Repeat to read several.",
+    help="Read marketplaces from DIR instead of GitHub: one marketplace root, or a folder of "
+    "owner__repo/ checkouts. Repeat to read several.",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("data/sources.toml"),
+    show_default=True,
+    help="The curated marketplace repositories to crawl from GitHub.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The last snapshot: unchanged repositories are reused without reading content, and "
+    "first-seen dates carry over.",
 )
 @click.option(
     "--out",
@@ -104,6 +118,9 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     show_default=True,
     help="Where to write the snapshot; crawl-report.json is written beside it.",
 )
+@click.option("--api-url", default="https://api.github.com", show_default=True, help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).")
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True, help="Environment variable that holds the GitHub token (never printed).")
+@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop sending requests after N; what was not read is reported.")
 @click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -111,38 +128,59 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     help="Category taxonomy (TOML). Default: ./data/categories.toml, else the packaged copy.",
 )
 @click.pass_obj
-def crawl(obj: Context, from_dirs: tuple[Path, ...], out: Path, categories: Path | None) -> None:
+def crawl(
+    obj: Context,
+    from_dirs: tuple[Path, ...],
+    sources: Path,
+    previous: Path | None,
+    out: Path,
+    api_url: str,
+    token_env: str,
+    max_requests: int | None,
+    categories: Path | None,
+) -> None:
     """Crawl marketplaces into a deterministic JSON snapshot and a crawl report.
 
-    Every entry with a string name becomes one plugin record, with its findings; the
-    report accounts for every entry (entries = recorded + skipped) and names every
-    marketplace that could not be read. Set SOURCE_DATE_EPOCH for reproducible output.
+    Without --from-dir, reads every repository in --sources through GitHub's GraphQL and
+    REST APIs (at most 8 requests in flight). Every entry with a string name becomes one
+    plugin record, with its findings; the report accounts for every entry (entries =
+    recorded + skipped), names every marketplace that could not be read, and says what the
+    run cost in requests and GraphQL points. Set SOURCE_DATE_EPOCH for reproducible output.
     """
     import contextlib
     import time
 
     from agentops_index.crawl import crawl_local
+    from agentops_index.snapshot import store
     from agentops_index.snapshot.categories import load_taxonomy
-    from agentops_index.snapshot.store import dumps, write_atomic
 
-    if not from_dirs:
-        raise click.UsageError("crawling GitHub is not built yet: pass --from-dir DIR")
     started = time.perf_counter()
     taxonomy = load_taxonomy(categories)
+    before = store.load(previous) if previous else None
+    usage = None
+    if from_dirs:
 
-    def progress(items: list[Any]) -> Any:
-        if len(items) < 20 or obj.verbosity < 0 or not sys.stderr.isatty():
-            return contextlib.nullcontext(items)
-        return click.progressbar(items, label="Reading marketplaces", file=sys.stderr)
+        def progress(items: list[Any]) -> Any:
+            if len(items) < 20 or obj.verbosity < 0 or not sys.stderr.isatty():
+                return contextlib.nullcontext(items)
+            return click.progressbar(items, label="Reading marketplaces", file=sys.stderr)
 
-    result = crawl_local(list(from_dirs), taxonomy, progress=progress)
+        result = crawl_local(list(from_dirs), taxonomy, progress=progress, previous=before)
+    else:
+        from agentops_index.crawl import crawl_github
+        from agentops_index.sources.catalog import load_sources
+
+        refs = load_sources(sources)
+        result = crawl_github(refs, taxonomy, api_url, os.environ.get(token_env) or None, before, max_requests)
+        usage = result.report.usage
     report_path = out.with_name("crawl-report.json")
-    write_atomic(out, dumps(result.snapshot))
-    write_atomic(report_path, dumps(result.report.model_copy(update={"snapshot": out.name})))
+    store.write_atomic(out, store.dumps(result.snapshot))
+    store.write_atomic(report_path, store.dumps(result.report.model_copy(update={"snapshot": out.name})))
     totals = result.snapshot.totals
+    cost = f" using {usage.requests} requests ({usage.graphql_requests} GraphQL, {usage.rest_requests} REST; {usage.graphql_points} points)" if usage else ""
     obj.echo(
         f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
-        f"{totals.recorded} plugins recorded, {totals.skipped} skipped in {time.perf_counter() - started:.1f} s "
+        f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "
         f"-> {out} (report: {report_path})"
     )
 

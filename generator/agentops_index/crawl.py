@@ -8,16 +8,18 @@ accounting identity ``entries == recorded + skipped`` is checked and reported.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentops_index import __version__
 from agentops_index.manifest.checks import read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
-from agentops_index.manifest.models import parse_marketplace
+from agentops_index.manifest.models import MarketplaceEntry, parse_marketplace
 from agentops_index.manifest.schema import js_type
 from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketplace
 from agentops_index.snapshot import assemble, slugs
@@ -27,6 +29,11 @@ from agentops_index.snapshot.store import build_time
 from agentops_index.sources.local import LocalSource, discover
 
 # Wraps the list of sources for display (click.progressbar); a context manager yielding them.
+if TYPE_CHECKING:
+    import httpx
+
+    from agentops_index.sources.github import RepoRef
+
 Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
 
 
@@ -49,8 +56,18 @@ def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
     return SourceOutcome(m.SourceStatus(id=source.id, kind=source.origin, state="invalid", last_error=reason, consecutive_failures=1))
 
 
-def read_local(source: LocalSource, taxonomy: Taxonomy, now: str) -> SourceOutcome:
-    """Read one local marketplace root into records; never raises on its content."""
+# Reads a non-relative entry's plugin (GitHub crawl); None: record only what the entry declares.
+Resolver = Callable[[MarketplaceEntry], "tuple[assemble.PluginParts, m.RepoMetrics | None] | None"]
+
+
+def read_local(
+    source: LocalSource,
+    taxonomy: Taxonomy,
+    now: str,
+    resolve: Resolver | None = None,
+    metrics: m.RepoMetrics | None = None,
+) -> SourceOutcome:
+    """Read one marketplace root on disk into records; never raises on its content."""
     data = read_bytes(source.root / MARKETPLACE_FILE, MARKETPLACE_CAP)
     if data is None:
         return _unreadable(source, f"unreadable: cannot read {MARKETPLACE_FILE}")
@@ -64,11 +81,13 @@ def read_local(source: LocalSource, taxonomy: Taxonomy, now: str) -> SourceOutco
     plugins: list[m.PluginRecord] = []
     used: set[str] = set()
     for entry in market.entries:
+        plugin_metrics = None
         if entry.source.kind == "relative":
             parts = assemble.read_local_plugin(entry, source.root)
         else:
-            parts = assemble.remote_plugin(entry)
-        record = assemble.plugin_record(source.id, source.origin, market, entry, parts, taxonomy, now)
+            resolved = resolve(entry) if resolve else None
+            parts, plugin_metrics = resolved if resolved else (assemble.remote_plugin(entry), None)
+        record = assemble.plugin_record(source.id, source.origin, market, entry, parts, taxonomy, now, plugin_metrics)
         if record.id in used:
             # Duplicate names are a validator error, but each entry still gets its record.
             record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
@@ -76,6 +95,8 @@ def read_local(source: LocalSource, taxonomy: Taxonomy, now: str) -> SourceOutco
         plugins.append(record)
     ids = [p.id for p in plugins]
     record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
+    if metrics is not None:
+        record = record.model_copy(update={"metrics": metrics})
     status = m.SourceStatus(
         id=source.id,
         kind=source.origin,
@@ -87,7 +108,7 @@ def read_local(source: LocalSource, taxonomy: Taxonomy, now: str) -> SourceOutco
     return SourceOutcome(status, record, plugins)
 
 
-def crawl_local(directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None) -> CrawlResult:
+def crawl_local(directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None, previous: m.Snapshot | None = None) -> CrawlResult:
     """Crawl every marketplace under ``directories`` (no network)."""
     now, _ = build_time()
     sources, unusable = discover(directories)
@@ -98,17 +119,68 @@ def crawl_local(directories: list[Path], taxonomy: Taxonomy, progress: Progress 
     with (progress or nullcontext)(sources) as shown:
         for source in shown:
             outcomes.append(read_local(source, taxonomy, now))
-    return finish(outcomes, taxonomy, now)
+    return finish(outcomes, taxonomy, now, previous)
+
+
+def crawl_github(
+    refs: list[RepoRef],
+    taxonomy: Taxonomy,
+    api_url: str,
+    token: str | None,
+    previous: m.Snapshot | None = None,
+    max_requests: int | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> CrawlResult:
+    """Crawl ``refs`` through GitHub's APIs at ``api_url``."""
+    from agentops_index.sources import github_crawl
+    from agentops_index.sources.github import GitHub
+
+    now, _ = build_time()
+
+    async def run() -> tuple[list[SourceOutcome], m.Usage]:
+        github = GitHub(api_url, token, transport=transport, max_requests=max_requests)
+        try:
+            outcomes = await github_crawl.crawl(refs, github, taxonomy, now, previous)
+        finally:
+            await github.close()
+        spent = github.usage
+        usage = m.Usage(
+            requests=spent.total,
+            graphql_requests=spent.requests["graphql"],
+            rest_requests=spent.requests["rest"],
+            graphql_points=spent.points,
+            refused_hosts=sorted(set(spent.refused)),
+        )
+        return outcomes, usage
+
+    outcomes, usage = asyncio.run(run())
+    result = finish(outcomes, taxonomy, now, previous)
+    return CrawlResult(result.snapshot, result.report.model_copy(update={"usage": usage}))
 
 
 def _sorted_plugins(plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
     return sorted(plugins, key=lambda p: (p.marketplace.lower(), p.marketplace, p.entry_index, p.id))
 
 
-def finish(outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str) -> CrawlResult:
+def carry_history(plugins: list[m.PluginRecord], previous: m.Snapshot | None) -> list[m.PluginRecord]:
+    """first_seen from the previous snapshot; last_changed moves only when the content hash does."""
+    if previous is None:
+        return plugins
+    before = {p.id: p for p in previous.plugins}
+    out = []
+    for plugin in plugins:
+        old = before.get(plugin.id)
+        if old is not None:
+            changed = old.content_hash != plugin.content_hash
+            plugin = plugin.model_copy(update={"first_seen": old.first_seen, "last_changed": plugin.last_changed if changed else old.last_changed})
+        out.append(plugin)
+    return out
+
+
+def finish(outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str, previous: m.Snapshot | None = None) -> CrawlResult:
     """Assign slugs, sort everything, total it up and check the accounting identity."""
     markets = sorted((o.marketplace for o in outcomes if o.marketplace), key=lambda r: (r.id.lower(), r.id))
-    plugins = _sorted_plugins([p for o in outcomes for p in o.plugins])
+    plugins = _sorted_plugins(carry_history([p for o in outcomes for p in o.plugins], previous))
     statuses = sorted((o.status for o in outcomes), key=lambda s: (s.id.lower(), s.id, s.last_error or ""))
 
     market_slugs = slugs.assign([r.id for r in markets], {r.id: slugs.marketplace_base(r.id) for r in markets})
@@ -127,7 +199,7 @@ def finish(outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str) -> Crawl
     totals = m.Totals(
         sources=len(statuses),
         marketplaces=len(markets),
-        unreadable=sum(1 for s in statuses if s.state == "invalid"),
+        unreadable=sum(1 for s in statuses if s.state in ("invalid", "stale")),
         entries=entries,
         recorded=len(plugins),
         skipped=skipped,
@@ -164,7 +236,7 @@ def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlRepo
         unreadable=[
             m.ReportUnreadable(source=s.id, reason=s.last_error or "unknown")
             for s in snapshot.sources
-            if s.state == "invalid"
+            if s.state in ("invalid", "stale")
         ],
         findings_by_code=dict(sorted(codes.items())),
     )

@@ -243,20 +243,32 @@ class PluginParts:
 
 def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
     """Resolve a relative source under ``root`` and read the plugin's files."""
-    parts = PluginParts()
-    base = f"plugins[{entry.index}].source"
     relative = (entry.source.path or "").removeprefix("./").strip("/") or "."
     plugin_dir = inside(root, relative)
     if plugin_dir is None or not plugin_dir.is_dir():
+        parts = PluginParts()
         parts.resolution = m.Resolution(state="missing", plugin_dir=relative)
         parts.inventory = inline_inventory(entry.raw)
-        parts.findings.append(_note("source.missing_directory", base, f"{relative} is not a directory in this marketplace"))
+        parts.findings.append(_note("source.missing_directory", f"plugins[{entry.index}].source", f"{relative} is not a directory in this marketplace"))
         return parts
+    return read_plugin_dir(entry, plugin_dir, relative)
+
+
+def read_plugin_dir(entry: MarketplaceEntry, plugin_dir: Path, relative: str, repo: str | None = None, oid: str | None = None) -> PluginParts:
+    """Read a plugin directory that exists: manifest, inventory, validation, README."""
+    parts = PluginParts()
     doc = load_json(plugin_dir / PLUGIN_FILE) if (plugin_dir / PLUGIN_FILE).is_file() else None
     parts.plugin_json = doc.value if doc is not None and doc.ok and isinstance(doc.value, dict) else None
     manifest, conflict = effective_manifest(entry, parts.plugin_json)
     kind = "entry" if parts.plugin_json is None else ("both" if entry.strict and entry.component_fields() else "plugin.json")
-    parts.resolution = m.Resolution(state="local", plugin_dir=relative, manifest=kind, conflict=caps.clean(conflict, FINDING_CAP) if conflict else None)  # type: ignore[arg-type]
+    parts.resolution = m.Resolution(
+        state="local",
+        plugin_dir=relative,
+        repo=repo,
+        oid=oid,
+        manifest=kind,  # type: ignore[arg-type]
+        conflict=caps.clean(conflict, FINDING_CAP) if conflict else None,
+    )
     parts.inventory = inventory(plugin_dir, manifest)
     report: Report = validate_plugin(plugin_dir)
     for f in report.findings:
@@ -277,7 +289,7 @@ def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
     return parts
 
 
-def remote_plugin(entry: MarketplaceEntry) -> PluginParts:
+def remote_plugin(entry: MarketplaceEntry, code: str = "source.not_fetched", why: str = "is not read by this crawl") -> PluginParts:
     """A source this crawl does not read: only what the entry itself declares."""
     parts = PluginParts()
     parts.inventory = inline_inventory(entry.raw)
@@ -285,12 +297,12 @@ def remote_plugin(entry: MarketplaceEntry) -> PluginParts:
     if kind in ("invalid_source", "unsupported"):
         parts.resolution = m.Resolution(state="invalid", manifest="entry")
         return parts
-    parts.resolution = m.Resolution(state="not_fetched", manifest="entry")
+    parts.resolution = m.Resolution(state="not_fetched", manifest="entry", repo=entry.source.repo)
     parts.findings.append(
         _note(
-            "source.not_fetched",
+            code,
             f"plugins[{entry.index}].source",
-            f"a {kind} source is not read by this crawl; components are those the entry declares",
+            f"a {kind} source {why}; components are those the entry declares",
         )
     )
     return parts
@@ -304,6 +316,7 @@ def plugin_record(
     parts: PluginParts,
     taxonomy: Taxonomy,
     now: str,
+    metrics: m.RepoMetrics | None = None,
 ) -> m.PluginRecord:
     """The record of one entry (slug assigned later, when all ids are known)."""
     found = [finding(f, "entry") for f in entry.findings] + parts.findings
@@ -327,10 +340,11 @@ def plugin_record(
         "install": install(marketplace_id, origin, market.name, entry.name),
         "components": listed,
         "counts": counts,
+        "metrics": metrics,
         "untrusted": untrusted,
     }
-    canonical = json.dumps({k: _jsonable(v) for k, v in body.items() if k != "slug"}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    canonical = json.dumps({k: _jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # metrics change daily: not content
     return m.PluginRecord(**body, content_hash=f"sha256:{digest}", first_seen=now, last_changed=now)
 
 

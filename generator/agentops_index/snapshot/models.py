@@ -104,7 +104,9 @@ class Resolution(Strict):
     """Where the crawl found the plugin's files and which manifest it loaded."""
 
     state: ResolutionState
-    plugin_dir: str | None = None  # posix, relative to the marketplace root
+    plugin_dir: str | None = None  # posix, relative to the marketplace root (or to ``repo``)
+    repo: str | None = None  # owner/repo when the files came from another GitHub repository
+    oid: str | None = None  # the commit those files were read at
     manifest: Literal["plugin.json", "entry", "both"] | None = None
     conflict: str | None = None  # Claude Code would refuse to load: conflicting manifests
 
@@ -220,6 +222,7 @@ class PluginRecord(Strict):
     content_hash: str
     first_seen: str
     last_changed: str
+    metrics: RepoMetrics | None = None  # of the plugin's own repository, when it has one
     untrusted: PluginUntrusted
 
 
@@ -305,6 +308,9 @@ class Totals(Strict):
     categories: int
 
 
+PluginRecord.model_rebuild()
+
+
 class Snapshot(Strict):
     """The whole index at one point in time."""
 
@@ -335,6 +341,16 @@ class ReportUnreadable(Strict):
     reason: str
 
 
+class Usage(Strict):
+    """What a crawl cost against GitHub's limits."""
+
+    requests: int
+    graphql_requests: int
+    rest_requests: int
+    graphql_points: int
+    refused_hosts: list[str] = []
+
+
 class CrawlReport(Strict):
     """What a crawl did: the accounting identity, skips and unreadable sources."""
 
@@ -346,3 +362,4 @@ class CrawlReport(Strict):
     skipped: list[ReportSkip]
     unreadable: list[ReportUnreadable]
     findings_by_code: dict[str, int]
+    usage: Usage | None = None

@@ -1,0 +1,93 @@
+"""Virtual checkouts: the parts of a GitHub repository the crawl reads, laid out on disk.
+
+The GitHub crawl reads a repository the way ``crawl --from-dir`` reads a checkout, by the
+same code, so both give the same records and findings. It fetches only the files that code
+reads (JSON manifests and markdown under plugin directories, READMEs) and creates every
+other file as an empty placeholder and every directory, so "does this path exist" answers
+as it would in a real checkout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP
+from agentops_index.sources.github import TreeEntry
+
+MAX_FETCH_FILES = 3000  # per repository
+MAX_FETCH_BYTES = 16 * 1024 * 1024
+MAX_PLACEHOLDERS = 20000
+SKIP_PARTS = frozenset({".git", "node_modules", "vendor", "__pycache__", ".venv"})
+_README = re.compile(r"^readme(\.md|\.markdown)?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Plan:
+    fetch: list[TreeEntry] = field(default_factory=list)
+    placeholders: list[str] = field(default_factory=list)
+    directories: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _under(path: str, directory: str) -> bool:
+    return directory in ("", ".") or path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _wanted(entry: TreeEntry) -> bool:
+    name = entry.path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return entry.size <= MANIFEST_CAP
+    if lower.endswith(".md") or _README.match(name):
+        return entry.size <= MARKDOWN_CAP
+    return False
+
+
+def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool = False) -> Plan:
+    """Which files to fetch, which to stand in as placeholders, which folders to create."""
+    out = Plan(truncated=tree_truncated)
+    dirs = [d.removeprefix("./").strip("/") for d in plugin_dirs]
+    fetched_bytes = 0
+    for entry in sorted(entries, key=lambda e: e.path):
+        parts = PurePosixPath(entry.path).parts
+        if not parts or ".." in parts or entry.path.startswith("/") or "\\" in entry.path:
+            continue
+        if entry.type == "tree":
+            out.directories.append(entry.path)
+            continue
+        if entry.type != "blob" or entry.mode == "120000":
+            continue  # symlinks and submodules are not followed (the local reader refuses them too)
+        useful = entry.path == ".claude-plugin/plugin.json" or (
+            not SKIP_PARTS.intersection(parts) and any(_under(entry.path, d) for d in dirs) and _wanted(entry)
+        )
+        if useful and len(out.fetch) < MAX_FETCH_FILES and fetched_bytes + entry.size <= MAX_FETCH_BYTES:
+            out.fetch.append(entry)
+            fetched_bytes += entry.size
+        elif useful:
+            out.truncated = True
+            out.placeholders.append(entry.path)
+        elif len(out.placeholders) < MAX_PLACEHOLDERS:
+            out.placeholders.append(entry.path)
+        else:
+            out.truncated = True
+    return out
+
+
+def materialize(root: Path, layout: Plan, contents: dict[str, bytes | None], extra: dict[str, bytes] | None = None) -> None:
+    """Write the plan under ``root``: folders, fetched files, empty placeholders."""
+    for directory in layout.directories:
+        (root / directory).mkdir(parents=True, exist_ok=True)
+    for path in layout.placeholders:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    for entry in layout.fetch:
+        target = root / entry.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(contents.get(entry.path) or b"")
+    for path, data in (extra or {}).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

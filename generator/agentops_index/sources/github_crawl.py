@@ -1,0 +1,261 @@
+"""Crawl marketplaces on GitHub: batched metrics, one tree per changed repository, batched blobs.
+
+1. One GraphQL request per 100 marketplaces: metrics, head oid, marketplace.json text.
+2. The same for every GitHub repository a plugin entry names as its source.
+3. A marketplace whose head oid (and whose plugin repositories' head oids) equal those in
+   ``--previous`` is reused without reading content.
+4. Everything else gets one recursive tree read per repository and batched blob reads,
+   is laid out as a virtual checkout, and is read by the same code as ``crawl --from-dir``.
+Sources on other hosts are recorded as ``source.external_source_not_crawled``, never contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agentops_index.crawl import SourceOutcome, read_local
+from agentops_index.manifest.findings import Report
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
+from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
+from agentops_index.manifest.validate import resolve_relative_source
+from agentops_index.snapshot import assemble
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources import checkout
+from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef
+from agentops_index.sources.local import LocalSource
+
+GITHUB_KINDS = ("github", "url", "git-subdir")
+
+
+def plugin_repo(entry: MarketplaceEntry) -> tuple[RepoRef, str] | None:
+    """(repository, subdirectory) of an entry whose source is on GitHub, else None."""
+    source = entry.source
+    if source.kind not in GITHUB_KINDS:
+        return None
+    repo = source.repo if source.kind == "github" else github_repo(source.url or "")
+    if not repo or "/" not in repo:
+        return None
+    owner, _, name = repo.partition("/")
+    sub = (source.path or "").strip("/") if source.kind == "git-subdir" else ""
+    return RepoRef(owner, name.removesuffix(".git"), source.sha or source.ref), sub
+
+
+def _key(ref: RepoRef) -> str:
+    return f"{ref.id.lower()}@{ref.ref or ''}"
+
+
+@dataclass(slots=True)
+class Checkout:
+    ref: RepoRef
+    info: RepoInfo
+    plugin_dirs: list[str]
+    root: Path | None = None
+    error: str | None = None
+    truncated: bool = False
+    layout: checkout.Plan | None = None
+    extra: dict[str, bytes] = field(default_factory=dict)
+    fetch_as: RepoRef | None = None  # the repository's current name, when GitHub renamed it
+
+    @property
+    def target(self) -> RepoRef:
+        return self.fetch_as or self.ref
+
+
+def current_name(ref: RepoRef, info: RepoInfo) -> RepoRef | None:
+    """The new name of a renamed repository (GraphQL follows renames, REST answers 301), else None."""
+    if info.name_with_owner and info.name_with_owner.lower() != ref.id.lower() and "/" in info.name_with_owner:
+        owner, _, name = info.name_with_owner.partition("/")
+        return RepoRef(owner, name, ref.ref)
+    return None
+
+
+class GitHubCrawl:
+    def __init__(self, github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, workdir: Path) -> None:
+        self.github = github
+        self.taxonomy = taxonomy
+        self.now = now
+        self.workdir = workdir
+        self.previous_markets = {r.id.lower(): r for r in (previous.marketplaces if previous else [])}
+        self.previous_status = {s.id.lower(): s for s in (previous.sources if previous else [])}
+        self.previous_plugins: dict[str, list[m.PluginRecord]] = defaultdict(list)
+        for plugin in previous.plugins if previous else []:
+            self.previous_plugins[plugin.marketplace.lower()].append(plugin)
+        self.remote: dict[str, Checkout] = {}
+
+    # --- the run -----------------------------------------------------------------------------
+
+    async def run(self, refs: list[RepoRef]) -> list[SourceOutcome]:
+        infos = {ref.id: info for ref, info in zip(refs, await self.github.repositories(refs), strict=True)}
+        outcomes: list[SourceOutcome] = []
+        parsed: dict[str, list[MarketplaceEntry]] = {}
+        for ref in refs:
+            info = infos[ref.id]
+            if info.found and info.marketplace is not None:
+                parsed[ref.id] = self._entries(info.marketplace)
+        remote_refs = self._remote_refs(refs, infos, parsed)
+        remote_infos = await self.github.repositories(list(remote_refs.values())) if remote_refs else []
+        for (key, ref), info in zip(remote_refs.items(), remote_infos, strict=True):
+            self.remote[key] = Checkout(ref, info, [])
+        to_read: list[Checkout] = []
+        for ref in refs:
+            info = infos[ref.id]
+            if not info.found or info.marketplace is None:
+                reason = info.error or f"no_marketplace: {checkout_path()} not found at {ref.ref or 'the default branch'}"
+                outcomes.append(self._failed(ref, reason, info))
+            elif self._unchanged(ref, info):
+                outcomes.append(self._reuse(ref, info))
+            else:
+                dirs = self._plugin_dirs(parsed[ref.id], info.marketplace)
+                to_read.append(Checkout(ref, info, dirs, extra={checkout_path(): info.marketplace.encode("utf-8")}))
+        for remote in self.remote.values():
+            remote.fetch_as = current_name(remote.ref, remote.info)
+        for item in to_read:
+            item.fetch_as = current_name(item.ref, item.info)
+        wanted_remote = {_key(p[0]) for ref in (c.ref for c in to_read) for e in parsed.get(ref.id, []) if (p := plugin_repo(e))}
+        remote_to_read = [c for k, c in self.remote.items() if k in wanted_remote and c.info.found]
+        for remote in remote_to_read:
+            remote.plugin_dirs = sorted({sub or "" for e in (x for ents in parsed.values() for x in ents) if (p := plugin_repo(e)) and _key(p[0]) == _key(remote.ref) for sub in [p[1]]})
+        await self._fetch([*to_read, *remote_to_read])
+        for item in to_read:
+            outcomes.append(self._read(item))
+        return outcomes
+
+    def _entries(self, text: str) -> list[MarketplaceEntry]:
+        doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
+        return parse_marketplace(doc.value, Report("marketplace.json")).entries if doc.ok else []
+
+    def _remote_refs(self, refs: list[RepoRef], infos: dict[str, RepoInfo], parsed: dict[str, list[MarketplaceEntry]]) -> dict[str, RepoRef]:
+        out: dict[str, RepoRef] = {}
+        for ref in refs:
+            for entry in parsed.get(ref.id, []):
+                found = plugin_repo(entry)
+                if found:
+                    out.setdefault(_key(found[0]), found[0])
+        return dict(sorted(out.items()))
+
+    def _plugin_dirs(self, entries: list[MarketplaceEntry], text: str) -> list[str]:
+        doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
+        metadata = doc.value.get("metadata") if doc.ok and isinstance(doc.value, dict) else None
+        plugin_root = metadata.get("pluginRoot") if isinstance(metadata, dict) else None
+        dirs = []
+        plugins = doc.value.get("plugins") if doc.ok and isinstance(doc.value, dict) else None
+        for raw in plugins if isinstance(plugins, list) else []:
+            source = raw.get("source") if isinstance(raw, dict) else None
+            relative = resolve_relative_source(source, plugin_root) if isinstance(source, str) else None
+            if relative is not None:
+                dirs.append(relative.removeprefix("./").strip("/"))
+        return sorted(set(dirs))
+
+    # --- reuse and failure -------------------------------------------------------------------
+
+    def _unchanged(self, ref: RepoRef, info: RepoInfo) -> bool:
+        before = self.previous_markets.get(ref.id.lower())
+        if before is None or before.metrics is None or before.metrics.head_oid != info.head_oid or not info.head_oid:
+            return False
+        for plugin in self.previous_plugins[ref.id.lower()]:
+            if plugin.resolved.repo and plugin.source.kind in GITHUB_KINDS:
+                key = next((k for k, c in self.remote.items() if c.ref.id.lower() == plugin.resolved.repo.lower()), None)
+                now_oid = self.remote[key].info.head_oid if key else None
+                if now_oid != plugin.resolved.oid:
+                    return False
+        return True
+
+    def _metrics(self, info: RepoInfo) -> m.RepoMetrics | None:
+        return m.RepoMetrics(**info.metrics) if info.found and info.metrics else None
+
+    def _reuse(self, ref: RepoRef, info: RepoInfo) -> SourceOutcome:
+        before = self.previous_markets[ref.id.lower()]
+        plugins = []
+        for plugin in self.previous_plugins[ref.id.lower()]:
+            key = next((k for k, c in self.remote.items() if plugin.resolved.repo and c.ref.id.lower() == plugin.resolved.repo.lower()), None)
+            plugins.append(plugin.model_copy(update={"metrics": self._metrics(self.remote[key].info)}) if key else plugin)
+        status = m.SourceStatus(id=before.id, kind="github", state="fresh", entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))
+        return SourceOutcome(status, before.model_copy(update={"metrics": self._metrics(info)}), plugins)
+
+    def _failed(self, ref: RepoRef, reason: str, info: RepoInfo | None = None) -> SourceOutcome:
+        reason = self.github.safe(reason)
+        before = self.previous_markets.get(ref.id.lower())
+        status_before = self.previous_status.get(ref.id.lower())
+        failures = (status_before.consecutive_failures if status_before else 0) + 1
+        if before is not None:
+            # Keep the last good data, marked stale (SECURITY.md §6.3).
+            since = status_before.stale_since if status_before and status_before.stale_since else self.now
+            plugins = self.previous_plugins[ref.id.lower()]
+            status = m.SourceStatus(id=before.id, kind="github", state="stale", last_error=reason, stale_since=since, consecutive_failures=failures, entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))
+            return SourceOutcome(status, before, list(plugins))
+        return SourceOutcome(m.SourceStatus(id=ref.id, kind="github", state="invalid", last_error=reason, consecutive_failures=failures))
+
+    # --- reading -----------------------------------------------------------------------------
+
+    async def _fetch(self, items: list[Checkout]) -> None:
+        """Trees (one request each, concurrently), then every wanted file in batched reads."""
+
+        async def tree(item: Checkout) -> None:
+            try:
+                entries, truncated = await self.github.tree(item.target, item.info.head_oid or "HEAD")
+                item.layout = checkout.plan(entries, item.plugin_dirs, truncated)
+            except GitHubError as exc:
+                item.error = str(exc)
+
+        await asyncio.gather(*(tree(item) for item in items))
+        wanted = [(i.target, i.info.head_oid or "HEAD", e.path, e.size) for i in items if i.layout for e in i.layout.fetch]
+        try:
+            contents = await self.github.blobs(wanted) if wanted else {}
+        except GitHubError as exc:
+            for item in items:
+                item.error = item.error or str(exc)
+            return
+        for number, item in enumerate(items):
+            if item.layout is None:
+                continue
+            item.root = self.workdir / f"repo{number}-{item.ref.owner}__{item.ref.name}"
+            files = {path: data for (repo, path), data in contents.items() if repo == item.target.id}
+            checkout.materialize(item.root, item.layout, files, item.extra)
+            item.truncated = item.layout.truncated
+
+    def _read(self, item: Checkout) -> SourceOutcome:
+        if item.root is None:
+            return self._failed(item.ref, item.error or "fetch_failed")
+        source = LocalSource(item.ref.id, item.root, "github")
+        outcome = read_local(source, self.taxonomy, self.now, resolve=self._resolve, metrics=self._metrics(item.info))
+        notes = []
+        if item.truncated:
+            notes.append(m.FindingRecord(code="crawl.truncated", severity="note", path="root", message="the repository is too large to read whole; some plugin files were not read"))
+        if item.fetch_as is not None:
+            notes.append(m.FindingRecord(code="repo.renamed", severity="note", path="root", message=f"GitHub now calls this repository {item.fetch_as.id}; update data/sources.toml"))
+        if notes and outcome.marketplace is not None:
+            outcome.marketplace = outcome.marketplace.model_copy(update={"findings": [*outcome.marketplace.findings, *notes]})
+        return outcome
+
+    def _resolve(self, entry: MarketplaceEntry) -> tuple[assemble.PluginParts, m.RepoMetrics | None]:
+        found = plugin_repo(entry)
+        if found is None:
+            return assemble.remote_plugin(entry, "source.external_source_not_crawled", "is on a host this crawl never contacts"), None
+        ref, sub = found
+        remote = self.remote.get(_key(ref))
+        if remote is None or not remote.info.found:
+            why = f"names {ref.id}, which GitHub does not serve ({(remote.info.error if remote else None) or 'not found'})"
+            return assemble.remote_plugin(entry, "source.not_found", self.github.safe(why)), None
+        if remote.root is None:
+            return assemble.remote_plugin(entry, "source.fetch_failed", f"could not be read: {remote.error}"), self._metrics(remote.info)
+        plugin_dir = remote.root / sub if sub else remote.root
+        if ".." in Path(sub).parts or not plugin_dir.is_dir():
+            parts = assemble.remote_plugin(entry, "source.missing_directory", f"names {sub or '.'} in {ref.id}, which is not a directory there")
+            return parts, self._metrics(remote.info)
+        parts = assemble.read_plugin_dir(entry, plugin_dir, sub or ".", repo=ref.id, oid=remote.info.head_oid)
+        return parts, self._metrics(remote.info)
+
+
+def checkout_path() -> str:
+    return ".claude-plugin/marketplace.json"
+
+
+async def crawl(refs: list[RepoRef], github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> list[SourceOutcome]:
+    """Crawl ``refs`` through ``github``; virtual checkouts live in a temp dir for the run only."""
+    with tempfile.TemporaryDirectory(prefix="agentops-crawl-") as tmp:
+        return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp)).run(refs)

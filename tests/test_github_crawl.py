@@ -1,0 +1,299 @@
+"""`agentops-index crawl` through GitHub's APIs, against the fake GitHub on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from graphql import parse, validate
+
+from agentops_index.cli import cli
+from agentops_index.crawl import CrawlResult, crawl_github, crawl_local
+from agentops_index.errors import ConfigError
+from agentops_index.snapshot import store
+from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.sources.catalog import load_sources
+from agentops_index.sources.github import AuthError, RepoRef, blobs_query, graphql_url, repositories_query
+from agentops_index.sources.http import HostNotAllowed, Usage, make_client, redact
+from tests.fakegithub import FakeGitHub, World
+from tests.fakegithub.graphql_api import schema
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample"
+TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
+CANARY = "ghp_CANARY0123456789abcdefghijklmnopqrstuv"
+Start = Callable[..., FakeGitHub]
+
+
+def refs_of(folder: Path) -> list[RepoRef]:
+    return [RepoRef(*p.name.split("__", 1)) for p in sorted(folder.iterdir()) if p.is_dir() and "__" in p.name]
+
+
+def crawl(fake: FakeGitHub, refs: list[RepoRef], previous: Any = None, token: str | None = None, **kwargs: Any) -> CrawlResult:
+    return crawl_github(refs, TAXONOMY, fake.url, token, previous, **kwargs)
+
+
+def comparable(result: CrawlResult) -> dict[str, Any]:
+    """Plugin ids with their findings and components; fetch notes (source.*) differ by design."""
+    out = {}
+    for plugin in result.snapshot.plugins:
+        findings = sorted((f.code, f.path, f.message, f.severity) for f in plugin.findings if not f.code.startswith("source."))
+        out[plugin.id] = (findings, plugin.components.model_dump(), plugin.counts.model_dump(), plugin.valid)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
+def test_sample_through_github_equals_from_dir(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE))
+    through = crawl(fake, refs_of(SAMPLE))
+    local = crawl_local([SAMPLE], TAXONOMY)
+    assert comparable(through) == comparable(local)
+    assert through.report.accounting_holds
+    market = through.snapshot.marketplaces[0]
+    assert market.metrics is not None and market.metrics.head_oid == fake.world.get(market.id).head  # type: ignore[union-attr]
+    remote = next(p for p in through.snapshot.plugins if p.untrusted.name.text == "deploy-preview")
+    assert [f.code for f in remote.findings] == ["source.not_found"]  # acme-devtools/deploy-preview is not served
+    external = next(p for p in through.snapshot.plugins if p.untrusted.name.text == "gitlab-mr-helper")
+    assert [f.code for f in external.findings] == ["source.external_source_not_crawled"]
+
+
+def test_corpus_through_github_equals_from_dir(fake_github: Start, corpus: Path) -> None:
+    """The issue's acceptance test: same plugin ids and findings as `crawl --from-dir`."""
+    fake = fake_github(World.from_folder(corpus))
+    through = crawl(fake, refs_of(corpus))
+    local = crawl_local([corpus], TAXONOMY)
+    ours, theirs = comparable(through), comparable(local)
+    assert sorted(ours) == sorted(theirs)
+    # Entries whose source is another corpus repository were read from it (from-dir cannot).
+    fetched = {p.id for p in through.snapshot.plugins if p.resolved.repo and p.resolved.state == "local"}
+    assert "superpowers@obra/superpowers-marketplace" in fetched  # url source, default branch
+    different = [pid for pid in ours if ours[pid] != theirs[pid] and pid not in fetched]
+    assert different == []
+    assert {u.source for u in through.report.unreadable} == {u.source for u in local.report.unreadable}
+    usage = through.report.usage
+    # The corpus is content-heavy (thousands of markdown files): two requests per marketplace at most.
+    assert usage is not None and usage.requests <= 2 * len(refs_of(corpus))
+    assert usage.refused_hosts == []
+
+
+def test_plugins_from_other_github_repos_are_crawled_the_same_way(fake_github: Start, tmp_path: Path) -> None:
+    world = World.from_folder(SAMPLE)
+    shutil.copytree(SAMPLE / "acme-devtools__claude-plugins" / "plugins" / "commit-coach", tmp_path / "acme-devtools__deploy-preview")
+    (tmp_path / "tailspin-ops__deploy-gate").mkdir()
+    extra = World.from_folder(tmp_path)
+    for repo in extra.repos.values():
+        world.add(repo)
+    world.get("acme-devtools/deploy-preview").refs.add("v1.2.0")  # type: ignore[union-attr]  # the entry's ref
+    fake = fake_github(world)
+    result = crawl(fake, refs_of(SAMPLE))
+    preview = next(p for p in result.snapshot.plugins if p.untrusted.name.text == "deploy-preview")
+    assert preview.resolved.state == "local" and preview.resolved.repo == "acme-devtools/deploy-preview"
+    assert preview.resolved.oid == world.get("acme-devtools/deploy-preview").head  # type: ignore[union-attr]
+    assert preview.counts.commands == 1 and preview.counts.agents == 1
+    assert preview.metrics is not None and preview.metrics.stars == world.get("acme-devtools/deploy-preview").stars  # type: ignore[union-attr]
+    gate = next(p for p in result.snapshot.plugins if p.untrusted.name.text == "deploy-gate")
+    (note,) = gate.findings  # the entry pins a sha the repository does not have
+    assert gate.resolved.state == "not_fetched" and note.code == "source.not_found" and "ref_not_found" in note.message
+
+
+def test_idempotent_and_warm_crawls(fake_github: Start) -> None:
+    """T16, and the incremental rule: unchanged repositories cost one batched query, no content reads."""
+    fake = fake_github(World.from_folder(SAMPLE))
+    refs = refs_of(SAMPLE)
+    first = crawl(fake, refs)
+    second = crawl(fake, refs)
+    assert store.dumps(first.snapshot) == store.dumps(second.snapshot)
+    before = len(fake.log)
+    warm = crawl(fake, refs, previous=first.snapshot)
+    assert store.dumps(warm.snapshot) == store.dumps(first.snapshot)
+    warm_log = fake.log[before:]
+    assert [e.resource for e in warm_log] == ["graphql", "graphql"]  # marketplaces, then plugin repositories
+    assert warm.report.usage is not None and warm.report.usage.rest_requests == 0
+
+    fake.world.write("wingtip-docs/docs-and-writing", "plugins/adr-writer/commands/adr.md", b"---\ndescription: Record a decision, changed\n---\nbody\n")
+    before = len(fake.log)
+    changed = crawl(fake, refs, previous=first.snapshot)
+    paths = [e.path for e in fake.log[before:] if e.resource == "core"]
+    assert paths == [f"/repos/wingtip-docs/docs-and-writing/git/trees/{fake.world.get('wingtip-docs/docs-and-writing').head}?recursive=1"]  # type: ignore[union-attr]
+    adr = next(p for p in changed.snapshot.plugins if p.untrusted.name.text == "adr-writer")
+    old = next(p for p in first.snapshot.plugins if p.id == adr.id)
+    assert adr.components.commands[0].untrusted.description.text == "Record a decision, changed"  # type: ignore[union-attr]
+    assert adr.content_hash != old.content_hash and adr.first_seen == old.first_seen
+
+
+def test_renamed_repository_is_read_under_its_new_name(fake_github: Start) -> None:
+    world = World.from_folder(SAMPLE)
+    world.rename("proseware/frontend-kit", "frontend-kit-v2")
+    fake = fake_github(world)
+    result = crawl(fake, [RepoRef("proseware", "frontend-kit")])
+    (market,) = result.snapshot.marketplaces
+    assert market.id == "proseware/frontend-kit" and len(market.plugin_ids) == 7
+    assert any(f.code == "repo.renamed" and "proseware/frontend-kit-v2" in f.message for f in market.findings)
+    rest = httpx.get(f"{fake.url}/repos/proseware/frontend-kit", follow_redirects=False)
+    assert rest.status_code == 301 and rest.headers["Location"].endswith(f"/repositories/{world.get('proseware/frontend-kit-v2').number}")  # type: ignore[union-attr]
+
+
+def test_missing_repositories_and_marketplaces_are_reported(fake_github: Start, tmp_path: Path) -> None:
+    (tmp_path / "empty-org__no-marketplace").mkdir()
+    (tmp_path / "empty-org__no-marketplace" / "README.md").write_text("hi")
+    fake = fake_github(World.from_folder(tmp_path))
+    result = crawl(fake, [RepoRef("empty-org", "no-marketplace"), RepoRef("ghost", "repo")])
+    reasons = {u.source: u.reason for u in result.report.unreadable}
+    assert reasons["ghost/repo"].startswith("not_found: Could not resolve to a Repository")
+    assert reasons["empty-org/no-marketplace"].startswith("no_marketplace: ")
+    assert result.report.accounting_holds
+
+
+def test_a_failed_source_keeps_its_last_good_data_marked_stale(fake_github: Start) -> None:
+    world = World.from_folder(SAMPLE)
+    fake = fake_github(world)
+    refs = refs_of(SAMPLE)
+    first = crawl(fake, refs)
+    del world.repos["northwind-labs/agent-kit"]
+    second = crawl(fake, refs, previous=first.snapshot)
+    status = next(s for s in second.snapshot.sources if s.id == "northwind-labs/agent-kit")
+    assert status.state == "stale" and status.stale_since == second.snapshot.generated_at and status.consecutive_failures == 1
+    assert {p.id for p in second.snapshot.plugins} == {p.id for p in first.snapshot.plugins}
+
+
+def test_request_budget_stops_sending(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE))
+    result = crawl(fake, refs_of(SAMPLE), max_requests=1)
+    assert len(fake.log) == 1
+    assert result.report.usage is not None and result.report.usage.requests == 1
+    assert all("budget_exhausted" in u.reason for u in result.report.unreadable)
+    assert len(result.report.unreadable) == len(refs_of(SAMPLE))
+
+
+def test_graphql_documents_validate_against_githubs_schema() -> None:
+    refs = [RepoRef("o", f"r{i}", "v1" if i % 2 else None) for i in range(100)]
+    for query, _ in (repositories_query(refs), blobs_query([(refs[0], "a" * 40, "x/y.md"), (refs[1], "HEAD", "z.json")])):
+        assert validate(schema(), parse(query)) == []
+
+
+def test_fake_rejects_what_github_rejects(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE))
+    bad = httpx.post(f"{fake.url}/graphql", json={"query": "{ repository(owner: \"a\", name: \"b\") { stars } }"}).json()
+    assert bad["errors"][0]["message"] == "Cannot query field 'stars' on type 'Repository'."
+    many = "query {" + " ".join(f'r{i}: repository(owner: "a", name: "b") {{ name }}' for i in range(200)) + "}"
+    assert httpx.post(f"{fake.url}/graphql", json={"query": many}).status_code == 502
+
+
+def test_fake_rest_etags_search_and_auth(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE), token=CANARY)
+    auth = {"Authorization": f"Bearer {CANARY}"}
+    assert httpx.get(f"{fake.url}/repos/proseware/frontend-kit").status_code == 401
+    first = httpx.get(f"{fake.url}/repos/proseware/frontend-kit", headers=auth)
+    assert first.status_code == 200 and int(first.headers["X-RateLimit-Remaining"]) < 5000
+    again = httpx.get(f"{fake.url}/repos/proseware/frontend-kit", headers={**auth, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-RateLimit-Remaining"] == first.headers["X-RateLimit-Remaining"]
+    found = httpx.get(f"{fake.url}/search/code", params={"q": "filename:marketplace.json path:.claude-plugin", "per_page": 5}, headers=auth)
+    assert found.json()["total_count"] == 9 and 'rel="next"' in found.headers["Link"]
+    content = httpx.get(f"{fake.url}/repos/proseware/frontend-kit/contents/.claude-plugin/marketplace.json", headers=auth).json()
+    assert json.loads(base64.b64decode(content["content"]))["name"] == "proseware-frontend"
+
+
+def test_only_the_configured_hosts_are_contacted() -> None:
+    usage = Usage()
+
+    async def attempt() -> None:
+        async with make_client("http://127.0.0.1:9", None, usage) as client:
+            for url in ("https://evil.example/x", "http://127.0.0.1:10/x", "https://raw.githubusercontent.com/a/b/c"):
+                with pytest.raises(HostNotAllowed):
+                    await client.get(url)
+
+    asyncio.run(attempt())
+    assert usage.refused == ["https://evil.example", "http://127.0.0.1", "https://raw.githubusercontent.com"]
+    assert usage.total == 0
+    assert graphql_url("https://api.github.com") == "https://api.github.com/graphql"
+    assert graphql_url("https://ghe.example/api/v3") == "https://ghe.example/api/graphql"
+
+
+def test_token_never_appears_anywhere(fake_github: Start, tmp_path: Path) -> None:
+    """T13: a canary token through success, 401, missing repos and debug logging."""
+    good = fake_github(World.from_folder(SAMPLE), token=CANARY)
+    wrong = fake_github(World.from_folder(SAMPLE), token="ghp_someone_else")
+    sources = tmp_path / "sources.toml"
+    sources.write_text("".join(f'[[marketplace]]\nrepo = "{r.id}"\n' for r in [*refs_of(SAMPLE), RepoRef("ghost", "repo")]))
+    outputs = []
+    env = {"GITHUB_TOKEN": CANARY, "SOURCE_DATE_EPOCH": "0", "PATH": "/usr/bin:/bin"}
+    for fake, code in ((good, 0), (wrong, 1)):
+        out = tmp_path / fake.url.rsplit(":", 1)[1] / "latest.json"
+        run = subprocess.run(
+            [sys.executable, "-m", "agentops_index", "-vv", "crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)],
+            capture_output=True, text=True, env=env, cwd=REPO, check=False,
+        )
+        assert run.returncode == code, run.stderr[-2000:]
+        outputs += [run.stdout, run.stderr]
+        outputs += [p.read_text() for p in out.parent.glob("*.json")]
+    assert "401" in outputs[-1] or "Bad credentials" in " ".join(outputs)
+    forms = [CANARY, quote(CANARY, safe=""), base64.b64encode(CANARY.encode()).decode()]
+    for text in outputs:
+        for form in forms:
+            assert form not in text
+    assert redact(f"x {CANARY} y", CANARY) == "x [redacted] y"
+
+
+def test_auth_error_is_raised_not_swallowed(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE), token="right")
+    with pytest.raises(AuthError):
+        crawl(fake, refs_of(SAMPLE), token="wrong")
+
+
+def test_sources_file_problems_are_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[[marketplace]]\nrepo = "nope"\n[[marketplace]]\nrepo = "a/b"\nextra = 1\n[[marketplace]]\nrepo = "A/b"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert "marketplace[0].repo: must be owner/name" in message and "unknown keys ['extra']" in message and "listed twice" in message
+    assert len(load_sources(REPO / "data" / "sources.toml")) >= 46
+
+
+def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> None:
+    fake = fake_github(World.from_folder(SAMPLE))
+    sources = tmp_path / "sources.toml"
+    sources.write_text("".join(f'[[marketplace]]\nrepo = "{r.id}"\n' for r in refs_of(SAMPLE)))
+    out = tmp_path / "latest.json"
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "using 12 requests (3 GraphQL, 9 REST; 3 points)" in result.output
+    report = json.loads((tmp_path / "crawl-report.json").read_text())
+    assert report["usage"] == {"graphql_points": 3, "graphql_requests": 3, "refused_hosts": [], "requests": 12, "rest_requests": 9}
+
+
+def test_fake_github_starts_from_the_command_line() -> None:
+    process = subprocess.Popen([sys.executable, "-m", "tests.fakegithub", "--repos", str(SAMPLE)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert httpx.get(f"{url}/repos/proseware/frontend-kit").json()["full_name"] == "proseware/frontend-kit"
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
