@@ -103,3 +103,14 @@ def test_no_color_and_quiet(tmp_path: Path) -> None:
 
 def test_usage_error_exits_2() -> None:
     assert CliRunner().invoke(cli, ["validate"]).exit_code == 2
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    """Docs cannot drift: every command, and every option of crawl and build, appears in README.md."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for command in cli.commands.values():
+        assert f"agentops-index {command.name}" in readme, command.name
+        if command.name in ("crawl", "build"):
+            for param in command.params:
+                if isinstance(param, click.Option) and param.name not in ("categories", "theme"):
+                    assert any(opt in readme for opt in param.opts), f"{command.name} {param.opts}"

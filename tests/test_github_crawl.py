@@ -90,6 +90,15 @@ def test_corpus_through_github_equals_from_dir(fake_github: Start, corpus: Path)
     # The corpus is content-heavy (thousands of markdown files): two requests per marketplace at most.
     assert usage is not None and usage.requests <= 2 * len(refs_of(corpus))
     assert usage.refused_hosts == []
+    assert 1 < fake.settings.max_in_flight <= 8
+
+
+def test_github_enterprise_base_url(fake_github: Start) -> None:
+    fake = fake_github(World.from_folder(SAMPLE))
+    result = crawl_github([RepoRef("proseware", "frontend-kit")], TAXONOMY, f"{fake.url}/api/v3", None)
+    assert len(result.snapshot.plugins) == 7
+    assert {e.path.split("?")[0].split("/")[1:3][0] for e in fake.log} == {"api"}
+    assert any(e.path == "/api/graphql" for e in fake.log)
 
 
 def test_plugins_from_other_github_repos_are_crawled_the_same_way(fake_github: Start, tmp_path: Path) -> None:

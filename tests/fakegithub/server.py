@@ -40,6 +40,9 @@ class Settings:
     token: str | None = None  # when set, requests must carry it
     log: list[Logged] = field(default_factory=list)
     remaining: dict[str, int] = field(default_factory=lambda: {"core": 5000, "graphql": 5000, "search": 30})
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests being answered at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class FakeGitHub:
@@ -81,6 +84,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return
+
+    def handle_one_request(self) -> None:
+        settings = self.fake.settings
+        with settings.lock:
+            settings.in_flight += 1
+            settings.max_in_flight = max(settings.max_in_flight, settings.in_flight)
+        try:
+            super().handle_one_request()
+        finally:
+            with settings.lock:
+                settings.in_flight -= 1
 
     # --- plumbing ---------------------------------------------------------------------------
 
