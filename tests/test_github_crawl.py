@@ -284,7 +284,7 @@ def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "using 12 requests (3 GraphQL, 9 REST; 3 points)" in result.output
     report = json.loads((tmp_path / "crawl-report.json").read_text())
-    assert report["usage"] == {"graphql_points": 3, "graphql_requests": 3, "refused_hosts": [], "requests": 12, "rest_requests": 9}
+    assert report["usage"] == {"graphql_points": 3, "graphql_requests": 3, "refused_hosts": [], "requests": 12, "rest_requests": 9, "retries": 0, "slept_seconds": 0.0}
 
 
 def test_fake_github_starts_from_the_command_line() -> None:

@@ -121,6 +121,8 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
 @click.option("--api-url", default="https://api.github.com", show_default=True, help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).")
 @click.option("--token-env", default="GITHUB_TOKEN", show_default=True, help="Environment variable that holds the GitHub token (never printed).")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop sending requests after N; what was not read is reported.")
+@click.option("--shard", default=None, metavar="K/N", help="Crawl only shard K of N (a stable split by repository); join the parts with `merge`.")
+@click.option("--discover", is_flag=True, help="Also find marketplaces by GitHub code search and by the repositories other marketplaces name.")
 @click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -137,6 +139,8 @@ def crawl(
     api_url: str,
     token_env: str,
     max_requests: int | None,
+    shard: str | None,
+    discover: bool,
     categories: Path | None,
 ) -> None:
     """Crawl marketplaces into a deterministic JSON snapshot and a crawl report.
@@ -171,7 +175,9 @@ def crawl(
         from agentops_index.sources.catalog import load_sources
 
         refs = load_sources(sources)
-        result = crawl_github(refs, taxonomy, api_url, os.environ.get(token_env) or None, before, max_requests)
+        result = crawl_github(
+            refs, taxonomy, api_url, os.environ.get(token_env) or None, before, max_requests, shard=_shard(shard), discover=discover
+        )
         usage = result.report.usage
     report_path = out.with_name("crawl-report.json")
     store.write_atomic(out, store.dumps(result.snapshot))
@@ -183,6 +189,36 @@ def crawl(
         f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "
         f"-> {out} (report: {report_path})"
     )
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not K/N", param_hint="--shard") from None
+    if not 1 <= k <= n:
+        raise click.BadParameter(f"{value!r}: K must be between 1 and N", param_hint="--shard")
+    return k, n
+
+
+@cli.command()
+@click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the joined snapshot (and crawl-report.json beside it).")
+@click.option("--categories", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="Category taxonomy (TOML), as for crawl.")
+@click.pass_obj
+def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | None) -> None:
+    """Join the snapshots of `crawl --shard K/N` runs into one, as an unsharded crawl writes it."""
+    from agentops_index.crawl import merge as join
+    from agentops_index.snapshot import store
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    result = join([store.load(p) for p in parts], load_taxonomy(categories))
+    store.write_atomic(out, store.dumps(result.snapshot))
+    store.write_atomic(out.with_name("crawl-report.json"), store.dumps(result.report.model_copy(update={"snapshot": out.name})))
+    totals = result.snapshot.totals
+    obj.echo(f"Merged {len(parts)} parts: {totals.marketplaces} marketplaces, {totals.recorded} plugins -> {out}")
 
 
 @cli.command()
@@ -246,6 +282,31 @@ def schema() -> None:
     from agentops_index.snapshot.store import dumps, json_schema
 
     click.echo(dumps(json_schema()).decode("utf-8"), nl=False)
+
+
+@cli.command()
+@click.argument("candidate", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--previous", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The snapshot that is published now.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the verdict as JSON here (default: gate-report.json beside CANDIDATE).")
+@click.pass_obj
+def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None) -> None:
+    """Refuse to publish a snapshot that shrinks the index or loses sources (exit 1).
+
+    Checks the candidate against the published snapshot: sources available, sources newly
+    invalid, share refreshed, plugin count (confirmed removals excepted) and the accounting
+    identity. The nightly workflow runs it between crawl and publish.
+    """
+    from agentops_index.gate import judge
+    from agentops_index.snapshot import store
+
+    verdict = judge(store.load(candidate), store.load(previous))
+    store.write_atomic(report_path or candidate.with_name("gate-report.json"), store.dumps(verdict.as_dict()))
+    for check in verdict.checks:
+        obj.echo(f"{'pass' if check.passed else 'FAIL'}  {check.name}: {check.detail}", err=not check.passed)
+    if not verdict.passed:
+        obj.echo(f"Gate refused {candidate}: keep publishing {previous}", err=True, fg="red")
+        sys.exit(1)
+    obj.echo(f"Gate passed: {candidate} may be published")
 
 
 def main() -> None:

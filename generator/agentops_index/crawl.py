@@ -9,6 +9,7 @@ accounting identity ``entries == recorded + skipped`` is checked and reported.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import httpx
 
     from agentops_index.sources.github import RepoRef
+    from agentops_index.sources.policy import Throttle
 
 Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
 
@@ -130,21 +132,42 @@ def crawl_github(
     previous: m.Snapshot | None = None,
     max_requests: int | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    throttle: Throttle | None = None,
+    timeout: httpx.Timeout | None = None,
+    shard: tuple[int, int] | None = None,
+    discover: bool = False,
+    search_interval: float | None = None,
+    search_cap: int | None = None,
 ) -> CrawlResult:
-    """Crawl ``refs`` through GitHub's APIs at ``api_url``."""
+    """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``."""
     from agentops_index.sources import github_crawl
     from agentops_index.sources.github import GitHub
 
     now, _ = build_time()
 
+    from agentops_index.sources import discovery
+
+    found = discovery.Found()
+
     async def run() -> tuple[list[SourceOutcome], m.Usage]:
-        github = GitHub(api_url, token, transport=transport, max_requests=max_requests)
+        github = GitHub(api_url, token, transport=transport, max_requests=max_requests, throttle=throttle, timeout=timeout)
         try:
-            outcomes = await github_crawl.crawl(refs, github, taxonomy, now, previous)
+            known = {r.id.lower() for r in refs}
+            extra: list[RepoRef] = []
+            if discover:
+                interval = search_interval if search_interval is not None else discovery.SEARCH_INTERVAL
+                await discovery.code_search(github, found, interval, search_cap or discovery.CAP)
+                found.referenced = discovery.referenced(previous)
+                new = {r for r in found.code_search | found.referenced if r.lower() not in known}
+                extra = discovery.as_refs(new)
+            wanted = [r for r in [*refs, *extra] if in_shard(r.id, shard)]
+            outcomes = await github_crawl.crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
         finally:
             await github.close()
         spent = github.usage
         usage = m.Usage(
+            retries=github.throttle.retries,
+            slept_seconds=round(github.throttle.slept, 3),
             requests=spent.total,
             graphql_requests=spent.requests["graphql"],
             rest_requests=spent.requests["rest"],
@@ -155,7 +178,22 @@ def crawl_github(
 
     outcomes, usage = asyncio.run(run())
     result = finish(outcomes, taxonomy, now, previous)
-    return CrawlResult(result.snapshot, result.report.model_copy(update={"usage": usage}))
+    report = result.report.model_copy(update={"usage": usage})
+    if discover:
+        known = {r.id.lower() for r in refs}
+        crawled = {o.status.id.lower() for o in outcomes}
+        searched = {r.lower() for r in found.code_search} - known
+        named = {r.lower() for r in found.referenced} - known - searched
+        stats = m.Discovery(
+            curated=len(refs),
+            code_search=len(searched),
+            referenced=len(named),
+            without_marketplace=len((searched | named) - crawled),
+            requests=found.requests,
+            errors=found.errors,
+        )
+        report = report.model_copy(update={"discovery": stats})
+    return CrawlResult(result.snapshot, report)
 
 
 def _sorted_plugins(plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
@@ -241,3 +279,38 @@ def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlRepo
         findings_by_code=dict(sorted(codes.items())),
     )
 
+
+
+def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a source belongs to shard K of N (1-based), by a hash of its lowercased id."""
+    if shard is None:
+        return True
+    k, n = shard
+    digest = hashlib.sha256(source_id.lower().encode("utf-8")).hexdigest()
+    return int(digest[:12], 16) % n == k - 1
+
+
+def merge(parts: list[m.Snapshot], taxonomy: Taxonomy) -> CrawlResult:
+    """Join shard snapshots into the snapshot one unsharded crawl gives."""
+    stamps = {p.generated_at for p in parts}
+    if len(stamps) != 1:
+        from agentops_index.errors import InputError
+
+        raise InputError(f"merge: the parts were crawled at different times ({', '.join(sorted(stamps))}); set SOURCE_DATE_EPOCH for every shard")
+    outcomes: list[SourceOutcome] = []
+    seen: set[str] = set()
+    for part in parts:
+        markets = {r.id.lower(): r for r in part.marketplaces}
+        plugins: dict[str, list[m.PluginRecord]] = {}
+        for plugin in part.plugins:
+            plugins.setdefault(plugin.marketplace.lower(), []).append(plugin.model_copy(update={"slug": ""}))
+        for status in part.sources:
+            key = status.id.lower()
+            if key in seen:
+                from agentops_index.errors import InputError
+
+                raise InputError(f"merge: source {status.id} appears in two parts")
+            seen.add(key)
+            market = markets.get(key)
+            outcomes.append(SourceOutcome(status, market.model_copy(update={"slug": ""}) if market else None, plugins.get(key, [])))
+    return finish(outcomes, taxonomy, stamps.pop())

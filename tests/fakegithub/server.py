@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.fakegithub import graphql_api
+from tests.fakegithub.faults import FaultPlan
 from tests.fakegithub.world import Repo, World, blob_oid
 
 DOCS = "https://docs.github.com/rest"
@@ -40,6 +41,9 @@ class Settings:
     token: str | None = None  # when set, requests must carry it
     log: list[Logged] = field(default_factory=list)
     remaining: dict[str, int] = field(default_factory=lambda: {"core": 5000, "graphql": 5000, "search": 30})
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    search_cap: int = SEARCH_CAP  # tests lower it to force size slicing
+    clock_time: Any = None  # callable giving the client's (possibly fake) epoch time
     in_flight: int = 0
     max_in_flight: int = 0  # the most requests being answered at once
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -92,6 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
             settings.max_in_flight = max(settings.max_in_flight, settings.in_flight)
         try:
             super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout fault): nothing to answer
         finally:
             with settings.lock:
                 settings.in_flight -= 1
@@ -126,6 +132,46 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def _fault(self, resource: str, payload: bytes = b"") -> bool:
+        """Answer with an injected fault when the plan picks one; True when it did."""
+        kind = self.fake.settings.faults.pick(f"{self.command} {self.path} {hashlib.sha1(payload).hexdigest()}")  # noqa: S324
+        if kind is None:
+            return False
+        self.fake.settings.log.append(Logged(self.command, self.path, 0, resource))
+        if kind == "reset":
+            self.close_connection = True
+            return True
+        if kind == "timeout":
+            import time
+
+            time.sleep(self.fake.settings.faults.timeout_seconds)
+            self.close_connection = True
+            return True
+        now = self.fake.settings.clock_time() if self.fake.settings.clock_time else 1_767_225_600
+        status, body, headers = {
+            "server_error": (502, {"message": "Server Error"}, {}),
+            "secondary": (403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}, {"Retry-After": "30"}),
+            "secondary_no_header": (403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}, {}),
+            "too_many": (429, {"message": "Too many requests"}, {"Retry-After": "7"}),
+            "primary": (403, {"message": "API rate limit exceeded"}, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(now) + 120)}),
+            "truncated": (200, None, {}),
+            "malformed": (200, None, {}),
+        }[kind]
+        data = json.dumps(body).encode() if body is not None else b'{"data": {"r0": {"nameWith'
+        self.send_response(status)
+        for key, value in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
+            self.send_header(key, value)
+        if kind == "truncated":
+            self.send_header("Content-Length", str(len(data) * 4))
+            self.end_headers()
+            self.wfile.write(data)
+            self.close_connection = True
+            return True
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return True
+
     def _authorized(self, resource: str) -> bool:
         token = self.fake.settings.token
         if token is None:
@@ -147,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path.rstrip("/") not in ("/graphql", "/api/graphql"):
             self._not_found()
             return
-        if not self._authorized("graphql"):
+        if self._fault("graphql", payload) or not self._authorized("graphql"):
             return
         try:
             body = json.loads(payload)
@@ -162,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         resource = "search" if path.startswith("/search/") else "core"
-        if not self._authorized(resource):
+        if self._fault(resource) or not self._authorized(resource):
             return
         for pattern, method in _ROUTES:
             match = pattern.fullmatch(path)
@@ -250,7 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
         q = query.get("q", "")
         per_page = min(int(query.get("per_page", "30")), 100)
         page = int(query.get("page", "1"))
-        if page * per_page > SEARCH_CAP and (page - 1) * per_page >= SEARCH_CAP:
+        cap = self.fake.settings.search_cap
+        if (page - 1) * per_page >= cap:
             self._send(422, {"message": "Only the first 1000 search results are available", "documentation_url": DOCS, "status": "422"}, "search")
             return
         filename = re.search(r"filename:(\S+)", q)
@@ -268,10 +315,10 @@ class _Handler(BaseHTTPRequestHandler):
                 hits.append((repo, path, data))
         items = [
             {"name": p.rsplit("/", 1)[-1], "path": p, "sha": blob_oid(d), "repository": {"full_name": r.full_name, "name": r.name, "owner": {"login": r.owner}, "fork": False}, "score": 1.0}
-            for r, p, d in hits[(page - 1) * per_page : min(page * per_page, SEARCH_CAP)]
+            for r, p, d in hits[(page - 1) * per_page : min(page * per_page, cap)]
         ]
         headers = {}
-        last = (min(len(hits), SEARCH_CAP) + per_page - 1) // per_page
+        last = (min(len(hits), cap) + per_page - 1) // per_page
         if page < last:
             base = f"{self.fake.url}/search/code?q={q}&per_page={per_page}"
             headers["Link"] = f'<{base}&page={page + 1}>; rel="next", <{base}&page={last}>; rel="last"'

@@ -285,6 +285,7 @@ class SourceStatus(Strict):
     last_error: str | None = None
     stale_since: str | None = None
     consecutive_failures: int = 0
+    tombstones: int = 0  # consecutive runs that found the repository gone (404/410/451); 3 remove it
     entries: int = 0
     recorded: int = 0
     skipped: int = 0
@@ -348,7 +349,20 @@ class Usage(Strict):
     graphql_requests: int
     rest_requests: int
     graphql_points: int
+    retries: int = 0
+    slept_seconds: float = 0.0
     refused_hosts: list[str] = []
+
+
+class Discovery(Strict):
+    """Where this run's marketplace sources came from, and what finding them cost."""
+
+    curated: int
+    code_search: int  # new ones, not in the curated list
+    referenced: int  # new ones named as plugin sources by marketplaces in the previous snapshot
+    without_marketplace: int  # candidates that turned out to have no marketplace.json
+    requests: int
+    errors: list[str] = []
 
 
 class CrawlReport(Strict):
@@ -363,3 +377,4 @@ class CrawlReport(Strict):
     unreadable: list[ReportUnreadable]
     findings_by_code: dict[str, int]
     usage: Usage | None = None
+    discovery: Discovery | None = None

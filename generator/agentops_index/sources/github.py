@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -20,7 +21,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from agentops_index.errors import AgentopsError
-from agentops_index.sources.http import BudgetExhausted, Usage, limiter, make_client, read_capped, redact
+from agentops_index.sources.http import TIMEOUT, BudgetExhausted, Usage, limiter, make_client, read_capped, redact
+from agentops_index.sources.policy import ATTEMPTS, CircuitOpen, Throttle
 
 REPOS_PER_QUERY = 100  # PERFORMANCE.md: 120 aliases worked, 227 failed
 BLOBS_PER_QUERY = 200
@@ -52,6 +54,10 @@ class AuthError(AgentopsError):
 
 class GitHubError(Exception):
     """A request for some repositories failed; the message is safe to record."""
+
+
+class Gone(GitHubError):
+    """404, 410 or 451: the repository is not there (a tombstone for its source)."""
 
 
 @dataclass(slots=True)
@@ -131,6 +137,20 @@ def blobs_query(wanted: list[tuple[RepoRef, str, str]]) -> tuple[str, dict[str, 
     return query, variables
 
 
+def _json_object(body: bytes) -> dict[str, Any]:
+    value = json.loads(body)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def _metrics(node: dict[str, Any], head: str | None) -> dict[str, Any]:
     topics = node.get("repositoryTopics") or {}
     licence = node.get("licenseInfo") or {}
@@ -153,13 +173,22 @@ def _metrics(node: dict[str, Any], head: str | None) -> dict[str, Any]:
 class GitHub:
     """An async GitHub API client bound to one API base URL."""
 
-    def __init__(self, api_url: str, token: str | None, transport: httpx.AsyncBaseTransport | None = None, max_requests: int | None = None) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        token: str | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_requests: int | None = None,
+        throttle: Throttle | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> None:
         self.api_url = api_url.rstrip("/")
         self.token = token
         self.usage = Usage(limit=max_requests)
-        self.client = make_client(self.api_url, token, self.usage, transport)
+        self.client = make_client(self.api_url, token, self.usage, transport, timeout or TIMEOUT)
         self.gate = limiter()
         self.graphql_endpoint = graphql_url(self.api_url)
+        self.throttle = throttle or Throttle()
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -167,29 +196,60 @@ class GitHub:
     def safe(self, text: str) -> str:
         return redact(text, self.token)
 
-    async def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, bytes, httpx.Headers]:
-        async with self.gate:
-            try:
-                async with self.client.stream(method, url, **kwargs) as response:
-                    body = await read_capped(response)
-            except BudgetExhausted as exc:
-                raise GitHubError(f"budget_exhausted: {exc}") from None
-            except httpx.HTTPError as exc:
-                raise GitHubError(self.safe(f"transport: {type(exc).__name__}: {exc}")) from None
-        if response.status_code == 401:
-            raise AuthError("GitHub answered 401 Bad credentials: check the token named by --token-env")
-        return response.status_code, body, response.headers
+    async def _request(
+        self, method: str, url: str, check: Callable[[bytes], Any] | None = None, **kwargs: Any
+    ) -> tuple[int, bytes, httpx.Headers, Any]:
+        """Send with the retry policy of ``policy.py``; ``check`` parses a 200 body or raises ValueError."""
+        error = "no attempt"
+        for attempt in range(ATTEMPTS):
+            async with self.gate:
+                try:
+                    await self.throttle.wait()  # inside the gate: nobody sends during a pause
+                    self.throttle.note("send", url)
+                    async with self.client.stream(method, url, **kwargs) as response:
+                        body = await read_capped(response)
+                except (BudgetExhausted, CircuitOpen) as exc:
+                    raise GitHubError(self.safe(str(exc) if isinstance(exc, CircuitOpen) else f"budget_exhausted: {exc}")) from None
+                except httpx.HTTPError as exc:
+                    error = self.safe(f"transport: {type(exc).__name__}")
+                    self.throttle.note("response", error)
+                    response = None
+            if response is not None:
+                status, headers = response.status_code, response.headers
+                self.throttle.note("response", str(status), _float(headers.get("retry-after")))
+                if status == 401:
+                    raise AuthError("GitHub answered 401 Bad credentials: check the token named by --token-env")
+                if status in (404, 410, 451):
+                    raise Gone(f"gone: HTTP {status}")
+                if status in (403, 429):
+                    try:
+                        if not self.throttle.rate_limited(status, {k.lower(): v for k, v in headers.items()}, body, attempt):
+                            raise GitHubError(f"forbidden: HTTP {status}")
+                    except CircuitOpen as exc:
+                        raise GitHubError(str(exc)) from None
+                    error = f"rate_limited: HTTP {status}"
+                    continue
+                if status < 500:
+                    if status == 200 and check is not None:
+                        try:
+                            return status, body, headers, check(body)
+                        except (ValueError, RecursionError):
+                            error = "truncated: the answer did not parse"
+                    else:
+                        return status, body, headers, None
+                else:
+                    error = f"server_error: HTTP {status}"
+            if attempt + 1 < ATTEMPTS:
+                try:
+                    await self.throttle.backoff(attempt)
+                except CircuitOpen as exc:
+                    raise GitHubError(str(exc)) from None
+        raise GitHubError(f"{error} (after {ATTEMPTS} attempts)")
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        status, body, _ = await self._request("POST", self.graphql_endpoint, json={"query": query, "variables": variables})
+        status, _, _, answer = await self._request("POST", self.graphql_endpoint, check=_json_object, json={"query": query, "variables": variables})
         if status != 200:
             raise GitHubError(f"graphql: HTTP {status}")
-        try:
-            answer = json.loads(body)
-        except (ValueError, RecursionError):
-            raise GitHubError("graphql: answer is not JSON") from None
-        if not isinstance(answer, dict):
-            raise GitHubError("graphql: answer is not an object")
         cost = ((answer.get("data") or {}).get("rateLimit") or {}).get("cost")
         self.usage.points += int(cost) if isinstance(cost, int) else 1
         if answer.get("data") is None:
@@ -243,11 +303,10 @@ class GitHub:
     async def tree(self, ref: RepoRef, oid: str) -> tuple[list[TreeEntry], bool]:
         """Every entry of a commit's tree (one request) and whether GitHub truncated it."""
         url = f"/repos/{quote(ref.owner, safe='')}/{quote(ref.name, safe='')}/git/trees/{quote(oid, safe='')}"
-        status, body, _ = await self._request("GET", url, params={"recursive": "1"})
+        status, _, _, answer = await self._request("GET", url, check=_json_object, params={"recursive": "1"})
         if status != 200:
             raise GitHubError(f"tree: HTTP {status}")
         try:
-            answer = json.loads(body)
             entries = [
                 TreeEntry(str(e["path"]), str(e["type"]), str(e.get("mode", "")), int(e.get("size") or 0))
                 for e in answer.get("tree") or []

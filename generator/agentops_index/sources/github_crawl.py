@@ -30,6 +30,7 @@ from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef
 from agentops_index.sources.local import LocalSource
 
 GITHUB_KINDS = ("github", "url", "git-subdir")
+TOMBSTONE_RUNS = 3
 
 
 def plugin_repo(entry: MarketplaceEntry) -> tuple[RepoRef, str] | None:
@@ -75,7 +76,8 @@ def current_name(ref: RepoRef, info: RepoInfo) -> RepoRef | None:
 
 
 class GitHubCrawl:
-    def __init__(self, github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, workdir: Path) -> None:
+    def __init__(self, github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, workdir: Path, optional: set[str] | None = None) -> None:
+        self.optional = optional or set()
         self.github = github
         self.taxonomy = taxonomy
         self.now = now
@@ -86,6 +88,10 @@ class GitHubCrawl:
         for plugin in previous.plugins if previous else []:
             self.previous_plugins[plugin.marketplace.lower()].append(plugin)
         self.remote: dict[str, Checkout] = {}
+        self.remote_by_repo: dict[str, Checkout] = {}  # the same checkouts by lowercased repository id
+
+    def _remote_by_repo(self, repo: str | None) -> Checkout | None:
+        return self.remote_by_repo.get(repo.lower()) if repo else None
 
     # --- the run -----------------------------------------------------------------------------
 
@@ -101,9 +107,12 @@ class GitHubCrawl:
         remote_infos = await self.github.repositories(list(remote_refs.values())) if remote_refs else []
         for (key, ref), info in zip(remote_refs.items(), remote_infos, strict=True):
             self.remote[key] = Checkout(ref, info, [])
+            self.remote_by_repo.setdefault(ref.id.lower(), self.remote[key])
         to_read: list[Checkout] = []
         for ref in refs:
             info = infos[ref.id]
+            if ref.id in self.optional and info.found and info.marketplace is None and ref.id.lower() not in self.previous_markets:
+                continue  # a discovered repository without a marketplace is not a source
             if not info.found or info.marketplace is None:
                 reason = info.error or f"no_marketplace: {checkout_path()} not found at {ref.ref or 'the default branch'}"
                 outcomes.append(self._failed(ref, reason, info))
@@ -116,10 +125,15 @@ class GitHubCrawl:
             remote.fetch_as = current_name(remote.ref, remote.info)
         for item in to_read:
             item.fetch_as = current_name(item.ref, item.info)
-        wanted_remote = {_key(p[0]) for ref in (c.ref for c in to_read) for e in parsed.get(ref.id, []) if (p := plugin_repo(e))}
-        remote_to_read = [c for k, c in self.remote.items() if k in wanted_remote and c.info.found]
+        subdirs: dict[str, set[str]] = defaultdict(set)  # remote repository key -> plugin folders wanted
+        for item in to_read:
+            for entry in parsed.get(item.ref.id, []):
+                found = plugin_repo(entry)
+                if found:
+                    subdirs[_key(found[0])].add(found[1])
+        remote_to_read = [c for k, c in self.remote.items() if k in subdirs and c.info.found]
         for remote in remote_to_read:
-            remote.plugin_dirs = sorted({sub or "" for e in (x for ents in parsed.values() for x in ents) if (p := plugin_repo(e)) and _key(p[0]) == _key(remote.ref) for sub in [p[1]]})
+            remote.plugin_dirs = sorted(subdirs[_key(remote.ref)])
         await self._fetch([*to_read, *remote_to_read])
         for item in to_read:
             outcomes.append(self._read(item))
@@ -159,8 +173,8 @@ class GitHubCrawl:
             return False
         for plugin in self.previous_plugins[ref.id.lower()]:
             if plugin.resolved.repo and plugin.source.kind in GITHUB_KINDS:
-                key = next((k for k, c in self.remote.items() if c.ref.id.lower() == plugin.resolved.repo.lower()), None)
-                now_oid = self.remote[key].info.head_oid if key else None
+                remote = self._remote_by_repo(plugin.resolved.repo)
+                now_oid = remote.info.head_oid if remote and remote.info.found else None
                 if now_oid != plugin.resolved.oid:
                     return False
         return True
@@ -172,23 +186,33 @@ class GitHubCrawl:
         before = self.previous_markets[ref.id.lower()]
         plugins = []
         for plugin in self.previous_plugins[ref.id.lower()]:
-            key = next((k for k, c in self.remote.items() if plugin.resolved.repo and c.ref.id.lower() == plugin.resolved.repo.lower()), None)
-            plugins.append(plugin.model_copy(update={"metrics": self._metrics(self.remote[key].info)}) if key else plugin)
+            remote = self._remote_by_repo(plugin.resolved.repo)
+            plugins.append(plugin.model_copy(update={"metrics": self._metrics(remote.info)}) if remote else plugin)
         status = m.SourceStatus(id=before.id, kind="github", state="fresh", entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))
         return SourceOutcome(status, before.model_copy(update={"metrics": self._metrics(info)}), plugins)
 
-    def _failed(self, ref: RepoRef, reason: str, info: RepoInfo | None = None) -> SourceOutcome:
+    def _failed(self, ref: RepoRef, reason: str, info: RepoInfo | None = None, state: str = "stale") -> SourceOutcome:
+        """A source that could not be read this run (SECURITY.md §6.3).
+
+        Gone (not found) counts a tombstone and is removed at the third in a row; any other
+        failure keeps the last good data from --previous, marked stale (or invalid when the
+        marketplace was read but does not parse) with ``stale_since`` and ``last_error``.
+        """
         reason = self.github.safe(reason)
         before = self.previous_markets.get(ref.id.lower())
         status_before = self.previous_status.get(ref.id.lower())
         failures = (status_before.consecutive_failures if status_before else 0) + 1
+        gone = reason.startswith(("not_found:", "gone:"))
+        tombstones = (status_before.tombstones if status_before else 0) + 1 if gone else 0
+        since = status_before.stale_since if status_before and status_before.stale_since else self.now
+        common = {"id": before.id if before else ref.id, "kind": "github", "last_error": reason, "consecutive_failures": failures, "tombstones": tombstones}
+        if tombstones >= TOMBSTONE_RUNS:
+            return SourceOutcome(m.SourceStatus(**common, state="removed", stale_since=since))  # type: ignore[arg-type]
         if before is not None:
-            # Keep the last good data, marked stale (SECURITY.md §6.3).
-            since = status_before.stale_since if status_before and status_before.stale_since else self.now
             plugins = self.previous_plugins[ref.id.lower()]
-            status = m.SourceStatus(id=before.id, kind="github", state="stale", last_error=reason, stale_since=since, consecutive_failures=failures, entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))
+            status = m.SourceStatus(**common, state=state, stale_since=since, entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))  # type: ignore[arg-type]
             return SourceOutcome(status, before, list(plugins))
-        return SourceOutcome(m.SourceStatus(id=ref.id, kind="github", state="invalid", last_error=reason, consecutive_failures=failures))
+        return SourceOutcome(m.SourceStatus(**common, state="invalid"))  # type: ignore[arg-type]
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -210,11 +234,14 @@ class GitHubCrawl:
             for item in items:
                 item.error = item.error or str(exc)
             return
+        by_repo: dict[str, dict[str, bytes | None]] = defaultdict(dict)
+        for (repo, path), data in contents.items():
+            by_repo[repo][path] = data
         for number, item in enumerate(items):
             if item.layout is None:
                 continue
             item.root = self.workdir / f"repo{number}-{item.ref.owner}__{item.ref.name}"
-            files = {path: data for (repo, path), data in contents.items() if repo == item.target.id}
+            files = by_repo.get(item.target.id, {})
             checkout.materialize(item.root, item.layout, files, item.extra)
             item.truncated = item.layout.truncated
 
@@ -223,6 +250,8 @@ class GitHubCrawl:
             return self._failed(item.ref, item.error or "fetch_failed")
         source = LocalSource(item.ref.id, item.root, "github")
         outcome = read_local(source, self.taxonomy, self.now, resolve=self._resolve, metrics=self._metrics(item.info))
+        if outcome.status.state == "invalid":
+            return self._failed(item.ref, outcome.status.last_error or "invalid", item.info, state="invalid")
         notes = []
         if item.truncated:
             notes.append(m.FindingRecord(code="crawl.truncated", severity="note", path="root", message="the repository is too large to read whole; some plugin files were not read"))
@@ -255,7 +284,13 @@ def checkout_path() -> str:
     return ".claude-plugin/marketplace.json"
 
 
-async def crawl(refs: list[RepoRef], github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> list[SourceOutcome]:
-    """Crawl ``refs`` through ``github``; virtual checkouts live in a temp dir for the run only."""
+async def crawl(
+    refs: list[RepoRef], github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, optional: set[str] | None = None
+) -> list[SourceOutcome]:
+    """Crawl ``refs`` through ``github``; virtual checkouts live in a temp dir for the run only.
+
+    ``optional`` ids (discovered, not curated) are dropped rather than reported when they turn
+    out to hold no marketplace.
+    """
     with tempfile.TemporaryDirectory(prefix="agentops-crawl-") as tmp:
-        return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp)).run(refs)
+        return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp), optional or set()).run(refs)

@@ -21,7 +21,8 @@ from agentops_index import __version__
 
 MAX_BODY = 32 * 1024 * 1024  # bytes; a recursive tree is at most ~7 MB
 MAX_IN_FLIGHT = 8
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# SECURITY.md N-8: connect 5 s, read 20 s, write 10 s, pool 5 s.
+TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
 
 
 class HostNotAllowed(httpx.TransportError):
@@ -86,7 +87,9 @@ def origins(api_url: str) -> set[tuple[str, str, int]]:
     return {(parts.scheme, host, port) for host in hosts}
 
 
-def make_client(api_url: str, token: str | None, usage: Usage, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    api_url: str, token: str | None, usage: Usage, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = TIMEOUT
+) -> httpx.AsyncClient:
     """An httpx client for one API origin: guarded, no redirects, GitHub's JSON media type."""
     headers = {
         "Accept": "application/vnd.github+json",
@@ -100,7 +103,7 @@ def make_client(api_url: str, token: str | None, usage: Usage, transport: httpx.
         headers=headers,
         transport=GuardedTransport(origins(api_url), usage, transport),
         follow_redirects=False,
-        timeout=TIMEOUT,
+        timeout=timeout,
         trust_env=False,  # no proxies or netrc from the environment
     )
 
