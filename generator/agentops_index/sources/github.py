@@ -316,8 +316,12 @@ class GitHub:
             raise GitHubError("tree: answer is not a git tree") from None
         return entries, bool(answer.get("truncated"))
 
-    async def blobs(self, wanted: list[tuple[RepoRef, str, str, int]]) -> dict[tuple[str, str], bytes | None]:
-        """Contents of (repository, oid, path, size) files, packed by count and size per request."""
+    async def blobs(self, wanted: list[tuple[RepoRef, str, str, int]]) -> tuple[dict[tuple[str, str], bytes | None], dict[str, str]]:
+        """Contents of (repository, oid, path, size) files, packed by count and size per request.
+
+        Returns the contents and, for repositories with a file in a batch that failed for
+        good, the error: one failed request never fails repositories outside it.
+        """
         batches: list[list[tuple[RepoRef, str, str]]] = [[]]
         size = 0
         for ref, oid, path, length in wanted:
@@ -326,8 +330,20 @@ class GitHub:
                 size = 0
             batches[-1].append((ref, oid, path))
             size += length
-        results = await asyncio.gather(*(self._blobs(batch) for batch in batches if batch))
-        return {key: value for part in results for key, value in part.items()}
+        results = await asyncio.gather(*(self._blobs(batch) for batch in batches if batch), return_exceptions=True)
+        contents: dict[tuple[str, str], bytes | None] = {}
+        failed: dict[str, str] = {}
+        for batch, result in zip((b for b in batches if b), results, strict=True):
+            if isinstance(result, AuthError):
+                raise result
+            if isinstance(result, BaseException):
+                if not isinstance(result, GitHubError):
+                    raise result
+                for ref, _oid, _path in batch:
+                    failed.setdefault(ref.id, str(result))
+            else:
+                contents.update(result)
+        return contents, failed
 
     async def _blobs(self, batch: list[tuple[RepoRef, str, str]]) -> dict[tuple[str, str], bytes | None]:
         query, variables = blobs_query(batch)

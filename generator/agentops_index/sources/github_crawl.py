@@ -228,12 +228,10 @@ class GitHubCrawl:
 
         await asyncio.gather(*(tree(item) for item in items))
         wanted = [(i.target, i.info.head_oid or "HEAD", e.path, e.size) for i in items if i.layout for e in i.layout.fetch]
-        try:
-            contents = await self.github.blobs(wanted) if wanted else {}
-        except GitHubError as exc:
-            for item in items:
-                item.error = item.error or str(exc)
-            return
+        contents, failed = await self.github.blobs(wanted) if wanted else ({}, {})
+        for item in items:
+            if item.target.id in failed:
+                item.error, item.layout = failed[item.target.id], None
         by_repo: dict[str, dict[str, bytes | None]] = defaultdict(dict)
         for (repo, path), data in contents.items():
             by_repo[repo][path] = data
