@@ -242,3 +242,26 @@ def test_t9_hostile_sources_never_make_us_connect_elsewhere(fake_github: Start, 
 
 def entries_of(urls: list[str]) -> list[tuple[int, str]]:
     return list(enumerate(urls))
+
+
+def test_run_deadline_opens_the_circuit(fake_github: Start) -> None:
+    world, refs = generate(10, 2)
+    fake = fake_github(world)
+    good = run(fake, refs)[0]
+    clock = FakeClock()
+    throttle = Throttle(clock=clock, rng=random.Random(1), deadline=10.0)
+    fake.settings.faults = FaultPlan(rates={"too_many": 1.0})  # every answer: 429, Retry-After 7
+    result = crawl_github(refs, TAXONOMY, fake.url, None, good.snapshot, throttle=throttle, timeout=FAST)
+    assert all(s.state == "stale" and "circuit_open" in (s.last_error or "") for s in result.snapshot.sources)
+    assert len(result.snapshot.plugins) == len(good.snapshot.plugins)
+
+
+def test_token_stays_secret_through_faults(fake_github: Start, tmp_path: Path) -> None:
+    canary = "ghp_CANARYFAULTS0123456789abcdefghijklmnop"
+    world, refs = generate(10, 2)
+    fake = fake_github(world, token=canary)
+    fake.settings.faults = FaultPlan(rates=T10, seed=2, timeout_seconds=2.0)
+    throttle = Throttle(clock=FakeClock(), rng=random.Random(1))
+    result = crawl_github(refs, TAXONOMY, fake.url, canary, None, throttle=throttle, timeout=FAST)
+    text = store.dumps(result.snapshot).decode() + store.dumps(result.report).decode()
+    assert canary not in text and result.report.usage is not None and result.report.usage.retries > 0

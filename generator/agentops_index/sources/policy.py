@@ -31,6 +31,7 @@ BACKOFF_CAP = 30.0
 SLEEP_BUDGET = 15 * 60.0
 PRIMARY_WAIT_MAX = 15 * 60.0
 SECONDARY_DEFAULT = 60.0
+RUN_DEADLINE = 45 * 60.0  # SECURITY.md N-8: the whole crawl, measured on the run's clock
 
 
 class Clock(Protocol):
@@ -77,10 +78,16 @@ class Throttle:
     retries: int = 0
     events: list[Event] = field(default_factory=list)
     record: bool = False
+    deadline: float = RUN_DEADLINE
+    started: float | None = None
 
     async def wait(self) -> None:
         """Block until any global pause is over; fail fast once the circuit is open."""
+        if self.started is None:
+            self.started = self.clock.monotonic()
         while True:
+            if self.clock.monotonic() - self.started > self.deadline:
+                self.circuit = f"circuit_open: the run passed its {self.deadline / 60:.0f}-minute deadline"
             if self.circuit:
                 raise CircuitOpen(self.circuit)
             delay = self.paused_until - self.clock.monotonic()
