@@ -309,6 +309,73 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
     obj.echo(f"Gate passed: {candidate} may be published")
 
 
+SNAPSHOT_HELP = "The snapshot: a path or an http(s) URL (downloaded, then revalidated by ETag)."
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option("--category", default=None, help="Only plugins in this category (its slug, e.g. devops).")
+@click.option("--marketplace", default=None, help="Only plugins listed by this marketplace (owner/repo).")
+@click.option("--component", type=click.Choice(["commands", "agents", "skills", "hooks", "mcp"]), default=None, help="Only plugins that ship this kind of component.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, did_you_mean, total, results} as JSON.")
+@click.pass_obj
+def search(obj: Context, query: str, snapshot_arg: str, category: str | None, marketplace: str | None, component: str | None, limit: int, as_json: bool) -> None:
+    """Search plugins by name, description, keywords, components and more.
+
+    Results are ranked by the published score: relevance with stars, recency and adoption,
+    less the penalties. A misspelled query with no good hits is corrected, and the answer
+    says so. The Whoosh index is built (or refreshed) next to the snapshot.
+    """
+    from agentops_index.search.session import open_searcher
+
+    with open_searcher(snapshot_arg) as searcher:
+        answer = searcher.query(query, category, marketplace, component, limit)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+        return
+    if answer.did_you_mean:
+        obj.echo(f"No good match for {query!r}; showing results for {answer.did_you_mean!r}.")
+    for number, hit in enumerate(answer.results, 1):
+        obj.echo(f"{number:2}. {hit.name}  [{hit.id}]  score {hit.score:.3f}")
+        if hit.description:
+            obj.echo(f"    {hit.description[:160]}")
+    obj.echo(f"{answer.total} match{'es' if answer.total != 1 else ''}" + (f", showing {len(answer.results)}" if answer.total > len(answer.results) else ""))
+
+
+@cli.command()
+@click.argument("intent")
+@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print {intent, keywords, categories, primary, complementary, workflow} as JSON.")
+@click.pass_obj
+def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> None:
+    """Turn what you want to do into plugins: the best matches, what complements them, and a plan.
+
+    Extracts keywords from INTENT, classifies it into categories, searches, and fills the
+    best-matching workflow template of data/workflows/ stage by stage, with a reason for
+    every pick.
+    """
+    from agentops_index.discover import discover as run_discover
+    from agentops_index.search.session import open_searcher
+
+    with open_searcher(snapshot_arg) as searcher:
+        plan = run_discover(intent, searcher)
+    if as_json:
+        click.echo(json.dumps(plan, indent=2, ensure_ascii=False))
+        return
+    obj.echo(f"Intent: {intent}  (keywords: {', '.join(plan['keywords']) or 'none'}; categories: {', '.join(plan['categories']) or 'none'})")
+    obj.echo("Best matches:")
+    for pick in plan["primary"]:
+        obj.echo(f"  - {pick['name']} [{pick['id']}]: {pick['reason']}")
+    workflow = plan["workflow"]
+    if workflow:
+        obj.echo(f"Workflow: {workflow['title']} ({workflow['pattern']})")
+        for stage in workflow["stages"]:
+            pick = stage.get("pick")
+            obj.echo(f"  {stage['id']}: {stage['role']} -> {pick['name'] + ' [' + pick['id'] + ']' if pick else 'no good candidate'}")
+
+
 def main() -> None:
     """Console-script entry point."""
     from agentops_index.errors import AgentopsError

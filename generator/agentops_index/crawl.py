@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentops_index import __version__
+from agentops_index import __version__, rank
+from agentops_index.config import Ranking, load_ranking
 from agentops_index.manifest.checks import read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, parse_marketplace
@@ -26,6 +27,7 @@ from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketpl
 from agentops_index.snapshot import assemble, slugs
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.search.related import compute as compute_related
 from agentops_index.snapshot.store import build_time
 from agentops_index.sources.local import LocalSource, discover
 
@@ -215,10 +217,15 @@ def carry_history(plugins: list[m.PluginRecord], previous: m.Snapshot | None) ->
     return out
 
 
-def finish(outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str, previous: m.Snapshot | None = None) -> CrawlResult:
-    """Assign slugs, sort everything, total it up and check the accounting identity."""
+def finish(
+    outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str, previous: m.Snapshot | None = None, ranking: Ranking | None = None
+) -> CrawlResult:
+    """Assign slugs, score and relate plugins, sort everything, total it up, check the accounting."""
     markets = sorted((o.marketplace for o in outcomes if o.marketplace), key=lambda r: (r.id.lower(), r.id))
     plugins = _sorted_plugins(carry_history([p for o in outcomes for p in o.plugins], previous))
+    plugins = rank.score_all(plugins, markets, now, ranking or load_ranking())
+    related = compute_related(plugins)
+    plugins = [p.model_copy(update={"related": related[p.id]}) for p in plugins]
     statuses = sorted((o.status for o in outcomes), key=lambda s: (s.id.lower(), s.id, s.last_error or ""))
 
     market_slugs = slugs.assign([r.id for r in markets], {r.id: slugs.marketplace_base(r.id) for r in markets})

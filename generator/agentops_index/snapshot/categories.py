@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agentops_index.config import data_file, read_toml
 from agentops_index.errors import ConfigError
 from agentops_index.snapshot.slugs import segment
 
 UNCATEGORIZED = "uncategorized"
-DEFAULT_FILE = Path("data/categories.toml")
 
 
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
     names: dict[str, str] = field(default_factory=dict)  # slug -> display name
     aliases: dict[str, str] = field(default_factory=dict)  # folded spelling -> slug
+    lexicon: dict[str, frozenset[str]] = field(default_factory=dict)  # slug -> intent words
 
     def slug_for(self, raw: str | None) -> str:
         """Our category slug for an entry's raw ``category`` (already normalized text)."""
@@ -36,23 +36,16 @@ class Taxonomy:
         return slug.replace("-", " ").capitalize(), False
 
 
-def packaged_file() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "categories.toml"
-
-
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Read the taxonomy: ``path``, else ./data/categories.toml, else the copy in the package."""
-    if path is None:
-        candidates = [DEFAULT_FILE, packaged_file()]
-        path = next((p for p in candidates if p.is_file()), None)
-        if path is None:
-            return Taxonomy()
-    try:
-        data = tomllib.loads(Path(path).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"categories {path}: {exc}") from exc
+    found = data_file("categories.toml", path)
+    if found is None:
+        return Taxonomy()
+    path = found
+    data = read_toml(path)
     names: dict[str, str] = {}
     aliases: dict[str, str] = {}
+    lexicon: dict[str, frozenset[str]] = {}
     for index, item in enumerate(data.get("category", [])):
         where = f"categories {path}: category[{index}]"
         slug, name = item.get("slug"), item.get("name")
@@ -70,4 +63,9 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
             if aliases.get(key, slug) != slug:
                 raise ConfigError(f"{where}.aliases: {alias!r} already maps to {aliases[key]!r}")
             aliases[key] = slug
-    return Taxonomy(names, aliases)
+        keywords = item.get("keywords", [])
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            raise ConfigError(f"{where}.keywords: must be a list of strings")
+        words = {w for text in [slug, name, *item.get("aliases", []), *keywords] for w in segment(text, "").split("-") if w}
+        lexicon[slug] = frozenset(words)
+    return Taxonomy(names, aliases, lexicon)

@@ -202,6 +202,26 @@ class PluginUntrusted(Strict):
     readme_excerpt: Text | None = None
 
 
+class Penalty(Strict):
+    name: Literal["validation_errors", "archived", "high_risk", "impersonation", "duplicate"]
+    factor: float
+
+
+class ScoreParts(Strict):
+    stars: float
+    recency: float
+    adoption: float
+
+
+class ScoreRecord(Strict):
+    """The static score (no query) with its parts; see rank.py and data/ranking.toml."""
+
+    static: float
+    parts: ScoreParts
+    penalties: list[Penalty] = []
+    explanation: str
+
+
 class PluginRecord(Strict):
     """One marketplace entry with a string name: the record rule's unit."""
 
@@ -223,6 +243,8 @@ class PluginRecord(Strict):
     first_seen: str
     last_changed: str
     metrics: RepoMetrics | None = None  # of the plugin's own repository, when it has one
+    score: ScoreRecord | None = None
+    related: list[str] = []  # ids of plugins with similar content (not copies of this one)
     untrusted: PluginUntrusted
 
 

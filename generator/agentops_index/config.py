@@ -1,0 +1,105 @@
+"""Settings from data/*.toml: ranking weights, search boosts and synonyms, where data files live.
+
+A data file is read from an explicit path, else ./data/<name> (a checkout), else the copy
+shipped in the package. Every problem in a file is collected and reported in one error that
+names the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentops_index.errors import ConfigError
+
+PACKAGED = Path(__file__).resolve().parent / "data"
+
+
+def data_file(name: str, explicit: Path | None = None) -> Path | None:
+    """The file to read for ``name`` (e.g. "ranking.toml"), or None when there is none."""
+    if explicit is not None:
+        return Path(explicit)
+    for candidate in (Path("data") / name, PACKAGED / name):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _numbers(data: dict[str, Any], section: str, keys: dict[str, float], path: Path, problems: list[str]) -> dict[str, float]:
+    table = data.get(section, {})
+    out = dict(keys)
+    for key, value in table.items() if isinstance(table, dict) else []:
+        if key not in keys:
+            problems.append(f"{path}: [{section}].{key}: unknown key (known: {', '.join(sorted(keys))})")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(f"{path}: [{section}].{key}: must be a non-negative number")
+        else:
+            out[key] = float(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Ranking:
+    weights: dict[str, float] = field(default_factory=lambda: {"relevance": 0.4, "stars": 0.2, "recency": 0.2, "adoption": 0.2})
+    scales: dict[str, float] = field(default_factory=lambda: {"stars_saturation": 5000.0, "adoption_saturation": 1000.0, "recency_half_life_days": 120.0})
+    penalties: dict[str, float] = field(
+        default_factory=lambda: {"validation_errors": 0.5, "archived": 0.6, "high_risk": 0.7, "impersonation": 0.3, "duplicate": 0.6}
+    )
+
+
+def load_ranking(path: Path | None = None) -> Ranking:
+    found = data_file("ranking.toml", path)
+    if found is None:
+        return Ranking()
+    data, problems, default = read_toml(found), [], Ranking()
+    ranking = Ranking(
+        _numbers(data, "weights", default.weights, found, problems),
+        _numbers(data, "scales", default.scales, found, problems),
+        _numbers(data, "penalties", default.penalties, found, problems),
+    )
+    if abs(sum(ranking.weights.values()) - 1.0) > 1e-6:
+        problems.append(f"{found}: [weights]: must sum to 1, they sum to {sum(ranking.weights.values()):g}")
+    if any(v > 1 for v in ranking.penalties.values()):
+        problems.append(f"{found}: [penalties]: multipliers must be at most 1")
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return ranking
+
+
+@dataclass(frozen=True)
+class Search:
+    boosts: dict[str, float] = field(
+        default_factory=lambda: {
+            "name": 6.0, "display_name": 5.0, "keywords": 3.0, "tags": 2.5, "description": 2.0,
+            "category": 1.5, "components": 1.0, "marketplace": 0.5, "author": 0.5,
+        }
+    )
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+
+
+def load_search(path: Path | None = None) -> Search:
+    found = data_file("search.toml", path)
+    if found is None:
+        return Search()
+    data, problems = read_toml(found), []
+    boosts = _numbers(data, "boosts", Search().boosts, found, problems)
+    synonyms: dict[str, list[str]] = {}
+    for key, value in (data.get("synonyms") or {}).items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{found}: [synonyms].{key}: must be a list of strings")
+        else:
+            synonyms[key.lower()] = [v.lower() for v in value]
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return Search(boosts, synonyms)

@@ -1,0 +1,120 @@
+"""From an intent to plugins and a plan: the seeds' discovery algorithm, made real.
+
+1. Keywords: the intent's words without stopwords (synonyms are added by the search).
+2. Categories: the taxonomy categories whose lexicon (data/categories.toml ``keywords``)
+   shares the most words with the intent.
+3. Primary: the three best plugins for the keywords, by the published score.
+4. Workflow: the template of data/workflows/ whose words overlap the intent most (its
+   categories count too); each stage is filled with the best plugin for the stage's query
+   that is not already picked, with two alternatives. A stage with no match says so.
+5. Complementary: the stage picks that are not primary picks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agentops_index.search.query import Hit, Searcher
+from agentops_index.search.related import STOPWORDS
+from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.workflows import Stage, Template, load_templates
+
+INTENT_STOPWORDS = STOPWORDS | frozenset("i me my we our want need would like please how do make get set up something some help should could".split())
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#.-]*")
+
+
+def keywords(intent: str) -> list[str]:
+    seen: list[str] = []
+    for word in _WORD.findall(intent.lower()):
+        word = word.strip(".-")
+        if len(word) > 1 and word not in INTENT_STOPWORDS and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def _stems(words: list[str]) -> set[str]:
+    out = set()
+    for word in words:
+        out.add(word)
+        for suffix in ("ing", "ment", "s", "ed", "er"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                out.add(word[: -len(suffix)])
+    return out
+
+
+def categories(words: list[str], lexicon: dict[str, frozenset[str]]) -> list[str]:
+    stems = _stems(words)
+    scored = [(len(stems & _stems(sorted(vocab))), slug) for slug, vocab in lexicon.items()]
+    return [slug for hits, slug in sorted(scored, key=lambda x: (-x[0], x[1])) if hits][:3]
+
+
+def choose(templates: list[Template], words: list[str], cats: list[str]) -> Template | None:
+    stems = _stems(words)
+    best: tuple[float, str, Template] | None = None
+    for template in templates:
+        vocab = _stems(sorted(template.words))
+        score = 2 * len(stems & _stems(list(template.keywords))) + len(stems & vocab)
+        score += sum(0.5 for s in template.stages if s.category in cats)
+        if score and (best is None or (score, template.id) > (best[0], best[1]) and score > best[0]):
+            best = (score, template.id, template)
+    return best[2] if best else None
+
+
+def _pick(hit: Hit, why: str) -> dict[str, Any]:
+    return {"id": hit.id, "name": hit.name, "marketplace": hit.marketplace, "score": round(hit.score, 4), "reason": why}
+
+
+def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> dict[str, Any]:
+    query = stage.query
+    answer = searcher.query(query, category=stage.category, component=stage.component, limit=8)
+    if not answer.results and stage.category:
+        answer = searcher.query(query, component=stage.component, limit=8)
+    candidates = [h for h in answer.results if h.id not in taken]
+    out: dict[str, Any] = {"id": stage.id, "role": stage.role, "query": query, "passes": f"${{{stage.passes}}}" if stage.passes else None}
+    if not candidates:
+        out["pick"], out["alternatives"] = None, []
+        out["note"] = "no plugin in the index matches this stage"
+        return out
+    first = candidates[0]
+    taken.add(first.id)
+    out["pick"] = _pick(first, f"best match for \"{query}\"{' in ' + stage.category if stage.category else ''} (relevance {first.relevance:.2f}; {first.explanation})")
+    out["alternatives"] = [_pick(h, "next best match") for h in candidates[1:3]]
+    return out
+
+
+def discover(intent: str, searcher: Searcher) -> dict[str, Any]:
+    words = keywords(intent)
+    taxonomy = load_taxonomy()
+    cats = categories(words, taxonomy.lexicon)
+    primary_answer = searcher.query(" ".join(words), limit=3) if words else None
+    primary = []
+    for hit in primary_answer.results if primary_answer else []:
+        matched = sorted(_stems(words) & _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower())))
+        why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
+        primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
+    template = choose(load_templates(), words, cats)
+    workflow = None
+    complementary: list[dict[str, Any]] = []
+    if template is not None:
+        taken = {p["id"] for p in primary}
+        stages = [_fill(stage, words, searcher, taken) for stage in template.stages]
+        workflow = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
+        if template.aggregate is not None:
+            workflow["aggregate"] = _fill(template.aggregate, words, searcher, taken)
+        if template.condition is not None:
+            c = template.condition
+            workflow["condition"] = {"if": c.stage, "when": c.when, "then": list(c.then), "else": list(c.otherwise)}
+        primary_ids = {p["id"] for p in primary}
+        for stage in [*stages, *([workflow["aggregate"]] if "aggregate" in workflow else [])]:
+            if stage.get("pick") and stage["pick"]["id"] not in primary_ids:
+                complementary.append({**stage["pick"], "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"})
+    return {
+        "intent": intent,
+        "keywords": words,
+        "categories": cats,
+        "did_you_mean": primary_answer.did_you_mean if primary_answer else None,
+        "primary": primary,
+        "complementary": complementary,
+        "workflow": workflow,
+    }

@@ -1,0 +1,1 @@
+"""Search: the Whoosh index of record, queries with facets and corrections, related plugins."""

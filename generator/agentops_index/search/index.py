@@ -1,0 +1,164 @@
+"""The Whoosh index of a snapshot: fields and boosts from data/search.toml, built aside and swapped in.
+
+The index lives next to its snapshot (``latest.json`` -> ``latest.whoosh/``). It is built
+in a temporary directory and renamed into place, so a reader never opens half an index. An
+existing index is updated incrementally: only plugins whose fingerprint (content hash and
+stored score) changed are rewritten, and plugins no longer in the snapshot are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from agentops_index.config import Search
+from agentops_index.snapshot.models import PluginRecord, Snapshot
+from agentops_index.snapshot.store import fsync_dir
+
+INDEX_NAME = "plugins"
+STATE_FILE = "agentops-index.json"  # what the index was built from
+WRITER = {"limitmb": 256}
+
+
+def schema(search: Search) -> Schema:
+    boost = search.boosts
+    text = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        fingerprint=STORED(),
+        name=TEXT(analyzer=text, field_boost=boost["name"], spelling=True),
+        display_name=TEXT(analyzer=text, field_boost=boost["display_name"]),
+        description=TEXT(analyzer=text, field_boost=boost["description"], spelling=True),
+        keywords=KEYWORD(lowercase=True, commas=True, scorable=True, field_boost=boost["keywords"]),
+        tags=KEYWORD(lowercase=True, commas=True, scorable=True, field_boost=boost["tags"]),
+        category_text=TEXT(analyzer=text, field_boost=boost["category"]),
+        components=TEXT(analyzer=text, field_boost=boost["components"]),
+        marketplace_text=TEXT(analyzer=text, field_boost=boost["marketplace"]),
+        author=TEXT(analyzer=text, field_boost=boost["author"]),
+        # Facets (exact terms) and sortable numbers for the score parts, in millionths: sortable
+        # float columns fail to write in whoosh-reloaded 2.7.5 ("required argument is not an integer").
+        category=ID(stored=True),
+        marketplace=ID(stored=True),
+        component=KEYWORD(commas=True),
+        static=NUMERIC(int, bits=64, stored=True, sortable=True),
+        stars=NUMERIC(int, bits=64, sortable=True),
+        recency=NUMERIC(int, bits=64, sortable=True),
+        adoption=NUMERIC(int, bits=64, sortable=True),
+    )
+
+
+def fingerprint(plugin: PluginRecord) -> str:
+    score = plugin.score.model_dump_json() if plugin.score else ""
+    return hashlib.sha256(f"{plugin.content_hash}|{score}".encode()).hexdigest()[:24]
+
+
+def _micro(value: float) -> int:
+    return round(value * 1_000_000)
+
+
+def _commas(values: list[str]) -> str:
+    return ",".join(v.replace(",", " ") for v in values if v)
+
+
+def document(plugin: PluginRecord) -> dict[str, Any]:
+    u = plugin.untrusted
+    docs = (*plugin.components.commands, *plugin.components.agents, *plugin.components.skills)
+    kinds = [k for k, n in (("commands", plugin.counts.commands), ("agents", plugin.counts.agents), ("skills", plugin.counts.skills), ("hooks", plugin.counts.hooks), ("mcp", plugin.counts.mcp_servers)) if n]
+    parts = plugin.score.parts if plugin.score else None
+    name = u.name.text
+    return {
+        "id": plugin.id,
+        "fingerprint": fingerprint(plugin),
+        # "code-review" also matches "code review": index the name with its separators as spaces.
+        "name": f"{name} {name.replace('-', ' ').replace('_', ' ')}",
+        "display_name": u.display_name.text if u.display_name else "",
+        "description": u.description.text if u.description else "",
+        "keywords": _commas([k.text for k in u.keywords]),
+        "tags": _commas([t.text for t in u.tags]),
+        "category_text": plugin.category.replace("-", " "),
+        "components": " ".join(f"{d.untrusted.name.text.replace('-', ' ')} {d.untrusted.description.text if d.untrusted.description else ''}" for d in docs),
+        "marketplace_text": plugin.marketplace.replace("/", " ").replace("-", " "),
+        "author": u.author.text if u.author else "",
+        "category": plugin.category,
+        "marketplace": plugin.marketplace.lower(),
+        "component": ",".join(kinds),
+        "static": _micro(plugin.score.static if plugin.score else 0.0),
+        "stars": _micro(parts.stars if parts else 0.0),
+        "recency": _micro(parts.recency if parts else 0.0),
+        "adoption": _micro(parts.adoption if parts else 0.0),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    path: Path
+    added: int
+    updated: int
+    deleted: int
+    rebuilt: bool
+
+
+def index_path(snapshot_path: Path) -> Path:
+    return snapshot_path.with_name(snapshot_path.stem + ".whoosh")
+
+
+def _state(search: Search) -> str:
+    return hashlib.sha256(json.dumps({"boosts": search.boosts, "version": 1}, sort_keys=True).encode()).hexdigest()
+
+
+def ensure(snapshot: Snapshot, path: Path, search: Search) -> IndexUpdate:
+    """Bring the index at ``path`` up to date with ``snapshot``: reuse, update or rebuild it."""
+    state = _state(search)
+    state_file = path / STATE_FILE
+    usable = path.is_dir() and state_file.is_file() and json.loads(state_file.read_text()).get("schema") == state
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if usable:
+        shutil.copytree(path, tmp)
+        ix = whoosh_index.open_dir(str(tmp), indexname=INDEX_NAME)
+    else:
+        tmp.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(tmp), schema(search), indexname=INDEX_NAME)
+    try:
+        with ix.searcher() as searcher:
+            existing = {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
+        wanted = {p.id: p for p in snapshot.plugins}
+        changed = [p for p in snapshot.plugins if existing.get(p.id) != fingerprint(p)]
+        removed = [pid for pid in existing if pid not in wanted]
+        if changed or removed or not usable:
+            writer = ix.writer(**WRITER)
+            for pid in removed:
+                writer.delete_by_term("id", pid)
+            for plugin in changed:
+                writer.update_document(**document(plugin))
+            writer.commit(optimize=not usable)
+        ix.close()
+        (tmp / STATE_FILE).write_text(json.dumps({"schema": state, "generated_at": snapshot.generated_at, "plugins": len(wanted)}))
+        _swap(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    added = sum(1 for p in changed if p.id not in existing)
+    return IndexUpdate(path, added, len(changed) - added, len(removed), not usable)
+
+
+def _swap(tmp: Path, path: Path) -> None:
+    """Rename the new index into place; the old one is moved aside first, then deleted."""
+    old = path.with_name(f".{path.name}.old-{os.getpid()}")
+    if path.exists():
+        os.rename(path, old)
+    os.rename(tmp, path)
+    fsync_dir(path.parent)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def open_index(path: Path) -> Any:
+    return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)

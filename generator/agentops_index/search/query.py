@@ -1,0 +1,167 @@
+"""Queries: fielded Whoosh search with synonyms and facets, ranked by the published score.
+
+Relevance is Whoosh's BM25F over the boosted fields, normalized to [0, 1] by the best hit,
+then combined with each plugin's stored score parts and penalties (``rank.combined``). A
+query whose words are not in the index is corrected from the name and description
+vocabulary; when the corrected query finds more, its results are returned and the answer
+says so (``did_you_mean``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, OrGroup
+
+from agentops_index import rank
+from agentops_index.config import Ranking, Search
+from agentops_index.snapshot.models import PluginRecord, Snapshot
+
+TEXT_FIELDS = ("name", "display_name", "description", "keywords", "tags", "category_text", "components", "marketplace_text", "author")
+CANDIDATES = 200  # hits re-ranked by the combined score
+COMPONENTS = ("commands", "agents", "skills", "hooks", "mcp")
+_WORD = re.compile(r"[\w.+#-]+", re.UNICODE)
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    name: str
+    description: str
+    marketplace: str
+    score: float
+    relevance: float
+    parts: dict[str, float]
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "marketplace": self.marketplace,
+            "score": round(self.score, 4),
+            "parts": {"relevance": round(self.relevance, 4), **self.parts},
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    query: str
+    did_you_mean: str | None = None
+    results: list[Hit] = field(default_factory=list)
+    total: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "did_you_mean": self.did_you_mean, "total": self.total, "results": [h.as_dict() for h in self.results]}
+
+
+def _expand(text: str, search: Search) -> str:
+    """The query with synonyms OR-ed in, word by word (quoted phrases kept whole)."""
+    out = []
+    for word in _WORD.findall(text.lower()):
+        alternatives = [word, *search.synonyms.get(word, [])]
+        alternatives = [f'"{a}"' if " " in a else a for a in alternatives]
+        out.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
+    return " ".join(out)
+
+
+def _filters(category: str | None, marketplace: str | None, component: str | None) -> wq.Query | None:
+    terms = []
+    if category:
+        terms.append(wq.Term("category", category))
+    if marketplace:
+        terms.append(wq.Term("marketplace", marketplace.lower()))
+    if component:
+        terms.append(wq.Term("component", component))
+    return wq.And(terms) if terms else None
+
+
+class Searcher:
+    """Queries over one snapshot and its index (open it with ``with``)."""
+
+    def __init__(self, snapshot: Snapshot, ix: Any, search: Search, ranking: Ranking) -> None:
+        self.snapshot = snapshot
+        self.plugins: dict[str, PluginRecord] = {p.id: p for p in snapshot.plugins}
+        self.ix = ix
+        self.search_cfg = search
+        self.ranking = ranking
+        self.searcher = ix.searcher()
+        self.parser = MultifieldParser(list(TEXT_FIELDS), ix.schema, group=OrGroup.factory(0.9))
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.searcher.close()
+
+    def _hits(self, text: str, filters: wq.Query | None) -> list[tuple[str, float]]:
+        expanded = _expand(text, self.search_cfg)
+        if not expanded:
+            return []
+        query = self.parser.parse(expanded)
+        results = self.searcher.search(query, limit=CANDIDATES, filter=filters)
+        return [(hit["id"], hit.score) for hit in results]
+
+    def _hit(self, plugin_id: str, relevance: float) -> Hit:
+        plugin = self.plugins[plugin_id]
+        record = plugin.score
+        combined = rank.combined(relevance, record, self.ranking) if record else relevance * self.ranking.weights["relevance"]
+        u = plugin.untrusted
+        return Hit(
+            id=plugin.id,
+            name=u.display_name.text if u.display_name else u.name.text,
+            description=u.description.text if u.description else "",
+            marketplace=plugin.marketplace,
+            score=combined,
+            relevance=relevance,
+            parts=record.parts.model_dump() if record else {},
+            explanation=record.explanation if record else "",
+        )
+
+    def _ranked(self, hits: list[tuple[str, float]], limit: int) -> list[Hit]:
+        best = max((score for _, score in hits), default=0.0) or 1.0
+        ranked = [self._hit(pid, score / best) for pid, score in hits if pid in self.plugins]
+        ranked.sort(key=lambda h: (-round(h.score, 9), h.id))
+        return ranked[:limit]
+
+    def query(self, text: str, category: str | None = None, marketplace: str | None = None, component: str | None = None, limit: int = 10) -> Answer:
+        """Search; an empty ``text`` lists the facet's plugins by static score."""
+        filters = _filters(category, marketplace, component)
+        answer = Answer(query=text)
+        if not text.strip():
+            listed = self.searcher.search(filters or wq.Every(), limit=None, sortedby="static", reverse=True)
+            answer.total = len(listed)
+            answer.results = [self._hit(hit["id"], 0.0) for hit in listed[:limit]]
+            return answer
+        hits = self._hits(text, filters)
+        if len(hits) < 3:
+            corrected = self._correct(text)
+            if corrected and corrected != text.lower():
+                better = self._hits(corrected, filters)
+                if len(better) > len(hits):
+                    answer.did_you_mean, hits = corrected, better
+        answer.total = len(hits)
+        answer.results = self._ranked(hits, limit)
+        return answer
+
+    def _correct(self, text: str) -> str | None:
+        """Each word not in the vocabulary replaced by its closest indexed word (name, description)."""
+        words = _WORD.findall(text.lower())
+        correctors = [self.searcher.corrector(f) for f in ("name", "keywords", "tags", "description")]
+        out, changed = [], False
+        for word in words:
+            if word in self.search_cfg.synonyms or any(self.searcher.reader().frequency(f, word) for f in ("name", "description", "keywords", "tags")):
+                out.append(word)
+                continue
+            suggestion = next((s for c in correctors for s in c.suggest(word, limit=1, maxdist=2)), None)
+            out.append(suggestion or word)
+            changed = changed or bool(suggestion)
+        return " ".join(out) if changed else None
+
+    def related_by_query(self, text: str, exclude: set[str], limit: int) -> list[Hit]:
+        return [h for h in self.query(text, limit=limit + len(exclude)).results if h.id not in exclude][:limit]
