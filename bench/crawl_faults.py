@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from tests.fakegithub import FakeGitHub  # noqa: E402
+from tests.fakegithub.faults import T10, FakeClock, FaultPlan  # noqa: E402
+from tests.fakegithub.generate import generate  # noqa: E402
 
 from agentops_index.crawl import CrawlResult, crawl_github, merge  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 from agentops_index.sources.policy import Throttle  # noqa: E402
-from tests.fakegithub import FakeGitHub  # noqa: E402
-from tests.fakegithub.faults import T10, FakeClock, FaultPlan  # noqa: E402
-from tests.fakegithub.generate import generate  # noqa: E402
 
 TAXONOMY = load_taxonomy(ROOT / "data" / "categories.toml")
 
@@ -59,7 +59,9 @@ def main() -> None:
         found, _, real = crawl(fake, [], discover=True)
         d = found.report.discovery
         assert d is not None
-        print(f"discovery  {d.requests} search requests found {d.code_search} of {len(refs)} marketplaces ({real:.1f} s real, {len(d.errors)} errors)")
+        print(
+            f"discovery  {d.requests} search requests found {d.code_search} of {len(refs)} marketplaces ({real:.1f} s real, {len(d.errors)} errors)"
+        )
 
         whole, _, real_one = crawl(fake, refs)
         usage = whole.report.usage
@@ -72,8 +74,10 @@ def main() -> None:
             requests += part.report.usage.requests if part.report.usage else 0
             real_four += real
         same = store.dumps(merge(parts, TAXONOMY).snapshot) == store.dumps(whole.snapshot)
-        print(f"4 shards   {requests} requests in all, {real_four:.1f} s real one after the other "
-              f"({real_four / 4:.1f} s per shard on average); merged bytes equal: {same}")
+        print(
+            f"4 shards   {requests} requests in all, {real_four:.1f} s real one after the other "
+            f"({real_four / 4:.1f} s per shard on average); merged bytes equal: {same}"
+        )
 
         for ref in refs:
             world.write(ref.id, "README.md", b"# changed for the fault run\n")

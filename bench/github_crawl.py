@@ -27,12 +27,13 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from tests.fakegithub import FakeGitHub  # noqa: E402
+from tests.fakegithub.generate import generate  # noqa: E402
 
 from agentops_index.crawl import crawl_github  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 from agentops_index.sources.github import RepoRef  # noqa: E402
-from tests.fakegithub import FakeGitHub  # noqa: E402
-from tests.fakegithub.generate import generate  # noqa: E402
+
 
 async def naive(base: str, refs: list[RepoRef]) -> int:
     """GET the repository, its marketplace.json, its tree, then every wanted file, one request each."""
@@ -50,7 +51,11 @@ async def naive(base: str, refs: list[RepoRef]) -> int:
             await get(f"/repos/{ref.id}")
             await get(f"/repos/{ref.id}/contents/.claude-plugin/marketplace.json")
             tree = (await get(f"/repos/{ref.id}/git/trees/HEAD?recursive=1")).json()["tree"]
-            wanted = [e["path"] for e in tree if e["type"] == "blob" and e["path"].endswith((".json", ".md")) and e["path"] != ".claude-plugin/marketplace.json"]
+            wanted = [
+                e["path"]
+                for e in tree
+                if e["type"] == "blob" and e["path"].endswith((".json", ".md")) and e["path"] != ".claude-plugin/marketplace.json"
+            ]
             await asyncio.gather(*(get(f"/repos/{ref.id}/contents/{path}") for path in wanted))
 
         await asyncio.gather(*(one(ref) for ref in refs))
@@ -82,13 +87,19 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     world, refs = generate(args.marketplaces, args.plugins)
-    print(f"world: {len(refs)} marketplaces, {len(world.repos)} repositories, {sum(len(r.files) for r in world.repos.values())} files")
+    print(
+        f"world: {len(refs)} marketplaces, {len(world.repos)} repositories, {sum(len(r.files) for r in world.repos.values())} files"
+    )
     fake = FakeGitHub(world).start()
     try:
         cold = run("cold", fake, refs)
         run("warm", fake, refs, cold.snapshot)  # type: ignore[attr-defined]
         for ref in refs[:: max(1, len(refs) // max(1, len(refs) // 100))][: max(1, len(refs) // 100)]:
-            world.write(ref.id, ".claude-plugin/marketplace.json", world.get(ref.id).files[".claude-plugin/marketplace.json"].replace(b"Generated", b"Changed"))  # type: ignore[union-attr]
+            world.write(
+                ref.id,
+                ".claude-plugin/marketplace.json",
+                world.get(ref.id).files[".claude-plugin/marketplace.json"].replace(b"Generated", b"Changed"),
+            )  # type: ignore[union-attr]
         run("changed", fake, refs, cold.snapshot)  # type: ignore[attr-defined]
         share = refs[: max(1, int(len(refs) * args.naive_share))]
         start = time.perf_counter()

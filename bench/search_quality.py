@@ -69,8 +69,13 @@ def main() -> None:
     print(f"{len(judged)} judged queries over {len(snapshot.plugins)} plugins ({len(snapshot.marketplaces)} marketplaces)")
     for key in ["all", *sorted(k for k in zero if k != "all")]:
         n = len(ndcg[key])
-        mean = (lambda xs: sum(xs) / len(xs) if xs else float("nan"))
-        print(f"{key:8} queries {len(zero[key]):2}  nDCG@10 {mean(ndcg[key]):.3f}  MRR {mean(rr[key]):.3f}  zero-result rate {mean([float(z) for z in zero[key]]):.3f}  (judged {n})")
+
+        def mean(xs):
+            return sum(xs) / len(xs) if xs else float("nan")
+
+        print(
+            f"{key:8} queries {len(zero[key]):2}  nDCG@10 {mean(ndcg[key]):.3f}  MRR {mean(rr[key]):.3f}  zero-result rate {mean([float(z) for z in zero[key]]):.3f}  (judged {n})"
+        )
 
 
 if __name__ == "__main__":

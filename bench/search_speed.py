@@ -30,19 +30,93 @@ from agentops_index.search.index import ensure, index_path, open_index  # noqa: 
 from agentops_index.search.query import Searcher  # noqa: E402
 from agentops_index.snapshot import models as m  # noqa: E402
 
-WORDS = (
-    "review test deploy kubernetes docker terraform security secret scan lint format python typescript react vue "
-    "database sql postgres query migration api docs documentation changelog release commit branch git pull request "
-    "agent skill command hook mcp server monitor log metric alert incident cost cloud aws gcp azure notebook data "
-    "pipeline dbt chart design figma accessibility css component storybook refactor bug debug performance profile "
-    "cache memory note plan sprint roadmap triage issue onboarding tutorial explain diagram mermaid adr architecture"
-).split()
+WORDS = [
+    "review",
+    "test",
+    "deploy",
+    "kubernetes",
+    "docker",
+    "terraform",
+    "security",
+    "secret",
+    "scan",
+    "lint",
+    "format",
+    "python",
+    "typescript",
+    "react",
+    "vue",
+    "database",
+    "sql",
+    "postgres",
+    "query",
+    "migration",
+    "api",
+    "docs",
+    "documentation",
+    "changelog",
+    "release",
+    "commit",
+    "branch",
+    "git",
+    "pull",
+    "request",
+    "agent",
+    "skill",
+    "command",
+    "hook",
+    "mcp",
+    "server",
+    "monitor",
+    "log",
+    "metric",
+    "alert",
+    "incident",
+    "cost",
+    "cloud",
+    "aws",
+    "gcp",
+    "azure",
+    "notebook",
+    "data",
+    "pipeline",
+    "dbt",
+    "chart",
+    "design",
+    "figma",
+    "accessibility",
+    "css",
+    "component",
+    "storybook",
+    "refactor",
+    "bug",
+    "debug",
+    "performance",
+    "profile",
+    "cache",
+    "memory",
+    "note",
+    "plan",
+    "sprint",
+    "roadmap",
+    "triage",
+    "issue",
+    "onboarding",
+    "tutorial",
+    "explain",
+    "diagram",
+    "mermaid",
+    "adr",
+    "architecture",
+]
 CATEGORIES = ["development", "testing", "devops", "security", "documentation", "data", "design", "productivity"]
 
 
 def text(rng: random.Random, n: int) -> str:
     # Zipf-like: a few words are everywhere, most are rare.
-    return " ".join(WORDS[min(int(rng.paretovariate(1.1)) - 1, len(WORDS) - 1)] if rng.random() < 0.5 else rng.choice(WORDS) for _ in range(n))
+    return " ".join(
+        WORDS[min(int(rng.paretovariate(1.1)) - 1, len(WORDS) - 1)] if rng.random() < 0.5 else rng.choice(WORDS) for _ in range(n)
+    )
 
 
 def t(value: str) -> m.Text:
@@ -55,24 +129,63 @@ def plugins(count: int, seed: int = 1) -> list[m.PluginRecord]:
     for i in range(count):
         name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{i}"
         market = f"org{i % 300}/market{i % 3000}"
-        doc = m.DocComponent(kind="command", frontmatter_ok=True, untrusted=m.DocUntrusted(name=t(rng.choice(WORDS)), path=t("commands/x.md"), description=t(text(rng, 8))))
+        doc = m.DocComponent(
+            kind="command",
+            frontmatter_ok=True,
+            untrusted=m.DocUntrusted(name=t(rng.choice(WORDS)), path=t("commands/x.md"), description=t(text(rng, 8))),
+        )
         out.append(
             m.PluginRecord(
-                id=f"{name}@{market}", slug=f"{market}/{name}", marketplace=market, entry_index=i % 10, category=rng.choice(CATEGORIES),
-                valid=rng.random() > 0.05, errors=0, warnings=0, findings=[], source=m.SourceRecord(kind="relative", path=f"./plugins/{name}"),
-                resolved=m.Resolution(state="local"), install=m.Install(marketplace_add=None, plugin_install=None),
-                components=m.Components(commands=[doc]), counts=m.Counts(commands=1, mcp_servers=int(rng.random() < 0.2)),
-                content_hash=f"sha256:{i}", first_seen="2026-01-01T00:00:00Z", last_changed="2026-01-01T00:00:00Z",
-                score=m.ScoreRecord(static=rng.random(), parts=m.ScoreParts(stars=rng.random(), recency=rng.random(), adoption=rng.random()), explanation="generated"),
-                untrusted=m.PluginUntrusted(name=t(name), description=t(text(rng, 18)), keywords=[t(rng.choice(WORDS)) for _ in range(3)]),
+                id=f"{name}@{market}",
+                slug=f"{market}/{name}",
+                marketplace=market,
+                entry_index=i % 10,
+                category=rng.choice(CATEGORIES),
+                valid=rng.random() > 0.05,
+                errors=0,
+                warnings=0,
+                findings=[],
+                source=m.SourceRecord(kind="relative", path=f"./plugins/{name}"),
+                resolved=m.Resolution(state="local"),
+                install=m.Install(marketplace_add=None, plugin_install=None),
+                components=m.Components(commands=[doc]),
+                counts=m.Counts(commands=1, mcp_servers=int(rng.random() < 0.2)),
+                content_hash=f"sha256:{i}",
+                first_seen="2026-01-01T00:00:00Z",
+                last_changed="2026-01-01T00:00:00Z",
+                score=m.ScoreRecord(
+                    static=rng.random(),
+                    parts=m.ScoreParts(stars=rng.random(), recency=rng.random(), adoption=rng.random()),
+                    explanation="generated",
+                ),
+                untrusted=m.PluginUntrusted(
+                    name=t(name), description=t(text(rng, 18)), keywords=[t(rng.choice(WORDS)) for _ in range(3)]
+                ),
             )
         )
     return out
 
 
 def snapshot_of(records: list[m.PluginRecord]) -> m.Snapshot:
-    totals = m.Totals(sources=0, marketplaces=0, unreadable=0, entries=len(records), recorded=len(records), skipped=0, valid_plugins=len(records), categories=0)
-    return m.Snapshot(generator="bench", generated_at="2026-01-01T00:00:00Z", totals=totals, sources=[], marketplaces=[], plugins=records, categories=[])
+    totals = m.Totals(
+        sources=0,
+        marketplaces=0,
+        unreadable=0,
+        entries=len(records),
+        recorded=len(records),
+        skipped=0,
+        valid_plugins=len(records),
+        categories=0,
+    )
+    return m.Snapshot(
+        generator="bench",
+        generated_at="2026-01-01T00:00:00Z",
+        totals=totals,
+        sources=[],
+        marketplaces=[],
+        plugins=records,
+        categories=[],
+    )
 
 
 class PlainBM25:
@@ -83,7 +196,11 @@ class PlainBM25:
         self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.lengths = []
         for index, r in enumerate(records):
-            words = f"{r.untrusted.name.text} {r.untrusted.description.text if r.untrusted.description else ''} {' '.join(k.text for k in r.untrusted.keywords)}".lower().replace("-", " ").split()
+            words = (
+                f"{r.untrusted.name.text} {r.untrusted.description.text if r.untrusted.description else ''} {' '.join(k.text for k in r.untrusted.keywords)}".lower()
+                .replace("-", " ")
+                .split()
+            )
             self.lengths.append(len(words))
             for word, tf in Counter(words).items():
                 self.postings[word].append((index, tf))
@@ -143,10 +260,16 @@ def main() -> None:
             baseline.query(q)
             theirs.append((time.perf_counter() - started) * 1000)
     print(f"{args.plugins} plugins, {args.queries} queries")
-    print(f"full index      {full:6.1f} s  (plain BM25 build {baseline_build:.1f} s: {full / baseline_build:.1f}x)  index {size / 1e6:.1f} MB")
+    print(
+        f"full index      {full:6.1f} s  (plain BM25 build {baseline_build:.1f} s: {full / baseline_build:.1f}x)  index {size / 1e6:.1f} MB"
+    )
     print(f"incremental 300 {incremental:6.2f} s  (copy aside, update, swap)")
-    print(f"query p50       {statistics.median(ours):6.1f} ms  (plain BM25 {statistics.median(theirs):.1f} ms: {statistics.median(ours) / statistics.median(theirs):.1f}x)")
-    print(f"query p99       {pct(ours, 0.99):6.1f} ms  (plain BM25 {pct(theirs, 0.99):.1f} ms: {pct(ours, 0.99) / pct(theirs, 0.99):.1f}x)")
+    print(
+        f"query p50       {statistics.median(ours):6.1f} ms  (plain BM25 {statistics.median(theirs):.1f} ms: {statistics.median(ours) / statistics.median(theirs):.1f}x)"
+    )
+    print(
+        f"query p99       {pct(ours, 0.99):6.1f} ms  (plain BM25 {pct(theirs, 0.99):.1f} ms: {pct(ours, 0.99) / pct(theirs, 0.99):.1f}x)"
+    )
 
 
 if __name__ == "__main__":

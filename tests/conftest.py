@@ -59,7 +59,15 @@ def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
             pytest.skip("npm is not installed, so the real Claude Code CLI cannot be installed")
         CLAUDE_CACHE.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CLAUDE_CACHE), f"@anthropic-ai/claude-code@{CLAUDE_VERSION}"],
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(CLAUDE_CACHE),
+                f"@anthropic-ai/claude-code@{CLAUDE_VERSION}",
+            ],
             capture_output=True,
             text=True,
             timeout=600,
@@ -68,7 +76,14 @@ def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
         if done.returncode != 0 or not binary.exists():
             pytest.fail(f"npm install @anthropic-ai/claude-code@{CLAUDE_VERSION} failed:\n{done.stderr[-2000:]}")
     home = tmp_path_factory.mktemp("claude-home")
-    version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, env={"HOME": str(home), "PATH": os.environ.get("PATH", "")}, timeout=60, check=False)
+    version = subprocess.run(
+        [str(binary), "--version"],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(home), "PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
     if CLAUDE_VERSION not in version.stdout:
         pytest.fail(f"expected claude {CLAUDE_VERSION}, got {version.stdout!r} {version.stderr[-500:]!r}")
     return ClaudeCLI(binary, home)

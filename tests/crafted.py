@@ -46,22 +46,66 @@ def with_pj(text: str, extra: Files | None = None) -> Files:
 
 MARKETPLACE_CASES: list[tuple[str, Files]] = [
     ("ok", market(mk())),
-    ("no-description-with-schema-error", market({"name": "t", "owner": {"name": "T"}, "plugins": [{"name": "p1", "source": "./p", "strict": "x"}]})),
+    (
+        "no-description-with-schema-error",
+        market({"name": "t", "owner": {"name": "T"}, "plugins": [{"name": "p1", "source": "./p", "strict": "x"}]}),
+    ),
     # Found through the sample data: plugin.json is read only for entries that passed the schema,
     # and an archive sha256 must be 64 hex digits (either case).
-    ("plugin-json-skipped-for-failing-entry", market(mk(plugins=[{"name": "Foo Bar", "source": "./p"}, {"name": "ok", "source": "./q", "tags": "x"}, {"name": "fine", "source": "./r"}]), {"p/.claude-plugin/plugin.json": '{"name": "Foo Baz", "version": 3}', "q/.claude-plugin/plugin.json": '{"name": "Q Q"}', "r/.claude-plugin/plugin.json": '{"name": "R R"}', "q/hooks/hooks.json": '{"hooks": {"Nope": []}}'})),
-    ("archive-sha256", market(mk(plugins=[{"name": "a", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"}}, {"name": "b", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "abc"}}, {"name": "c", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "g" * 64}}]))),
+    (
+        "plugin-json-skipped-for-failing-entry",
+        market(
+            mk(
+                plugins=[
+                    {"name": "Foo Bar", "source": "./p"},
+                    {"name": "ok", "source": "./q", "tags": "x"},
+                    {"name": "fine", "source": "./r"},
+                ]
+            ),
+            {
+                "p/.claude-plugin/plugin.json": '{"name": "Foo Baz", "version": 3}',
+                "q/.claude-plugin/plugin.json": '{"name": "Q Q"}',
+                "r/.claude-plugin/plugin.json": '{"name": "R R"}',
+                "q/hooks/hooks.json": '{"hooks": {"Nope": []}}',
+            },
+        ),
+    ),
+    (
+        "archive-sha256",
+        market(
+            mk(
+                plugins=[
+                    {
+                        "name": "a",
+                        "source": {
+                            "source": "archive",
+                            "url": "https://a.example/x.zip",
+                            "sha256": "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
+                        },
+                    },
+                    {"name": "b", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "abc"}},
+                    {"name": "c", "source": {"source": "archive", "url": "https://a.example/x.zip", "sha256": "g" * 64}},
+                ]
+            )
+        ),
+    ),
     ("no-plugins-no-description", market({"name": "t", "owner": {"name": "T"}, "plugins": []})),
     ("dotdot-inside", market(mk(plugins=[{"name": "p1", "source": "./a/../b"}, {"name": "p2", "source": "../x"}]))),
     ("dot-source", market(mk(plugins=[{"name": "p1", "source": "."}]))),
     ("absolute-source", market(mk(plugins=[{"name": "p1", "source": "/etc"}]))),
     ("bare-without-root", market(mk(plugins=[{"name": "p1", "source": "p1"}]))),
     ("bare-bad-root", market(mk(metadata={"pluginRoot": "/etc"}, plugins=[{"name": "p1", "source": "p1"}]))),
-    ("bare-good-root", market(mk(metadata={"pluginRoot": "./plugins"}, plugins=[{"name": "p1", "source": "p1"}]), {"plugins/p1/.claude-plugin/plugin.json": json.dumps({"name": "p1"})})),
+    (
+        "bare-good-root",
+        market(
+            mk(metadata={"pluginRoot": "./plugins"}, plugins=[{"name": "p1", "source": "p1"}]),
+            {"plugins/p1/.claude-plugin/plugin.json": json.dumps({"name": "p1"})},
+        ),
+    ),
     ("nan", market('{"name":"t","owner":{"name":"T"},"description":"d","plugins":[],"x":NaN}')),
     ("duplicate-key", market('{"name":"t","name":"u","owner":{"name":"T"},"description":"d","plugins":[]}')),
     ("invalid-utf8", market(b'{"name":"t\xff","owner":{"name":"T"},"description":"d","plugins":[{"name":"p1","source":"./p"}]}')),
-    ("bom", market(b'\xef\xbb\xbf' + json.dumps(mk()).encode())),
+    ("bom", market(b"\xef\xbb\xbf" + json.dumps(mk()).encode())),
     ("utf16", market(json.dumps(mk()).encode("utf-16"))),
     ("null", market("null")),
     ("string", market('"x"')),
@@ -77,11 +121,17 @@ MARKETPLACE_CASES: list[tuple[str, Files]] = [
     ("marketplace-name-dotdot", market(mk(name="a..b"))),
     ("marketplace-name-dash", market(mk(name="-ab"))),
     ("marketplace-name-unicode", market(mk(name="мой"))),
-    ("marketplace-name-space", market(mk(name="My M", plugins=[{"name": "my p", "source": "./p"}, {"name": "a" * 130, "source": "./p"}]))),
+    (
+        "marketplace-name-space",
+        market(mk(name="My M", plugins=[{"name": "my p", "source": "./p"}, {"name": "a" * 130, "source": "./p"}])),
+    ),
     ("marketplace-name-long", market(mk(name="a" * 130))),
     ("marketplace-official", market(mk(name="anthropic-official"))),
     ("marketplace-inline", market(mk(name="inline"))),
-    ("marketplace-reserved-official", market(mk(name="claude-code-marketplace", plugins=[{"name": "claude-x", "source": "./p"}]))),
+    (
+        "marketplace-reserved-official",
+        market(mk(name="claude-code-marketplace", plugins=[{"name": "claude-x", "source": "./p"}])),
+    ),
     ("marketplace-claude-marketplace", market(mk(name="claude-marketplace"))),
     ("entry-description-number", market(entry(description=5))),
     ("entry-hooks-path", market(entry(hooks="./h.json"))),
@@ -98,13 +148,47 @@ MARKETPLACE_CASES: list[tuple[str, Files]] = [
     ("github-upper-sha", market(mk(plugins=[{"name": "p1", "source": {"source": "github", "repo": "o/r", "sha": "A" * 40}}]))),
     ("github-short-sha", market(mk(plugins=[{"name": "p1", "source": {"source": "github", "repo": "o/r", "sha": "abc"}}]))),
     ("npm-no-package", market(mk(plugins=[{"name": "p1", "source": {"source": "npm"}}]))),
-    ("archive-http", market(mk(plugins=[{"name": "p1", "source": {"source": "archive", "url": "http://x/p.zip", "sha256": "0" * 64}}]))),
-    ("command-timeout", market(mk(plugins=[{"name": "p1", "source": {"source": "command", "command": "echo", "timeout": 9999}}]))),
+    (
+        "archive-http",
+        market(mk(plugins=[{"name": "p1", "source": {"source": "archive", "url": "http://x/p.zip", "sha256": "0" * 64}}])),
+    ),
+    (
+        "command-timeout",
+        market(mk(plugins=[{"name": "p1", "source": {"source": "command", "command": "echo", "timeout": 9999}}])),
+    ),
     ("git-subdir-no-path", market(mk(plugins=[{"name": "p1", "source": {"source": "git-subdir", "url": "o/r"}}]))),
     ("type-key", market(mk(plugins=[{"name": "p1", "source": {"type": "github", "repo": "o/r"}}]))),
-    ("names", market(mk(plugins=[{"name": n, "source": "./p"} for n in ["claude", "claudes", "anthropic.tools", "my_claude_x", "officialclaude", "x-claude", "__proto__", "CLAUDE-MODS", "cc-plugin", "ccplugin-x", "claudette"]]))),
-    ("duplicates-and-schema-error", market(mk(version=1, plugins=[{"name": "p1", "source": "./a"}, {"name": "p1", "source": "./b"}]))),
-    ("duplicates", market(mk(plugins=[{"name": "a", "source": "./x"}, {"name": "a", "source": "./y"}, {"name": "a", "source": "./z"}]))),
+    (
+        "names",
+        market(
+            mk(
+                plugins=[
+                    {"name": n, "source": "./p"}
+                    for n in [
+                        "claude",
+                        "claudes",
+                        "anthropic.tools",
+                        "my_claude_x",
+                        "officialclaude",
+                        "x-claude",
+                        "__proto__",
+                        "CLAUDE-MODS",
+                        "cc-plugin",
+                        "ccplugin-x",
+                        "claudette",
+                    ]
+                ]
+            )
+        ),
+    ),
+    (
+        "duplicates-and-schema-error",
+        market(mk(version=1, plugins=[{"name": "p1", "source": "./a"}, {"name": "p1", "source": "./b"}])),
+    ),
+    (
+        "duplicates",
+        market(mk(plugins=[{"name": "a", "source": "./x"}, {"name": "a", "source": "./y"}, {"name": "a", "source": "./z"}])),
+    ),
     ("renames", market(mk(renames={"old": "p1", "gone": None, "bad": "nope"}))),
     ("unknown-keys", market(mk(files=[1], categories=[1], engines={}, main="x", contributes={}, metadata={"homepage": "x"}))),
     ("plugin-json-unknown", with_pj(pj(foo=1, files=[], tags=[], themes="./t", monitors="./m"))),
@@ -112,42 +196,185 @@ MARKETPLACE_CASES: list[tuple[str, Files]] = [
     ("plugin-json-bad-json", with_pj("{,}")),
     ("plugin-json-upper", with_pj(pj(name="MyP"))),
     ("plugin-json-bad-id", with_pj(pj(name="_x"))),
-    ("plugin-json-paths", with_pj(pj(commands=["./nope.md"], agents="./agents/", mcpServers="./m.json", skills=["./skills/s/SKILL.md", "./nope"], outputStyles="./os"), {"plugins/p1/skills/s/SKILL.md": "---\nname: s\n---\n"})),
+    (
+        "plugin-json-paths",
+        with_pj(
+            pj(
+                commands=["./nope.md"],
+                agents="./agents/",
+                mcpServers="./m.json",
+                skills=["./skills/s/SKILL.md", "./nope"],
+                outputStyles="./os",
+            ),
+            {"plugins/p1/skills/s/SKILL.md": "---\nname: s\n---\n"},
+        ),
+    ),
     ("plugin-json-dotdot", with_pj(pj(commands=["../x.md"], agents=["./../a.md"]))),
     ("plugin-json-root-placeholder", with_pj(pj(commands="${CLAUDE_PLUGIN_ROOT}/commands", agents="agents/x.md"))),
-    ("plugin-json-reserved-same", market(mk(plugins=[{"name": "claude-x", "source": "./plugins/p1"}]), {"plugins/p1/.claude-plugin/plugin.json": pj(name="claude-x")})),
-    ("plugin-json-reserved-other", market(mk(plugins=[{"name": "claude-x", "source": "./plugins/p1"}]), {"plugins/p1/.claude-plugin/plugin.json": pj(name="claude-y")})),
-    ("version-mismatch", market(mk(plugins=[{"name": "p1", "source": "./p", "version": "1"}]), {"p/.claude-plugin/plugin.json": pj(version="2")})),
-    ("shared-directory", market(mk(plugins=[{"name": "p1", "source": "./plugins/p1"}, {"name": "p2", "source": "./plugins/p1"}]), {"plugins/p1/.claude-plugin/plugin.json": json.dumps({"name": "p1", "foo": 1})})),
-    ("root-plugin", market(mk(plugins=[{"name": "p1", "source": "./"}]), {".claude-plugin/plugin.json": json.dumps({"name": "p1"})})),
+    (
+        "plugin-json-reserved-same",
+        market(
+            mk(plugins=[{"name": "claude-x", "source": "./plugins/p1"}]),
+            {"plugins/p1/.claude-plugin/plugin.json": pj(name="claude-x")},
+        ),
+    ),
+    (
+        "plugin-json-reserved-other",
+        market(
+            mk(plugins=[{"name": "claude-x", "source": "./plugins/p1"}]),
+            {"plugins/p1/.claude-plugin/plugin.json": pj(name="claude-y")},
+        ),
+    ),
+    (
+        "version-mismatch",
+        market(mk(plugins=[{"name": "p1", "source": "./p", "version": "1"}]), {"p/.claude-plugin/plugin.json": pj(version="2")}),
+    ),
+    (
+        "shared-directory",
+        market(
+            mk(plugins=[{"name": "p1", "source": "./plugins/p1"}, {"name": "p2", "source": "./plugins/p1"}]),
+            {"plugins/p1/.claude-plugin/plugin.json": json.dumps({"name": "p1", "foo": 1})},
+        ),
+    ),
+    (
+        "root-plugin",
+        market(mk(plugins=[{"name": "p1", "source": "./"}]), {".claude-plugin/plugin.json": json.dumps({"name": "p1"})}),
+    ),
     ("hooks-bad-json", hooks("{,}")),
     ("hooks-no-wrapper", hooks({"Stop": [{"hooks": [{"type": "command", "command": "echo"}]}]})),
     ("hooks-gating-top", hooks({"PreToolUse": [{"hooks": [{"type": "command", "command": "x"}]}], "hooks": {}})),
     ("hooks-array", hooks({"hooks": [{"event": "PostToolUse", "command": "x"}]})),
     ("hooks-top-array", hooks("[]")),
-    ("hooks-unquoted", hooks({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "${CLAUDE_PLUGIN_ROOT}/x.sh"}, {"type": "command", "command": '"${CLAUDE_PLUGIN_ROOT}/y.sh"'}, {"type": "command", "command": "bash ${CLAUDE_PLUGIN_ROOT}/x.sh"}]}]}})),
-    ("hooks-unknown-event-and-type", hooks({"hooks": {"Bogus": [], "Stop": [{"hooks": [{"type": "weird", "command": "echo"}]}]}})),
+    (
+        "hooks-unquoted",
+        hooks(
+            {
+                "hooks": {
+                    "Stop": [
+                        {
+                            "hooks": [
+                                {"type": "command", "command": "${CLAUDE_PLUGIN_ROOT}/x.sh"},
+                                {"type": "command", "command": '"${CLAUDE_PLUGIN_ROOT}/y.sh"'},
+                                {"type": "command", "command": "bash ${CLAUDE_PLUGIN_ROOT}/x.sh"},
+                            ]
+                        }
+                    ]
+                }
+            }
+        ),
+    ),
+    (
+        "hooks-unknown-event-and-type",
+        hooks({"hooks": {"Bogus": [], "Stop": [{"hooks": [{"type": "weird", "command": "echo"}]}]}}),
+    ),
 ]
 
 PLUGIN_CASES: list[tuple[str, Files]] = [
-    ("ok", {".claude-plugin/plugin.json": pj(), "agents/rev.md": "---\nname: rev\ndescription: reviews\n---\n", "commands/hello.md": "---\ndescription: Say hello\n---\n", "skills/s1/SKILL.md": "---\nname: s1\ndescription: one\n---\n"}),
-    ("no-frontmatter", {".claude-plugin/plugin.json": pj(), "commands/x.md": "just text\n", "skills/s1/SKILL.md": "# title\n", "agents/a.md": ""}),
-    ("bad-yaml", {".claude-plugin/plugin.json": pj(), "agents/a.md": "---\nname: a\ndescription: x\n  y: [\n---\n", "skills/s/SKILL.md": "---\nname: [unclosed\n---\n"}),
-    ("colon-in-description", {".claude-plugin/plugin.json": pj(), "agents/a.md": "---\nname: a\ndescription: Use it when: you need it. Examples: <example>x</example>\n---\n"}),
-    ("no-description", {".claude-plugin/plugin.json": pj(), "commands/c.md": "---\nargument-hint: x\n---\n", "agents/a.md": "---\nname: a\n---\n"}),
+    (
+        "ok",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "agents/rev.md": "---\nname: rev\ndescription: reviews\n---\n",
+            "commands/hello.md": "---\ndescription: Say hello\n---\n",
+            "skills/s1/SKILL.md": "---\nname: s1\ndescription: one\n---\n",
+        },
+    ),
+    (
+        "no-frontmatter",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "commands/x.md": "just text\n",
+            "skills/s1/SKILL.md": "# title\n",
+            "agents/a.md": "",
+        },
+    ),
+    (
+        "bad-yaml",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "agents/a.md": "---\nname: a\ndescription: x\n  y: [\n---\n",
+            "skills/s/SKILL.md": "---\nname: [unclosed\n---\n",
+        },
+    ),
+    (
+        "colon-in-description",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "agents/a.md": "---\nname: a\ndescription: Use it when: you need it. Examples: <example>x</example>\n---\n",
+        },
+    ),
+    (
+        "no-description",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "commands/c.md": "---\nargument-hint: x\n---\n",
+            "agents/a.md": "---\nname: a\n---\n",
+        },
+    ),
     ("claude-md", {".claude-plugin/plugin.json": pj(), "CLAUDE.md": "x"}),
-    ("mcp", {".claude-plugin/plugin.json": pj(), ".mcp.json": json.dumps({"mcpServers": {"bad": {"url": "nope"}, "empty": {"type": "http", "url": ""}, "env": {"url": "${X:-https://a.example/mcp}"}, "ok": {"url": "https://a.example/mcp"}, "typed": {"type": "http", "url": "nope"}, "clear": {"type": "http", "url": "http://evil.example/mcp"}, "local": {"type": "http", "url": "http://localhost:3000/mcp"}, "nocmd": {"args": ["x"]}}})}),
+    (
+        "mcp",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            ".mcp.json": json.dumps(
+                {
+                    "mcpServers": {
+                        "bad": {"url": "nope"},
+                        "empty": {"type": "http", "url": ""},
+                        "env": {"url": "${X:-https://a.example/mcp}"},
+                        "ok": {"url": "https://a.example/mcp"},
+                        "typed": {"type": "http", "url": "nope"},
+                        "clear": {"type": "http", "url": "http://evil.example/mcp"},
+                        "local": {"type": "http", "url": "http://localhost:3000/mcp"},
+                        "nocmd": {"args": ["x"]},
+                    }
+                }
+            ),
+        },
+    ),
     ("mcp-bare", {".claude-plugin/plugin.json": pj(), ".mcp.json": json.dumps({"s": {"command": "npx", "args": ["x"]}})}),
-    ("lsp-unknown-key", {".claude-plugin/plugin.json": pj(lspServers={"go": {"command": "gopls", "extensionToLanguage": {".go": "go"}, "bogus": 1}})}),
+    (
+        "lsp-unknown-key",
+        {
+            ".claude-plugin/plugin.json": pj(
+                lspServers={"go": {"command": "gopls", "extensionToLanguage": {".go": "go"}, "bogus": 1}}
+            )
+        },
+    ),
     ("user-config", {".claude-plugin/plugin.json": pj(userConfig={"k": {"type": "string", "title": "t"}})}),
     # With a schema error, Claude Code skips the name checks and the missing-field warnings
     # but keeps unknown-field warnings and component paths (found through the sample data).
-    ("schema-error-spaces", {".claude-plugin/plugin.json": '{"name": "Quick Fixes", "version": "1", "description": "d", "author": {"name": "x"}}'}),
-    ("schema-error-skips-name-checks", {".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": 1, "zzz": 1, "category": "x", "commands": ["./nope.md"]}'}),
-    ("no-schema-error-name-checks", {".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": "1", "commands": ["./nope.md"]}'}),
+    (
+        "schema-error-spaces",
+        {".claude-plugin/plugin.json": '{"name": "Quick Fixes", "version": "1", "description": "d", "author": {"name": "x"}}'},
+    ),
+    (
+        "schema-error-skips-name-checks",
+        {
+            ".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": 1, "zzz": 1, "category": "x", "commands": ["./nope.md"]}'
+        },
+    ),
+    (
+        "no-schema-error-name-checks",
+        {".claude-plugin/plugin.json": '{"name": "claude-official-tools", "version": "1", "commands": ["./nope.md"]}'},
+    ),
     ("no-manifest-skills", {"skills/s1/SKILL.md": "---\nname: s1\ndescription: x\n---\n"}),
     ("no-manifest-commands", {"commands/c.md": "---\ndescription: x\n---\n"}),
     ("reserved-standalone", {".claude-plugin/plugin.json": pj(name="claude-helper")}),
-    ("skills-file", {".claude-plugin/plugin.json": pj(skills=["./skills/s1/SKILL.md"]), "skills/s1/SKILL.md": "---\nname: s1\ndescription: x\n---\n"}),
-    ("hooks", {".claude-plugin/plugin.json": pj(), "hooks/hooks.json": json.dumps({"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "${CLAUDE_PLUGIN_ROOT}/s.sh"}]}]}})}),
+    (
+        "skills-file",
+        {
+            ".claude-plugin/plugin.json": pj(skills=["./skills/s1/SKILL.md"]),
+            "skills/s1/SKILL.md": "---\nname: s1\ndescription: x\n---\n",
+        },
+    ),
+    (
+        "hooks",
+        {
+            ".claude-plugin/plugin.json": pj(),
+            "hooks/hooks.json": json.dumps(
+                {"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "${CLAUDE_PLUGIN_ROOT}/s.sh"}]}]}}
+            ),
+        },
+    ),
 ]

@@ -27,7 +27,9 @@ GOLDEN = REPO / "tests" / "golden"
 
 def tree(root: Path) -> dict[str, str]:
     """sha256 of every file under root, by relative path."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +124,9 @@ def test_strict_fails_on_warnings_and_keeps_the_old_site(tmp_path: Path) -> None
     before = tree(out)
     theme = tmp_path / "theme"
     theme.mkdir()
-    (theme / "404.html").write_text('{% extends "base.html" %}{% block content %}<a href="{{ url_for(\'nowhere/\') }}">x</a>{% endblock %}')
+    (theme / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<a href="{{ url_for(\'nowhere/\') }}">x</a>{% endblock %}'
+    )
     runner = CliRunner()
     result = runner.invoke(cli, ["build", "--snapshot", str(COMMITTED), "--out", str(out), "--theme", str(theme), "--strict"])
     assert result.exit_code == 1
@@ -146,7 +150,16 @@ def test_theme_overrides_templates_and_static_files(tmp_path: Path) -> None:
 def test_build_errors_name_the_file_and_field(tmp_path: Path) -> None:
     runner = CliRunner()
     result = subprocess.run(
-        [sys.executable, "-m", "agentops_index", "build", "--snapshot", str(tmp_path / "none.json"), "--out", str(tmp_path / "s")],
+        [
+            sys.executable,
+            "-m",
+            "agentops_index",
+            "build",
+            "--snapshot",
+            str(tmp_path / "none.json"),
+            "--out",
+            str(tmp_path / "s"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -173,7 +186,11 @@ def test_golden_site() -> None:
             diff = difflib.unified_diff(
                 (GOLDEN / "site" / first).read_text().splitlines(), (out / first).read_text().splitlines(), lineterm="", n=1
             )
-            pytest.fail(f"{len(changed)} files differ, first {first}:\n" + "\n".join(list(diff)[:40]) + "\n(run scripts/regen-golden if intended)")
+            pytest.fail(
+                f"{len(changed)} files differ, first {first}:\n"
+                + "\n".join(list(diff)[:40])
+                + "\n(run scripts/regen-golden if intended)"
+            )
 
 
 def test_golden_snapshot_is_what_the_crawl_gives(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,7 +230,10 @@ def test_link_check_reads_tags_not_text() -> None:
     from agentops_index.render.site_files import broken_links
 
     writer = Writer()
-    writer.add("index.html", '<p>&lt;a href="nowhere/"&gt;</p><a title="a > b" href="missing/">x</a><img alt=\'"\' src="static/x.png"><a href=\'ok/\'>')
+    writer.add(
+        "index.html",
+        '<p>&lt;a href="nowhere/"&gt;</p><a title="a > b" href="missing/">x</a><img alt=\'"\' src="static/x.png"><a href=\'ok/\'>',
+    )
     writer.add("ok/index.html", "")
     assert broken_links(writer, "/") == [
         "index.html: link 'missing/' does not resolve",

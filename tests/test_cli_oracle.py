@@ -48,7 +48,11 @@ def test_plugin_dir_matches_live_cli(claude_cli: ClaudeCLI, tmp_path: Path, name
 
 
 REPO = Path(__file__).resolve().parents[1]
-EMBEDDED = sorted(p for p in (REPO / "data" / "sample").iterdir() if p.is_dir()) + [REPO, REPO / "tests" / "golden" / "marketplaces" / "golden-org__tiny-market"]
+EMBEDDED = [
+    *sorted(p for p in (REPO / "data" / "sample").iterdir() if p.is_dir()),
+    REPO,
+    REPO / "tests" / "golden" / "marketplaces" / "golden-org__tiny-market",
+]
 EMBEDDED_PLUGINS = sorted(p.parent.parent for root in EMBEDDED[:-2] for p in root.glob("plugins/*/.claude-plugin/plugin.json"))
 
 

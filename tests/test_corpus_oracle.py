@@ -15,7 +15,9 @@ KNOWN_PLUGIN_DIR_DISAGREEMENTS = 10
 
 
 def test_marketplace_verdicts_and_error_paths_match_the_cli(corpus: Path) -> None:
-    results = [compare(name, validate_path(folder), stored["exit"], stored["report"]) for name, folder, stored in stored_marketplaces()]
+    results = [
+        compare(name, validate_path(folder), stored["exit"], stored["report"]) for name, folder, stored in stored_marketplaces()
+    ]
     assert len(results) == 46
     disagreements = [(r.name, r.ours, r.theirs) for r in results if not r.agrees]
     assert len(disagreements) <= 1, disagreements

@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from agentops_index.cli import cli
 from agentops_index.crawl import crawl_local
@@ -82,7 +83,10 @@ def test_sample_covers_every_source_form_and_component_kind() -> None:
     snapshot = crawl(SAMPLE)
     kinds = {p.source.kind for p in snapshot.plugins}
     assert {"relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source"} <= kinds
-    totals = {k: sum(getattr(p.counts, k) for p in snapshot.plugins) for k in ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")}
+    totals = {
+        k: sum(getattr(p.counts, k) for p in snapshot.plugins)
+        for k in ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")
+    }
     assert all(totals.values()), totals
     transports = {s.transport for p in snapshot.plugins for s in p.components.mcp_servers}
     assert {"stdio", "http", "sse"} <= transports
@@ -161,14 +165,24 @@ def test_local_root_gets_a_stable_id_and_checkout_names_become_github_ids(tmp_pa
 
 @pytest.mark.parametrize(
     "name,expected",
-    [("anthropics__skills", "anthropics/skills"), ("0k-software__.github", "0k-software/.github"), ("a__b__c", "a/b__c"), ("plain", None), ("__x", None)],
+    [
+        ("anthropics__skills", "anthropics/skills"),
+        ("0k-software__.github", "0k-software/.github"),
+        ("a__b__c", "a/b__c"),
+        ("plain", None),
+        ("__x", None),
+    ],
 )
 def test_checkout_id(name: str, expected: str | None) -> None:
     assert checkout_id(name) == expected
 
 
 def test_unreadable_marketplaces_are_listed_with_their_reason(tmp_path: Path) -> None:
-    for name, body in {"a-org__broken": b"{not json", "b-org__array": b"[1, 2]", "c-org__fine": b'{"name": "fine", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./p"}, "junk"]}'}.items():
+    for name, body in {
+        "a-org__broken": b"{not json",
+        "b-org__array": b"[1, 2]",
+        "c-org__fine": b'{"name": "fine", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./p"}, "junk"]}',
+    }.items():
         (tmp_path / name / ".claude-plugin").mkdir(parents=True)
         (tmp_path / name / ".claude-plugin" / "marketplace.json").write_bytes(body)
     result = crawl_local([tmp_path], TAXONOMY)
@@ -178,14 +192,20 @@ def test_unreadable_marketplaces_are_listed_with_their_reason(tmp_path: Path) ->
     assert "not an object" in unreadable["b-org/array"]
     assert result.report.accounting_holds
     assert [(s.marketplace, s.index, s.reason) for s in result.report.skipped] == [("c-org/fine", 1, "entry_not_object")]
-    assert {s.id: s.state for s in result.snapshot.sources} == {"a-org/broken": "invalid", "b-org/array": "invalid", "c-org/fine": "fresh"}
+    assert {s.id: s.state for s in result.snapshot.sources} == {
+        "a-org/broken": "invalid",
+        "b-org/array": "invalid",
+        "c-org/fine": "fresh",
+    }
 
 
 def test_duplicate_entry_names_each_get_a_record(tmp_path: Path) -> None:
     root = tmp_path / "dup-org__dups"
     (root / ".claude-plugin").mkdir(parents=True)
     entries = [{"name": "same", "source": "./a"}, {"name": "same", "source": "./b"}, {"name": "Same", "source": "./c"}]
-    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps({"name": "d", "owner": {"name": "o"}, "plugins": entries}))
+    (root / ".claude-plugin" / "marketplace.json").write_text(
+        json.dumps({"name": "d", "owner": {"name": "o"}, "plugins": entries})
+    )
     snapshot = crawl(tmp_path)
     assert [p.id for p in snapshot.plugins] == ["same@dup-org/dups", "same@dup-org/dups#1", "Same@dup-org/dups"]
     assert len({p.slug for p in snapshot.plugins}) == 3
@@ -197,7 +217,9 @@ def test_untrusted_text_is_normalized_and_counted(tmp_path: Path) -> None:
     (root / ".claude-plugin").mkdir(parents=True)
     description = "Helpful\u202e tool\u200b\x1b[31m with \U000e0041tags" + "x" * 3000
     entry = {"name": "ok", "source": "./p", "description": description, "keywords": ["a\u200d", "b"] * 30}
-    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps({"name": "m", "owner": {"name": "o\u0007"}, "plugins": [entry]}))
+    (root / ".claude-plugin" / "marketplace.json").write_text(
+        json.dumps({"name": "m", "owner": {"name": "o\u0007"}, "plugins": [entry]})
+    )
     snapshot = crawl(tmp_path)
     (plugin,) = snapshot.plugins
     text = plugin.untrusted.description
@@ -233,11 +255,11 @@ def test_snapshot_validates_against_its_exported_json_schema() -> None:
 
 def test_snapshot_models_are_strict_and_frozen() -> None:
     snapshot = crawl(SAMPLE / "acme-devtools__claude-plugins")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         snapshot.plugins[0].valid = False  # type: ignore[misc]
     data = json.loads(store.dumps(snapshot))
     data["plugins"][0]["errors"] = "0"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Snapshot.model_validate_json(json.dumps(data))
 
 
@@ -294,12 +316,20 @@ def test_crawl_command_errors_are_one_line(tmp_path: Path) -> None:
         (["crawl", "--from-dir", str(tmp_path / "nope")], "not a directory"),
         (["crawl", "--sources", str(tmp_path / "none.toml")], "cannot read"),
     ]:
-        result = subprocess.run([sys.executable, "-m", "agentops_index", *args], capture_output=True, text=True, check=False, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "agentops_index", *args], capture_output=True, text=True, check=False, cwd=tmp_path
+        )
         assert result.returncode == 1 and message in result.stderr
         assert result.stderr.strip().count("\n") == 0
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = subprocess.run([sys.executable, "-m", "agentops_index", "crawl", "--from-dir", str(empty)], capture_output=True, text=True, check=False, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "agentops_index", "crawl", "--from-dir", str(empty)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "neither a marketplace root nor a folder of checkouts" in result.stderr
     assert not (tmp_path / "data").exists()

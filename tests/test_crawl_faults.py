@@ -42,7 +42,9 @@ def _fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
 
 
-def run(fake: FakeGitHub, refs: list[RepoRef], previous: Any = None, clock: FakeClock | None = None, **kwargs: Any) -> tuple[CrawlResult, Throttle]:
+def run(
+    fake: FakeGitHub, refs: list[RepoRef], previous: Any = None, clock: FakeClock | None = None, **kwargs: Any
+) -> tuple[CrawlResult, Throttle]:
     clock = clock or FakeClock()
     fake.settings.clock_time = clock.time
     throttle = Throttle(clock=clock, rng=random.Random(5), record=True)
@@ -65,7 +67,17 @@ def test_t10_fault_mix_keeps_every_marketplace(fake_github: Start) -> None:
     assert states <= {"fresh", "stale"}
     assert result.report.accounting_holds
     injected = fake.settings.faults.injected
-    assert set(injected) == {"server_error", "reset", "timeout", "secondary", "secondary_no_header", "too_many", "primary", "truncated", "malformed"}
+    assert set(injected) == {
+        "server_error",
+        "reset",
+        "timeout",
+        "secondary",
+        "secondary_no_header",
+        "too_many",
+        "primary",
+        "truncated",
+        "malformed",
+    }
     assert throttle.retries > 0 and fake.settings.faults.max_attempts <= 3
     assert fake.settings.max_in_flight <= 8
     # Retry-After is never undercut: nothing is sent before a pause that was asked for is over.
@@ -82,7 +94,7 @@ def test_t11_outage_is_refused_by_the_gate(fake_github: Start, tmp_path: Path) -
     fake = fake_github(world)
     good, _ = run(fake, refs)
     fake.settings.faults = FaultPlan(rates={"server_error": 1.0})
-    outage, throttle = run(fake, refs, previous=good.snapshot)
+    outage, _throttle = run(fake, refs, previous=good.snapshot)
     assert all(s.state == "stale" for s in outage.snapshot.sources)
     assert len(outage.snapshot.plugins) == len(good.snapshot.plugins)  # nothing lost...
     verdict = judge(outage.snapshot, good.snapshot)
@@ -111,17 +123,43 @@ def test_t11_gate_command_and_401_leave_the_previous_snapshot_alone(fake_github:
     published = tmp_path / "published" / "latest.json"
     env = {"SOURCE_DATE_EPOCH": "0", "GITHUB_TOKEN": "right"}
     runner = CliRunner()
-    assert runner.invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(published)], env=env).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(published)], env=env
+        ).exit_code
+        == 0
+    )
     before = published.read_bytes()
     denied = subprocess.run(
-        [sys.executable, "-m", "agentops_index", "crawl", "--sources", str(sources), "--api-url", fake.url, "--previous", str(published), "--out", str(published)],
-        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": "wrong", "SOURCE_DATE_EPOCH": "0"}, cwd=REPO, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agentops_index",
+            "crawl",
+            "--sources",
+            str(sources),
+            "--api-url",
+            fake.url,
+            "--previous",
+            str(published),
+            "--out",
+            str(published),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": "wrong", "SOURCE_DATE_EPOCH": "0"},
+        cwd=REPO,
+        check=False,
     )
     assert denied.returncode == 1 and "401" in denied.stderr and denied.stderr.strip().count("\n") == 0
     assert published.read_bytes() == before
     fake.settings.faults = FaultPlan(rates={"server_error": 1.0})
     candidate = tmp_path / "candidate" / "latest.json"
-    crawled = runner.invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--previous", str(published), "--out", str(candidate)], env=env)
+    crawled = runner.invoke(
+        cli,
+        ["crawl", "--sources", str(sources), "--api-url", fake.url, "--previous", str(published), "--out", str(candidate)],
+        env=env,
+    )
     assert crawled.exit_code == 0  # crawl always writes its snapshot and report
     refused = runner.invoke(cli, ["gate", str(candidate), "--previous", str(published)])
     assert refused.exit_code == 1 and "FAIL  fresh_share" in refused.output
@@ -129,7 +167,14 @@ def test_t11_gate_command_and_401_leave_the_previous_snapshot_alone(fake_github:
     assert published.read_bytes() == before
     fake.settings.faults = FaultPlan()
     fresh = tmp_path / "fresh" / "latest.json"
-    assert runner.invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--previous", str(published), "--out", str(fresh)], env=env).exit_code == 0
+    assert (
+        runner.invoke(
+            cli,
+            ["crawl", "--sources", str(sources), "--api-url", fake.url, "--previous", str(published), "--out", str(fresh)],
+            env=env,
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(cli, ["gate", str(fresh), "--previous", str(published)]).exit_code == 0
 
 
@@ -172,7 +217,9 @@ def test_shards_merge_into_the_unsharded_snapshot(fake_github: Start, tmp_path: 
         paths.append(tmp_path / f"part{index}.json")
         store.write_atomic(paths[-1], store.dumps(part))
     out = tmp_path / "merged" / "latest.json"
-    merged = CliRunner().invoke(cli, ["merge", *map(str, paths), "--out", str(out), "--categories", str(REPO / "data" / "categories.toml")])
+    merged = CliRunner().invoke(
+        cli, ["merge", *map(str, paths), "--out", str(out), "--categories", str(REPO / "data" / "categories.toml")]
+    )
     assert merged.exit_code == 0, merged.output
     assert out.read_bytes() == store.dumps(whole)
 
@@ -204,7 +251,7 @@ def test_t9_hostile_sources_never_make_us_connect_elsewhere(fake_github: Start, 
     hits: list[str] = []
 
     class Canary(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             hits.append(self.path)
             self.send_response(301)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -217,19 +264,43 @@ def test_t9_hostile_sources_never_make_us_connect_elsewhere(fake_github: Start, 
     Thread(target=canary.serve_forever, daemon=True).start()
     elsewhere = f"http://127.0.0.1:{canary.server_address[1]}"
     urls = [
-        f"{elsewhere}/x.git", f"{elsewhere}/redirect", "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd",
-        "http://localhost/x.git", "http://[::1]/x.git", "https://evil.example/x.git", "git@evil.example:a/b.git",
-        "https://github.com.evil.example/a/b.git", "https://evil.example/@github.com/a/b", "https://user:pass@evil.example/a.git",
-        "ssh://git@evil.example/a/b", "http://0x7f000001/", "http://2130706433/", "https://gіthub.com/a/b.git",
-        "gopher://evil.example/", "https://evil.example:22/", "ftp://evil.example/a", "http://127.1/", "https://127.0.0.1.nip.io/",
-        "https://raw.githubusercontent.com.evil.example/a", "//evil.example/a", "https://evil.example/%2e%2e/", "javascript:alert(1)",
+        f"{elsewhere}/x.git",
+        f"{elsewhere}/redirect",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "http://localhost/x.git",
+        "http://[::1]/x.git",
+        "https://evil.example/x.git",
+        "git@evil.example:a/b.git",
+        "https://github.com.evil.example/a/b.git",
+        "https://evil.example/@github.com/a/b",
+        "https://user:pass@evil.example/a.git",
+        "ssh://git@evil.example/a/b",
+        "http://0x7f000001/",
+        "http://2130706433/",
+        "https://gіthub.com/a/b.git",
+        "gopher://evil.example/",
+        "https://evil.example:22/",
+        "ftp://evil.example/a",
+        "http://127.1/",
+        "https://127.0.0.1.nip.io/",
+        "https://raw.githubusercontent.com.evil.example/a",
+        "//evil.example/a",
+        "https://evil.example/%2e%2e/",
+        "javascript:alert(1)",
         "https://evil.example/" + "a" * 3000,
     ]
     assert len(urls) == 25
     entries = [{"name": f"p{i}", "source": {"source": "url", "url": url}} for i, url in entries_of(urls)]
     entries += [{"name": "sub", "source": {"source": "git-subdir", "url": f"{elsewhere}/r.git", "path": "x"}}]
     world = World()
-    world.add(Repo("hostile", "market", {".claude-plugin/marketplace.json": json.dumps({"name": "m", "owner": {"name": "o"}, "plugins": entries}).encode()}))
+    world.add(
+        Repo(
+            "hostile",
+            "market",
+            {".claude-plugin/marketplace.json": json.dumps({"name": "m", "owner": {"name": "o"}, "plugins": entries}).encode()},
+        )
+    )
     fake = fake_github(world)
     result, _ = run(fake, [RepoRef("hostile", "market")])
     assert hits == []

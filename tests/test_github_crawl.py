@@ -103,7 +103,9 @@ def test_github_enterprise_base_url(fake_github: Start) -> None:
 
 def test_plugins_from_other_github_repos_are_crawled_the_same_way(fake_github: Start, tmp_path: Path) -> None:
     world = World.from_folder(SAMPLE)
-    shutil.copytree(SAMPLE / "acme-devtools__claude-plugins" / "plugins" / "commit-coach", tmp_path / "acme-devtools__deploy-preview")
+    shutil.copytree(
+        SAMPLE / "acme-devtools__claude-plugins" / "plugins" / "commit-coach", tmp_path / "acme-devtools__deploy-preview"
+    )
     (tmp_path / "tailspin-ops__deploy-gate").mkdir()
     extra = World.from_folder(tmp_path)
     for repo in extra.repos.values():
@@ -135,11 +137,17 @@ def test_idempotent_and_warm_crawls(fake_github: Start) -> None:
     assert [e.resource for e in warm_log] == ["graphql", "graphql"]  # marketplaces, then plugin repositories
     assert warm.report.usage is not None and warm.report.usage.rest_requests == 0
 
-    fake.world.write("wingtip-docs/docs-and-writing", "plugins/adr-writer/commands/adr.md", b"---\ndescription: Record a decision, changed\n---\nbody\n")
+    fake.world.write(
+        "wingtip-docs/docs-and-writing",
+        "plugins/adr-writer/commands/adr.md",
+        b"---\ndescription: Record a decision, changed\n---\nbody\n",
+    )
     before = len(fake.log)
     changed = crawl(fake, refs, previous=first.snapshot)
     paths = [e.path for e in fake.log[before:] if e.resource == "core"]
-    assert paths == [f"/repos/wingtip-docs/docs-and-writing/git/trees/{fake.world.get('wingtip-docs/docs-and-writing').head}?recursive=1"]  # type: ignore[union-attr]
+    assert paths == [
+        f"/repos/wingtip-docs/docs-and-writing/git/trees/{fake.world.get('wingtip-docs/docs-and-writing').head}?recursive=1"
+    ]  # type: ignore[union-attr]
     adr = next(p for p in changed.snapshot.plugins if p.untrusted.name.text == "adr-writer")
     old = next(p for p in first.snapshot.plugins if p.id == adr.id)
     assert adr.components.commands[0].untrusted.description.text == "Record a decision, changed"  # type: ignore[union-attr]
@@ -155,7 +163,9 @@ def test_renamed_repository_is_read_under_its_new_name(fake_github: Start) -> No
     assert market.id == "proseware/frontend-kit" and len(market.plugin_ids) == 7
     assert any(f.code == "repo.renamed" and "proseware/frontend-kit-v2" in f.message for f in market.findings)
     rest = httpx.get(f"{fake.url}/repos/proseware/frontend-kit", follow_redirects=False)
-    assert rest.status_code == 301 and rest.headers["Location"].endswith(f"/repositories/{world.get('proseware/frontend-kit-v2').number}")  # type: ignore[union-attr]
+    assert rest.status_code == 301 and rest.headers["Location"].endswith(
+        f"/repositories/{world.get('proseware/frontend-kit-v2').number}"
+    )  # type: ignore[union-attr]
 
 
 def test_missing_repositories_and_marketplaces_are_reported(fake_github: Start, tmp_path: Path) -> None:
@@ -198,7 +208,7 @@ def test_graphql_documents_validate_against_githubs_schema() -> None:
 
 def test_fake_rejects_what_github_rejects(fake_github: Start) -> None:
     fake = fake_github(World.from_folder(SAMPLE))
-    bad = httpx.post(f"{fake.url}/graphql", json={"query": "{ repository(owner: \"a\", name: \"b\") { stars } }"}).json()
+    bad = httpx.post(f"{fake.url}/graphql", json={"query": '{ repository(owner: "a", name: "b") { stars } }'}).json()
     assert bad["errors"][0]["message"] == "Cannot query field 'stars' on type 'Repository'."
     many = "query {" + " ".join(f'r{i}: repository(owner: "a", name: "b") {{ name }}' for i in range(200)) + "}"
     assert httpx.post(f"{fake.url}/graphql", json={"query": many}).status_code == 502
@@ -212,7 +222,9 @@ def test_fake_rest_etags_search_and_auth(fake_github: Start) -> None:
     assert first.status_code == 200 and int(first.headers["X-RateLimit-Remaining"]) < 5000
     again = httpx.get(f"{fake.url}/repos/proseware/frontend-kit", headers={**auth, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.headers["X-RateLimit-Remaining"] == first.headers["X-RateLimit-Remaining"]
-    found = httpx.get(f"{fake.url}/search/code", params={"q": "filename:marketplace.json path:.claude-plugin", "per_page": 5}, headers=auth)
+    found = httpx.get(
+        f"{fake.url}/search/code", params={"q": "filename:marketplace.json path:.claude-plugin", "per_page": 5}, headers=auth
+    )
     assert found.json()["total_count"] == 9 and 'rel="next"' in found.headers["Link"]
     content = httpx.get(f"{fake.url}/repos/proseware/frontend-kit/contents/.claude-plugin/marketplace.json", headers=auth).json()
     assert json.loads(base64.b64decode(content["content"]))["name"] == "proseware-frontend"
@@ -245,8 +257,24 @@ def test_token_never_appears_anywhere(fake_github: Start, tmp_path: Path) -> Non
     for fake, code in ((good, 0), (wrong, 1)):
         out = tmp_path / fake.url.rsplit(":", 1)[1] / "latest.json"
         run = subprocess.run(
-            [sys.executable, "-m", "agentops_index", "-vv", "crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)],
-            capture_output=True, text=True, env=env, cwd=REPO, check=False,
+            [
+                sys.executable,
+                "-m",
+                "agentops_index",
+                "-vv",
+                "crawl",
+                "--sources",
+                str(sources),
+                "--api-url",
+                fake.url,
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            check=False,
         )
         assert run.returncode == code, run.stderr[-2000:]
         outputs += [run.stdout, run.stderr]
@@ -271,7 +299,9 @@ def test_sources_file_problems_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_sources(path)
     message = str(caught.value)
-    assert "marketplace[0].repo: must be owner/name" in message and "unknown keys ['extra']" in message and "listed twice" in message
+    assert (
+        "marketplace[0].repo: must be owner/name" in message and "unknown keys ['extra']" in message and "listed twice" in message
+    )
     assert len(load_sources(REPO / "data" / "sources.toml")) >= 46
 
 
@@ -284,11 +314,21 @@ def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "using 12 requests (3 GraphQL, 9 REST; 3 points)" in result.output
     report = json.loads((tmp_path / "crawl-report.json").read_text())
-    assert report["usage"] == {"graphql_points": 3, "graphql_requests": 3, "refused_hosts": [], "requests": 12, "rest_requests": 9, "retries": 0, "slept_seconds": 0.0}
+    assert report["usage"] == {
+        "graphql_points": 3,
+        "graphql_requests": 3,
+        "refused_hosts": [],
+        "requests": 12,
+        "rest_requests": 9,
+        "retries": 0,
+        "slept_seconds": 0.0,
+    }
 
 
 def test_fake_github_starts_from_the_command_line() -> None:
-    process = subprocess.Popen([sys.executable, "-m", "tests.fakegithub", "--repos", str(SAMPLE)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakegithub", "--repos", str(SAMPLE)], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()

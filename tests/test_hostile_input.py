@@ -24,7 +24,10 @@ APPENDIX_B: list[tuple[str, bytes]] = [
     ("overlong-utf8", b'{"name": "\xc0\xaf"}'),
     ("lone-surrogate-high", b'{"name": "t", "owner": {"name": "\\ud800"}, "plugins": []}'),
     ("lone-surrogate-low", b'{"name": "t", "owner": {"name": "\\udc00"}, "plugins": []}'),
-    ("nul-and-c0-in-names", b'{"name": "t\\u0000\\u0007", "owner": {"name": "T"}, "plugins": [{"name": "a\\u0000b", "source": "./p"}]}'),
+    (
+        "nul-and-c0-in-names",
+        b'{"name": "t\\u0000\\u0007", "owner": {"name": "T"}, "plugins": [{"name": "a\\u0000b", "source": "./p"}]}',
+    ),
     ("nan", b'{"name": NaN}'),
     ("infinity", b'{"name": Infinity}'),
     ("minus-infinity", b'{"name": -Infinity}'),
@@ -52,12 +55,50 @@ APPENDIX_B: list[tuple[str, bytes]] = [
     ("entry-no-name", json.dumps({**VALID, "plugins": [{"source": "./p"}]}).encode()),
     ("entry-name-number", json.dumps({**VALID, "plugins": [{"name": 5, "source": "./p"}]}).encode()),
     ("name-10k", json.dumps({**VALID, "plugins": [{"name": "a" * 10_000, "source": "./p"}]}).encode()),
-    ("hostile-names", json.dumps({**VALID, "plugins": [{"name": n, "source": "./p"} for n in ["../index", "__proto__", "CON", "\U0001f600", "\u202eevil", "a\u200bb"]]}).encode()),
+    (
+        "hostile-names",
+        json.dumps(
+            {
+                **VALID,
+                "plugins": [
+                    {"name": n, "source": "./p"} for n in ["../index", "__proto__", "CON", "\U0001f600", "\u202eevil", "a\u200bb"]
+                ],
+            }
+        ).encode(),
+    ),
     ("duplicate-name-key", b'{"name": "safe", "name": "evil", "owner": {"name": "T"}, "plugins": []}'),
     ("duplicate-entries", json.dumps({**VALID, "plugins": [{"name": "p", "source": "./p"}] * 2}).encode()),
     ("1M-entries", json.dumps({**VALID, "plugins": [{"name": "p", "source": "./p"}] * 60_000}).encode()[: 2 << 20]),
     ("10MB-string", b'{"name": "' + b"x" * (10 << 20) + b'"}'),
-    ("sources", json.dumps({**VALID, "plugins": [{"name": f"s{i}", "source": s} for i, s in enumerate(["/etc", ".", "../x", "./a/../../b", "C:\\x", "%2e%2e%2f", "\u2024\u2024/", {"source": "nope"}, {"source": "github", "repo": "owner/repo/../../x"}, {"source": "github", "repo": "o/r", "ref": "--upload-pack=x", "sha": "HEAD~1"}, {"source": "url", "url": "http://169.254.169.254/"}, {"source": "url", "url": "http://[::1]/"}, {"source": "url", "url": "http://2130706433/"}, {"source": "url", "url": "file:///etc/passwd"}])]}).encode()),
+    (
+        "sources",
+        json.dumps(
+            {
+                **VALID,
+                "plugins": [
+                    {"name": f"s{i}", "source": s}
+                    for i, s in enumerate(
+                        [
+                            "/etc",
+                            ".",
+                            "../x",
+                            "./a/../../b",
+                            "C:\\x",
+                            "%2e%2e%2f",
+                            "\u2024\u2024/",
+                            {"source": "nope"},
+                            {"source": "github", "repo": "owner/repo/../../x"},
+                            {"source": "github", "repo": "o/r", "ref": "--upload-pack=x", "sha": "HEAD~1"},
+                            {"source": "url", "url": "http://169.254.169.254/"},
+                            {"source": "url", "url": "http://[::1]/"},
+                            {"source": "url", "url": "http://2130706433/"},
+                            {"source": "url", "url": "file:///etc/passwd"},
+                        ]
+                    )
+                ],
+            }
+        ).encode(),
+    ),
 ]
 
 
@@ -143,7 +184,11 @@ def test_m7_syntax_errors_read_like_claude_code(text: bytes, message: str) -> No
 
 
 def test_m8_unknown_source_types_become_stubs_and_unknown_keys_are_kept() -> None:
-    value = {**VALID, "zzz": 1, "plugins": [{"name": "a", "source": {"source": "pip", "package": "x"}, "extra": 2}, {"name": "b", "source": "./b"}]}
+    value = {
+        **VALID,
+        "zzz": 1,
+        "plugins": [{"name": "a", "source": {"source": "pip", "package": "x"}, "extra": 2}, {"name": "b", "source": "./b"}],
+    }
     from agentops_index.manifest.checks import Sink
     from agentops_index.manifest.validate import check_marketplace
 
@@ -191,7 +236,7 @@ def test_m17_yaml_bombs_and_unsafe_tags_are_refused() -> None:
 
 
 def test_front_matter_falls_back_to_a_lenient_reading() -> None:
-    text = "---\nname: a\ndescription: Use it.\nuser: \"x\" trailing\n---\n"
+    text = '---\nname: a\ndescription: Use it.\nuser: "x" trailing\n---\n'
     parsed = frontmatter.parse(text)
     assert parsed.error == "yaml"
     assert parsed.text("description") == "Use it."

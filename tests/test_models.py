@@ -41,7 +41,7 @@ def test_every_source_form() -> None:
         {"name": "bad", "source": "plugins/x"},
         metadata={"pluginRoot": "./plugins"},
     )
-    market_model, report = parsed(value)
+    market_model, _report = parsed(value)
     kinds = {e.name: (e.source.kind, e.source.path, e.source.repo) for e in market_model.entries}
     assert kinds == {
         "rel": ("relative", "./plugins/rel", None),
@@ -111,7 +111,12 @@ def test_inventory_replace_add_merge(tmp_path: Path) -> None:
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    manifest = {"commands": ["./alt/b.md"], "skills": ["./more"], "mcpServers": {"b": {"type": "http", "url": "https://x.example"}}, "hooks": {"hooks": {"Stop": [{"hooks": [{"type": "http", "url": "https://x.example"}]}]}}}
+    manifest = {
+        "commands": ["./alt/b.md"],
+        "skills": ["./more"],
+        "mcpServers": {"b": {"type": "http", "url": "https://x.example"}},
+        "hooks": {"hooks": {"Stop": [{"hooks": [{"type": "http", "url": "https://x.example"}]}]}},
+    }
     inv = inventory(tmp_path, manifest)
     assert [c.name for c in inv.commands] == ["b"]  # replaced
     assert [a.name for a in inv.agents] == ["reviewer"]

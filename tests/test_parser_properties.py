@@ -22,7 +22,26 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4),
     max_leaves=25,
 )
-keys = st.sampled_from(["name", "source", "owner", "plugins", "metadata", "strict", "version", "tags", "skills", "commands", "hooks", "renames", "pluginRoot", "repo", "sha", "url"])
+keys = st.sampled_from(
+    [
+        "name",
+        "source",
+        "owner",
+        "plugins",
+        "metadata",
+        "strict",
+        "version",
+        "tags",
+        "skills",
+        "commands",
+        "hooks",
+        "renames",
+        "pluginRoot",
+        "repo",
+        "sha",
+        "url",
+    ]
+)
 
 
 def _manifest_like(base: dict[str, Any], edits: list[tuple[list[str], Any]]) -> dict[str, Any]:
@@ -40,14 +59,22 @@ def _manifest_like(base: dict[str, Any], edits: list[tuple[list[str], Any]]) -> 
     return value
 
 
-VALID = {"name": "m", "owner": {"name": "o"}, "description": "d", "plugins": [{"name": "p", "source": "./p", "metadata": {}}], "metadata": {}}
+VALID = {
+    "name": "m",
+    "owner": {"name": "o"},
+    "description": "d",
+    "plugins": [{"name": "p", "source": "./p", "metadata": {}}],
+    "metadata": {},
+}
 
 
 def _check(value: Any) -> Report:
     report = Report("x")
     check_marketplace(Sink(report), value, None)
     model = parse_marketplace(value, report)
-    assert len(model.entries) + len(model.skipped) == (len(value["plugins"]) if isinstance(value, dict) and isinstance(value.get("plugins"), list) else 0)
+    assert len(model.entries) + len(model.skipped) == (
+        len(value["plugins"]) if isinstance(value, dict) and isinstance(value.get("plugins"), list) else 0
+    )
     json.dumps(report.as_dict(), ensure_ascii=False).encode("utf-8")
     return report
 

@@ -30,7 +30,21 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "generator" / "agentops_index"
 TEMPLATES = REPO / "templates"
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
-FORBIDDEN_TAGS = {"iframe", "object", "embed", "base", "form", "svg", "math", "style", "frame", "frameset", "applet", "noscript", "template"}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "object",
+    "embed",
+    "base",
+    "form",
+    "svg",
+    "math",
+    "style",
+    "frame",
+    "frameset",
+    "applet",
+    "noscript",
+    "template",
+}
 OUR_META = 5  # charset, viewport, CSP, referrer, description (templates/base.html)
 
 
@@ -116,7 +130,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
         (folder / "commands").mkdir(parents=True)
         (folder / "README.md").write_text(payload + "\n\n" + MARKUP[index % len(MARKUP)], "utf-8")
         (folder / "commands" / "go.md").write_text(
-            f"---\ndescription: {_front_matter_value(payload)}\nallowed-tools: {_front_matter_value(payload)}\n---\nbody\n", "utf-8"
+            f"---\ndescription: {_front_matter_value(payload)}\nallowed-tools: {_front_matter_value(payload)}\n---\nbody\n",
+            "utf-8",
         )
         entries.append(
             {
@@ -178,7 +193,9 @@ def test_slugs_are_ours_whatever_the_name(hostile: tuple[Path, object]) -> None:
     _, snapshot = hostile
     for plugin in snapshot.plugins:  # type: ignore[attr-defined]
         assert re.fullmatch(r"[a-z0-9-]+(/[a-z0-9-]+)*", plugin.slug), plugin.slug
-        assert plugin.install.plugin_install is None or re.fullmatch(r"/plugin install [A-Za-z0-9._-]+@[A-Za-z0-9._-]+", plugin.install.plugin_install)
+        assert plugin.install.plugin_install is None or re.fullmatch(
+            r"/plugin install [A-Za-z0-9._-]+@[A-Za-z0-9._-]+", plugin.install.plugin_install
+        )
     assert {c.slug for c in snapshot.categories} <= {c.slug for c in snapshot.categories if re.fullmatch(r"[a-z0-9-]+", c.slug)}  # type: ignore[attr-defined]
 
 
@@ -241,7 +258,7 @@ def test_markdown_preset_and_sanitizer_settings() -> None:
     md = markdown.parser()
     assert markdown.PRESET == "js-default" and md.options["html"] is False
     assert md.options["maxNesting"] == markdown.MAX_NESTING == 20
-    assert markdown.URL_SCHEMES == {"http", "https", "mailto"}
+    assert {"http", "https", "mailto"} == markdown.URL_SCHEMES
     assert "id" not in {a for attrs in markdown.ATTRIBUTES.values() for a in attrs}
     source = (PACKAGE / "render" / "markdown.py").read_text()
     assert "MarkdownIt()" not in source
@@ -270,7 +287,9 @@ def test_template_lint() -> None:
         for match in re.finditer(r"\b(href|src|action)=([\"'])(.*?)\2", text):
             for expression in re.findall(r"\{\{(.*?)\}\}", match.group(3)):
                 expression = expression.strip()
-                assert expression.startswith("url_for(") or expression in ("safe_href", "page.canonical"), f"{path}: {match.group(0)}"
+                assert expression.startswith("url_for(") or expression in ("safe_href", "page.canonical"), (
+                    f"{path}: {match.group(0)}"
+                )
         for match in re.finditer(r"set safe_href = (.*?) %\}", text):
             assert match.group(1).rstrip().endswith("| safe_url"), path
 

@@ -44,7 +44,19 @@ def searcher_for(path: Path) -> Searcher:
 
 
 def metrics(**fields: Any) -> RepoMetrics:
-    base = {"stars": 0, "forks": 0, "watchers": 0, "open_issues": 0, "created_at": None, "pushed_at": None, "archived": False, "fork_of": None, "license": None, "topics": [], "head_oid": None}
+    base = {
+        "stars": 0,
+        "forks": 0,
+        "watchers": 0,
+        "open_issues": 0,
+        "created_at": None,
+        "pushed_at": None,
+        "archived": False,
+        "fork_of": None,
+        "license": None,
+        "topics": [],
+        "head_oid": None,
+    }
     return RepoMetrics(**{**base, **fields})
 
 
@@ -56,13 +68,17 @@ def test_score_parts_penalties_and_explanation() -> None:
     record = rank.score(popular, None, snapshot.generated_at, ranking)
     assert record.parts.stars == 1.0 and record.parts.recency == 1.0 and record.parts.adoption == pytest.approx(1.0, abs=1e-3)
     assert record.static == pytest.approx(1.0, abs=1e-3) and record.penalties == []
-    old = popular.model_copy(update={"metrics": metrics(stars=10, pushed_at="2026-07-30T00:00:00Z", archived=True), "valid": False})
+    old = popular.model_copy(
+        update={"metrics": metrics(stars=10, pushed_at="2026-07-30T00:00:00Z", archived=True), "valid": False}
+    )
     record = rank.score(old, None, snapshot.generated_at, ranking)
     assert record.parts.recency == pytest.approx(0.5, abs=0.01)  # 120 days = one half-life
     assert [p.name for p in record.penalties] == ["validation_errors", "archived"]
     assert record.static == pytest.approx((0.2 * record.parts.stars + 0.2 * 0.5 + 0) / 0.6 * 0.5 * 0.6, abs=1e-3)
     assert "x0.5 validation errors; x0.6 archived" in record.explanation
-    assert rank.combined(1.0, record, ranking) == pytest.approx((0.4 + 0.2 * record.parts.stars + 0.2 * record.parts.recency) * 0.3, abs=1e-3)
+    assert rank.combined(1.0, record, ranking) == pytest.approx(
+        (0.4 + 0.2 * record.parts.stars + 0.2 * record.parts.recency) * 0.3, abs=1e-3
+    )
 
 
 def test_every_plugin_stores_its_score_and_related() -> None:
@@ -81,7 +97,11 @@ def test_ranking_config_is_checked_whole(tmp_path: Path) -> None:
     bad.write_text("[weights]\nrelevance = 0.9\nstars = 0.2\nbogus = 1\n[penalties]\narchived = 2\n")
     with pytest.raises(ConfigError) as caught:
         load_ranking(bad)
-    assert "[weights].bogus: unknown key" in str(caught.value) and "must sum to 1" in str(caught.value) and "at most 1" in str(caught.value)
+    assert (
+        "[weights].bogus: unknown key" in str(caught.value)
+        and "must sum to 1" in str(caught.value)
+        and "at most 1" in str(caught.value)
+    )
     assert load_ranking(REPO / "data" / "ranking.toml") == Ranking()
 
 
@@ -153,7 +173,9 @@ def test_discover_fills_a_workflow(snapshot_copy: Path) -> None:
 
 
 def test_discover_command_json(snapshot_copy: Path) -> None:
-    result = CliRunner().invoke(cli, ["discover", "document my API and draw diagrams", "--snapshot", str(snapshot_copy), "--json"])
+    result = CliRunner().invoke(
+        cli, ["discover", "document my API and draw diagrams", "--snapshot", str(snapshot_copy), "--json"]
+    )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
     assert set(plan) >= {"primary", "complementary", "workflow"} and plan["workflow"]["id"] == "docs-refresh"
@@ -167,7 +189,9 @@ def test_shipped_templates_load_and_cover_every_pattern() -> None:
 
 def test_template_problems_are_reported_together(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text('id = "Bad Id"\ntitle = "t"\ndescription = "d"\npattern = "conditional"\n[[stages]]\nid = "a"\nrole = "r"\nquery = "q"\ncomponent = "tentacles"\n[condition]\nif = "a"\nwhen = "maybe"\nthen = ["nope"]\n')
+    path.write_text(
+        'id = "Bad Id"\ntitle = "t"\ndescription = "d"\npattern = "conditional"\n[[stages]]\nid = "a"\nrole = "r"\nquery = "q"\ncomponent = "tentacles"\n[condition]\nif = "a"\nwhen = "maybe"\nthen = ["nope"]\n'
+    )
     with pytest.raises(ConfigError) as caught:
         load_template(path)
     message = str(caught.value)
@@ -180,7 +204,7 @@ def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
     seen: list[str | None] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.headers.get("If-None-Match"))
             if self.headers.get("If-None-Match") == '"v1"':
                 self.send_response(304)
@@ -209,5 +233,10 @@ def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
 
 
 def test_whoosh_imports_without_warnings() -> None:
-    done = subprocess.run([sys.executable, "-W", "error", "-c", "import whoosh.index, whoosh.qparser, whoosh.spelling, whoosh.analysis"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", "import whoosh.index, whoosh.qparser, whoosh.spelling, whoosh.analysis"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr

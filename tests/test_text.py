@@ -14,7 +14,24 @@ REMOVED = re.compile(
     "\U000e0000-\U000e007f\ufe00-\ufe0f\U000e0100-\U000e01ef\ud800-\udfff]"
 )
 hostile_chars = st.sampled_from(
-    ["\x00", "\x1b", "\x1b]8;;http://evil\x07", "\x1b[2J", "\r", "\u202e", "\u200b", "\U000e0041", "\ufe0f", "\ud800", "\n\n\n", "é", "e\u0301", "\ue000", "<", "\t"]
+    [
+        "\x00",
+        "\x1b",
+        "\x1b]8;;http://evil\x07",
+        "\x1b[2J",
+        "\r",
+        "\u202e",
+        "\u200b",
+        "\U000e0041",
+        "\ufe0f",
+        "\ud800",
+        "\n\n\n",
+        "é",
+        "e\u0301",
+        "\ue000",
+        "<",
+        "\t",
+    ]
 )
 hostile_text = st.lists(st.one_of(st.text(max_size=20), hostile_chars), max_size=60).map("".join)
 

@@ -41,7 +41,9 @@ def base_url_of(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def build(snapshot_path: Path, out: Path, base_url: str = DEFAULT_BASE_URL, theme: Path | None = None, strict: bool = False) -> BuildResult:
+def build(
+    snapshot_path: Path, out: Path, base_url: str = DEFAULT_BASE_URL, theme: Path | None = None, strict: bool = False
+) -> BuildResult:
     """Render the site for ``snapshot_path`` into ``out``."""
     snapshot = store.load(snapshot_path)
     site = Site(
@@ -53,7 +55,9 @@ def build(snapshot_path: Path, out: Path, base_url: str = DEFAULT_BASE_URL, them
     )
     env = environment(theme)
     writer = Writer()
-    result = BuildResult(plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories))
+    result = BuildResult(
+        plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
+    )
 
     all_pages = page_list.pages(snapshot, site)
     for page in all_pages:

@@ -108,8 +108,7 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     "--previous",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
-    help="The last snapshot: unchanged repositories are reused without reading content, and "
-    "first-seen dates carry over.",
+    help="The last snapshot: unchanged repositories are reused without reading content, and first-seen dates carry over.",
 )
 @click.option(
     "--out",
@@ -118,11 +117,35 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     show_default=True,
     help="Where to write the snapshot; crawl-report.json is written beside it.",
 )
-@click.option("--api-url", default="https://api.github.com", show_default=True, help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).")
-@click.option("--token-env", default="GITHUB_TOKEN", show_default=True, help="Environment variable that holds the GitHub token (never printed).")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop sending requests after N; what was not read is reported.")
-@click.option("--shard", default=None, metavar="K/N", help="Crawl only shard K of N (a stable split by repository); join the parts with `merge`.")
-@click.option("--discover", is_flag=True, help="Also find marketplaces by GitHub code search and by the repositories other marketplaces name.")
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable that holds the GitHub token (never printed).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop sending requests after N; what was not read is reported.",
+)
+@click.option(
+    "--shard",
+    default=None,
+    metavar="K/N",
+    help="Crawl only shard K of N (a stable split by repository); join the parts with `merge`.",
+)
+@click.option(
+    "--discover",
+    is_flag=True,
+    help="Also find marketplaces by GitHub code search and by the repositories other marketplaces name.",
+)
 @click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -176,14 +199,25 @@ def crawl(
 
         refs = load_sources(sources)
         result = crawl_github(
-            refs, taxonomy, api_url, os.environ.get(token_env) or None, before, max_requests, shard=_shard(shard), discover=discover
+            refs,
+            taxonomy,
+            api_url,
+            os.environ.get(token_env) or None,
+            before,
+            max_requests,
+            shard=_shard(shard),
+            discover=discover,
         )
         usage = result.report.usage
     report_path = out.with_name("crawl-report.json")
     store.write_atomic(out, store.dumps(result.snapshot))
     store.write_atomic(report_path, store.dumps(result.report.model_copy(update={"snapshot": out.name})))
     totals = result.snapshot.totals
-    cost = f" using {usage.requests} requests ({usage.graphql_requests} GraphQL, {usage.rest_requests} REST; {usage.graphql_points} points)" if usage else ""
+    cost = (
+        f" using {usage.requests} requests ({usage.graphql_requests} GraphQL, {usage.rest_requests} REST; {usage.graphql_points} points)"
+        if usage
+        else ""
+    )
     obj.echo(
         f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
         f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "
@@ -205,8 +239,18 @@ def _shard(value: str | None) -> tuple[int, int] | None:
 
 @cli.command()
 @click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Where to write the joined snapshot (and crawl-report.json beside it).")
-@click.option("--categories", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None, help="Category taxonomy (TOML), as for crawl.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Where to write the joined snapshot (and crawl-report.json beside it).",
+)
+@click.option(
+    "--categories",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Category taxonomy (TOML), as for crawl.",
+)
 @click.pass_obj
 def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | None) -> None:
     """Join the snapshots of `crawl --shard K/N` runs into one, as an unsharded crawl writes it."""
@@ -286,8 +330,19 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("candidate", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--previous", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The snapshot that is published now.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write the verdict as JSON here (default: gate-report.json beside CANDIDATE).")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="The snapshot that is published now.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the verdict as JSON here (default: gate-report.json beside CANDIDATE).",
+)
 @click.pass_obj
 def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None) -> None:
     """Refuse to publish a snapshot that shrinks the index or loses sources (exit 1).
@@ -317,11 +372,25 @@ SNAPSHOT_HELP = "The snapshot: a path or an http(s) URL (downloaded, then revali
 @click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
 @click.option("--category", default=None, help="Only plugins in this category (its slug, e.g. devops).")
 @click.option("--marketplace", default=None, help="Only plugins listed by this marketplace (owner/repo).")
-@click.option("--component", type=click.Choice(["commands", "agents", "skills", "hooks", "mcp"]), default=None, help="Only plugins that ship this kind of component.")
+@click.option(
+    "--component",
+    type=click.Choice(["commands", "agents", "skills", "hooks", "mcp"]),
+    default=None,
+    help="Only plugins that ship this kind of component.",
+)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print {query, did_you_mean, total, results} as JSON.")
 @click.pass_obj
-def search(obj: Context, query: str, snapshot_arg: str, category: str | None, marketplace: str | None, component: str | None, limit: int, as_json: bool) -> None:
+def search(
+    obj: Context,
+    query: str,
+    snapshot_arg: str,
+    category: str | None,
+    marketplace: str | None,
+    component: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Search plugins by name, description, keywords, components and more.
 
     Results are ranked by the published score: relevance with stars, recency and adoption,
@@ -341,13 +410,18 @@ def search(obj: Context, query: str, snapshot_arg: str, category: str | None, ma
         obj.echo(f"{number:2}. {hit.name}  [{hit.id}]  score {hit.score:.3f}")
         if hit.description:
             obj.echo(f"    {hit.description[:160]}")
-    obj.echo(f"{answer.total} match{'es' if answer.total != 1 else ''}" + (f", showing {len(answer.results)}" if answer.total > len(answer.results) else ""))
+    obj.echo(
+        f"{answer.total} match{'es' if answer.total != 1 else ''}"
+        + (f", showing {len(answer.results)}" if answer.total > len(answer.results) else "")
+    )
 
 
 @cli.command()
 @click.argument("intent")
 @click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print {intent, keywords, categories, primary, complementary, workflow} as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print {intent, keywords, categories, primary, complementary, workflow} as JSON."
+)
 @click.pass_obj
 def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> None:
     """Turn what you want to do into plugins: the best matches, what complements them, and a plan.
@@ -364,7 +438,9 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
     if as_json:
         click.echo(json.dumps(plan, indent=2, ensure_ascii=False))
         return
-    obj.echo(f"Intent: {intent}  (keywords: {', '.join(plan['keywords']) or 'none'}; categories: {', '.join(plan['categories']) or 'none'})")
+    obj.echo(
+        f"Intent: {intent}  (keywords: {', '.join(plan['keywords']) or 'none'}; categories: {', '.join(plan['categories']) or 'none'})"
+    )
     obj.echo("Best matches:")
     for pick in plan["primary"]:
         obj.echo(f"  - {pick['name']} [{pick['id']}]: {pick['reason']}")
@@ -373,7 +449,9 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
         obj.echo(f"Workflow: {workflow['title']} ({workflow['pattern']})")
         for stage in workflow["stages"]:
             pick = stage.get("pick")
-            obj.echo(f"  {stage['id']}: {stage['role']} -> {pick['name'] + ' [' + pick['id'] + ']' if pick else 'no good candidate'}")
+            obj.echo(
+                f"  {stage['id']}: {stage['role']} -> {pick['name'] + ' [' + pick['id'] + ']' if pick else 'no good candidate'}"
+            )
 
 
 def main() -> None:

@@ -52,9 +52,17 @@ def _numbers(data: dict[str, Any], section: str, keys: dict[str, float], path: P
 @dataclass(frozen=True)
 class Ranking:
     weights: dict[str, float] = field(default_factory=lambda: {"relevance": 0.4, "stars": 0.2, "recency": 0.2, "adoption": 0.2})
-    scales: dict[str, float] = field(default_factory=lambda: {"stars_saturation": 5000.0, "adoption_saturation": 1000.0, "recency_half_life_days": 120.0})
+    scales: dict[str, float] = field(
+        default_factory=lambda: {"stars_saturation": 5000.0, "adoption_saturation": 1000.0, "recency_half_life_days": 120.0}
+    )
     penalties: dict[str, float] = field(
-        default_factory=lambda: {"validation_errors": 0.5, "archived": 0.6, "high_risk": 0.7, "impersonation": 0.3, "duplicate": 0.6}
+        default_factory=lambda: {
+            "validation_errors": 0.5,
+            "archived": 0.6,
+            "high_risk": 0.7,
+            "impersonation": 0.3,
+            "duplicate": 0.6,
+        }
     )
 
 
@@ -81,8 +89,15 @@ def load_ranking(path: Path | None = None) -> Ranking:
 class Search:
     boosts: dict[str, float] = field(
         default_factory=lambda: {
-            "name": 6.0, "display_name": 5.0, "keywords": 3.0, "tags": 2.5, "description": 2.0,
-            "category": 1.5, "components": 1.0, "marketplace": 0.5, "author": 0.5,
+            "name": 6.0,
+            "display_name": 5.0,
+            "keywords": 3.0,
+            "tags": 2.5,
+            "description": 2.0,
+            "category": 1.5,
+            "components": 1.0,
+            "marketplace": 0.5,
+            "author": 0.5,
         }
     )
     synonyms: dict[str, list[str]] = field(default_factory=dict)

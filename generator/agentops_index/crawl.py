@@ -24,10 +24,10 @@ from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, parse_marketplace
 from agentops_index.manifest.schema import js_type
 from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketplace
+from agentops_index.search.related import compute as compute_related
 from agentops_index.snapshot import assemble, slugs
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
-from agentops_index.search.related import compute as compute_related
 from agentops_index.snapshot.store import build_time
 from agentops_index.sources.local import LocalSource, discover
 
@@ -57,7 +57,9 @@ class CrawlResult:
 
 
 def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
-    return SourceOutcome(m.SourceStatus(id=source.id, kind=source.origin, state="invalid", last_error=reason, consecutive_failures=1))
+    return SourceOutcome(
+        m.SourceStatus(id=source.id, kind=source.origin, state="invalid", last_error=reason, consecutive_failures=1)
+    )
 
 
 # Reads a non-relative entry's plugin (GitHub crawl); None: record only what the entry declares.
@@ -112,7 +114,9 @@ def read_local(
     return SourceOutcome(status, record, plugins)
 
 
-def crawl_local(directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None, previous: m.Snapshot | None = None) -> CrawlResult:
+def crawl_local(
+    directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None, previous: m.Snapshot | None = None
+) -> CrawlResult:
     """Crawl every marketplace under ``directories`` (no network)."""
     now, _ = build_time()
     sources, unusable = discover(directories)
@@ -212,13 +216,19 @@ def carry_history(plugins: list[m.PluginRecord], previous: m.Snapshot | None) ->
         old = before.get(plugin.id)
         if old is not None:
             changed = old.content_hash != plugin.content_hash
-            plugin = plugin.model_copy(update={"first_seen": old.first_seen, "last_changed": plugin.last_changed if changed else old.last_changed})
+            plugin = plugin.model_copy(
+                update={"first_seen": old.first_seen, "last_changed": plugin.last_changed if changed else old.last_changed}
+            )
         out.append(plugin)
     return out
 
 
 def finish(
-    outcomes: list[SourceOutcome], taxonomy: Taxonomy, now: str, previous: m.Snapshot | None = None, ranking: Ranking | None = None
+    outcomes: list[SourceOutcome],
+    taxonomy: Taxonomy,
+    now: str,
+    previous: m.Snapshot | None = None,
+    ranking: Ranking | None = None,
 ) -> CrawlResult:
     """Assign slugs, score and relate plugins, sort everything, total it up, check the accounting."""
     markets = sorted((o.marketplace for o in outcomes if o.marketplace), key=lambda r: (r.id.lower(), r.id))
@@ -287,7 +297,6 @@ def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlRepo
     )
 
 
-
 def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
     """Whether a source belongs to shard K of N (1-based), by a hash of its lowercased id."""
     if shard is None:
@@ -303,7 +312,9 @@ def merge(parts: list[m.Snapshot], taxonomy: Taxonomy) -> CrawlResult:
     if len(stamps) != 1:
         from agentops_index.errors import InputError
 
-        raise InputError(f"merge: the parts were crawled at different times ({', '.join(sorted(stamps))}); set SOURCE_DATE_EPOCH for every shard")
+        raise InputError(
+            f"merge: the parts were crawled at different times ({', '.join(sorted(stamps))}); set SOURCE_DATE_EPOCH for every shard"
+        )
     outcomes: list[SourceOutcome] = []
     seen: set[str] = set()
     for part in parts:
@@ -319,5 +330,7 @@ def merge(parts: list[m.Snapshot], taxonomy: Taxonomy) -> CrawlResult:
                 raise InputError(f"merge: source {status.id} appears in two parts")
             seen.add(key)
             market = markets.get(key)
-            outcomes.append(SourceOutcome(status, market.model_copy(update={"slug": ""}) if market else None, plugins.get(key, [])))
+            outcomes.append(
+                SourceOutcome(status, market.model_copy(update={"slug": ""}) if market else None, plugins.get(key, []))
+            )
     return finish(outcomes, taxonomy, stamps.pop())

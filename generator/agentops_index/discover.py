@@ -20,7 +20,31 @@ from agentops_index.search.related import STOPWORDS
 from agentops_index.snapshot.categories import load_taxonomy
 from agentops_index.workflows import Stage, Template, load_templates
 
-INTENT_STOPWORDS = STOPWORDS | frozenset("i me my we our want need would like please how do make get set up something some help should could".split())
+INTENT_STOPWORDS = STOPWORDS | frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "want",
+        "need",
+        "would",
+        "like",
+        "please",
+        "how",
+        "do",
+        "make",
+        "get",
+        "set",
+        "up",
+        "something",
+        "some",
+        "help",
+        "should",
+        "could",
+    ]
+)
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.-]*")
 
 
@@ -56,7 +80,7 @@ def choose(templates: list[Template], words: list[str], cats: list[str]) -> Temp
         vocab = _stems(sorted(template.words))
         score = 2 * len(stems & _stems(list(template.keywords))) + len(stems & vocab)
         score += sum(0.5 for s in template.stages if s.category in cats)
-        if score and (best is None or (score, template.id) > (best[0], best[1]) and score > best[0]):
+        if score and (best is None or ((score, template.id) > (best[0], best[1]) and score > best[0])):
             best = (score, template.id, template)
     return best[2] if best else None
 
@@ -71,14 +95,22 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
     if not answer.results and stage.category:
         answer = searcher.query(query, component=stage.component, limit=8)
     candidates = [h for h in answer.results if h.id not in taken]
-    out: dict[str, Any] = {"id": stage.id, "role": stage.role, "query": query, "passes": f"${{{stage.passes}}}" if stage.passes else None}
+    out: dict[str, Any] = {
+        "id": stage.id,
+        "role": stage.role,
+        "query": query,
+        "passes": f"${{{stage.passes}}}" if stage.passes else None,
+    }
     if not candidates:
         out["pick"], out["alternatives"] = None, []
         out["note"] = "no plugin in the index matches this stage"
         return out
     first = candidates[0]
     taken.add(first.id)
-    out["pick"] = _pick(first, f"best match for \"{query}\"{' in ' + stage.category if stage.category else ''} (relevance {first.relevance:.2f}; {first.explanation})")
+    out["pick"] = _pick(
+        first,
+        f'best match for "{query}"{" in " + stage.category if stage.category else ""} (relevance {first.relevance:.2f}; {first.explanation})',
+    )
     out["alternatives"] = [_pick(h, "next best match") for h in candidates[1:3]]
     return out
 
@@ -108,7 +140,9 @@ def discover(intent: str, searcher: Searcher) -> dict[str, Any]:
         primary_ids = {p["id"] for p in primary}
         for stage in [*stages, *([workflow["aggregate"]] if "aggregate" in workflow else [])]:
             if stage.get("pick") and stage["pick"]["id"] not in primary_ids:
-                complementary.append({**stage["pick"], "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"})
+                complementary.append(
+                    {**stage["pick"], "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"}
+                )
     return {
         "intent": intent,
         "keywords": words,

@@ -54,15 +54,40 @@ def judge(candidate: Snapshot, previous: Snapshot | None) -> Verdict:
     newly_invalid = [s for s in active if s.state == "invalid" and before_state.get(s.id.lower()) != "invalid"]
     fresh = [s for s in active if s.state == "fresh"]
     checks = [
-        Check("sources_available", len(available) / count >= MIN_AVAILABLE, f"{len(available)} of {len(active)} sources fresh or stale with last good data (need {MIN_AVAILABLE:.0%})"),
-        Check("newly_invalid", len(newly_invalid) / count < MAX_NEWLY_INVALID, f"{len(newly_invalid)} of {len(active)} sources became invalid (must stay under {MAX_NEWLY_INVALID:.0%})" + (f": {', '.join(s.id for s in newly_invalid[:5])}" if newly_invalid else "")),
-        Check("fresh_share", len(fresh) / count >= MIN_FRESH, f"{len(fresh)} of {len(active)} sources refreshed in this run (need {MIN_FRESH:.0%})"),
+        Check(
+            "sources_available",
+            len(available) / count >= MIN_AVAILABLE,
+            f"{len(available)} of {len(active)} sources fresh or stale with last good data (need {MIN_AVAILABLE:.0%})",
+        ),
+        Check(
+            "newly_invalid",
+            len(newly_invalid) / count < MAX_NEWLY_INVALID,
+            f"{len(newly_invalid)} of {len(active)} sources became invalid (must stay under {MAX_NEWLY_INVALID:.0%})"
+            + (f": {', '.join(s.id for s in newly_invalid[:5])}" if newly_invalid else ""),
+        ),
+        Check(
+            "fresh_share",
+            len(fresh) / count >= MIN_FRESH,
+            f"{len(fresh)} of {len(active)} sources refreshed in this run (need {MIN_FRESH:.0%})",
+        ),
     ]
     totals = candidate.totals
-    checks.append(Check("accounting", totals.entries == totals.recorded + totals.skipped, f"entries {totals.entries} = recorded {totals.recorded} + skipped {totals.skipped}"))
+    checks.append(
+        Check(
+            "accounting",
+            totals.entries == totals.recorded + totals.skipped,
+            f"entries {totals.entries} = recorded {totals.recorded} + skipped {totals.skipped}",
+        )
+    )
     if previous is not None:
         removed = {s.id.lower() for s in candidate.sources if s.state == "removed"}
         baseline = sum(1 for p in previous.plugins if p.marketplace.lower() not in removed)
         floor = baseline * (1 - MAX_SHRINK)
-        checks.append(Check("plugin_count", len(candidate.plugins) > floor or baseline == 0, f"{len(candidate.plugins)} plugins against {baseline} before (not counting {len(previous.plugins) - baseline} confirmed removals); the floor is {floor:.0f}"))
+        checks.append(
+            Check(
+                "plugin_count",
+                len(candidate.plugins) > floor or baseline == 0,
+                f"{len(candidate.plugins)} plugins against {baseline} before (not counting {len(previous.plugins) - baseline} confirmed removals); the floor is {floor:.0f}",
+            )
+        )
     return Verdict(checks)

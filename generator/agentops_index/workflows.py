@@ -98,7 +98,17 @@ def load_template(path: Path) -> Template:
         raise ConfigError("; ".join(problems))
     keywords = tuple(str(k).lower() for k in data.get("keywords") or ())
     text = " ".join([data["title"], data["description"], *keywords, *(s.role + " " + s.query for s in stages)]).lower()
-    return Template(data["id"], data["title"], data["description"], pattern, keywords, tuple(stages), aggregate, condition, frozenset(re.findall(r"[a-z0-9]+", text)))
+    return Template(
+        data["id"],
+        data["title"],
+        data["description"],
+        pattern,
+        keywords,
+        tuple(stages),
+        aggregate,
+        condition,
+        frozenset(re.findall(r"[a-z0-9]+", text)),
+    )
 
 
 def load_templates(folder: Path | None = None) -> list[Template]:

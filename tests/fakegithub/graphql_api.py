@@ -113,7 +113,9 @@ def _repository(repo: Repo) -> dict[str, Any]:
         "isDisabled": False,
         "isEmpty": not repo.files,
         "parent": None,
-        "licenseInfo": {"spdxId": repo.license, "key": (repo.license or "").lower(), "name": repo.license} if repo.license else None,
+        "licenseInfo": {"spdxId": repo.license, "key": (repo.license or "").lower(), "name": repo.license}
+        if repo.license
+        else None,
         "repositoryTopics": lambda info, **_: {
             "totalCount": len(repo.topics),
             "nodes": [{"topic": {"name": t}} for t in repo.topics],
@@ -124,7 +126,7 @@ def _repository(repo: Repo) -> dict[str, Any]:
 
 
 def _root(world: World, counter: dict[str, int]) -> dict[str, Any]:
-    def repository(info: Any, owner: str, name: str, followRenames: bool = True) -> dict[str, Any]:  # noqa: N803
+    def repository(info: Any, owner: str, name: str, followRenames: bool = True) -> dict[str, Any]:
         full = f"{owner}/{name}"
         repo = world.get(full)
         if repo is None and followRenames and full.lower() in world.renames:
@@ -133,8 +135,15 @@ def _root(world: World, counter: dict[str, int]) -> dict[str, Any]:
             raise NotFound(f"Could not resolve to a Repository with the name '{full}'.")
         return _repository(repo)
 
-    def rate_limit(info: Any, dryRun: bool = False) -> dict[str, Any]:  # noqa: N803
-        return {"cost": 1, "limit": 5000, "remaining": counter["remaining"], "used": 5000 - counter["remaining"], "resetAt": "2030-01-01T00:00:00Z", "nodeCount": 0}
+    def rate_limit(info: Any, dryRun: bool = False) -> dict[str, Any]:
+        return {
+            "cost": 1,
+            "limit": 5000,
+            "remaining": counter["remaining"],
+            "used": 5000 - counter["remaining"],
+            "resetAt": "2030-01-01T00:00:00Z",
+            "nodeCount": 0,
+        }
 
     return {"repository": repository, "rateLimit": rate_limit}
 
@@ -169,7 +178,9 @@ def answer(world: World, body: Any, counter: dict[str, int]) -> tuple[int, dict[
         if isinstance(selection, FieldNode) and selection.name.value == "repository"
     )
     if repositories > MAX_REPOSITORY_FIELDS:
-        return 502, {"message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."}
+        return 502, {
+            "message": "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug."
+        }
     result = execute(schema(), document, root_value=_root(world, counter), variable_values=body.get("variables") or {})
     out: dict[str, Any] = {"data": result.data}
     if result.errors:

@@ -86,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitHub
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def handle_one_request(self) -> None:
@@ -104,9 +104,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def _send(self, status: int, body: Any, resource: str, headers: dict[str, str] | None = None, raw: bytes | None = None) -> None:
+    def _send(
+        self, status: int, body: Any, resource: str, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> None:
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
-        etag = f'W/"{hashlib.sha1(data).hexdigest()}"'  # noqa: S324
+        etag = f'W/"{hashlib.sha1(data).hexdigest()}"'
         remaining = self.fake.settings.remaining
         if status == 200 and self.command == "GET" and self.headers.get("If-None-Match") == etag:
             status, data = 304, b""  # conditional requests that hit are free
@@ -134,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, resource: str, payload: bytes = b"") -> bool:
         """Answer with an injected fault when the plan picks one; True when it did."""
-        kind = self.fake.settings.faults.pick(f"{self.command} {self.path} {hashlib.sha1(payload).hexdigest()}")  # noqa: S324
+        kind = self.fake.settings.faults.pick(f"{self.command} {self.path} {hashlib.sha1(payload).hexdigest()}")
         if kind is None:
             return False
         self.fake.settings.log.append(Logged(self.command, self.path, 0, resource))
@@ -150,10 +152,22 @@ class _Handler(BaseHTTPRequestHandler):
         now = self.fake.settings.clock_time() if self.fake.settings.clock_time else 1_767_225_600
         status, body, headers = {
             "server_error": (502, {"message": "Server Error"}, {}),
-            "secondary": (403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}, {"Retry-After": "30"}),
-            "secondary_no_header": (403, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}, {}),
+            "secondary": (
+                403,
+                {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
+                {"Retry-After": "30"},
+            ),
+            "secondary_no_header": (
+                403,
+                {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
+                {},
+            ),
             "too_many": (429, {"message": "Too many requests"}, {"Retry-After": "7"}),
-            "primary": (403, {"message": "API rate limit exceeded"}, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(now) + 120)}),
+            "primary": (
+                403,
+                {"message": "API rate limit exceeded"},
+                {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(now) + 120)},
+            ),
             "truncated": (200, None, {}),
             "malformed": (200, None, {}),
         }[kind]
@@ -187,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- verbs ------------------------------------------------------------------------------
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         payload = self.rfile.read(length)
         if urlsplit(self.path).path.rstrip("/") not in ("/graphql", "/api/graphql"):
@@ -203,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, answer = graphql_api.answer(self.fake.world, body, counter)
         self._send(status, answer, "graphql")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
@@ -225,7 +239,16 @@ class _Handler(BaseHTTPRequestHandler):
             moved = self.fake.world.get(self.fake.world.renames[f"{owner}/{name}".lower()])
             if moved is not None:
                 location = f"{self.fake.url}/repositories/{moved.number}"
-                self._send(301, {"message": "Moved Permanently", "url": location, "documentation_url": "https://docs.github.com/v3/#http-redirects"}, "core", {"Location": location})
+                self._send(
+                    301,
+                    {
+                        "message": "Moved Permanently",
+                        "url": location,
+                        "documentation_url": "https://docs.github.com/v3/#http-redirects",
+                    },
+                    "core",
+                    {"Location": location},
+                )
                 return None
         if repo is None:
             self._not_found()
@@ -251,17 +274,42 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(422, {"message": "No commit found for the ref " + sha, "documentation_url": DOCS, "status": "422"}, "core")
             return
         entries = [
-            {"path": d, "mode": "040000", "type": "tree", "sha": repo.tree_oid(d), "url": f"{self.fake.url}/repos/{repo.full_name}/git/trees/{repo.tree_oid(d)}"}
+            {
+                "path": d,
+                "mode": "040000",
+                "type": "tree",
+                "sha": repo.tree_oid(d),
+                "url": f"{self.fake.url}/repos/{repo.full_name}/git/trees/{repo.tree_oid(d)}",
+            }
             for d in repo.directories()
         ]
         entries += [
-            {"path": p, "mode": "100644", "type": "blob", "sha": blob_oid(data), "size": len(data), "url": f"{self.fake.url}/repos/{repo.full_name}/git/blobs/{blob_oid(data)}"}
+            {
+                "path": p,
+                "mode": "100644",
+                "type": "blob",
+                "sha": blob_oid(data),
+                "size": len(data),
+                "url": f"{self.fake.url}/repos/{repo.full_name}/git/blobs/{blob_oid(data)}",
+            }
             for p, data in repo.files.items()
         ]
-        entries += [{"path": p, "mode": "120000", "type": "blob", "sha": blob_oid(t.encode()), "size": len(t)} for p, t in repo.symlinks.items()]
+        entries += [
+            {"path": p, "mode": "120000", "type": "blob", "sha": blob_oid(t.encode()), "size": len(t)}
+            for p, t in repo.symlinks.items()
+        ]
         entries.sort(key=lambda e: e["path"])
         truncated = query.get("recursive") is not None and len(entries) > TREE_CAP
-        self._send(200, {"sha": repo.head, "url": f"{self.fake.url}/repos/{repo.full_name}/git/trees/{repo.head}", "tree": entries[:TREE_CAP], "truncated": truncated}, "core")
+        self._send(
+            200,
+            {
+                "sha": repo.head,
+                "url": f"{self.fake.url}/repos/{repo.full_name}/git/trees/{repo.head}",
+                "tree": entries[:TREE_CAP],
+                "truncated": truncated,
+            },
+            "core",
+        )
 
     def blob(self, query: dict[str, str], owner: str, name: str, sha: str) -> None:
         repo = self._repo(owner, name)
@@ -271,7 +319,18 @@ class _Handler(BaseHTTPRequestHandler):
         if data is None:
             self._not_found()
             return
-        self._send(200, {"sha": sha, "node_id": "B_" + sha[:8], "size": len(data), "url": "", "content": base64.b64encode(data).decode(), "encoding": "base64"}, "core")
+        self._send(
+            200,
+            {
+                "sha": sha,
+                "node_id": "B_" + sha[:8],
+                "size": len(data),
+                "url": "",
+                "content": base64.b64encode(data).decode(),
+                "encoding": "base64",
+            },
+            "core",
+        )
 
     def contents(self, query: dict[str, str], owner: str, name: str, path: str) -> None:
         repo = self._repo(owner, name)
@@ -283,11 +342,30 @@ class _Handler(BaseHTTPRequestHandler):
             if "raw" in (self.headers.get("Accept") or ""):
                 self._send(200, None, "core", raw=data)
                 return
-            self._send(200, {"type": "file", "encoding": "base64", "size": len(data), "name": path.rsplit("/", 1)[-1], "path": path, "content": base64.b64encode(data).decode(), "sha": blob_oid(data)}, "core")
+            self._send(
+                200,
+                {
+                    "type": "file",
+                    "encoding": "base64",
+                    "size": len(data),
+                    "name": path.rsplit("/", 1)[-1],
+                    "path": path,
+                    "content": base64.b64encode(data).decode(),
+                    "sha": blob_oid(data),
+                },
+                "core",
+            )
             return
         if path == "" or path in repo.directories():
             tree = graphql_api._tree(repo, path)
-            self._send(200, [{"type": "dir" if e["type"] == "tree" else "file", "name": e["name"], "path": e["path"], "sha": e["oid"]} for e in tree["entries"]], "core")
+            self._send(
+                200,
+                [
+                    {"type": "dir" if e["type"] == "tree" else "file", "name": e["name"], "path": e["path"], "sha": e["oid"]}
+                    for e in tree["entries"]
+                ],
+                "core",
+            )
             return
         self._not_found()
 
@@ -298,7 +376,11 @@ class _Handler(BaseHTTPRequestHandler):
         page = int(query.get("page", "1"))
         cap = self.fake.settings.search_cap
         if (page - 1) * per_page >= cap:
-            self._send(422, {"message": "Only the first 1000 search results are available", "documentation_url": DOCS, "status": "422"}, "search")
+            self._send(
+                422,
+                {"message": "Only the first 1000 search results are available", "documentation_url": DOCS, "status": "422"},
+                "search",
+            )
             return
         filename = re.search(r"filename:(\S+)", q)
         in_path = re.search(r"path:(\S+)", q)
@@ -314,7 +396,13 @@ class _Handler(BaseHTTPRequestHandler):
                     continue
                 hits.append((repo, path, data))
         items = [
-            {"name": p.rsplit("/", 1)[-1], "path": p, "sha": blob_oid(d), "repository": {"full_name": r.full_name, "name": r.name, "owner": {"login": r.owner}, "fork": False}, "score": 1.0}
+            {
+                "name": p.rsplit("/", 1)[-1],
+                "path": p,
+                "sha": blob_oid(d),
+                "repository": {"full_name": r.full_name, "name": r.name, "owner": {"login": r.owner}, "fork": False},
+                "score": 1.0,
+            }
             for r, p, d in hits[(page - 1) * per_page : min(page * per_page, cap)]
         ]
         headers = {}
@@ -326,7 +414,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def rate_limit(self, query: dict[str, str], *_: str) -> None:
         remaining = self.fake.settings.remaining
-        resources = {k: {"limit": v, "remaining": remaining[k], "reset": 1893456000, "used": v - remaining[k]} for k, v in (("core", 5000), ("graphql", 5000), ("search", 30))}
+        resources = {
+            k: {"limit": v, "remaining": remaining[k], "reset": 1893456000, "used": v - remaining[k]}
+            for k, v in (("core", 5000), ("graphql", 5000), ("search", 30))
+        }
         self._send(200, {"resources": resources, "rate": resources["core"]}, "core")
 
 
@@ -335,7 +426,10 @@ _ROUTES = [
     (re.compile(r"/(?:api/v3/)?repositories/(\d+)"), _Handler.repository_by_id),
     (re.compile(r"/(?:api/v3/)?repos/([^/]+)/([^/]+)/git/trees/([^/]+)"), _Handler.tree),
     (re.compile(r"/(?:api/v3/)?repos/([^/]+)/([^/]+)/git/blobs/([0-9a-f]{40})"), _Handler.blob),
-    (re.compile(r"/(?:api/v3/)?repos/([^/]+)/([^/]+)/contents(/.*)?"), lambda self, q, o, n, p: _Handler.contents(self, q, o, n, p or "")),
+    (
+        re.compile(r"/(?:api/v3/)?repos/([^/]+)/([^/]+)/contents(/.*)?"),
+        lambda self, q, o, n, p: _Handler.contents(self, q, o, n, p or ""),
+    ),
     (re.compile(r"/(?:api/v3/)?search/code()"), _Handler.search_code),
     (re.compile(r"/(?:api/v3/)?rate_limit()"), _Handler.rate_limit),
 ]

@@ -129,7 +129,7 @@ def entry_name(sink: Sink, index: int, name: str) -> None:
             "name.invalid_id",
             path,
             f'Claude Code cannot install plugin "{name}". Each part of a plugin id (plugin@marketplace) '
-            f"{names.ID_RULE} Change this entry's \"name\".",
+            f'{names.ID_RULE} Change this entry\'s "name".',
         )
     _desktop(sink, path, f'Plugin name "{name}"', name, DESKTOP_DROP)
     plugin_name_origin(sink, path, name)
@@ -153,7 +153,7 @@ def marketplace_name(sink: Sink, name: str) -> None:
             "name.invalid_id",
             "name",
             f'Claude Code cannot install plugins from marketplace "{name}". Each part of a plugin id '
-            f"(plugin@marketplace) {names.ID_RULE} Change the marketplace's \"name\".",
+            f'(plugin@marketplace) {names.ID_RULE} Change the marketplace\'s "name".',
         )
     _desktop(sink, "name", f'Marketplace name "{name}"', name, DESKTOP_REJECT)
 
@@ -165,8 +165,7 @@ def _desktop(sink: Sink, path: str, subject: str, name: str, consequence: str) -
     sink.add(
         "name.desktop",
         path,
-        f"{subject} is not accepted by Claude Desktop ({names.DESKTOP_RULE}). "
-        f"{accepts} {names.DESKTOP_SYNC} {consequence}",
+        f"{subject} is not accepted by Claude Desktop ({names.DESKTOP_RULE}). {accepts} {names.DESKTOP_SYNC} {consequence}",
         "warning",
     )
 
@@ -194,9 +193,7 @@ _PATH_FIELDS = (
     "monitors",
 )
 LOAD_FAILURE = "The runtime loader will report this as a load failure."
-MCP_MISSING = (
-    "The plugin loader skips a missing MCP servers file without reporting it, so none of its servers will load."
-)
+MCP_MISSING = "The plugin loader skips a missing MCP servers file without reporting it, so none of its servers will load."
 
 
 def component_paths(manifest: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
@@ -265,7 +262,11 @@ def plugin_manifest(sink: Sink, manifest: Any, plugin_dir: Path | None, listed_a
             )
     for key, code, message in (
         ("version", "plugin.no_version", 'No version specified. Consider adding a version following semver (e.g., "1.0.0")'),
-        ("description", "plugin.no_description", "No description provided. Adding a description helps users understand what your plugin does"),
+        (
+            "description",
+            "plugin.no_description",
+            "No description provided. Adding a description helps users understand what your plugin does",
+        ),
         ("author", "plugin.no_author", "No author information provided. Consider adding author details for plugin attribution"),
     ):
         if key not in manifest:
@@ -353,14 +354,12 @@ def hooks_file(sink: Sink, data: JsonDocument) -> None:
         return
     # A hooks value that is not an event map cannot be read at all, and Claude Code
     # treats it as if it might hold permission-gating hooks.
-    gating = [e for e in formats.GATING_EVENTS if e in value] or (
-        "hooks" in value and not isinstance(value["hooks"], dict)
-    )
+    gating = [e for e in formats.GATING_EVENTS if e in value] or ("hooks" in value and not isinstance(value["hooks"], dict))
     if gating:
         sink.add(
             "hooks.outside_wrapper",
             "hooks",
-            "PreToolUse/PermissionRequest is declared at the top level, outside the \"hooks\" object — a "
+            'PreToolUse/PermissionRequest is declared at the top level, outside the "hooks" object — a '
             "PreToolUse/PermissionRequest hook that cannot be loaded may be what guards the permissions "
             "declared beside it, so nothing it sits in is applied until the entry is fixed or removed",
         )

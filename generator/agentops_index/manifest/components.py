@@ -204,7 +204,11 @@ def _servers(value: Any, file: str) -> list[ServerDecl]:
             continue
         url = spec.get("url") if isinstance(spec.get("url"), str) else None
         kind = spec.get("type") if isinstance(spec.get("type"), str) else ("http" if url else "stdio")
-        args = [str(a) for a in spec.get("args", []) if isinstance(a, str | int | float)] if isinstance(spec.get("args"), list) else []
+        args = (
+            [str(a) for a in spec.get("args", []) if isinstance(a, str | int | float)]
+            if isinstance(spec.get("args"), list)
+            else []
+        )
         command = spec.get("command") if isinstance(spec.get("command"), str) else None
         out.append(ServerDecl(str(name), kind, command, args, url, file))
     return out

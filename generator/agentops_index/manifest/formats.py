@@ -37,11 +37,41 @@ PATH_SEPARATORS = 'Marketplace name cannot contain path separators (/ or \\), ".
 IMPERSONATES = "Marketplace name impersonates an official Anthropic/Claude marketplace"
 
 HOOK_EVENTS = frozenset(
-    "PreToolUse PostToolUse PostToolUseFailure PostToolBatch Notification UserPromptSubmit "
-    "UserPromptExpansion SessionStart SessionEnd Stop StopFailure SubagentStart SubagentStop "
-    "PreCompact PostCompact PreModelSwitch PostModelSwitch PermissionRequest PermissionDenied Setup "
-    "TeammateIdle TaskCreated TaskCompleted Elicitation ElicitationResult ConfigChange WorktreeCreate "
-    "WorktreeRemove InstructionsLoaded CwdChanged FileChanged DirectoryAdded MessageDisplay".split()
+    [
+        "PreToolUse",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "PostToolBatch",
+        "Notification",
+        "UserPromptSubmit",
+        "UserPromptExpansion",
+        "SessionStart",
+        "SessionEnd",
+        "Stop",
+        "StopFailure",
+        "SubagentStart",
+        "SubagentStop",
+        "PreCompact",
+        "PostCompact",
+        "PreModelSwitch",
+        "PostModelSwitch",
+        "PermissionRequest",
+        "PermissionDenied",
+        "Setup",
+        "TeammateIdle",
+        "TaskCreated",
+        "TaskCompleted",
+        "Elicitation",
+        "ElicitationResult",
+        "ConfigChange",
+        "WorktreeCreate",
+        "WorktreeRemove",
+        "InstructionsLoaded",
+        "CwdChanged",
+        "FileChanged",
+        "DirectoryAdded",
+        "MessageDisplay",
+    ]
 )
 HOOK_TYPES = frozenset({"command", "http", "prompt", "agent"})
 GATING_EVENTS = ("PreToolUse", "PermissionRequest")
@@ -75,10 +105,7 @@ def _archive_url(s: str) -> str | None:
     host = re.sub(r"^https://", "", lowered).split("/")[0].split(":")[0]
     bad_host = host in {"localhost", "127.0.0.1", "[::1]", "169.254.169.254", "metadata.google.internal"}
     if not lowered.startswith("https://") or bad_host or host.startswith("169.254."):
-        return (
-            "Archive URLs must use https:// and must not point at a loopback, link-local, "
-            "or cloud-metadata host"
-        )
+        return "Archive URLs must use https:// and must not point at a loopback, link-local, or cloud-metadata host"
     return None
 
 
@@ -101,9 +128,7 @@ def plugin_source(plugin_root_ok: bool) -> Schema:
         relative_source(plugin_root_ok),
         Obj({"source": Literal("github"), "repo": Str(), "ref": ref, "sha": Optional(SHA)}),
         Obj({"source": Literal("url"), "url": Str(), "ref": ref, "sha": Optional(SHA)}),
-        Obj(
-            {"source": Literal("git-subdir"), "url": Str(), "path": Str(), "ref": ref, "sha": Optional(SHA)}
-        ),
+        Obj({"source": Literal("git-subdir"), "url": Str(), "path": Str(), "ref": ref, "sha": Optional(SHA)}),
         Obj(
             {
                 "source": Literal("npm"),
@@ -112,7 +137,13 @@ def plugin_source(plugin_root_ok: bool) -> Schema:
                 "registry": Optional(Str()),
             }
         ),
-        Obj({"source": Literal("archive"), "url": Str(_archive_url), "sha256": Optional(Str(matches(r"[0-9a-fA-F]{64}", "Must be a 64-character hex SHA-256 digest")))}),
+        Obj(
+            {
+                "source": Literal("archive"),
+                "url": Str(_archive_url),
+                "sha256": Optional(Str(matches(r"[0-9a-fA-F]{64}", "Must be a 64-character hex SHA-256 digest"))),
+            }
+        ),
         Obj(
             {
                 "source": Literal("command"),
@@ -237,9 +268,7 @@ PLUGIN_FIELDS: dict[str, Schema] = {
 PLUGIN_MANIFEST = Obj({"name": Str(_no_spaces(NO_SPACES_PLUGIN)), **PLUGIN_FIELDS})
 PLUGIN_KEYS = frozenset({"name", *PLUGIN_FIELDS})
 # Directory-listing fields are plugin.json-only: in an entry they are unknown keys.
-LISTING_ONLY = frozenset(
-    {"icon", "documentationUrl", "supportUrl", "privacyPolicyUrl", "termsOfServiceUrl", "types"}
-)
+LISTING_ONLY = frozenset({"icon", "documentationUrl", "supportUrl", "privacyPolicyUrl", "termsOfServiceUrl", "types"})
 
 
 def _relevance_signals(value: dict[str, Any]) -> str | None:
@@ -258,9 +287,7 @@ def entry_schema(plugin_root_ok: bool) -> Schema:
             "category": Optional(Str()),
             "tags": Optional(Arr(Str())),
             "strict": Optional(Bool()),
-            "relevance": Optional(
-                Obj({"topic": Optional(Str()), "signals": Obj({}, refine=_relevance_signals)})
-            ),
+            "relevance": Optional(Obj({"topic": Optional(Str()), "signals": Obj({}, refine=_relevance_signals)})),
             "headers": Optional(Record(Str())),
             "headersHelper": Optional(Str()),
             **fields,

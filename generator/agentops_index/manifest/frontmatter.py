@@ -11,8 +11,8 @@ every field, and so does ``data`` here, but :attr:`FrontMatter.lenient` still re
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -99,11 +99,11 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 def _safe_load(block: str) -> Any:
     if _FAST_LOADER is None:
-        return yaml.load(block, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(block, Loader=_NoAliasLoader)
     for event in yaml.parse(block, Loader=_FAST_LOADER):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.YAMLError("aliases are not allowed in front matter")
-    return yaml.load(block, Loader=_FAST_LOADER)  # noqa: S506 - libyaml's SafeLoader
+    return yaml.load(block, Loader=_FAST_LOADER)
 
 
 def _load(block: str) -> Any:

@@ -60,26 +60,20 @@ def decode_text(data: bytes) -> tuple[str, list[tuple[str, str]]]:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        notes.append(
-            ("invalid_encoding", f"bytes that are not UTF-8 at offset {exc.start} were replaced by U+FFFD")
-        )
+        notes.append(("invalid_encoding", f"bytes that are not UTF-8 at offset {exc.start} were replaced by U+FFFD"))
     return text, notes
 
 
 def read_json(data: bytes, cap: int = MANIFEST_CAP) -> JsonDocument:
     """Parse untrusted JSON bytes; never raises."""
     if len(data) > cap:
-        return JsonDocument(
-            problem=JsonProblem("too_large", f"File is {len(data):,} bytes; the limit is {cap:,} bytes")
-        )
+        return JsonDocument(problem=JsonProblem("too_large", f"File is {len(data):,} bytes; the limit is {cap:,} bytes"))
     text, notes = decode_text(data)
     doc = JsonDocument(notes=notes)
     depth, where = _max_depth(text)
     if depth > MAX_DEPTH:
         line, col = _line_col(text, where)
-        doc.problem = JsonProblem(
-            "invalid_json:depth", f"JSON nests deeper than {MAX_DEPTH} levels", line, col
-        )
+        doc.problem = JsonProblem("invalid_json:depth", f"JSON nests deeper than {MAX_DEPTH} levels", line, col)
         return doc
     duplicates: list[str] = []
 
@@ -99,9 +93,7 @@ def read_json(data: bytes, cap: int = MANIFEST_CAP) -> JsonDocument:
             parse_int=_parse_int,
         )
     except _ConstantError as exc:
-        doc.problem = JsonProblem(
-            "invalid_json:syntax", f'Invalid JSON syntax: JSON Parse error: Unexpected identifier "{exc}"'
-        )
+        doc.problem = JsonProblem("invalid_json:syntax", f'Invalid JSON syntax: JSON Parse error: Unexpected identifier "{exc}"')
     except json.JSONDecodeError as exc:
         doc.problem = JsonProblem(
             "invalid_json:syntax",

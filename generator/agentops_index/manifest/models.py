@@ -16,9 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from agentops_index.manifest.findings import Finding, Report
 from agentops_index.manifest.validate import plugin_root_usable, resolve_relative_source
 
-SourceKind = Literal[
-    "relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source", "unsupported"
-]
+SourceKind = Literal["relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source", "unsupported"]
 COMPONENT_KEYS = ("commands", "agents", "skills", "hooks", "outputStyles", "themes")
 _GITHUB_URL = re.compile(r"^(?:https?://|git@)(?:www\.)?github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 _OWNER_REPO = re.compile(r"^([A-Za-z0-9][\w.-]*)/([\w.-]+)$")
@@ -161,8 +159,7 @@ def parse_marketplace(value: Any, report: Report) -> Marketplace:
             continue
         findings = per_entry.get(index, [])
         source_problem = any(
-            f.severity == "error" and re.search(rf"^plugins(\[{index}\]|\.{index})\.source", f.path)
-            for f in findings
+            f.severity == "error" and re.search(rf"^plugins(\[{index}\]|\.{index})\.source", f.path) for f in findings
         )
         market.entries.append(
             MarketplaceEntry(
@@ -190,7 +187,9 @@ def effective_manifest(entry: MarketplaceEntry, plugin_json: dict[str, Any] | No
     components = entry.component_fields()
     if not entry.strict:
         if components:
-            return merged, f"Plugin {entry.name} has conflicting manifests: strict is false but the entry declares " + ", ".join(sorted(components))
+            return merged, f"Plugin {entry.name} has conflicting manifests: strict is false but the entry declares " + ", ".join(
+                sorted(components)
+            )
         return merged, None
     for key, value in components.items():
         if key == "hooks" and isinstance(value, dict) and isinstance(merged.get("hooks"), dict):
@@ -204,4 +203,3 @@ def effective_manifest(entry: MarketplaceEntry, plugin_json: dict[str, Any] | No
     for key, value in entry.raw.items():
         merged.setdefault(key, value)
     return merged, None
-

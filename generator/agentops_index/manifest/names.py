@@ -10,14 +10,12 @@ import re
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 DESKTOP_MAX = 128
-ID_RULE = (
-    'may use only the letters a-z and A-Z, digits, ".", "_" and "-", and must start with a letter or digit.'
-)
+ID_RULE = 'may use only the letters a-z and A-Z, digits, ".", "_" and "-", and must start with a letter or digit.'
 DESKTOP_RULE = 'letters, digits, ".", "_", "-"; must start alphanumeric; max 128 chars'
 DESKTOP_SYNC = "Claude Desktop managed marketplace sync (allowedPluginMarketplaces)"
 
 RESERVED_PLUGIN_MESSAGE = (
-    'Plugin name "{name}" is reserved: it passes as one of Anthropic\'s own. A third party\'s plugin name '
+    "Plugin name \"{name}\" is reserved: it passes as one of Anthropic's own. A third party's plugin name "
     'cannot start with "claude-", "anthropic-", "anthropics-", or "cc-plugin-", be "claude", "anthropic", '
     '"anthropics", "claude-code", or "claude-mods", or put "official" beside "claude" or "anthropic". '
     "Name it for what it does."
@@ -27,9 +25,7 @@ READS_AS_MESSAGE = 'Plugin name "{name}" reads as one of Anthropic\'s own. Name 
 _SEP = r"[-_.\s]"
 _RESERVED_PREFIX = re.compile(rf"^(?:claude|anthropics?|cc{_SEP}*plugin){_SEP}", re.IGNORECASE)
 _RESERVED_EXACT = re.compile(rf"^(?:claude|anthropics?|claude{_SEP}*(?:code|mods))$", re.IGNORECASE)
-_OFFICIAL_BESIDE = re.compile(
-    r"official[^a-z0-9]*(?:anthropic|claude)|(?:anthropic|claude)[^a-z0-9]*official", re.IGNORECASE
-)
+_OFFICIAL_BESIDE = re.compile(r"official[^a-z0-9]*(?:anthropic|claude)|(?:anthropic|claude)[^a-z0-9]*official", re.IGNORECASE)
 _WHOLE_WORD = re.compile(rf"(?:^|{_SEP})(?:claude|anthropics?)(?:$|{_SEP})", re.IGNORECASE)
 
 _MARKETPLACE_IMPERSONATION = re.compile(
@@ -73,9 +69,7 @@ RESERVED_MARKETPLACE_USES = {
 
 def plugin_reserved(name: str) -> bool:
     """Whether a plugin name passes as Anthropic's own (an error in validate)."""
-    return bool(
-        _RESERVED_PREFIX.search(name) or _RESERVED_EXACT.search(name) or _OFFICIAL_BESIDE.search(name)
-    )
+    return bool(_RESERVED_PREFIX.search(name) or _RESERVED_EXACT.search(name) or _OFFICIAL_BESIDE.search(name))
 
 
 def plugin_reads_as_anthropic(name: str) -> bool:

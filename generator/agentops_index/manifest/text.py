@@ -108,9 +108,7 @@ def clean_list(values: list[str], item_cap: int = KEYWORD_CAP, max_items: int = 
 
 def _is_extender(char: str) -> bool:
     """Whether ``char`` continues the grapheme before it (combining mark or emoji modifier)."""
-    return unicodedata.combining(char) != 0 or unicodedata.category(char) in {"Mn", "Me", "Mc"} or bool(
-        _MODIFIERS.match(char)
-    )
+    return unicodedata.combining(char) != 0 or unicodedata.category(char) in {"Mn", "Me", "Mc"} or bool(_MODIFIERS.match(char))
 
 
 def _cut(text: str, cap: int) -> str:

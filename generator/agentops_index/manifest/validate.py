@@ -130,8 +130,7 @@ def _whole_marketplace(sink: Sink, value: dict[str, Any]) -> None:
             sink.add(
                 "renames.unresolved",
                 f"renames.{old}",
-                "chain does not resolve (target-missing) — target must be a name in plugins[], a key in "
-                "renames, or null",
+                "chain does not resolve (target-missing) — target must be a name in plugins[], a key in renames, or null",
             )
     if not plugins:
         sink.add("marketplace.no_plugins", "plugins", "Marketplace has no plugins defined", "warning")
@@ -140,8 +139,7 @@ def _whole_marketplace(sink: Sink, value: dict[str, Any]) -> None:
         sink.add(
             "marketplace.no_description",
             "description",
-            "No marketplace description provided. Adding a description helps users understand what this "
-            "marketplace offers",
+            "No marketplace description provided. Adding a description helps users understand what this marketplace offers",
             "warning",
         )
 
@@ -167,9 +165,7 @@ def check_entry(
     if isinstance(name, str):
         checks.entry_name(sink, index, name)
     source = entry.get("source")
-    if ("headers" in entry or "headersHelper" in entry) and not (
-        isinstance(source, dict) and source.get("source") == "archive"
-    ):
+    if ("headers" in entry or "headersHelper" in entry) and not (isinstance(source, dict) and source.get("source") == "archive"):
         sink.add(
             "source.headers_unused",
             f"{base}headers",

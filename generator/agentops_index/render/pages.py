@@ -96,7 +96,9 @@ def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
     for category in snapshot.categories:
         out.append(
             c.CategoryPage(
-                **_page(site, f"categories/{category.slug}/index.html", "category.html", category.name, f"{category.name} plugins."),
+                **_page(
+                    site, f"categories/{category.slug}/index.html", "category.html", category.name, f"{category.name} plugins."
+                ),
                 category=category,
                 plugins=sorted(by_category[category.slug], key=starter_key),
             )

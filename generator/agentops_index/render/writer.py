@@ -47,8 +47,7 @@ class Writer:
         out = Path(out)
         if out.exists() and not _replaceable(out):
             raise InputError(
-                f"--out {out}: exists and is not an agentops-index site (no {' or '.join(SITE_MARKERS)}); "
-                "refusing to replace it"
+                f"--out {out}: exists and is not an agentops-index site (no {' or '.join(SITE_MARKERS)}); refusing to replace it"
             )
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
@@ -74,6 +73,7 @@ class Writer:
             raise
         fsync_dir(out.parent)
         shutil.rmtree(old, ignore_errors=True)
+
 
 def _replaceable(out: Path) -> bool:
     if out.is_symlink() or not out.is_dir():

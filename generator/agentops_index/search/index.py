@@ -72,7 +72,17 @@ def _commas(values: list[str]) -> str:
 def document(plugin: PluginRecord) -> dict[str, Any]:
     u = plugin.untrusted
     docs = (*plugin.components.commands, *plugin.components.agents, *plugin.components.skills)
-    kinds = [k for k, n in (("commands", plugin.counts.commands), ("agents", plugin.counts.agents), ("skills", plugin.counts.skills), ("hooks", plugin.counts.hooks), ("mcp", plugin.counts.mcp_servers)) if n]
+    kinds = [
+        k
+        for k, n in (
+            ("commands", plugin.counts.commands),
+            ("agents", plugin.counts.agents),
+            ("skills", plugin.counts.skills),
+            ("hooks", plugin.counts.hooks),
+            ("mcp", plugin.counts.mcp_servers),
+        )
+        if n
+    ]
     parts = plugin.score.parts if plugin.score else None
     name = u.name.text
     return {
@@ -85,7 +95,10 @@ def document(plugin: PluginRecord) -> dict[str, Any]:
         "keywords": _commas([k.text for k in u.keywords]),
         "tags": _commas([t.text for t in u.tags]),
         "category_text": plugin.category.replace("-", " "),
-        "components": " ".join(f"{d.untrusted.name.text.replace('-', ' ')} {d.untrusted.description.text if d.untrusted.description else ''}" for d in docs),
+        "components": " ".join(
+            f"{d.untrusted.name.text.replace('-', ' ')} {d.untrusted.description.text if d.untrusted.description else ''}"
+            for d in docs
+        ),
         "marketplace_text": plugin.marketplace.replace("/", " ").replace("-", " "),
         "author": u.author.text if u.author else "",
         "category": plugin.category,
@@ -142,7 +155,9 @@ def ensure(snapshot: Snapshot, path: Path, search: Search) -> IndexUpdate:
                 writer.update_document(**document(plugin))
             writer.commit(optimize=not usable)
         ix.close()
-        (tmp / STATE_FILE).write_text(json.dumps({"schema": state, "generated_at": snapshot.generated_at, "plugins": len(wanted)}))
+        (tmp / STATE_FILE).write_text(
+            json.dumps({"schema": state, "generated_at": snapshot.generated_at, "plugins": len(wanted)})
+        )
         _swap(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,7 +20,17 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.snapshot.models import PluginRecord, Snapshot
 
-TEXT_FIELDS = ("name", "display_name", "description", "keywords", "tags", "category_text", "components", "marketplace_text", "author")
+TEXT_FIELDS = (
+    "name",
+    "display_name",
+    "description",
+    "keywords",
+    "tags",
+    "category_text",
+    "components",
+    "marketplace_text",
+    "author",
+)
 CANDIDATES = 100  # hits re-ranked by the combined score
 SPELLING = ("name", "keywords", "tags", "description")  # where corrections come from
 COMPONENTS = ("commands", "agents", "skills", "hooks", "mcp")
@@ -58,7 +68,12 @@ class Answer:
     total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "did_you_mean": self.did_you_mean, "total": self.total, "results": [h.as_dict() for h in self.results]}
+        return {
+            "query": self.query,
+            "did_you_mean": self.did_you_mean,
+            "total": self.total,
+            "results": [h.as_dict() for h in self.results],
+        }
 
 
 def _expand(text: str, search: Search) -> str:
@@ -132,7 +147,14 @@ class Searcher:
         ranked.sort(key=lambda h: (-round(h.score, 9), h.id))
         return ranked[:limit]
 
-    def query(self, text: str, category: str | None = None, marketplace: str | None = None, component: str | None = None, limit: int = 10) -> Answer:
+    def query(
+        self,
+        text: str,
+        category: str | None = None,
+        marketplace: str | None = None,
+        component: str | None = None,
+        limit: int = 10,
+    ) -> Answer:
         """Search; an empty ``text`` lists the facet's plugins by static score."""
         filters = _filters(category, marketplace, component)
         answer = Answer(query=text)

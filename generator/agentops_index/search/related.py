@@ -21,9 +21,72 @@ TERMS_PER_PLUGIN = 12
 MAX_POSTINGS = 60
 _WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
-    "a an and are as at be by for from has have in into is it its of on or that the this to use used uses using "
-    "when with your you can will all any not but more than then them they their there these those what which who "
-    "plugin plugins claude code skill skills command commands agent agents tool tools helps help".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "when",
+        "with",
+        "your",
+        "you",
+        "can",
+        "will",
+        "all",
+        "any",
+        "not",
+        "but",
+        "more",
+        "than",
+        "then",
+        "them",
+        "they",
+        "their",
+        "there",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "plugin",
+        "plugins",
+        "claude",
+        "code",
+        "skill",
+        "skills",
+        "command",
+        "commands",
+        "agent",
+        "agents",
+        "tool",
+        "tools",
+        "helps",
+        "help",
+    ]
 )
 
 
@@ -42,7 +105,10 @@ def compute(plugins: list[PluginRecord]) -> dict[str, list[str]]:
     df = Counter(t for terms in all_terms for t in terms)
     n = max(len(plugins), 1)
     idf = {t: math.log(n / c) for t, c in df.items()}
-    kept = [sorted((t for t in terms if df[t] <= MAX_POSTINGS and df[t] > 1), key=lambda t: (-idf[t], t))[:TERMS_PER_PLUGIN] for terms in all_terms]
+    kept = [
+        sorted((t for t in terms if df[t] <= MAX_POSTINGS and df[t] > 1), key=lambda t: (-idf[t], t))[:TERMS_PER_PLUGIN]
+        for terms in all_terms
+    ]
     postings: dict[str, list[int]] = defaultdict(list)
     for index, terms in enumerate(kept):
         for term in terms:

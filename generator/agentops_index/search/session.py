@@ -36,19 +36,19 @@ def fetch(url: str, cache: Path | None = None) -> Path:
     if target.is_file() and etag_file.is_file():
         headers["If-None-Match"] = etag_file.read_text().strip()
     try:
-        with httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, max_redirects=5, trust_env=False) as client:
-            with client.stream("GET", url, headers=headers) as response:
-                if response.status_code == 304 and target.is_file():
-                    return target
-                if response.status_code != 200:
-                    raise InputError(f"--snapshot {url}: HTTP {response.status_code}")
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > DOWNLOAD_CAP:
-                        raise InputError(f"--snapshot {url}: larger than {DOWNLOAD_CAP} bytes")
-                    chunks.append(chunk)
-                etag = response.headers.get("ETag")
+        client = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, max_redirects=5, trust_env=False)
+        with client, client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304 and target.is_file():
+                return target
+            if response.status_code != 200:
+                raise InputError(f"--snapshot {url}: HTTP {response.status_code}")
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > DOWNLOAD_CAP:
+                    raise InputError(f"--snapshot {url}: larger than {DOWNLOAD_CAP} bytes")
+                chunks.append(chunk)
+            etag = response.headers.get("ETag")
     except httpx.HTTPError as exc:
         if target.is_file():
             return target  # offline: the cached copy is the best we have

@@ -249,12 +249,18 @@ def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
         parts = PluginParts()
         parts.resolution = m.Resolution(state="missing", plugin_dir=relative)
         parts.inventory = inline_inventory(entry.raw)
-        parts.findings.append(_note("source.missing_directory", f"plugins[{entry.index}].source", f"{relative} is not a directory in this marketplace"))
+        parts.findings.append(
+            _note(
+                "source.missing_directory", f"plugins[{entry.index}].source", f"{relative} is not a directory in this marketplace"
+            )
+        )
         return parts
     return read_plugin_dir(entry, plugin_dir, relative)
 
 
-def read_plugin_dir(entry: MarketplaceEntry, plugin_dir: Path, relative: str, repo: str | None = None, oid: str | None = None) -> PluginParts:
+def read_plugin_dir(
+    entry: MarketplaceEntry, plugin_dir: Path, relative: str, repo: str | None = None, oid: str | None = None
+) -> PluginParts:
     """Read a plugin directory that exists: manifest, inventory, validation, README."""
     parts = PluginParts()
     doc = load_json(plugin_dir / PLUGIN_FILE) if (plugin_dir / PLUGIN_FILE).is_file() else None
@@ -289,7 +295,9 @@ def read_plugin_dir(entry: MarketplaceEntry, plugin_dir: Path, relative: str, re
     return parts
 
 
-def remote_plugin(entry: MarketplaceEntry, code: str = "source.not_fetched", why: str = "is not read by this crawl") -> PluginParts:
+def remote_plugin(
+    entry: MarketplaceEntry, code: str = "source.not_fetched", why: str = "is not read by this crawl"
+) -> PluginParts:
     """A source this crawl does not read: only what the entry itself declares."""
     parts = PluginParts()
     parts.inventory = inline_inventory(entry.raw)
@@ -343,7 +351,12 @@ def plugin_record(
         "metrics": metrics,
         "untrusted": untrusted,
     }
-    canonical = json.dumps({k: _jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        {k: _jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # metrics change daily: not content
     return m.PluginRecord(**body, content_hash=f"sha256:{digest}", first_seen=now, last_changed=now)
 
@@ -386,4 +399,3 @@ def marketplace_record(
             version=text(market.version, caps.KEYWORD_CAP),
         ),
     )
-

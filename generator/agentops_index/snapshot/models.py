@@ -24,9 +24,7 @@ NOTICE = (
 )
 
 Severity = Literal["error", "warning", "note"]
-SourceKind = Literal[
-    "relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source", "unsupported"
-]
+SourceKind = Literal["relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source", "unsupported"]
 # local: read from disk. not_fetched: a remote source this crawl did not read.
 # missing: a relative directory that does not exist. invalid: no usable source.
 ResolutionState = Literal["local", "not_fetched", "missing", "invalid"]

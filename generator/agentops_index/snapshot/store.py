@@ -96,7 +96,7 @@ def json_schema() -> dict[str, Any]:
 
 
 def build_time() -> tuple[str, float]:
-    """"Now" for published data: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock.
+    """ "Now" for published data: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else the clock.
 
     Returns the ISO-8601 UTC string and the epoch seconds.
     """

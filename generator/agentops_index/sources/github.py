@@ -106,13 +106,25 @@ def repositories_query(refs: list[RepoRef]) -> tuple[str, dict[str, Any]]:
     params, fields, variables = [], [], {}
     for i, ref in enumerate(refs):
         params.append(f"$o{i}: String!, $n{i}: String!, $m{i}: String!, $h{i}: String!")
-        variables.update({f"o{i}": ref.owner, f"n{i}": ref.name, f"m{i}": f"{ref.ref or 'HEAD'}:{MARKETPLACE_PATH}", f"h{i}": ref.ref or "HEAD"})
+        variables.update(
+            {
+                f"o{i}": ref.owner,
+                f"n{i}": ref.name,
+                f"m{i}": f"{ref.ref or 'HEAD'}:{MARKETPLACE_PATH}",
+                f"h{i}": ref.ref or "HEAD",
+            }
+        )
         fields.append(
             f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...RepoFields "
             f"head: object(expression: $h{i}) {{ oid }} "
             f"marketplace: object(expression: $m{i}) {{ ... on Blob {{ text byteSize isBinary }} }} }}"
         )
-    query = f"query Repositories({', '.join(params)}) {{\n  rateLimit {{ cost remaining }}\n" + "\n".join(fields) + "\n}\n" + REPO_FIELDS
+    query = (
+        f"query Repositories({', '.join(params)}) {{\n  rateLimit {{ cost remaining }}\n"
+        + "\n".join(fields)
+        + "\n}\n"
+        + REPO_FIELDS
+    )
     return query, variables
 
 
@@ -209,7 +221,9 @@ class GitHub:
                     async with self.client.stream(method, url, **kwargs) as response:
                         body = await read_capped(response)
                 except (BudgetExhausted, CircuitOpen) as exc:
-                    raise GitHubError(self.safe(str(exc) if isinstance(exc, CircuitOpen) else f"budget_exhausted: {exc}")) from None
+                    raise GitHubError(
+                        self.safe(str(exc) if isinstance(exc, CircuitOpen) else f"budget_exhausted: {exc}")
+                    ) from None
                 except httpx.HTTPError as exc:
                     error = self.safe(f"transport: {type(exc).__name__}")
                     self.throttle.note("response", error)
@@ -247,7 +261,9 @@ class GitHub:
         raise GitHubError(f"{error} (after {ATTEMPTS} attempts)")
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        status, _, _, answer = await self._request("POST", self.graphql_endpoint, check=_json_object, json={"query": query, "variables": variables})
+        status, _, _, answer = await self._request(
+            "POST", self.graphql_endpoint, check=_json_object, json={"query": query, "variables": variables}
+        )
         if status != 200:
             raise GitHubError(f"graphql: HTTP {status}")
         cost = ((answer.get("data") or {}).get("rateLimit") or {}).get("cost")
@@ -279,7 +295,9 @@ class GitHub:
             if not isinstance(node, dict):
                 error = errors.get(f"r{i}", {})
                 kind = "not_found" if error.get("type") == "NOT_FOUND" else "graphql_error"
-                out.append(RepoInfo(ref.id, found=False, error=self.safe(f"{kind}: {str(error.get('message') or 'no data')[:300]}")))
+                out.append(
+                    RepoInfo(ref.id, found=False, error=self.safe(f"{kind}: {str(error.get('message') or 'no data')[:300]}"))
+                )
                 continue
             head = (node.get("head") or {}).get("oid")
             if head is None and ref.ref:
@@ -316,7 +334,9 @@ class GitHub:
             raise GitHubError("tree: answer is not a git tree") from None
         return entries, bool(answer.get("truncated"))
 
-    async def blobs(self, wanted: list[tuple[RepoRef, str, str, int]]) -> tuple[dict[tuple[str, str], bytes | None], dict[str, str]]:
+    async def blobs(
+        self, wanted: list[tuple[RepoRef, str, str, int]]
+    ) -> tuple[dict[tuple[str, str], bytes | None], dict[str, str]]:
         """Contents of (repository, oid, path, size) files, packed by count and size per request.
 
         Returns the contents and, for repositories with a file in a batch that failed for

@@ -76,7 +76,15 @@ def current_name(ref: RepoRef, info: RepoInfo) -> RepoRef | None:
 
 
 class GitHubCrawl:
-    def __init__(self, github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, workdir: Path, optional: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        github: GitHub,
+        taxonomy: Taxonomy,
+        now: str,
+        previous: m.Snapshot | None,
+        workdir: Path,
+        optional: set[str] | None = None,
+    ) -> None:
         self.optional = optional or set()
         self.github = github
         self.taxonomy = taxonomy
@@ -111,7 +119,12 @@ class GitHubCrawl:
         to_read: list[Checkout] = []
         for ref in refs:
             info = infos[ref.id]
-            if ref.id in self.optional and info.found and info.marketplace is None and ref.id.lower() not in self.previous_markets:
+            if (
+                ref.id in self.optional
+                and info.found
+                and info.marketplace is None
+                and ref.id.lower() not in self.previous_markets
+            ):
                 continue  # a discovered repository without a marketplace is not a source
             if not info.found or info.marketplace is None:
                 reason = info.error or f"no_marketplace: {checkout_path()} not found at {ref.ref or 'the default branch'}"
@@ -143,7 +156,9 @@ class GitHubCrawl:
         doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
         return parse_marketplace(doc.value, Report("marketplace.json")).entries if doc.ok else []
 
-    def _remote_refs(self, refs: list[RepoRef], infos: dict[str, RepoInfo], parsed: dict[str, list[MarketplaceEntry]]) -> dict[str, RepoRef]:
+    def _remote_refs(
+        self, refs: list[RepoRef], infos: dict[str, RepoInfo], parsed: dict[str, list[MarketplaceEntry]]
+    ) -> dict[str, RepoRef]:
         out: dict[str, RepoRef] = {}
         for ref in refs:
             for entry in parsed.get(ref.id, []):
@@ -188,7 +203,9 @@ class GitHubCrawl:
         for plugin in self.previous_plugins[ref.id.lower()]:
             remote = self._remote_by_repo(plugin.resolved.repo)
             plugins.append(plugin.model_copy(update={"metrics": self._metrics(remote.info)}) if remote else plugin)
-        status = m.SourceStatus(id=before.id, kind="github", state="fresh", entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))
+        status = m.SourceStatus(
+            id=before.id, kind="github", state="fresh", entries=before.entries, recorded=len(plugins), skipped=len(before.skipped)
+        )
         return SourceOutcome(status, before.model_copy(update={"metrics": self._metrics(info)}), plugins)
 
     def _failed(self, ref: RepoRef, reason: str, info: RepoInfo | None = None, state: str = "stale") -> SourceOutcome:
@@ -205,12 +222,25 @@ class GitHubCrawl:
         gone = reason.startswith(("not_found:", "gone:"))
         tombstones = (status_before.tombstones if status_before else 0) + 1 if gone else 0
         since = status_before.stale_since if status_before and status_before.stale_since else self.now
-        common = {"id": before.id if before else ref.id, "kind": "github", "last_error": reason, "consecutive_failures": failures, "tombstones": tombstones}
+        common = {
+            "id": before.id if before else ref.id,
+            "kind": "github",
+            "last_error": reason,
+            "consecutive_failures": failures,
+            "tombstones": tombstones,
+        }
         if tombstones >= TOMBSTONE_RUNS:
             return SourceOutcome(m.SourceStatus(**common, state="removed", stale_since=since))  # type: ignore[arg-type]
         if before is not None:
             plugins = self.previous_plugins[ref.id.lower()]
-            status = m.SourceStatus(**common, state=state, stale_since=since, entries=before.entries, recorded=len(plugins), skipped=len(before.skipped))  # type: ignore[arg-type]
+            status = m.SourceStatus(
+                **common,
+                state=state,
+                stale_since=since,
+                entries=before.entries,
+                recorded=len(plugins),
+                skipped=len(before.skipped),
+            )  # type: ignore[arg-type]
             return SourceOutcome(status, before, list(plugins))
         return SourceOutcome(m.SourceStatus(**common, state="invalid"))  # type: ignore[arg-type]
 
@@ -252,9 +282,23 @@ class GitHubCrawl:
             return self._failed(item.ref, outcome.status.last_error or "invalid", item.info, state="invalid")
         notes = []
         if item.truncated:
-            notes.append(m.FindingRecord(code="crawl.truncated", severity="note", path="root", message="the repository is too large to read whole; some plugin files were not read"))
+            notes.append(
+                m.FindingRecord(
+                    code="crawl.truncated",
+                    severity="note",
+                    path="root",
+                    message="the repository is too large to read whole; some plugin files were not read",
+                )
+            )
         if item.fetch_as is not None:
-            notes.append(m.FindingRecord(code="repo.renamed", severity="note", path="root", message=f"GitHub now calls this repository {item.fetch_as.id}; update data/sources.toml"))
+            notes.append(
+                m.FindingRecord(
+                    code="repo.renamed",
+                    severity="note",
+                    path="root",
+                    message=f"GitHub now calls this repository {item.fetch_as.id}; update data/sources.toml",
+                )
+            )
         if notes and outcome.marketplace is not None:
             outcome.marketplace = outcome.marketplace.model_copy(update={"findings": [*outcome.marketplace.findings, *notes]})
         return outcome
@@ -262,17 +306,23 @@ class GitHubCrawl:
     def _resolve(self, entry: MarketplaceEntry) -> tuple[assemble.PluginParts, m.RepoMetrics | None]:
         found = plugin_repo(entry)
         if found is None:
-            return assemble.remote_plugin(entry, "source.external_source_not_crawled", "is on a host this crawl never contacts"), None
+            return assemble.remote_plugin(
+                entry, "source.external_source_not_crawled", "is on a host this crawl never contacts"
+            ), None
         ref, sub = found
         remote = self.remote.get(_key(ref))
         if remote is None or not remote.info.found:
             why = f"names {ref.id}, which GitHub does not serve ({(remote.info.error if remote else None) or 'not found'})"
             return assemble.remote_plugin(entry, "source.not_found", self.github.safe(why)), None
         if remote.root is None:
-            return assemble.remote_plugin(entry, "source.fetch_failed", f"could not be read: {remote.error}"), self._metrics(remote.info)
+            return assemble.remote_plugin(entry, "source.fetch_failed", f"could not be read: {remote.error}"), self._metrics(
+                remote.info
+            )
         plugin_dir = remote.root / sub if sub else remote.root
         if ".." in Path(sub).parts or not plugin_dir.is_dir():
-            parts = assemble.remote_plugin(entry, "source.missing_directory", f"names {sub or '.'} in {ref.id}, which is not a directory there")
+            parts = assemble.remote_plugin(
+                entry, "source.missing_directory", f"names {sub or '.'} in {ref.id}, which is not a directory there"
+            )
             return parts, self._metrics(remote.info)
         parts = assemble.read_plugin_dir(entry, plugin_dir, sub or ".", repo=ref.id, oid=remote.info.head_oid)
         return parts, self._metrics(remote.info)
@@ -283,7 +333,12 @@ def checkout_path() -> str:
 
 
 async def crawl(
-    refs: list[RepoRef], github: GitHub, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None, optional: set[str] | None = None
+    refs: list[RepoRef],
+    github: GitHub,
+    taxonomy: Taxonomy,
+    now: str,
+    previous: m.Snapshot | None,
+    optional: set[str] | None = None,
 ) -> list[SourceOutcome]:
     """Crawl ``refs`` through ``github``; virtual checkouts live in a temp dir for the run only.
 

@@ -88,7 +88,11 @@ def origins(api_url: str) -> set[tuple[str, str, int]]:
 
 
 def make_client(
-    api_url: str, token: str | None, usage: Usage, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout = TIMEOUT
+    api_url: str,
+    token: str | None,
+    usage: Usage,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: httpx.Timeout = TIMEOUT,
 ) -> httpx.AsyncClient:
     """An httpx client for one API origin: guarded, no redirects, GitHub's JSON media type."""
     headers = {
