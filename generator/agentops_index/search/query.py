@@ -20,17 +20,7 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.snapshot.models import PluginRecord, Snapshot
 
-TEXT_FIELDS = (
-    "name",
-    "display_name",
-    "description",
-    "keywords",
-    "tags",
-    "category_text",
-    "components",
-    "marketplace_text",
-    "author",
-)
+TEXT_FIELDS = ("text",)  # every field, repeated as often as its boost says (search/index.py)
 CANDIDATES = 100  # hits re-ranked by the combined score
 SPELLING = ("name", "keywords", "tags", "description")  # where corrections come from
 COMPONENTS = ("commands", "agents", "skills", "hooks", "mcp")
@@ -177,7 +167,11 @@ class Searcher:
         """Each word not in the vocabulary replaced by its closest indexed word (name, description)."""
         words = _WORD.findall(text.lower())
         reader = self.searcher.reader()
-        known = [word in self.search_cfg.synonyms or any(reader.frequency(f, word) for f in SPELLING) for word in words]
+        analyzer = self.ix.schema["text"].analyzer
+        known = [
+            word in self.search_cfg.synonyms or any(reader.frequency("text", token.text) for token in analyzer(word))
+            for word in words
+        ]
         if all(known):
             return None
         correctors = [self.searcher.corrector(f) for f in SPELLING]
