@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agentops_index import __version__, rank
+from agentops_index import __version__, identity, rank
 from agentops_index.config import Ranking, load_ranking
 from agentops_index.manifest.checks import read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
@@ -233,7 +233,12 @@ def finish(
     """Assign slugs, score and relate plugins, sort everything, total it up, check the accounting."""
     markets = sorted((o.marketplace for o in outcomes if o.marketplace), key=lambda r: (r.id.lower(), r.id))
     plugins = _sorted_plugins(carry_history([p for o in outcomes for p in o.plugins], previous))
-    plugins = rank.score_all(plugins, markets, now, ranking or load_ranking())
+    ranking = ranking or load_ranking()
+    # Identity needs scores (top names by stars, then static score); ranking then needs the
+    # identity signals for its penalties: score, identify, score again.
+    plugins = rank.score_all(plugins, markets, now, ranking)
+    plugins = identity.apply(plugins, previous.plugins if previous else None)
+    plugins = rank.score_all(plugins, markets, now, ranking)
     related = compute_related(plugins)
     plugins = [p.model_copy(update={"related": related[p.id]}) for p in plugins]
     statuses = sorted((o.status for o in outcomes), key=lambda s: (s.id.lower(), s.id, s.last_error or ""))

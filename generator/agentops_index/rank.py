@@ -10,8 +10,8 @@ plugin is the *static* score, with the other weights renormalized to sum to 1. P
 - recency: ``0.5 ** (age_days / half_life)``, age since the last push, else the last content
   change, measured at the snapshot's time (so a rebuild never changes it).
 - adoption: npm downloads are not collected yet, so ``log1p(forks + watchers)`` on the same scale.
-- penalties multiply: validation errors, archived; high-risk, impersonation and duplicates
-  once trust signals set them.
+- penalties multiply: validation errors, archived, a high-level signal (signals.py),
+  impersonation, and being a copy of an earlier canonical plugin (identity.py).
 """
 
 from __future__ import annotations
@@ -50,6 +50,12 @@ def score(plugin: PluginRecord, market: MarketplaceRecord | None, now: str, rank
         penalties.append(Penalty(name="validation_errors", factor=ranking.penalties["validation_errors"]))
     if metrics and metrics.archived:
         penalties.append(Penalty(name="archived", factor=ranking.penalties["archived"]))
+    if plugin.risk == "high":
+        penalties.append(Penalty(name="high_risk", factor=ranking.penalties["high_risk"]))
+    if any(s.code == "impersonation" for s in plugin.signals):
+        penalties.append(Penalty(name="impersonation", factor=ranking.penalties["impersonation"]))
+    if plugin.canonical_id and plugin.canonical_id != plugin.id:
+        penalties.append(Penalty(name="duplicate", factor=ranking.penalties["duplicate"]))
     values = {"stars": stars, "recency": recency, "adoption": adoption}
     total_weight = sum(weights[p] for p in STATIC_PARTS) or 1.0
     static = sum(weights[p] * values[p] for p in STATIC_PARTS) / total_weight

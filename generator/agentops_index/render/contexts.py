@@ -38,10 +38,17 @@ class HomePage(Page):
     marketplaces: list[MarketplaceRecord]
 
 
+class Link(Context):
+    id: str
+    slug: str
+
+
 class PluginPage(Page):
     plugin: PluginRecord
     marketplace: MarketplaceRecord
     category: CategoryRecord
+    canonical_slug: str | None = None
+    mirror_links: list[Link] = []
 
 
 class MarketplacePage(Page):

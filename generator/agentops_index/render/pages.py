@@ -72,6 +72,7 @@ def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
         ),
         c.NotFoundPage(**{**_page(site, "404.html", "404.html", "Page not found", "Page not found."), "root": base_path(site)}),
     ]
+    slugs = {p.id: p.slug for p in snapshot.plugins}
     for plugin in snapshot.plugins:
         name = plugin.untrusted.name.text
         description = plugin.untrusted.description.text if plugin.untrusted.description else ""
@@ -81,6 +82,8 @@ def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
                 plugin=plugin,
                 marketplace=markets[plugin.marketplace],
                 category=categories[plugin.category],
+                canonical_slug=slugs.get(plugin.canonical_id or ""),
+                mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
             )
         )
     for market in snapshot.marketplaces:

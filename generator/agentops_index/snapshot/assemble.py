@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from agentops_index import signals
 from agentops_index.manifest import text as caps
 from agentops_index.manifest.checks import inside, load_json, read_bytes
 from agentops_index.manifest.components import (
@@ -239,6 +240,7 @@ class PluginParts:
         self.inventory = Inventory()
         self.findings: list[m.FindingRecord] = []
         self.readme: m.Text | None = None
+        self.plugin_dir: Path | None = None
 
 
 def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
@@ -292,6 +294,7 @@ def read_plugin_dir(
             )
         )
     parts.readme = _readme(plugin_dir)
+    parts.plugin_dir = plugin_dir
     return parts
 
 
@@ -333,6 +336,8 @@ def plugin_record(
     shown = _display(entry, parts.plugin_json)
     untrusted = _plugin_untrusted(entry, shown, parts.readme)
     category = taxonomy.slug_for(untrusted.category.text if untrusted.category else None)
+    static = signals.compute(parts.plugin_dir, parts.inventory)
+    signal_records = [_signal(x) for x in static.signals]
     body = {
         "id": f"{entry.name}@{marketplace_id}",
         "slug": "",
@@ -349,6 +354,13 @@ def plugin_record(
         "components": listed,
         "counts": counts,
         "metrics": metrics,
+        "signals": signal_records,
+        "risk": signals.highest([x.level for x in static.signals]),
+        "capabilities": list(dict.fromkeys(static.capabilities)),
+        "runtimes": sorted(static.runtimes),
+        "context_tokens": context_tokens(parts.inventory),
+        "declared_not_loadable": not_loadable(parts, found),
+        "tree_hash": tree_hash(parts, entry),
         "untrusted": untrusted,
     }
     canonical = json.dumps(
@@ -359,6 +371,98 @@ def plugin_record(
     )
     digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # metrics change daily: not content
     return m.PluginRecord(**body, content_hash=f"sha256:{digest}", first_seen=now, last_changed=now)
+
+
+def _signal(signal: signals.Signal) -> m.SignalRecord:
+    return m.SignalRecord(
+        code=signal.code,
+        level=signal.level,  # type: ignore[arg-type]
+        summary=signal.summary,
+        loadable=signal.loadable,
+        evidence=[
+            m.EvidenceRecord(
+                file=caps.clean(e.file, caps.SHORT_CAP),
+                line=e.line,
+                untrusted=m.EvidenceUntrusted(excerpt=text(e.text, signals.EVIDENCE_CAP)),
+            )
+            for e in signal.evidence
+        ],
+    )
+
+
+def context_tokens(inventory: Inventory) -> int:
+    """Always-on context: what Claude Code lists for every skill, command and agent (name and
+    description), at about four characters a token. Hooks and MCP tool schemas are not counted."""
+    chars = sum(len(d.name) + len(d.description or "") + 16 for d in (*inventory.skills, *inventory.commands, *inventory.agents))
+    return (chars + 3) // 4
+
+
+def not_loadable(parts: PluginParts, found: list[m.FindingRecord]) -> list[m.NotLoadable]:
+    """Components a manifest declares that Claude Code would not load, and duplicate names."""
+    out = []
+    reasons = {
+        "path.not_found": ("component", "the declared path does not exist"),
+        "load.conflicting_manifests": ("manifest", "strict is false but the entry also declares components"),
+    }
+    for f in found:
+        if f.code in reasons:
+            kind, why = reasons[f.code]
+            out.append(m.NotLoadable(kind=kind, reason=why, untrusted=m.EvidenceUntrusted(excerpt=text(f.path))))
+        elif f.code.startswith("frontmatter.") and f.severity == "error" and f.file.find("agents/") >= 0:
+            out.append(
+                m.NotLoadable(
+                    kind="agent", reason="its front matter is not valid YAML", untrusted=m.EvidenceUntrusted(excerpt=text(f.file))
+                )
+            )
+    for hook in parts.inventory.hooks:
+        if not hook.loadable:
+            out.append(
+                m.NotLoadable(
+                    kind="hook",
+                    reason="declared outside the hooks object or for an unknown event",
+                    untrusted=m.EvidenceUntrusted(excerpt=text(hook.event)),
+                )
+            )
+    for kind, docs in (
+        ("command", parts.inventory.commands),
+        ("agent", parts.inventory.agents),
+        ("skill", parts.inventory.skills),
+    ):
+        names = [d.name for d in docs]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            out.append(
+                m.NotLoadable(
+                    kind=kind, reason="registered twice under the same name", untrusted=m.EvidenceUntrusted(excerpt=text(name))
+                )
+            )
+    return out
+
+
+def tree_hash(parts: PluginParts, entry: MarketplaceEntry) -> str:
+    """A hash of the plugin's files (path and content), or of its remote source when unread."""
+    digest = hashlib.sha256()
+    if parts.plugin_dir is not None:
+        count = 0
+        for path in sorted(parts.plugin_dir.rglob("*")):
+            relative = path.relative_to(parts.plugin_dir).as_posix()
+            if count >= 2000 or path.is_symlink() or not path.is_file() or relative.split("/")[0] in (".git", "node_modules"):
+                continue
+            data = read_bytes(path, 1 << 20) or b""
+            digest.update(relative.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
+            count += 1
+        return "files:" + digest.hexdigest()[:32]
+    source = entry.source
+    key = [
+        source.kind,
+        (source.repo or "").lower(),
+        source.url or "",
+        source.path or "",
+        source.sha or source.ref or "",
+        source.package or "",
+        source.version or "",
+    ]
+    digest.update("\0".join(key).encode("utf-8", "surrogatepass"))
+    return "source:" + digest.hexdigest()[:32]
 
 
 def _jsonable(value: Any) -> Any:

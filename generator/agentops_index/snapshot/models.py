@@ -220,6 +220,35 @@ class ScoreRecord(Strict):
     explanation: str
 
 
+Level = Literal["info", "notice", "elevated", "high"]
+
+
+class EvidenceUntrusted(Strict):
+    excerpt: Text | None = None
+
+
+class EvidenceRecord(Strict):
+    file: str  # normalized path inside the plugin (or marketplace.json)
+    line: int | None = None
+    untrusted: EvidenceUntrusted
+
+
+class SignalRecord(Strict):
+    """A capability or risk signal (signals.py; SECURITY.md §4). Not a verdict."""
+
+    code: str
+    level: Level
+    summary: str  # our words
+    loadable: bool = True  # False: declared, but Claude Code would not load it
+    evidence: list[EvidenceRecord] = []
+
+
+class NotLoadable(Strict):
+    kind: str
+    reason: str
+    untrusted: EvidenceUntrusted
+
+
 class PluginRecord(Strict):
     """One marketplace entry with a string name: the record rule's unit."""
 
@@ -243,6 +272,15 @@ class PluginRecord(Strict):
     metrics: RepoMetrics | None = None  # of the plugin's own repository, when it has one
     score: ScoreRecord | None = None
     related: list[str] = []  # ids of plugins with similar content (not copies of this one)
+    signals: list[SignalRecord] = []
+    risk: Level | None = None  # the highest signal level
+    capabilities: list[str] = []  # plain-language summary, our words
+    runtimes: list[str] = []  # what the plugin needs installed: python3, node, bun, uv, docker, deno
+    context_tokens: int = 0  # always-on estimate: names and descriptions of skills, commands, agents
+    declared_not_loadable: list[NotLoadable] = []
+    tree_hash: str | None = None  # the plugin's files (or its remote source), for grouping copies
+    canonical_id: str | None = None  # the original of a group of copies and mirrors
+    mirrors: list[str] = []  # the other ids of the group, on the canonical record
     untrusted: PluginUntrusted
 
 
