@@ -50,7 +50,8 @@ def comparable(result: CrawlResult) -> dict[str, Any]:
     out = {}
     for plugin in result.snapshot.plugins:
         findings = sorted((f.code, f.path, f.message, f.severity) for f in plugin.findings if not f.code.startswith("source."))
-        out[plugin.id] = (findings, plugin.components.model_dump(), plugin.counts.model_dump(), plugin.valid)
+        signals = sorted((s.code, s.level, s.summary) for s in plugin.signals if s.code not in ("provenance", "duplicate_of"))
+        out[plugin.id] = (findings, plugin.components.model_dump(), plugin.counts.model_dump(), plugin.valid, signals)
     return out
 
 
@@ -312,13 +313,13 @@ def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> 
     out = tmp_path / "latest.json"
     result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "using 12 requests (3 GraphQL, 9 REST; 3 points)" in result.output
+    assert "using 13 requests (4 GraphQL, 9 REST; 4 points)" in result.output
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert report["usage"] == {
-        "graphql_points": 3,
-        "graphql_requests": 3,
+        "graphql_points": 4,
+        "graphql_requests": 4,
         "refused_hosts": [],
-        "requests": 12,
+        "requests": 13,
         "rest_requests": 9,
         "retries": 0,
         "slept_seconds": 0.0,

@@ -35,11 +35,17 @@ def _under(path: str, directory: str) -> bool:
     return directory in ("", ".") or path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
+SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts")
+SCRIPT_CAP = 64 * 1024  # bundled scripts hooks and MCP servers run, for trust signals
+
+
 def _wanted(entry: TreeEntry) -> bool:
     name = entry.path.rsplit("/", 1)[-1]
     lower = name.lower()
     if lower.endswith(".json"):
         return entry.size <= MANIFEST_CAP
+    if lower.endswith(SCRIPT_SUFFIXES):
+        return entry.size <= SCRIPT_CAP
     if lower.endswith(".md") or _README.match(name):
         return entry.size <= MARKDOWN_CAP
     return False
