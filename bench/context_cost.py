@@ -25,7 +25,12 @@ sys.path.insert(0, str(ROOT / "generator"))
 from agentops_index.crawl import crawl_local  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 
-CLAUDE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", Path.home() / ".cache" / "agentops-index" / "claude-code")) / "node_modules" / ".bin" / "claude"
+CLAUDE = (
+    Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", Path.home() / ".cache" / "agentops-index" / "claude-code"))
+    / "node_modules"
+    / ".bin"
+    / "claude"
+)
 ALWAYS_ON = re.compile(r"Always-on:\s+~?([\d,]+)\s+tok")
 
 
@@ -49,7 +54,15 @@ def main() -> None:
     by_market = {m.id: m for m in snapshot.marketplaces}
     added: set[str] = set()
     pairs: list[tuple[str, int, int]] = []
-    candidates = [p for p in snapshot.plugins if p.valid and p.resolved.state == "local" and not p.resolved.repo and (p.counts.skills + p.counts.commands + p.counts.agents) > 0 and p.install.plugin_install]
+    candidates = [
+        p
+        for p in snapshot.plugins
+        if p.valid
+        and p.resolved.state == "local"
+        and not p.resolved.repo
+        and (p.counts.skills + p.counts.commands + p.counts.agents) > 0
+        and p.install.plugin_install
+    ]
     for plugin in candidates:
         if len(pairs) >= args.limit:
             break
@@ -72,7 +85,9 @@ def main() -> None:
         print(f"{pid:70} cli {theirs:6}  ours {ours:6}  {100 * (ours - theirs) / max(theirs, 1):+6.1f}%")
     if errors:
         within = sum(1 for e in errors if e <= 0.2) / len(errors)
-        print(f"{len(pairs)} plugins: median error {100 * statistics.median(errors):.1f}%, worst {100 * max(errors):.1f}%, within 20%: {100 * within:.0f}%")
+        print(
+            f"{len(pairs)} plugins: median error {100 * statistics.median(errors):.1f}%, worst {100 * max(errors):.1f}%, within 20%: {100 * within:.0f}%"
+        )
 
 
 if __name__ == "__main__":

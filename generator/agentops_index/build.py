@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from agentops_index.config import load_ranking
 from agentops_index.errors import ConfigError
+from agentops_index.render import feeds, site_files
 from agentops_index.render import pages as page_list
-from agentops_index.render import site_files
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
@@ -59,7 +60,7 @@ def build(
         plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
     )
 
-    all_pages = page_list.pages(snapshot, site)
+    all_pages = page_list.pages(snapshot, site, load_ranking())
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)
         if len(html.encode("utf-8")) > PAGE_BUDGET:
@@ -67,8 +68,13 @@ def build(
         writer.add(page.path, html)
     site_files.api(writer, snapshot)
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
+    writer.add("feed.xml", feeds.atom(snapshot, site.base_url))
+    writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
+    writer.add("robots.txt", feeds.robots(site.base_url))
+    for plugin in snapshot.plugins:
+        writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))
     site_files.static(writer, ([theme / "static"] if theme else []) + [templates_dir() / "static"])
-    result.warnings.extend(site_files.broken_links(writer, page_list.base_path(site)))
+    result.warnings.extend(site_files.broken_links(writer.files, page_list.base_path(site)))
 
     result.files, result.bytes = len(writer.files), writer.size
     if strict and result.warnings:

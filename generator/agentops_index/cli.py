@@ -454,6 +454,69 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
             )
 
 
+@cli.command("check-site")
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
+@click.option(
+    "--base-url",
+    default="http://localhost:8000/",
+    show_default=True,
+    help="The base URL the site was built for (404.html links start from its path).",
+)
+@click.pass_obj
+def check_site_command(obj: Context, site: Path, base_url: str) -> None:
+    """Validate a built site: required files, JSON, pages for every record, internal links, budgets.
+
+    Exit status 1 when anything is wrong; the nightly run publishes only a site that passes.
+    """
+    from agentops_index.render.check import check_site
+
+    problems = check_site(site, base_url)
+    for problem in problems:
+        obj.echo(f"problem {problem}", err=True)
+    if problems:
+        obj.echo(f"check-site {site}: {len(problems)} problems", err=True, fg="red")
+        sys.exit(1)
+    obj.echo(f"check-site {site}: no problems")
+
+
+@cli.command()
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("site"))
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 to serve the site on."
+)
+@click.pass_obj
+def serve(obj: Context, site: Path, port: int) -> None:
+    """Preview a built site on http://127.0.0.1:PORT/ until interrupted (404.html for missing pages)."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            page = site / "404.html"
+            if code == 404 and page.is_file():
+                body = page.read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().send_error(code, message, explain)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if obj.verbosity > 0:
+                super().log_message(format, *args)
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(site)))
+    obj.echo(f"Serving {site}/ on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def main() -> None:
     """Console-script entry point."""
     from agentops_index.errors import AgentopsError

@@ -71,3 +71,21 @@ class MarketplacesPage(Page):
 
 class NotFoundPage(Page):
     pass
+
+
+class AboutPage(Page):
+    pass
+
+
+class RankingPage(Page):
+    weights: dict[str, float]
+    scales: dict[str, float]
+    penalties: dict[str, float]
+
+
+class StatsPage(Page):
+    categories: list[CategoryRecord]
+    sources_by_state: dict[str, int]
+    plugins_by_risk: dict[str, int]
+    components: dict[str, int]
+    valid_marketplaces: int

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
+from agentops_index.config import Ranking
 from agentops_index.manifest.text import clean
 from agentops_index.render import contexts as c
 from agentops_index.render.urls import relative_root
@@ -46,7 +47,7 @@ def starter_key(plugin: PluginRecord) -> tuple[object, ...]:
     return (not plugin.valid, plugin.resolved.state != "local", -shipped, plugin.untrusted.name.text.lower(), plugin.id)
 
 
-def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
+def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> list[c.Page]:
     markets = {r.id: r for r in snapshot.marketplaces}
     categories = {r.slug: r for r in snapshot.categories}
     by_category: dict[str, list[PluginRecord]] = defaultdict(list)
@@ -71,6 +72,22 @@ def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
             marketplaces=list(snapshot.marketplaces),
         ),
         c.NotFoundPage(**{**_page(site, "404.html", "404.html", "Page not found", "Page not found."), "root": base_path(site)}),
+        c.AboutPage(
+            **_page(site, "about/index.html", "about.html", "About", "What agentops-index is and how its data is gathered.")
+        ),
+        c.RankingPage(
+            **_page(
+                site,
+                "about/ranking/index.html",
+                "ranking.html",
+                "How plugins are ranked",
+                "The published score, its weights and penalties.",
+            ),
+            weights=(ranking or Ranking()).weights,
+            scales=(ranking or Ranking()).scales,
+            penalties=(ranking or Ranking()).penalties,
+        ),
+        _stats(snapshot, site),
     ]
     slugs = {p.id: p.slug for p in snapshot.plugins}
     for plugin in snapshot.plugins:
@@ -107,6 +124,23 @@ def pages(snapshot: Snapshot, site: c.Site) -> list[c.Page]:
             )
         )
     return out
+
+
+def _stats(snapshot: Snapshot, site: c.Site) -> c.StatsPage:
+    states = Counter(s.state for s in snapshot.sources)
+    risks = Counter(p.risk or "none" for p in snapshot.plugins)
+    components = {
+        name: sum(getattr(p.counts, name) for p in snapshot.plugins)
+        for name in ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")
+    }
+    return c.StatsPage(
+        **_page(site, "stats/index.html", "stats.html", "Statistics", "Totals across every marketplace indexed."),
+        categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
+        sources_by_state=dict(sorted(states.items())),
+        plugins_by_risk={k: risks[k] for k in ("high", "elevated", "notice", "info", "none") if risks[k]},
+        components=components,
+        valid_marketplaces=sum(1 for m in snapshot.marketplaces if m.valid),
+    )
 
 
 def base_path(site: c.Site) -> str:

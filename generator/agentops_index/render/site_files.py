@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from html import unescape
 from pathlib import Path
 
@@ -17,12 +18,15 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def api(writer: Writer, snapshot: Snapshot) -> None:
-    """api/v1: the whole snapshot, one file per plugin, and the JSON Schema."""
+    """api/v1: the whole snapshot, one file per plugin and per marketplace, and the JSON Schema."""
     writer.add("api/v1/snapshot.json", store.dumps(snapshot))
     writer.add("api/v1/schema.json", store.dumps(store.json_schema()))
     for plugin in snapshot.plugins:
         body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "plugin": plugin.model_dump(mode="json")}
         writer.add(f"api/v1/plugins/{plugin.slug}.json", store.dumps(body, compact=True))
+    for market in snapshot.marketplaces:
+        body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "marketplace": market.model_dump(mode="json")}
+        writer.add(f"api/v1/marketplaces/{market.slug}.json", store.dumps(body, compact=True))
 
 
 def sitemap(pages: list[Page], lastmod: str) -> bytes:
@@ -68,10 +72,10 @@ def _links(html: str) -> list[str]:
     return out
 
 
-def broken_links(writer: Writer, base_path: str) -> list[str]:
-    """Internal links of every HTML page that point at no file of the site."""
+def broken_links(files: Mapping[str, bytes], base_path: str) -> list[str]:
+    """Internal links of every HTML page that point at no file of the site (path -> bytes)."""
     problems: list[str] = []
-    for path, data in sorted(writer.files.items()):
+    for path, data in sorted(files.items()):
         if not path.endswith(".html"):
             continue
         for link in _links(data.decode("utf-8")):
@@ -90,6 +94,6 @@ def broken_links(writer: Writer, base_path: str) -> list[str]:
                     resolved = "index.html"
                 elif resolved.endswith("/"):
                     resolved += "index.html"
-            if resolved is None or not writer.exists(resolved):
+            if resolved is None or resolved not in files:
                 problems.append(f"{path}: link {link!r} does not resolve")
     return problems

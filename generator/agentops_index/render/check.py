@@ -1,0 +1,76 @@
+"""check-site: validate a built site before it is published.
+
+Required files are present; every JSON file parses and is not empty; the snapshot in
+api/v1 validates against our models and every plugin and marketplace in it has its page
+and JSON; every internal link resolves; no page is over budget (1 MiB for any page, and
+30 KB gzip-compressed for plugin pages, ISSUE "catalog" budget).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from agentops_index.errors import InputError
+from agentops_index.render.site_files import broken_links
+from agentops_index.snapshot import store
+
+REQUIRED = (
+    "index.html",
+    "404.html",
+    "sitemap.xml",
+    "feed.xml",
+    "llms.txt",
+    "robots.txt",
+    "static/style.css",
+    "api/v1/snapshot.json",
+    "api/v1/schema.json",
+    "about/index.html",
+    "about/ranking/index.html",
+    "stats/index.html",
+    "categories/index.html",
+    "marketplaces/index.html",
+)
+PAGE_BUDGET = 1024 * 1024
+PLUGIN_PAGE_GZIP_BUDGET = 30 * 1024
+
+
+def check_site(site: Path, base_url: str | None = None) -> list[str]:
+    """Every problem found in the site at ``site`` (empty when it may be published)."""
+    site = Path(site)
+    if not site.is_dir():
+        raise InputError(f"check-site {site}: not a directory")
+    files = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    problems = [f"{path}: missing" for path in REQUIRED if path not in files]
+    for path, data in files.items():
+        if path.endswith(".json"):
+            try:
+                value = json.loads(data)
+            except (ValueError, RecursionError) as exc:
+                problems.append(f"{path}: not JSON ({exc})")
+                continue
+            if not value:
+                problems.append(f"{path}: empty")
+        if path.endswith(".html"):
+            if len(data) > PAGE_BUDGET:
+                problems.append(f"{path}: {len(data):,} bytes is over the 1 MiB page budget")
+            if path.startswith("plugins/") and len(gzip.compress(data, 9, mtime=0)) > PLUGIN_PAGE_GZIP_BUDGET:
+                problems.append(f"{path}: over the 30 KB compressed budget for a plugin page")
+    if "api/v1/snapshot.json" in files:
+        try:
+            snapshot = store.load(site / "api" / "v1" / "snapshot.json")
+        except InputError as exc:
+            problems.append(str(exc))
+        else:
+            for plugin in snapshot.plugins:
+                for path in (f"plugins/{plugin.slug}/index.html", f"api/v1/plugins/{plugin.slug}.json"):
+                    if path not in files:
+                        problems.append(f"{path}: missing for plugin {plugin.id}")
+            for market in snapshot.marketplaces:
+                if f"marketplaces/{market.slug}/index.html" not in files:
+                    problems.append(f"marketplaces/{market.slug}/index.html: missing for marketplace {market.id}")
+    base_path = urlsplit(base_url).path if base_url else "/"
+    problems += broken_links(files, base_path if base_path.endswith("/") else base_path + "/")
+    return problems

@@ -1,0 +1,102 @@
+"""Machine-readable outputs besides the JSON API: Atom feed, llms.txt, markdown views, robots.txt.
+
+The feed is built with an XML serializer (R-13). The markdown views are for agents: our
+fields as plain lines, third-party text only inside JSON strings under a notice, so a
+description cannot pose as our text or close the block it sits in.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from agentops_index.snapshot.models import NOTICE, PluginRecord, Snapshot
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_ENTRIES = 50
+
+
+def _recent(snapshot: Snapshot) -> list[PluginRecord]:
+    return sorted(snapshot.plugins, key=lambda p: (p.last_changed, p.first_seen, p.id), reverse=True)[:FEED_ENTRIES]
+
+
+def atom(snapshot: Snapshot, base_url: str) -> bytes:
+    """feed.xml: the most recently new or changed plugins."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = "agentops-index: new and updated Claude Code plugins"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base_url
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = snapshot.generated_at
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base_url}feed.xml", rel="self")
+    ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url)
+    for plugin in _recent(snapshot):
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base_url}plugins/{plugin.slug}/"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{plugin.untrusted.name.text} ({plugin.marketplace})"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = plugin.last_changed
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base_url}plugins/{plugin.slug}/")
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = plugin.marketplace.split("/", 1)[0]
+        summary = plugin.untrusted.description.text if plugin.untrusted.description else ""
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def plugin_markdown(plugin: PluginRecord, base_url: str) -> str:
+    """plugins/<slug>/index.md: the plugin for an agent to read."""
+    u = plugin.untrusted
+    lines = [
+        f"# Plugin {plugin.id}",
+        "",
+        f"- page: {base_url}plugins/{plugin.slug}/",
+        f"- json: {base_url}api/v1/plugins/{plugin.slug}.json",
+        f"- category: {plugin.category}",
+        f"- passes Claude Code's validator: {'yes' if plugin.valid else 'no'} ({plugin.errors} errors, {plugin.warnings} warnings)",
+        f"- components: {plugin.counts.commands} commands, {plugin.counts.agents} agents, {plugin.counts.skills} skills, "
+        f"{plugin.counts.hooks} hooks, {plugin.counts.mcp_servers} MCP servers, {plugin.counts.lsp_servers} LSP servers",
+        f"- highest signal: {plugin.risk or 'none'}; always-on context: about {plugin.context_tokens} tokens",
+        f"- score: {plugin.score.static if plugin.score else 0:.2f}",
+    ]
+    if plugin.install.marketplace_add:
+        lines.append(f"- add the marketplace: `{plugin.install.marketplace_add}`")
+    if plugin.install.plugin_install:
+        lines.append(f"- install: `{plugin.install.plugin_install}`")
+    lines += [f"- capability: {c}" for c in plugin.capabilities]
+    third_party = {
+        "name": u.name.text,
+        "description": u.description.text if u.description else None,
+        "keywords": [k.text for k in u.keywords],
+    }
+    lines += ["", f"> {NOTICE}", "", "```json", json.dumps(third_party, ensure_ascii=True, indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def llms_txt(snapshot: Snapshot, base_url: str) -> str:
+    """llms.txt: what this site is and where an agent finds the data."""
+    lines = [
+        "# agentops-index",
+        "",
+        f"> An index of {snapshot.totals.recorded} Claude Code plugins from {snapshot.totals.marketplaces} marketplaces, "
+        "each checked the way `claude plugin validate` checks it, with capability signals and a published score.",
+        "",
+        f"{NOTICE}",
+        "",
+        "## Data",
+        "",
+        f"- [The whole snapshot (JSON)]({base_url}api/v1/snapshot.json): every marketplace and plugin",
+        f"- [JSON Schema]({base_url}api/v1/schema.json): the snapshot's shape",
+        f"- [Feed]({base_url}feed.xml): new and updated plugins",
+        "",
+        "## Categories",
+        "",
+    ]
+    lines += [f"- [{c.name}]({base_url}categories/{c.slug}/): {c.plugins} plugins" for c in snapshot.categories]
+    lines += ["", "## Plugins (markdown views, by score)", ""]
+    ranked = sorted(snapshot.plugins, key=lambda p: (-(p.score.static if p.score else 0), p.id))
+    lines += [f"- [{p.id}]({base_url}plugins/{p.slug}/index.md)" for p in ranked]
+    return "\n".join(lines) + "\n"
+
+
+def robots(base_url: str) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n"
