@@ -17,14 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from agentops_index.build import build
-from agentops_index.crawl import crawl_local
 from agentops_index.manifest.text import clean
 from agentops_index.render import markdown
 from agentops_index.render.urls import safe_url
-from agentops_index.snapshot import store
-from agentops_index.snapshot.categories import load_taxonomy
-from tests.payloads import ALL, MARKUP, TEXT, URLS
+from tests.hostile import build_hostile
+from tests.payloads import ALL, MARKUP, URLS
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "generator" / "agentops_index"
@@ -116,46 +113,9 @@ def assert_inert(path: str, html: str) -> Page:
     return page
 
 
-def _front_matter_value(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a YAML double-quoted scalar
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    base = tmp_path_factory.mktemp("hostile")
-    root = base / "market" / "evil-org__xss-market"
-    entries = []
-    for index, payload in enumerate(ALL):
-        folder = root / "plugins" / f"p{index}"
-        (folder / "commands").mkdir(parents=True)
-        (folder / "README.md").write_text(payload + "\n\n" + MARKUP[index % len(MARKUP)], "utf-8")
-        (folder / "commands" / "go.md").write_text(
-            f"---\ndescription: {_front_matter_value(payload)}\nallowed-tools: {_front_matter_value(payload)}\n---\nbody\n",
-            "utf-8",
-        )
-        entries.append(
-            {
-                "name": payload,
-                "source": f"./plugins/p{index}",
-                "description": payload,
-                "category": payload,
-                "keywords": [payload],
-                "tags": [payload],
-                "author": {"name": payload, "url": URLS[index % len(URLS)]},
-                "homepage": URLS[index % len(URLS)],
-                "repository": payload,
-            }
-        )
-    manifest = {"name": TEXT[5], "owner": {"name": TEXT[0], "url": URLS[0]}, "description": TEXT[6], "plugins": entries}
-    (root / ".claude-plugin").mkdir(parents=True)
-    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(manifest), "utf-8")
-    snapshot = crawl_local([base / "market"], load_taxonomy(REPO / "data" / "categories.toml")).snapshot
-    snapshot_path = base / "latest.json"
-    store.write_atomic(snapshot_path, store.dumps(snapshot))
-    site = base / "site"
-    result = build(snapshot_path, site, "https://example.org/")
-    assert result.warnings == []
-    return site, snapshot
+    return build_hostile(tmp_path_factory.mktemp("hostile"))
 
 
 def test_every_payload_got_a_page(hostile: tuple[Path, object]) -> None:

@@ -418,7 +418,7 @@ def test_context_cost_and_not_loadable_on_the_sample() -> None:
     by_name = {p.untrusted.name.text: p for p in snapshot.plugins}
     coach = by_name["commit-coach"]
     text = sum(
-        len(d.untrusted.name.text) + len(d.untrusted.description.text if d.untrusted.description else "") + 16
+        len(d.untrusted.name.text) + len(d.untrusted.description.text if d.untrusted.description else "") + 5
         for d in (*coach.components.commands, *coach.components.agents)
     )
     assert coach.context_tokens == (text + 3) // 4

@@ -90,17 +90,17 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def handle_one_request(self) -> None:
-        settings = self.fake.settings
-        with settings.lock:
-            settings.in_flight += 1
-            settings.max_in_flight = max(settings.max_in_flight, settings.in_flight)
         try:
             super().handle_one_request()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (a timeout fault): nothing to answer
-        finally:
-            with settings.lock:
-                settings.in_flight -= 1
+
+    def _busy(self, delta: int) -> None:
+        """Count requests being answered (not idle keep-alive connections)."""
+        settings = self.fake.settings
+        with settings.lock:
+            settings.in_flight += delta
+            settings.max_in_flight = max(settings.max_in_flight, settings.in_flight)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -146,7 +146,11 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "timeout":
             import time
 
+            # The client gives up after its read timeout and may reuse the slot: this request
+            # no longer counts as in flight while it hangs.
+            self._busy(-1)
             time.sleep(self.fake.settings.faults.timeout_seconds)
+            self._busy(+1)
             self.close_connection = True
             return True
         now = self.fake.settings.clock_time() if self.fake.settings.clock_time else 1_767_225_600
@@ -202,6 +206,20 @@ class _Handler(BaseHTTPRequestHandler):
     # --- verbs ------------------------------------------------------------------------------
 
     def do_POST(self) -> None:
+        self._busy(+1)
+        try:
+            self._post()
+        finally:
+            self._busy(-1)
+
+    def do_GET(self) -> None:
+        self._busy(+1)
+        try:
+            self._get()
+        finally:
+            self._busy(-1)
+
+    def _post(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         payload = self.rfile.read(length)
         if urlsplit(self.path).path.rstrip("/") not in ("/graphql", "/api/graphql"):
@@ -217,7 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, answer = graphql_api.answer(self.fake.world, body, counter)
         self._send(status, answer, "graphql")
 
-    def do_GET(self) -> None:
+    def _get(self) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}

@@ -393,7 +393,7 @@ def _signal(signal: signals.Signal) -> m.SignalRecord:
 def context_tokens(inventory: Inventory) -> int:
     """Always-on context: what Claude Code lists for every skill, command and agent (name and
     description), at about four characters a token. Hooks and MCP tool schemas are not counted."""
-    chars = sum(len(d.name) + len(d.description or "") + 16 for d in (*inventory.skills, *inventory.commands, *inventory.agents))
+    chars = sum(len(d.name) + len(d.description or "") + 5 for d in (*inventory.skills, *inventory.commands, *inventory.agents))
     return (chars + 3) // 4
 
 

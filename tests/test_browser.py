@@ -1,0 +1,117 @@
+"""Pages in a real browser (SECURITY.md T2): headless Chromium through Playwright.
+
+Every page of the hostile site (every Appendix A payload in every stranger-controlled field)
+and of the sample site is opened; the test records JavaScript dialogs, Content-Security-Policy
+violations and console errors, and expects none. The browser is Debian's chromium
+(``apt-get install -y chromium``; scripts/test installs it), never a downloaded one.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentops_index.build import build
+from tests.hostile import build_hostile
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+WATCH = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        return
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium); scripts/test installs it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")), args=["--no-sandbox"]
+        )
+        yield launched
+        launched.close()
+
+
+def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def visit_all(browser: Any, site: Path) -> dict[str, list[str]]:
+    """Open every HTML page of ``site``; return what went wrong, by kind."""
+    server, base = serve(site)
+    problems: dict[str, list[str]] = {"dialogs": [], "violations": [], "console": [], "pages": []}
+    context = browser.new_context()
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.on("dialog", lambda d: (problems["dialogs"].append(f"{page.url}: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: problems["console"].append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems["console"].append(f"{page.url}: {e}"))
+    try:
+        for path in sorted(site.rglob("*.html")):
+            relative = path.relative_to(site).as_posix()
+            url = base + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+            page.goto(url, wait_until="load")
+            problems["pages"].append(relative)
+            problems["violations"] += [f"{relative}: {v}" for v in page.evaluate("window.__violations")]
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    return problems
+
+
+def test_t2_hostile_pages_run_nothing(browser: Any, tmp_path: Path) -> None:
+    site, _snapshot = build_hostile(tmp_path)
+    problems = visit_all(browser, site)
+    assert len(problems["pages"]) > 70
+    assert problems["dialogs"] == []
+    assert problems["violations"] == []
+    assert problems["console"] == []
+
+
+def test_sample_site_pages_are_clean_in_a_browser(browser: Any, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(REPO / "data" / "snapshots" / "latest.json", site)
+    problems = visit_all(browser, site)
+    assert len(problems["pages"]) > 90
+    assert problems["dialogs"] == problems["violations"] == problems["console"] == []
+
+
+def test_skip_link_and_focus_are_keyboard_reachable(browser: Any, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(REPO / "data" / "snapshots" / "latest.json", site)
+    server, base = serve(site)
+    page = browser.new_page()
+    try:
+        page.goto(base)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
+        focusable = page.evaluate("Array.from(document.querySelectorAll('a[href]')).length")
+        for _ in range(min(focusable, 12)):
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.tagName") == "A"
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
