@@ -453,3 +453,22 @@ def test_t17_stored_text_has_no_hidden_characters() -> None:
 
     walk(snapshot)
     assert signals.DISCLAIMER.startswith("Static signals from published files.")
+
+
+def test_declared_but_not_loadable_components(tmp_path: Path) -> None:
+    root = tmp_path / "org__m"
+    (root / ".claude-plugin").mkdir(parents=True)
+    entry = {"name": "p", "source": "./p", "skills": ["./empty-skills", "./good-skills"], "commands": ["./missing.md"]}
+    (root / ".claude-plugin" / "marketplace.json").write_text(
+        json.dumps({"name": "m", "owner": {"name": "o"}, "plugins": [entry]})
+    )
+    (root / "p" / "empty-skills").mkdir(parents=True)
+    (root / "p" / "good-skills" / "s").mkdir(parents=True)
+    (root / "p" / "good-skills" / "s" / "SKILL.md").write_text("---\nname: s\ndescription: d\n---\n")
+    (root / "p" / "hooks").mkdir()
+    (root / "p" / "hooks" / "hooks.json").write_text(json.dumps({"Stop": [{"hooks": [{"type": "command", "command": "true"}]}]}))
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    reasons = {(n.kind, n.reason) for n in plugin.declared_not_loadable}
+    assert ("skill", "the declared skills folder holds no SKILL.md") in reasons
+    assert ("hook", "declared outside the hooks object or for an unknown event") in reasons
+    assert plugin.counts.skills == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from agentops_index import signals
 from agentops_index.manifest import text as caps
-from agentops_index.manifest.checks import inside, load_json, read_bytes
+from agentops_index.manifest.checks import component_paths, inside, load_json, read_bytes
 from agentops_index.manifest.components import (
     ComponentDoc,
     HookHandler,
@@ -241,6 +241,7 @@ class PluginParts:
         self.findings: list[m.FindingRecord] = []
         self.readme: m.Text | None = None
         self.plugin_dir: Path | None = None
+        self.empty_skill_dirs: list[str] = []  # declared skills folders with no SKILL.md at all
 
 
 def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
@@ -278,6 +279,10 @@ def read_plugin_dir(
         conflict=caps.clean(conflict, FINDING_CAP) if conflict else None,
     )
     parts.inventory = inventory(plugin_dir, manifest)
+    for key, _where, declared in component_paths(manifest):
+        folder = inside(plugin_dir, declared.removeprefix("./")) if key == "skills" else None
+        if folder is not None and folder.is_dir() and not (folder / "SKILL.md").is_file() and not any(folder.glob("*/SKILL.md")):
+            parts.empty_skill_dirs.append(declared)
     report: Report = validate_plugin(plugin_dir)
     for f in report.findings:
         if f.code == "manifest.missing":
@@ -414,6 +419,14 @@ def not_loadable(parts: PluginParts, found: list[m.FindingRecord]) -> list[m.Not
                     kind="agent", reason="its front matter is not valid YAML", untrusted=m.EvidenceUntrusted(excerpt=text(f.file))
                 )
             )
+    for declared in parts.empty_skill_dirs:
+        out.append(
+            m.NotLoadable(
+                kind="skill",
+                reason="the declared skills folder holds no SKILL.md",
+                untrusted=m.EvidenceUntrusted(excerpt=text(declared)),
+            )
+        )
     for hook in parts.inventory.hooks:
         if not hook.loadable:
             out.append(
