@@ -89,9 +89,18 @@ def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
     return ClaudeCLI(binary, home)
 
 
+def require_github_schema() -> None:
+    """Skip, saying why, when GitHub's published GraphQL schema (../shared/github) is absent."""
+    from tests.fakegithub.graphql_api import SCHEMA_PATH
+
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(f"GitHub's GraphQL schema is not at {SCHEMA_PATH} (it lives in ../shared/github); the fake GitHub needs it")
+
+
 @pytest.fixture
 def fake_github() -> Iterator[Callable[..., FakeGitHub]]:
     """Start fake GitHub servers on loopback for a test: ``fake_github(world, token=None)``."""
+    require_github_schema()
     started: list[FakeGitHub] = []
 
     def start(world: World, token: str | None = None) -> FakeGitHub:

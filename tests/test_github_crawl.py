@@ -27,6 +27,7 @@ from agentops_index.snapshot.categories import load_taxonomy
 from agentops_index.sources.catalog import load_sources
 from agentops_index.sources.github import AuthError, RepoRef, blobs_query, graphql_url, repositories_query
 from agentops_index.sources.http import HostNotAllowed, Usage, make_client, redact
+from tests.conftest import require_github_schema
 from tests.fakegithub import FakeGitHub, World
 from tests.fakegithub.graphql_api import schema
 
@@ -202,6 +203,7 @@ def test_request_budget_stops_sending(fake_github: Start) -> None:
 
 
 def test_graphql_documents_validate_against_githubs_schema() -> None:
+    require_github_schema()
     refs = [RepoRef("o", f"r{i}", "v1" if i % 2 else None) for i in range(100)]
     for query, _ in (repositories_query(refs), blobs_query([(refs[0], "a" * 40, "x/y.md"), (refs[1], "HEAD", "z.json")])):
         assert validate(schema(), parse(query)) == []
@@ -327,6 +329,7 @@ def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> 
 
 
 def test_fake_github_starts_from_the_command_line() -> None:
+    require_github_schema()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.fakegithub", "--repos", str(SAMPLE)], cwd=REPO, stdout=subprocess.PIPE, text=True
     )
