@@ -115,3 +115,70 @@ def test_skip_link_and_focus_are_keyboard_reachable(browser: Any, tmp_path: Path
         page.close()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("search") / "site"
+    result = build(REPO / "data" / "snapshots" / "latest.json", site)
+    assert result.warnings == [], result.warnings
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    server, base = serve(site)
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def results(page: Any) -> list[str]:
+    # Poll from Python: wait_for_function evaluates a string in the page, which the CSP forbids.
+    import time
+
+    deadline = time.monotonic() + 15
+    while True:
+        status = page.inner_text("#status")
+        if status and not status.startswith("Searching"):
+            break
+        assert time.monotonic() < deadline, f"no answer: {status!r}"
+        time.sleep(0.05)
+    return [a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for a in page.query_selector_all("#results li > a")]
+
+
+def test_search_finds_by_name_typo_facet_and_sort(browser: Any, sample_site: str) -> None:
+    context = browser.new_context()
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(sample_site + "search/?q=kubernetes")
+    assert results(page)[0] == "k8s-helper"
+    page.goto(sample_site + "search/?q=chnagelog")
+    assert "changelog-writer" in results(page)
+    assert "showing results for “changelog”" in page.inner_text("#status")
+    page.goto(sample_site + "search/?q=review&category=code-quality")
+    narrowed = results(page)
+    assert narrowed and all("· code-quality ·" in li.inner_text() for li in page.query_selector_all("#results li"))
+    page.goto(sample_site + "search/?q=review")
+    assert len(results(page)) > len(narrowed)
+    page.goto(sample_site + "search/?q=review&sort=name")
+    by_name = results(page)
+    page.goto(sample_site + "search/?q=review&sort=score")
+    assert sorted(by_name) == by_name and results(page) != by_name
+    assert page.evaluate("window.__violations") == [] and errors == []
+    context.close()
+
+
+def test_home_search_box_and_slash_shortcut(browser: Any, sample_site: str) -> None:
+    page = browser.new_page()
+    page.goto(sample_site)
+    page.fill("#q", "secrets")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search/?q=secrets")
+    assert results(page)[0] == "secret-scanner"
+    page.click("h1")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    for _ in range(8):  # every control of the form is reachable by keyboard
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") in ("SELECT", "BUTTON", "A")
+    page.close()

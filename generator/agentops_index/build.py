@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from agentops_index.config import load_ranking
 from agentops_index.errors import ConfigError
-from agentops_index.render import feeds, site_files
+from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
@@ -43,9 +43,14 @@ def base_url_of(value: str) -> str:
 
 
 def build(
-    snapshot_path: Path, out: Path, base_url: str = DEFAULT_BASE_URL, theme: Path | None = None, strict: bool = False
+    snapshot_path: Path,
+    out: Path,
+    base_url: str = DEFAULT_BASE_URL,
+    theme: Path | None = None,
+    strict: bool = False,
+    search: bool = True,
 ) -> BuildResult:
-    """Render the site for ``snapshot_path`` into ``out``."""
+    """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser)."""
     snapshot = store.load(snapshot_path)
     site = Site(
         name=page_list.SITE_NAME,
@@ -71,6 +76,8 @@ def build(
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
+    writer.add("search/facets.json", site_files.facets(snapshot))
+    writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
     for plugin in snapshot.plugins:
         writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))
     site_files.static(writer, ([theme / "static"] if theme else []) + [templates_dir() / "static"])
@@ -79,6 +86,14 @@ def build(
     result.files, result.bytes = len(writer.files), writer.size
     if strict and result.warnings:
         return result
-    writer.commit(out)
+    search_warnings: list[str] = []
+
+    def search_index(tmp: Path) -> None:
+        warning = browser_search.index(tmp) if search else None
+        if warning:
+            search_warnings.append(warning)
+
+    writer.commit(out, prepare=search_index)
+    result.warnings.extend(search_warnings)
     result.written = True
     return result

@@ -294,8 +294,9 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
     help="A folder of templates (and static/) that override the built-in theme file by file.",
 )
 @click.option("--strict", is_flag=True, help="Fail, and leave the old site in place, on any build warning.")
+@click.option("--no-search", "no_search", is_flag=True, help="Skip the in-browser search index (Pagefind), for quick previews.")
 @click.pass_obj
-def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Path | None, strict: bool) -> None:
+def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Path | None, strict: bool, no_search: bool) -> None:
     """Render the static site and JSON API from a snapshot, offline.
 
     Pages for every plugin, marketplace and category, api/v1/ (the snapshot, one JSON
@@ -307,7 +308,7 @@ def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Pa
     from agentops_index.build import build as run_build
 
     started = time.perf_counter()
-    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict)
+    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict, search=not no_search)
     for warning in result.warnings:
         obj.echo(f"warning {warning}", err=True)
     if not result.written:

@@ -89,3 +89,9 @@ class StatsPage(Page):
     plugins_by_risk: dict[str, int]
     components: dict[str, int]
     valid_marketplaces: int
+
+
+class SearchPage(Page):
+    categories: list[CategoryRecord]
+    marketplaces: list[str]
+    licences: list[str]

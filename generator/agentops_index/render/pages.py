@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
@@ -88,6 +89,12 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
             penalties=(ranking or Ranking()).penalties,
         ),
         _stats(snapshot, site),
+        c.SearchPage(
+            **_page(site, "search/index.html", "search.html", "Search", "Search every plugin in the index."),
+            categories=list(snapshot.categories),
+            marketplaces=sorted({p.marketplace for p in snapshot.plugins}, key=str.lower),
+            licences=sorted({licence_of(p) for p in snapshot.plugins}),
+        ),
     ]
     slugs = {p.id: p.slug for p in snapshot.plugins}
     for plugin in snapshot.plugins:
@@ -124,6 +131,17 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
             )
         )
     return out
+
+
+_LICENCE = re.compile(r"^[A-Za-z0-9.+-]{1,40}$")
+
+
+def licence_of(plugin: PluginRecord) -> str:
+    """A facet value: the SPDX id GitHub reports, else the declared one if it looks like one."""
+    if plugin.metrics and plugin.metrics.license:
+        return plugin.metrics.license
+    declared = plugin.untrusted.license.text if plugin.untrusted.license else ""
+    return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
 
 
 def _stats(snapshot: Snapshot, site: c.Site) -> c.StatsPage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from agentops_index.errors import InputError
@@ -42,8 +43,8 @@ class Writer:
     def size(self) -> int:
         return sum(len(d) for d in self.files.values())
 
-    def commit(self, out: Path) -> None:
-        """Write every file under a temp dir next to ``out``, then swap it in."""
+    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None) -> None:
+        """Write every file under a temp dir next to ``out``, run ``prepare`` on it, then swap it in."""
         out = Path(out)
         if out.exists() and not _replaceable(out):
             raise InputError(
@@ -58,6 +59,8 @@ class Writer:
                 target = tmp / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(self.files[path])
+            if prepare is not None:
+                prepare(tmp)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
