@@ -38,14 +38,44 @@ def snapshot(count: int) -> m.Snapshot:
     install = m.Install(marketplace_add=None, plugin_install=None)
     market_records = [
         m.MarketplaceRecord(
-            id=mid, slug=mid, origin="github", valid=True, errors=0, warnings=0, findings=[], entries=len(ids), plugin_ids=ids,
-            skipped=[], install=install, untrusted=m.MarketplaceUntrusted(),
+            id=mid,
+            slug=mid,
+            origin="github",
+            valid=True,
+            errors=0,
+            warnings=0,
+            findings=[],
+            entries=len(ids),
+            plugin_ids=ids,
+            skipped=[],
+            install=install,
+            untrusted=m.MarketplaceUntrusted(),
         )
         for mid, ids in sorted(markets.items())
     ]
-    categories = [m.CategoryRecord(slug=c, name=c.title(), curated=True, plugins=sum(1 for r in records if r.category == c)) for c in sorted(set(CATEGORIES))]
-    totals = m.Totals(sources=len(market_records), marketplaces=len(market_records), unreadable=0, entries=count, recorded=count, skipped=0, valid_plugins=count, categories=len(categories))
-    return m.Snapshot(generator="bench", generated_at="2026-01-01T00:00:00Z", totals=totals, sources=[], marketplaces=market_records, plugins=records, categories=categories)
+    categories = [
+        m.CategoryRecord(slug=c, name=c.title(), curated=True, plugins=sum(1 for r in records if r.category == c))
+        for c in sorted(set(CATEGORIES))
+    ]
+    totals = m.Totals(
+        sources=len(market_records),
+        marketplaces=len(market_records),
+        unreadable=0,
+        entries=count,
+        recorded=count,
+        skipped=0,
+        valid_plugins=count,
+        categories=len(categories),
+    )
+    return m.Snapshot(
+        generator="bench",
+        generated_at="2026-01-01T00:00:00Z",
+        totals=totals,
+        sources=[],
+        marketplaces=market_records,
+        plugins=records,
+        categories=categories,
+    )
 
 
 def browser_figures(site: Path) -> None:
@@ -75,7 +105,9 @@ def browser_figures(site: Path) -> None:
             page.fill("#q", query)
             while not page.inner_text("#status") or page.inner_text("#status").startswith("Searching"):
                 time.sleep(0.02)
-            print(f"{label} search: {sum(sizes) / 1024:.0f} KB transferred, {1000 * (time.perf_counter() - start):.0f} ms to results")
+            print(
+                f"{label} search: {sum(sizes) / 1024:.0f} KB transferred, {1000 * (time.perf_counter() - start):.0f} ms to results"
+            )
             page.fill("#q", "")
         print(f"search page itself: {before / 1024:.0f} KB")
         browser.close()
@@ -99,8 +131,12 @@ def main() -> None:
         with_search = time.perf_counter() - start
         files = [p for p in (work / "site").rglob("*") if p.is_file()]
         pagefind = [p for p in files if "/pagefind/" in p.as_posix()]
-        print(f"{args.plugins} plugins: build {without:.1f} s without search, {with_search:.1f} s with it ({with_search / without:.2f}x); warnings {len(result.warnings)}")
-        print(f"site {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.0f} MB; Pagefind {len(pagefind):,} files, {sum(p.stat().st_size for p in pagefind) / 1e6:.1f} MB")
+        print(
+            f"{args.plugins} plugins: build {without:.1f} s without search, {with_search:.1f} s with it ({with_search / without:.2f}x); warnings {len(result.warnings)}"
+        )
+        print(
+            f"site {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.0f} MB; Pagefind {len(pagefind):,} files, {sum(p.stat().st_size for p in pagefind) / 1e6:.1f} MB"
+        )
         print(f"check-site problems: {len(check_site(work / 'site'))}; plain build files {plain.files:,}")
         if args.browser:
             browser_figures(work / "site")

@@ -339,3 +339,15 @@ def test_serve_previews_the_site_with_its_404(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_long_lists_are_paginated() -> None:
+    from agentops_index.render.pages import PAGE_SIZE, paginate
+
+    snapshot = store.load(COMMITTED)
+    items = (snapshot.plugins * 10)[: PAGE_SIZE * 2 + 5]
+    pages = paginate("categories/x/", items)
+    assert [folder for folder, _, _ in pages] == ["categories/x/", "categories/x/page/2/", "categories/x/page/3/"]
+    assert [len(chunk) for _, _, chunk in pages] == [PAGE_SIZE, PAGE_SIZE, 5]
+    first, last = pages[0][1], pages[-1][1]
+    assert (first.previous, first.next, last.previous, last.next) == (None, "categories/x/page/2/", "categories/x/page/2/", None)

@@ -51,14 +51,25 @@ class PluginPage(Page):
     mirror_links: list[Link] = []
 
 
+class Pagination(Context):
+    """Where a long list page sits: its number, the count, and site paths of its neighbours."""
+
+    number: int = 1
+    count: int = 1
+    previous: str | None = None
+    next: str | None = None
+
+
 class MarketplacePage(Page):
     marketplace: MarketplaceRecord
     plugins: list[PluginRecord]
+    pagination: Pagination = Pagination()
 
 
 class CategoryPage(Page):
     category: CategoryRecord
     plugins: list[PluginRecord]
+    pagination: Pagination = Pagination()
 
 
 class CategoriesPage(Page):

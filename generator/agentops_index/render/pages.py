@@ -14,6 +14,7 @@ from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 SITE_NAME = "agentops-index"
 STARTERS = 24
+PAGE_SIZE = 200  # plugins per category or marketplace page (a page stays well under 1 MiB)
 META_DESCRIPTION_CAP = 160
 
 
@@ -113,24 +114,44 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
     for market in snapshot.marketplaces:
         name = market.untrusted.name.text if market.untrusted.name else market.id
         description = market.untrusted.description.text if market.untrusted.description else ""
-        out.append(
-            c.MarketplacePage(
-                **_page(site, f"marketplaces/{market.slug}/index.html", "marketplace.html", f"{name} ({market.id})", description),
-                marketplace=market,
-                plugins=by_market[market.id],
+        for folder, pagination, chunk in paginate(f"marketplaces/{market.slug}/", by_market[market.id]):
+            out.append(
+                c.MarketplacePage(
+                    **_page(site, f"{folder}index.html", "marketplace.html", f"{name} ({market.id})", description),
+                    marketplace=market,
+                    plugins=chunk,
+                    pagination=pagination,
+                )
             )
-        )
     for category in snapshot.categories:
-        out.append(
-            c.CategoryPage(
-                **_page(
-                    site, f"categories/{category.slug}/index.html", "category.html", category.name, f"{category.name} plugins."
-                ),
-                category=category,
-                plugins=sorted(by_category[category.slug], key=starter_key),
+        ranked = sorted(by_category[category.slug], key=starter_key)
+        for folder, pagination, chunk in paginate(f"categories/{category.slug}/", ranked):
+            out.append(
+                c.CategoryPage(
+                    **_page(site, f"{folder}index.html", "category.html", category.name, f"{category.name} plugins."),
+                    category=category,
+                    plugins=chunk,
+                    pagination=pagination,
+                )
             )
-        )
     return out
+
+
+def paginate(folder: str, items: list[PluginRecord]) -> list[tuple[str, c.Pagination, list[PluginRecord]]]:
+    """Split a long list into pages of PAGE_SIZE: ``folder`` first, then ``folder``page/2/ ..."""
+    count = max(1, -(-len(items) // PAGE_SIZE))
+
+    def path(number: int) -> str:
+        return folder if number == 1 else f"{folder}page/{number}/"
+
+    return [
+        (
+            path(n),
+            c.Pagination(number=n, count=count, previous=path(n - 1) if n > 1 else None, next=path(n + 1) if n < count else None),
+            items[(n - 1) * PAGE_SIZE : n * PAGE_SIZE],
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 _LICENCE = re.compile(r"^[A-Za-z0-9.+-]{1,40}$")
