@@ -76,7 +76,6 @@ def build(
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
-    writer.add("search/facets.json", site_files.facets(snapshot))
     writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
     for plugin in snapshot.plugins:
         writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))

@@ -4,7 +4,9 @@ Pagefind (PyPI ``pagefind[bin]``) indexes the text of elements marked ``data-pag
 on plugin pages, with ``data-pagefind-weight`` following data/search.toml's boosts. Facets
 and sorting do not use Pagefind filters: with filters, Pagefind 1.5.2 wrote different files
 on two runs over the same input, and the site must be byte-identical across builds. They
-come from ``search/facets.json`` instead, written by us. Without filters Pagefind's output
+come from Pagefind *meta* on each plugin page instead (``data-pagefind-meta``: slug,
+category, marketplace, components, licence, highest signal, score, stars, last update), which
+arrives with each result's fragment, so no catalogue-wide facet file is downloaded. Without filters Pagefind's output
 is deterministic, which the build determinism test checks whole.
 """
 

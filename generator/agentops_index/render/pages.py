@@ -108,6 +108,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
                 marketplace=markets[plugin.marketplace],
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
+                search_meta=search_meta(plugin),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
             )
         )
@@ -163,6 +164,34 @@ def licence_of(plugin: PluginRecord) -> str:
         return plugin.metrics.license
     declared = plugin.untrusted.license.text if plugin.untrusted.license else ""
     return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
+
+
+COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
+
+
+def search_meta(plugin: PluginRecord) -> dict[str, str]:
+    """Pagefind meta for a plugin page, one element per key. Every value is ours (slugs, ids, numbers)."""
+    counts = plugin.counts
+    kinds = [
+        k
+        for k, n in zip(
+            COMPONENT_KINDS, (counts.commands, counts.agents, counts.skills, counts.hooks, counts.mcp_servers), strict=True
+        )
+        if n
+    ]
+    updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
+    fields = {
+        "slug": plugin.slug,
+        "category": plugin.category,
+        "marketplace": plugin.marketplace,
+        "components": " ".join(kinds) or "none",
+        "licence": licence_of(plugin),
+        "risk": plugin.risk or "none",
+        "score": str(round((plugin.score.static if plugin.score else 0) * 1000)),
+        "stars": str(plugin.metrics.stars if plugin.metrics else 0),
+        "updated": updated[:10].replace("-", ""),
+    }
+    return fields
 
 
 def _stats(snapshot: Snapshot, site: c.Site) -> c.StatsPage:

@@ -99,50 +99,6 @@ def broken_links(files: Mapping[str, bytes], base_path: str) -> list[str]:
     return problems
 
 
-COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
-RISKS = ("none", "info", "notice", "elevated", "high")
-
-
-def facets(snapshot: Snapshot) -> bytes:
-    """search/facets.json: what the in-browser search narrows and sorts by, in compact columns."""
-    from agentops_index.render.pages import licence_of
-
-    categories = sorted({p.category for p in snapshot.plugins})
-    markets = sorted({p.marketplace for p in snapshot.plugins}, key=lambda m: (m.lower(), m))
-    licences = sorted({licence_of(p) for p in snapshot.plugins})
-    rows = []
-    for plugin in sorted(snapshot.plugins, key=lambda p: p.slug):
-        counts = plugin.counts
-        present = (counts.commands, counts.agents, counts.skills, counts.hooks, counts.mcp_servers)
-        mask = sum(1 << i for i, n in enumerate(present) if n)
-        stars = (plugin.metrics.stars if plugin.metrics else 0) or 0
-        updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
-        rows.append(
-            [
-                plugin.slug,
-                plugin.untrusted.display_name.text if plugin.untrusted.display_name else plugin.untrusted.name.text,
-                categories.index(plugin.category),
-                markets.index(plugin.marketplace),
-                mask,
-                licences.index(licence_of(plugin)),
-                RISKS.index(plugin.risk or "none"),
-                round((plugin.score.static if plugin.score else 0) * 1000),
-                stars,
-                updated[:10].replace("-", ""),
-            ]
-        )
-    body = {
-        "v": 1,
-        "categories": categories,
-        "marketplaces": markets,
-        "licences": licences,
-        "components": list(COMPONENT_KINDS),
-        "risks": list(RISKS),
-        "plugins": rows,
-    }
-    return store.dumps(body, compact=True)
-
-
 def vocabulary(snapshot: Snapshot) -> bytes:
     """search/vocabulary.json: the words of names, keywords, tags and categories, for typo fixes.
 

@@ -1,4 +1,4 @@
-// In-browser search: Pagefind finds the text, our facets.json narrows, sorts and ranks.
+// In-browser search: Pagefind finds the text; each result's meta (ours) narrows, sorts and ranks.
 // Every string from the index is shown with textContent, never as HTML (SECURITY.md R-12).
 const script = document.currentScript || document.querySelector('script[data-root]');
 const root = new URL(script.dataset.root, location.href);
@@ -8,7 +8,6 @@ const status = document.getElementById('status');
 const list = document.getElementById('results');
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
 let pagefind = null;
-let facets = null;
 let vocabulary = null;
 
 function distance(a, b) {
@@ -51,17 +50,13 @@ async function load() {
     pagefind = await import(new URL('pagefind/pagefind.js', root).href);
     await pagefind.init();
   }
-  if (!facets) {
-    const response = await fetch(new URL('search/facets.json', root));
-    const data = await response.json();
-    facets = new Map();
-    for (const row of data.plugins) {
-      const [slug, name, category, marketplace, components, licence, risk, score, stars, updated] = row;
-      facets.set(slug, { slug, name, category: data.categories[category], marketplace: data.marketplaces[marketplace],
-        components: data.components.filter((_, i) => components & (1 << i)), licence: data.licences[licence],
-        risk: RISK.indexOf(data.risks[risk]), score, stars, updated });
-    }
-  }
+}
+
+function entryOf(data) {
+  const meta = data.meta;
+  return { slug: meta.slug, name: meta.title || meta.slug, category: meta.category, marketplace: meta.marketplace,
+    components: (meta.components || '').split(' '), licence: meta.licence, risk: RISK.indexOf(meta.risk),
+    score: Number(meta.score), stars: Number(meta.stars), updated: Number(meta.updated) };
 }
 
 function wanted(entry, filters) {
@@ -119,8 +114,8 @@ async function run() {
   const rows = [];
   for (const { result, rank } of scored) {
     const data = await result.data();
-    const entry = facets.get(data.meta.slug);
-    if (!entry || !wanted(entry, filters)) continue;
+    const entry = entryOf(data);
+    if (!entry.slug || !wanted(entry, filters)) continue;
     rows.push({ entry, excerpt: data.content.slice(0, 200), relevance: 1 - rank / scored.length });
     if (rows.length >= 60) break;
   }
