@@ -106,18 +106,19 @@ async function run() {
       if (retry.results.length) { found = retry; shown = better; }
     }
   }
-  const scored = [];
-  for (const result of found.results.slice(0, 200)) {
-    scored.push({ result, rank: scored.length });
-  }
   // Relevance from Pagefind's order, combined with the published static score (data/ranking.toml).
+  // Result fragments load in parallel batches; facets narrow them as they arrive.
+  const candidates = found.results.slice(0, 120);
   const rows = [];
-  for (const { result, rank } of scored) {
-    const data = await result.data();
-    const entry = entryOf(data);
-    if (!entry.slug || !wanted(entry, filters)) continue;
-    rows.push({ entry, excerpt: data.content.slice(0, 200), relevance: 1 - rank / scored.length });
-    if (rows.length >= 60) break;
+  for (let start = 0; start < candidates.length && rows.length < 60; start += 24) {
+    const batch = candidates.slice(start, start + 24);
+    const datas = await Promise.all(batch.map((result) => result.data()));
+    datas.forEach((data, offset) => {
+      const entry = entryOf(data);
+      if (entry.slug && wanted(entry, filters)) {
+        rows.push({ entry, excerpt: data.content.slice(0, 200), relevance: 1 - (start + offset) / candidates.length });
+      }
+    });
   }
   const sort = params.get('sort') || 'score';
   const key = {
