@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from agentops_index.config import load_ranking
+from agentops_index.config import DEFAULT_BASE_URL, load_ranking
 from agentops_index.errors import ConfigError
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
@@ -20,7 +20,6 @@ from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
 from agentops_index.snapshot import store
 
-DEFAULT_BASE_URL = "http://localhost:8000/"
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from agentops_index import __version__
+from agentops_index.config import COMPONENT_KINDS, DEFAULT_BASE_URL
 
 log = logging.getLogger("agentops_index")
 
@@ -283,7 +284,7 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
 )
 @click.option(
     "--base-url",
-    default="http://localhost:8000/",
+    default=DEFAULT_BASE_URL,
     show_default=True,
     help="Absolute URL the site is served from (canonical links, sitemap.xml, 404.html links).",
 )
@@ -375,7 +376,7 @@ SNAPSHOT_HELP = "The snapshot: a path or an http(s) URL (downloaded, then revali
 @click.option("--marketplace", default=None, help="Only plugins listed by this marketplace (owner/repo).")
 @click.option(
     "--component",
-    type=click.Choice(["commands", "agents", "skills", "hooks", "mcp"]),
+    type=click.Choice(COMPONENT_KINDS),
     default=None,
     help="Only plugins that ship this kind of component.",
 )
@@ -459,7 +460,7 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
 @click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
 @click.option(
     "--base-url",
-    default="http://localhost:8000/",
+    default=DEFAULT_BASE_URL,
     show_default=True,
     help="The base URL the site was built for (404.html links start from its path).",
 )

@@ -15,6 +15,10 @@ from typing import Any
 from agentops_index.errors import ConfigError
 
 PACKAGED = Path(__file__).resolve().parent / "data"
+# The kinds a search or workflow stage can ask for (--component, facets, templates).
+COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
+# Where `serve` and `python -m http.server 8000` put a local build.
+DEFAULT_BASE_URL = "http://localhost:8000/"
 
 
 def data_file(name: str, explicit: Path | None = None) -> Path | None:

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentops_index.config import data_file, read_toml
+from agentops_index.config import COMPONENT_KINDS, data_file, read_toml
 from agentops_index.errors import ConfigError
 
 PATTERNS = ("sequential", "parallel", "conditional")
-COMPONENTS = ("commands", "agents", "skills", "hooks", "mcp")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -56,8 +55,8 @@ def _stage(raw: object, where: str, problems: list[str]) -> Stage | None:
     unknown = set(raw) - {"id", "role", "query", "category", "component", "passes"}
     if unknown:
         problems.append(f"{where}: unknown keys {sorted(unknown)}")
-    if raw.get("component") not in (None, *COMPONENTS):
-        problems.append(f"{where}.component: one of {', '.join(COMPONENTS)}")
+    if raw.get("component") not in (None, *COMPONENT_KINDS):
+        problems.append(f"{where}.component: one of {', '.join(COMPONENT_KINDS)}")
     return Stage(raw["id"], raw["role"], raw["query"], raw.get("category"), raw.get("component"), raw.get("passes"))
 
 

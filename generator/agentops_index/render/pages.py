@@ -166,25 +166,14 @@ def licence_of(plugin: PluginRecord) -> str:
     return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
 
 
-COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
-
-
 def search_meta(plugin: PluginRecord) -> dict[str, str]:
     """Pagefind meta for a plugin page, one element per key. Every value is ours (slugs, ids, numbers)."""
-    counts = plugin.counts
-    kinds = [
-        k
-        for k, n in zip(
-            COMPONENT_KINDS, (counts.commands, counts.agents, counts.skills, counts.hooks, counts.mcp_servers), strict=True
-        )
-        if n
-    ]
     updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
     fields = {
         "slug": plugin.slug,
         "category": plugin.category,
         "marketplace": plugin.marketplace,
-        "components": " ".join(kinds) or "none",
+        "components": " ".join(plugin.counts.kinds()) or "none",
         "licence": licence_of(plugin),
         "risk": plugin.risk or "none",
         "score": str(round((plugin.score.static if plugin.score else 0) * 1000)),

@@ -36,9 +36,6 @@ class Writer:
             raise DuplicatePath(f"two outputs for {path}")
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
-    def exists(self, path: str) -> bool:
-        return path in self.files
-
     @property
     def size(self) -> int:
         return sum(len(d) for d in self.files.values())

@@ -80,18 +80,6 @@ def repeats(boosts: dict[str, float], key: str) -> int:
 def document(plugin: PluginRecord, boosts: dict[str, float]) -> dict[str, Any]:
     u = plugin.untrusted
     docs = (*plugin.components.commands, *plugin.components.agents, *plugin.components.skills)
-    counts = plugin.counts
-    kinds = [
-        kind
-        for kind, n in (
-            ("commands", counts.commands),
-            ("agents", counts.agents),
-            ("skills", counts.skills),
-            ("hooks", counts.hooks),
-            ("mcp", counts.mcp_servers),
-        )
-        if n
-    ]
     parts = plugin.score.parts if plugin.score else None
     name = u.name.text
     fields = {
@@ -119,7 +107,7 @@ def document(plugin: PluginRecord, boosts: dict[str, float]) -> dict[str, Any]:
         "tags": _commas([t.text for t in u.tags]),
         "category": plugin.category,
         "marketplace": plugin.marketplace.lower(),
-        "component": ",".join(kinds),
+        "component": ",".join(plugin.counts.kinds()),
         "static": _micro(plugin.score.static if plugin.score else 0.0),
         "stars": _micro(parts.stars if parts else 0.0),
         "recency": _micro(parts.recency if parts else 0.0),

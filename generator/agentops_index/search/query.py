@@ -23,7 +23,6 @@ from agentops_index.snapshot.models import PluginRecord, Snapshot
 TEXT_FIELDS = ("text",)  # every field, repeated as often as its boost says (search/index.py)
 CANDIDATES = 100  # hits re-ranked by the combined score
 SPELLING = ("name", "keywords", "tags", "description")  # where corrections come from
-COMPONENTS = ("commands", "agents", "skills", "hooks", "mcp")
 _WORD = re.compile(r"[\w.+#-]+", re.UNICODE)
 
 
@@ -184,6 +183,3 @@ class Searcher:
             out.append(suggestion or word)
             changed = changed or bool(suggestion)
         return " ".join(out) if changed else None
-
-    def related_by_query(self, text: str, exclude: set[str], limit: int) -> list[Hit]:
-        return [h for h in self.query(text, limit=limit + len(exclude)).results if h.id not in exclude][:limit]

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from agentops_index.config import COMPONENT_KINDS
 from agentops_index.manifest.text import DESCRIPTION_CAP, NormalizedText, normalize
 
 SCHEMA_VERSION = 1
@@ -182,6 +183,11 @@ class Counts(Strict):
     hooks: int = 0
     mcp_servers: int = 0
     lsp_servers: int = 0
+
+    def kinds(self) -> list[str]:
+        """The component kinds present, as search facets name them (COMPONENT_KINDS)."""
+        present = (self.commands, self.agents, self.skills, self.hooks, self.mcp_servers)
+        return [kind for kind, n in zip(COMPONENT_KINDS, present, strict=True) if n]
 
 
 class PluginUntrusted(Strict):

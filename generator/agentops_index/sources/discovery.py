@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_index.snapshot import models as m
-from agentops_index.sources.github import GitHub, GitHubError, RepoRef
+from agentops_index.sources.github import GitHub, GitHubError, RepoRef, json_object
 
 QUERY = "filename:marketplace.json path:.claude-plugin"
 MAX_SIZE = 393_216  # code search indexes files under 384 KB
@@ -45,7 +45,7 @@ async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INT
         found.requests += 1
         params = {"q": f"{QUERY} size:{lo}..{hi}", "per_page": str(PER_PAGE), "page": str(number)}
         try:
-            status, _, _, answer = await github._request("GET", "/search/code", check=_object, params=params)
+            status, _, _, answer = await github._request("GET", "/search/code", check=json_object, params=params)
         except GitHubError as exc:
             found.errors.append(f"size:{lo}..{hi} page {number}: {exc}")
             return None
@@ -75,15 +75,6 @@ def referenced(previous: m.Snapshot | None) -> set[str]:
     if previous is None:
         return set()
     return {p.resolved.repo for p in previous.plugins if p.resolved.repo and "/" in p.resolved.repo}
-
-
-def _object(body: bytes) -> dict[str, Any]:
-    import json
-
-    value = json.loads(body)
-    if not isinstance(value, dict):
-        raise ValueError("not an object")
-    return value
 
 
 def _collect(answer: dict[str, Any], into: set[str]) -> None:

@@ -149,7 +149,8 @@ def blobs_query(wanted: list[tuple[RepoRef, str, str]]) -> tuple[str, dict[str, 
     return query, variables
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def json_object(body: bytes) -> dict[str, Any]:
+    """A response body that must be a JSON object (ValueError otherwise: retried as truncated)."""
     value = json.loads(body)
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
@@ -262,7 +263,7 @@ class GitHub:
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         status, _, _, answer = await self._request(
-            "POST", self.graphql_endpoint, check=_json_object, json={"query": query, "variables": variables}
+            "POST", self.graphql_endpoint, check=json_object, json={"query": query, "variables": variables}
         )
         if status != 200:
             raise GitHubError(f"graphql: HTTP {status}")
@@ -321,7 +322,7 @@ class GitHub:
     async def tree(self, ref: RepoRef, oid: str) -> tuple[list[TreeEntry], bool]:
         """Every entry of a commit's tree (one request) and whether GitHub truncated it."""
         url = f"/repos/{quote(ref.owner, safe='')}/{quote(ref.name, safe='')}/git/trees/{quote(oid, safe='')}"
-        status, _, _, answer = await self._request("GET", url, check=_json_object, params={"recursive": "1"})
+        status, _, _, answer = await self._request("GET", url, check=json_object, params={"recursive": "1"})
         if status != 200:
             raise GitHubError(f"tree: HTTP {status}")
         try:

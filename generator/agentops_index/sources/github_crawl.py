@@ -21,7 +21,7 @@ from agentops_index.crawl import SourceOutcome, read_local
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
-from agentops_index.manifest.validate import resolve_relative_source
+from agentops_index.manifest.validate import MARKETPLACE_FILE, resolve_relative_source
 from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
@@ -127,13 +127,13 @@ class GitHubCrawl:
             ):
                 continue  # a discovered repository without a marketplace is not a source
             if not info.found or info.marketplace is None:
-                reason = info.error or f"no_marketplace: {checkout_path()} not found at {ref.ref or 'the default branch'}"
+                reason = info.error or f"no_marketplace: {MARKETPLACE_FILE} not found at {ref.ref or 'the default branch'}"
                 outcomes.append(self._failed(ref, reason, info))
             elif self._unchanged(ref, info):
                 outcomes.append(self._reuse(ref, info))
             else:
                 dirs = self._plugin_dirs(parsed[ref.id], info.marketplace)
-                to_read.append(Checkout(ref, info, dirs, extra={checkout_path(): info.marketplace.encode("utf-8")}))
+                to_read.append(Checkout(ref, info, dirs, extra={MARKETPLACE_FILE: info.marketplace.encode("utf-8")}))
         for remote in self.remote.values():
             remote.fetch_as = current_name(remote.ref, remote.info)
         for item in to_read:
@@ -326,10 +326,6 @@ class GitHubCrawl:
             return parts, self._metrics(remote.info)
         parts = assemble.read_plugin_dir(entry, plugin_dir, sub or ".", repo=ref.id, oid=remote.info.head_oid)
         return parts, self._metrics(remote.info)
-
-
-def checkout_path() -> str:
-    return ".claude-plugin/marketplace.json"
 
 
 async def crawl(
