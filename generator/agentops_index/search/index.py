@@ -133,31 +133,40 @@ def _state(search: Search) -> str:
 
 
 def ensure(snapshot: Snapshot, path: Path, search: Search) -> IndexUpdate:
-    """Bring the index at ``path`` up to date with ``snapshot``: reuse, update or rebuild it."""
+    """Bring the index at ``path`` up to date with ``snapshot``: reuse, update or rebuild it.
+
+    An index that is already current is only read (every ``search`` call lands here), never
+    copied; a change is written to a copy that is then swapped in.
+    """
     state = _state(search)
     state_file = path / STATE_FILE
     usable = path.is_dir() and state_file.is_file() and json.loads(state_file.read_text()).get("schema") == state
+    existing: dict[str, str] = {}
+    if usable:
+        current = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        with current.searcher() as searcher:
+            existing = {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
+        current.close()
+    wanted = {p.id for p in snapshot.plugins}
+    changed = [p for p in snapshot.plugins if existing.get(p.id) != fingerprint(p)]
+    removed = [pid for pid in existing if pid not in wanted]
+    if usable and not changed and not removed:
+        return IndexUpdate(path, 0, 0, 0, False)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    if usable:
-        shutil.copytree(path, tmp)
-        ix = whoosh_index.open_dir(str(tmp), indexname=INDEX_NAME)
-    else:
-        tmp.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(tmp), schema(search), indexname=INDEX_NAME)
     try:
-        with ix.searcher() as searcher:
-            existing = {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
-        wanted = {p.id: p for p in snapshot.plugins}
-        changed = [p for p in snapshot.plugins if existing.get(p.id) != fingerprint(p)]
-        removed = [pid for pid in existing if pid not in wanted]
-        if changed or removed or not usable:
-            writer = ix.writer(**(PARALLEL if len(changed) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else WRITER))
-            for pid in removed:
-                writer.delete_by_term("id", pid)
-            for plugin in changed:
-                writer.update_document(**document(plugin, search.boosts))
-            writer.commit(optimize=not usable)
+        if usable:
+            shutil.copytree(path, tmp)
+            ix = whoosh_index.open_dir(str(tmp), indexname=INDEX_NAME)
+        else:
+            tmp.mkdir(parents=True)
+            ix = whoosh_index.create_in(str(tmp), schema(search), indexname=INDEX_NAME)
+        writer = ix.writer(**(PARALLEL if len(changed) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else WRITER))
+        for pid in removed:
+            writer.delete_by_term("id", pid)
+        for plugin in changed:
+            writer.update_document(**document(plugin, search.boosts))
+        writer.commit(optimize=not usable)
         ix.close()
         (tmp / STATE_FILE).write_text(
             json.dumps({"schema": state, "generated_at": snapshot.generated_at, "plugins": len(wanted)})
