@@ -210,9 +210,7 @@ def crawl(
             discover=discover,
         )
         usage = result.report.usage
-    report_path = out.with_name("crawl-report.json")
-    store.write_atomic(out, store.dumps(result.snapshot))
-    store.write_atomic(report_path, store.dumps(result.report.model_copy(update={"snapshot": out.name})))
+    report_path = result.write(out)
     totals = result.snapshot.totals
     cost = (
         f" using {usage.requests} requests ({usage.graphql_requests} GraphQL, {usage.rest_requests} REST; {usage.graphql_points} points)"
@@ -260,8 +258,7 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
     from agentops_index.snapshot.categories import load_taxonomy
 
     result = join([store.load(p) for p in parts], load_taxonomy(categories))
-    store.write_atomic(out, store.dumps(result.snapshot))
-    store.write_atomic(out.with_name("crawl-report.json"), store.dumps(result.report.model_copy(update={"snapshot": out.name})))
+    result.write(out)
     totals = result.snapshot.totals
     obj.echo(f"Merged {len(parts)} parts: {totals.marketplaces} marketplaces, {totals.recorded} plugins -> {out}")
 

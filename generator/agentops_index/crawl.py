@@ -55,6 +55,15 @@ class CrawlResult:
     snapshot: m.Snapshot
     report: m.CrawlReport
 
+    def write(self, out: Path) -> Path:
+        """Write the snapshot to ``out`` and crawl-report.json beside it (both atomically)."""
+        from agentops_index.snapshot.store import dumps, write_atomic
+
+        report_path = out.with_name("crawl-report.json")
+        write_atomic(out, dumps(self.snapshot))
+        write_atomic(report_path, dumps(self.report.model_copy(update={"snapshot": out.name})))
+        return report_path
+
 
 def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
     return SourceOutcome(

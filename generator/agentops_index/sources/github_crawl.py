@@ -107,11 +107,12 @@ class GitHubCrawl:
         infos = {ref.id: info for ref, info in zip(refs, await self.github.repositories(refs), strict=True)}
         outcomes: list[SourceOutcome] = []
         parsed: dict[str, list[MarketplaceEntry]] = {}
+        folders: dict[str, list[str]] = {}
         for ref in refs:
             info = infos[ref.id]
             if info.found and info.marketplace is not None:
-                parsed[ref.id] = self._entries(info.marketplace)
-        remote_refs = self._remote_refs(refs, infos, parsed)
+                parsed[ref.id], folders[ref.id] = self._parse(info.marketplace)
+        remote_refs = self._remote_refs(refs, parsed)
         remote_infos = await self.github.repositories(list(remote_refs.values())) if remote_refs else []
         for (key, ref), info in zip(remote_refs.items(), remote_infos, strict=True):
             self.remote[key] = Checkout(ref, info, [])
@@ -132,8 +133,7 @@ class GitHubCrawl:
             elif self._unchanged(ref, info):
                 outcomes.append(self._reuse(ref, info))
             else:
-                dirs = self._plugin_dirs(parsed[ref.id], info.marketplace)
-                to_read.append(Checkout(ref, info, dirs, extra={MARKETPLACE_FILE: info.marketplace.encode("utf-8")}))
+                to_read.append(Checkout(ref, info, folders[ref.id], extra={MARKETPLACE_FILE: info.marketplace.encode("utf-8")}))
         for remote in self.remote.values():
             remote.fetch_as = current_name(remote.ref, remote.info)
         for item in to_read:
@@ -152,13 +152,28 @@ class GitHubCrawl:
             outcomes.append(self._read(item))
         return outcomes
 
-    def _entries(self, text: str) -> list[MarketplaceEntry]:
-        doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
-        return parse_marketplace(doc.value, Report("marketplace.json")).entries if doc.ok else []
+    def _parse(self, text: str) -> tuple[list[MarketplaceEntry], list[str]]:
+        """The entries of a marketplace.json, and every folder its relative sources name.
 
-    def _remote_refs(
-        self, refs: list[RepoRef], infos: dict[str, RepoInfo], parsed: dict[str, list[MarketplaceEntry]]
-    ) -> dict[str, RepoRef]:
+        The folders come from the raw ``plugins`` list, unnamed entries included: the
+        validator reads their plugin.json too, so the virtual checkout must hold it.
+        """
+        doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
+        if not doc.ok or not isinstance(doc.value, dict):
+            return [], []
+        entries = parse_marketplace(doc.value, Report("marketplace.json")).entries
+        metadata = doc.value.get("metadata")
+        plugin_root = metadata.get("pluginRoot") if isinstance(metadata, dict) else None
+        plugins = doc.value.get("plugins")
+        dirs = set()
+        for raw in plugins if isinstance(plugins, list) else []:
+            source = raw.get("source") if isinstance(raw, dict) else None
+            relative = resolve_relative_source(source, plugin_root) if isinstance(source, str) else None
+            if relative is not None:
+                dirs.add(relative.removeprefix("./").strip("/"))
+        return entries, sorted(dirs)
+
+    def _remote_refs(self, refs: list[RepoRef], parsed: dict[str, list[MarketplaceEntry]]) -> dict[str, RepoRef]:
         out: dict[str, RepoRef] = {}
         for ref in refs:
             for entry in parsed.get(ref.id, []):
@@ -166,19 +181,6 @@ class GitHubCrawl:
                 if found:
                     out.setdefault(_key(found[0]), found[0])
         return dict(sorted(out.items()))
-
-    def _plugin_dirs(self, entries: list[MarketplaceEntry], text: str) -> list[str]:
-        doc = read_json(text.encode("utf-8"), MARKETPLACE_CAP)
-        metadata = doc.value.get("metadata") if doc.ok and isinstance(doc.value, dict) else None
-        plugin_root = metadata.get("pluginRoot") if isinstance(metadata, dict) else None
-        dirs = []
-        plugins = doc.value.get("plugins") if doc.ok and isinstance(doc.value, dict) else None
-        for raw in plugins if isinstance(plugins, list) else []:
-            source = raw.get("source") if isinstance(raw, dict) else None
-            relative = resolve_relative_source(source, plugin_root) if isinstance(source, str) else None
-            if relative is not None:
-                dirs.append(relative.removeprefix("./").strip("/"))
-        return sorted(set(dirs))
 
     # --- reuse and failure -------------------------------------------------------------------
 
