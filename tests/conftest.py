@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.fakegithub import FakeGitHub, World
+from tests.npm import CACHE_ROOT, NpmUnavailable, npm_package
 from tests.oracle import MARKETPLACES
 
 CLAUDE_VERSION = "2.1.328"
-CLAUDE_CACHE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", Path.home() / ".cache" / "agentops-index" / "claude-code"))
+CLAUDE_CACHE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", CACHE_ROOT / "claude-code"))
 
 
 @pytest.fixture(autouse=True)
@@ -52,29 +52,12 @@ class ClaudeCLI:
 @pytest.fixture(scope="session")
 def claude_cli(tmp_path_factory: pytest.TempPathFactory) -> ClaudeCLI:
     """Install @anthropic-ai/claude-code into a cache folder once, then use its binary."""
-    binary = CLAUDE_CACHE / "node_modules" / ".bin" / "claude"
-    if not binary.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed, so the real Claude Code CLI cannot be installed")
-        CLAUDE_CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(CLAUDE_CACHE),
-                f"@anthropic-ai/claude-code@{CLAUDE_VERSION}",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0 or not binary.exists():
-            pytest.fail(f"npm install @anthropic-ai/claude-code@{CLAUDE_VERSION} failed:\n{done.stderr[-2000:]}")
+    try:
+        binary = npm_package("@anthropic-ai/claude-code", CLAUDE_VERSION, "node_modules/.bin/claude", CLAUDE_CACHE)
+    except NpmUnavailable as exc:
+        pytest.skip(f"{exc}: the real Claude Code CLI is needed")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     home = tmp_path_factory.mktemp("claude-home")
     version = subprocess.run(
         [str(binary), "--version"],

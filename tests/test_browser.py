@@ -96,27 +96,6 @@ def test_sample_site_pages_are_clean_in_a_browser(browser: Any, tmp_path: Path) 
     assert problems["dialogs"] == problems["violations"] == problems["console"] == []
 
 
-def test_skip_link_and_focus_are_keyboard_reachable(browser: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    build(REPO / "data" / "snapshots" / "latest.json", site)
-    server, base = serve(site)
-    page = browser.new_page()
-    try:
-        page.goto(base)
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-        page.keyboard.press("Enter")
-        assert page.url.endswith("#main")
-        focusable = page.evaluate("Array.from(document.querySelectorAll('a[href]')).length")
-        for _ in range(min(focusable, 12)):
-            page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.tagName") == "A"
-    finally:
-        page.close()
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("search") / "site"
@@ -182,3 +161,110 @@ def test_home_search_box_and_slash_shortcut(browser: Any, sample_site: str) -> N
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") in ("SELECT", "BUTTON", "A")
     page.close()
+
+
+PAGES = {  # the four pages the catalog issue names, on the sample site
+    "home": "",
+    "search": "search/?q=review",
+    "plugin": "plugins/acme-devtools/claude-plugins/commit-coach/",
+    "marketplace": "marketplaces/acme-devtools/claude-plugins/",
+}
+
+MARK_FOCUSABLE = """() => {
+  const all = document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]');
+  const shown = Array.from(all).filter(e => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length);
+  shown.forEach((e, i) => { e.dataset.kbd = String(i); });
+  return shown.length;
+}"""
+
+
+def settle(page: Any, name: str) -> None:
+    if name == "search":
+        results(page)
+
+
+def test_keyboard_reaches_every_control(browser: Any, sample_site: str) -> None:
+    """Tab from the top of each page visits every link, button and field, in a cycle."""
+    page = browser.new_page()
+    for name, path in PAGES.items():
+        page.goto(sample_site + path)
+        settle(page, name)
+        count = page.evaluate(MARK_FOCUSABLE)
+        assert count > 3, name
+        reached: list[str | None] = []
+        for _ in range(count + 2):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.dataset.kbd ?? null"))
+        assert reached[0] == "0", f"{name}: the first Tab lands on {reached[0]}, not the skip link"
+        missing = {str(i) for i in range(count)} - set(reached)
+        assert not missing, f"{name}: Tab never reaches controls {sorted(missing, key=int)}"
+    page.goto(sample_site)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.close()
+
+
+def test_copy_button_copies_the_install_command(browser: Any, sample_site: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    page.goto(sample_site + PAGES["plugin"])
+    button = page.get_by_role("button", name="Copy the install commands")
+    button.focus()
+    page.keyboard.press("Enter")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == "/plugin marketplace add acme-devtools/claude-plugins\n/plugin install commit-coach@acme-tools"
+    assert button.inner_text() == "Copied"
+    assert page.inner_text("pre[data-copy] [role=status]") == "Copied to the clipboard."
+    page.goto(sample_site + PAGES["marketplace"])
+    page.get_by_role("button", name="Copy the add command").click()
+    assert page.evaluate("navigator.clipboard.readText()") == "/plugin marketplace add acme-devtools/claude-plugins"
+    assert page.evaluate("window.__violations") == []
+    context.close()
+
+
+def test_pages_work_without_javascript(browser: Any, sample_site: str) -> None:
+    """Every page but search shows its content with JavaScript off; there is simply no copy button."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sample_site + PAGES["plugin"])
+    assert "/plugin install commit-coach@acme-tools" in page.inner_text("pre")
+    assert page.query_selector("button.copy") is None
+    page.goto(sample_site + "search/?q=review")
+    assert "needs JavaScript" in page.inner_text("main")
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    from tests.npm import NpmUnavailable, npm_package
+
+    try:
+        return npm_package("axe-core", AXE_VERSION, "node_modules/axe-core/axe.min.js")
+    except NpmUnavailable as exc:
+        pytest.skip(f"{exc}: axe-core checks the pages' accessibility")
+
+
+AXE_VERSION = "4.14.1"
+SERIOUS = """async () => {
+  const found = await axe.run(document, { resultTypes: ['violations'] });
+  return found.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_issue(browser: Any, sample_site: str, axe_script: Path, scheme: str) -> None:
+    """axe-core, injected into each page (the CSP is bypassed for the injection only), in both colour schemes."""
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for name, path in PAGES.items():
+        page.goto(sample_site + path)
+        settle(page, name)
+        page.add_script_tag(path=str(axe_script))
+        found[name] = page.evaluate(SERIOUS)
+    context.close()
+    assert found == {name: [] for name in PAGES}

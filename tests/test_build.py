@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import json
 import os
@@ -71,10 +73,15 @@ def test_404_links_work_from_any_depth(site: Path) -> None:
     assert 'href="/catalog/static/style.css"' in html and 'href="/catalog/categories/"' in html
 
 
-def test_home_lists_starters_categories_and_marketplaces(site: Path) -> None:
+def test_home_lists_top_plugins_categories_and_marketplaces(site: Path) -> None:
     html = (site / "index.html").read_text()
     snapshot = store.load(COMMITTED)
     assert html.count('class="card"') == min(24, len(snapshot.plugins))
+    section = html[html.index('id="top"') : html.index('id="categories"')]
+    shown = re.findall(r'href="\./plugins/([^"]+)/"', section)
+    scores = {p.slug: p.score.static if p.score else 0.0 for p in snapshot.plugins}
+    assert [scores[s] for s in shown] == sorted((scores[s] for s in shown), reverse=True)
+    assert scores[shown[0]] == max(scores.values())
     for market in snapshot.marketplaces:
         assert f'marketplaces/{market.slug}/"' in html
     for category in snapshot.categories:
@@ -299,7 +306,10 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     (out / "about" / "index.html").write_text('<a href="../nowhere/">x</a>')
     slug = store.load(COMMITTED).plugins[0].slug
     (out / "api" / "v1" / "plugins" / f"{slug}.json").unlink()
+    # A stylesheet the plugin pages load counts against their 30 KB compressed budget.
+    (out / "static" / "style.css").write_bytes(os.urandom(32 * 1024))
     problems = check_site(out)
+    assert any(p.startswith(f"plugins/{slug}/index.html: ") and "30 KB plugin page budget" in p for p in problems)
     assert "feed.xml: missing" in problems
     assert any(p.startswith("api/v1/schema.json: not JSON") for p in problems)
     assert "about/index.html: link '../nowhere/' does not resolve" in problems

@@ -33,7 +33,9 @@ class Page(Context):
 
 
 class HomePage(Page):
-    starters: list[PluginRecord]
+    top: list[PluginRecord]  # by the published score
+    newest: list[PluginRecord] = []  # by first seen, once the index has seen more than one day
+    updated: list[PluginRecord] = []  # by the last push to the plugin's repository, where known
     categories: list[CategoryRecord]
     marketplaces: list[MarketplaceRecord]
 

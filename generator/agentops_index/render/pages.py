@@ -14,6 +14,7 @@ from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 SITE_NAME = "agentops-index"
 STARTERS = 24
+HOME_LIST = 8
 PAGE_SIZE = 200  # plugins per category or marketplace page (a page stays well under 1 MiB)
 META_DESCRIPTION_CAP = 160
 
@@ -43,10 +44,22 @@ def clip(value: str, cap: int) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
-def starter_key(plugin: PluginRecord) -> tuple[object, ...]:
-    """Until ranking lands: valid first, then the plugins that ship the most, then by name."""
+def top_key(plugin: PluginRecord) -> tuple[object, ...]:
+    """The published score first; among equals, valid plugins that ship the most, then by name."""
     shipped = sum(plugin.counts.model_dump().values())
-    return (not plugin.valid, plugin.resolved.state != "local", -shipped, plugin.untrusted.name.text.lower(), plugin.id)
+    score = plugin.score.static if plugin.score else 0.0
+    return (-score, not plugin.valid, -shipped, plugin.untrusted.name.text.lower(), plugin.id)
+
+
+def home_lists(plugins: list[PluginRecord]) -> dict[str, list[PluginRecord]]:
+    """Top by score; newest and recently updated only where the data can tell plugins apart."""
+    top = sorted(plugins, key=top_key)
+    newest: list[PluginRecord] = []
+    if len({p.first_seen[:10] for p in plugins}) > 1:
+        newest = sorted(top, key=lambda p: p.first_seen, reverse=True)[:HOME_LIST]
+    pushed = [p for p in top if p.metrics and p.metrics.pushed_at]
+    updated = sorted(pushed, key=lambda p: p.metrics.pushed_at or "", reverse=True)[:HOME_LIST]
+    return {"top": top[:STARTERS], "newest": newest, "updated": updated}
 
 
 def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> list[c.Page]:
@@ -61,7 +74,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
     out: list[c.Page] = [
         c.HomePage(
             **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
-            starters=sorted(snapshot.plugins, key=starter_key)[:STARTERS],
+            **home_lists(snapshot.plugins),
             categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
             marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower())),
         ),
@@ -125,7 +138,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
                 )
             )
     for category in snapshot.categories:
-        ranked = sorted(by_category[category.slug], key=starter_key)
+        ranked = sorted(by_category[category.slug], key=top_key)
         for folder, pagination, chunk in paginate(f"categories/{category.slug}/", ranked):
             out.append(
                 c.CategoryPage(
