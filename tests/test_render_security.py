@@ -112,7 +112,10 @@ def assert_inert(path: str, html: str) -> Page:
     for attrs, body in page.scripts:
         if attrs.get("type") == "module" and path == "search/index.html":
             assert (attrs.get("src") or "").endswith("static/search.js") and not body.strip(), f"{path}: script {attrs}"
-            continue  # our one script, on the search page only
+            continue  # our search script, on the search page only
+        if attrs.get("src") is not None and path.startswith(("plugins/", "marketplaces/", "bundles/")):
+            assert set(attrs) == {"src", "defer"} and attrs["src"].endswith("static/copy.js") and not body.strip(), path
+            continue  # our copy-button script, from our origin, with no inline body
         assert attrs == {"type": "application/ld+json"}, f"{path}: script {attrs}"
         json.loads(body)  # the payload stayed inside the JSON string
     assert sum(1 for tag, _ in page.tags if tag == "title") == 1
@@ -144,11 +147,11 @@ def test_text_sinks_round_trip_exactly(hostile: tuple[Path, object]) -> None:
     site, snapshot = hostile
     for plugin in snapshot.plugins:  # type: ignore[attr-defined]
         html = (site / "plugins" / plugin.slug / "index.html").read_text("utf-8")
-        page = assert_inert(plugin.slug, html)
+        page = assert_inert(f"plugins/{plugin.slug}/index.html", html)
         name, description = plugin.untrusted.name.text, plugin.untrusted.description.text
         assert page.title == f"{name} ({plugin.marketplace}) · agentops-index"
         assert page.lead == [description]
-        (ld,) = [json.loads(body) for _, body in page.scripts]
+        (ld,) = [json.loads(body) for attrs, body in page.scripts if attrs.get("type") == "application/ld+json"]
         assert ld["name"] == name and ld["description"] == description
     ssti = next(p for p in snapshot.plugins if p.untrusted.description.text.startswith("{{ cycler"))  # type: ignore[attr-defined]
     html = (site / "plugins" / ssti.slug / "index.html").read_text("utf-8")

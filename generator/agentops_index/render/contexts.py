@@ -51,6 +51,7 @@ class PluginPage(Page):
     category: CategoryRecord
     canonical_slug: str | None = None
     mirror_links: list[Link] = []
+    related_links: list[Link] = []
     search_meta: dict[str, str] = {}  # Pagefind meta: what the search page filters and sorts by (our values only)
 
 

@@ -123,6 +123,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
                 search_meta=search_meta(plugin),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
+                related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
             )
         )
     for market in snapshot.marketplaces:
