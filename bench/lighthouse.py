@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT))
 
-from agentops_index.build import build  # noqa: E402
 from tests.npm import npm_package  # noqa: E402
 from tests.test_browser import serve  # noqa: E402
+
+from agentops_index.build import build  # noqa: E402
 
 LIGHTHOUSE_VERSION = "12.8.2"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -81,7 +82,9 @@ def main() -> None:
                     for ref in report["categories"][category]["auditRefs"]:
                         result = report["audits"][ref["id"]]
                         if ref["weight"] and result["score"] is not None and result["score"] < 1:
-                            print(f"         {category}: {ref['id']} scored {result['score']:.2f} ({result.get('displayValue', '')})")
+                            print(
+                                f"         {category}: {ref['id']} scored {result['score']:.2f} ({result.get('displayValue', '')})"
+                            )
         finally:
             server.shutdown()
             server.server_close()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import hashlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET

@@ -74,7 +74,9 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
             if path.startswith("plugins/"):
                 weight = page_weight(path, data, files)
                 if weight > PLUGIN_PAGE_GZIP_BUDGET:
-                    problems.append(f"{path}: {weight:,} bytes compressed (HTML, CSS and JS) is over the 30 KB plugin page budget")
+                    problems.append(
+                        f"{path}: {weight:,} bytes compressed (HTML, CSS and JS) is over the 30 KB plugin page budget"
+                    )
     if "api/v1/snapshot.json" in files:
         try:
             snapshot = store.load(site / "api" / "v1" / "snapshot.json")
