@@ -163,11 +163,12 @@ def test_home_search_box_and_slash_shortcut(browser: Any, sample_site: str) -> N
     page.close()
 
 
-PAGES = {  # the four pages the catalog issue names, on the sample site
+PAGES = {  # the four pages the catalog issue names, and a bundle page, on the sample site
     "home": "",
     "search": "search/?q=review",
     "plugin": "plugins/acme-devtools/claude-plugins/commit-coach/",
     "marketplace": "marketplaces/acme-devtools/claude-plugins/",
+    "bundle": "bundles/incident-response/",
 }
 
 MARK_FOCUSABLE = """() => {

@@ -75,8 +75,8 @@ def test_404_links_work_from_any_depth(site: Path) -> None:
 def test_home_lists_top_plugins_categories_and_marketplaces(site: Path) -> None:
     html = (site / "index.html").read_text()
     snapshot = store.load(COMMITTED)
-    assert html.count('class="card"') == min(24, len(snapshot.plugins))
-    section = html[html.index('id="top"') : html.index('id="categories"')]
+    section = html[html.index('id="top"') : html.index('id="bundles"')]
+    assert section.count('class="card"') == min(24, len(snapshot.plugins))
     shown = re.findall(r'href="\./plugins/([^"]+)/"', section)
     scores = {p.slug: p.score.static if p.score else 0.0 for p in snapshot.plugins}
     assert [scores[s] for s in shown] == sorted((scores[s] for s in shown), reverse=True)

@@ -2,15 +2,18 @@
 
 Everything is rendered in memory first; the site is swapped in only when all of it
 rendered (and, under ``--strict``, when there were no warnings). Output depends only on
-the snapshot and the theme, so two builds of one snapshot are byte-identical.
+the snapshot, the theme and data/ (workflow templates, ranking), so two builds of one snapshot
+are byte-identical.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from agentops_index.bundles import Bundle, build_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking
 from agentops_index.errors import ConfigError
 from agentops_index.render import browser_search, feeds, site_files
@@ -18,7 +21,10 @@ from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
+from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
+from agentops_index.snapshot.models import Snapshot
+from agentops_index.workflows import load_templates
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
 
@@ -39,6 +45,15 @@ def base_url_of(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"--base-url {value!r}: must be an absolute http(s) URL without query or fragment")
     return value if value.endswith("/") else value + "/"
+
+
+def make_bundles(snapshot: Snapshot, snapshot_path: Path, base_url: str) -> list[tuple[Bundle, dict[str, Any]]]:
+    """Every workflow template's bundle, with its marketplace.json (none for an empty index)."""
+    templates = load_templates()
+    if not templates or not snapshot.plugins:
+        return []
+    with searcher_for(snapshot, snapshot_path) as searcher:
+        return build_bundles(snapshot, searcher, templates, base_url)
 
 
 def build(
@@ -64,13 +79,16 @@ def build(
         plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
     )
 
-    all_pages = page_list.pages(snapshot, site, load_ranking())
+    made = make_bundles(snapshot, Path(snapshot_path), site.base_url)
+    site = site.model_copy(update={"bundles": len(made)})
+    all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made])
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)
         if len(html.encode("utf-8")) > PAGE_BUDGET:
             result.warnings.append(f"{page.path}: {len(html.encode('utf-8'))} bytes is over the 1 MiB page budget")
         writer.add(page.path, html)
     site_files.api(writer, snapshot)
+    site_files.bundle_files(writer, made)
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))

@@ -453,6 +453,49 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
             )
 
 
+@cli.command("bundles")
+@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option(
+    "--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundles/<id>/marketplace.json live."
+)
+@click.option("--id", "only", metavar="ID", help="Only the bundle of this workflow template.")
+@click.option("--json", "as_json", is_flag=True, help="Print the bundles as api/v1/bundles.json lists them.")
+@click.pass_obj
+def bundles_command(obj: Context, snapshot_arg: str, base_url: str, only: str | None, as_json: bool) -> None:
+    """Fill every workflow template of data/workflows/ with compatible plugins.
+
+    Each stage gets the best-ranked plugin that passes the validator, clashes with no other
+    pick (names, deciding hooks), is not high risk unless the template allows it, and keeps
+    the marketplaces few; two alternatives; an empty stage says why. `build` publishes the
+    same bundles with their installable marketplace.json.
+    """
+    from agentops_index.build import base_url_of, make_bundles
+    from agentops_index.errors import InputError
+    from agentops_index.search.session import resolve
+    from agentops_index.snapshot import store
+
+    path = resolve(snapshot_arg)
+    made = [b for b, _ in make_bundles(store.load(path), path, base_url_of(base_url)) if only in (None, b.id)]
+    if only and not made:
+        raise InputError(f"--id {only}: no workflow template has this id")
+    if as_json:
+        click.echo(json.dumps([b.as_json() for b in made], indent=2, ensure_ascii=False))
+        return
+    for bundle in made:
+        state = "complete" if bundle.complete else f"empty: {', '.join(bundle.empty_stages)}"
+        obj.echo(f"{bundle.title} [{bundle.id}] ({bundle.workflow}, {state}; ~{bundle.context_tokens} tokens)")
+        for stage in [*bundle.stages, *([bundle.aggregate] if bundle.aggregate else [])]:
+            if stage.pick:
+                others = ", ".join(a.id for a in stage.alternatives) or "none"
+                obj.echo(f"  {stage.id}: {stage.pick.id}  (alternatives: {others})")
+            else:
+                obj.echo(f"  {stage.id}: no pick: {stage.note}")
+        for flag in bundle.flags:
+            obj.echo(f"  flag: {flag}")
+        for line in bundle.install:
+            obj.echo(f"    {line}")
+
+
 @cli.command("check-site")
 @click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
 @click.option(

@@ -42,6 +42,7 @@ class Template:
     aggregate: Stage | None = None
     condition: Condition | None = None
     words: frozenset[str] = field(default=frozenset())
+    allow_high_risk: bool = False  # bundles may pick a high-risk plugin (flagged) only when this is set
 
 
 def _stage(raw: object, where: str, problems: list[str]) -> Stage | None:
@@ -69,6 +70,8 @@ def load_template(path: Path) -> Template:
     if isinstance(data.get("id"), str) and not _ID.match(data["id"]):
         problems.append(f"{where}: id must be lowercase letters, digits and hyphens")
     pattern = data.get("pattern")
+    if not isinstance(data.get("allow_high_risk", False), bool):
+        problems.append(f"{where}: allow_high_risk must be true or false")
     if pattern not in PATTERNS:
         problems.append(f"{where}: pattern must be one of {', '.join(PATTERNS)}")
     stages = [s for i, raw in enumerate(data.get("stages") or []) if (s := _stage(raw, f"{where}: stages[{i}]", problems))]
@@ -107,6 +110,7 @@ def load_template(path: Path) -> Template:
         aggregate,
         condition,
         frozenset(re.findall(r"[a-z0-9]+", text)),
+        data.get("allow_high_risk") is True,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from agentops_index.bundles import Bundle
+from agentops_index.render.diagram import Diagram
 from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Totals
 
 
@@ -19,6 +21,7 @@ class Site(Context):
     generated_at: str
     generator: str
     totals: Totals
+    bundles: int = 0  # how many workflow bundles the site has (the nav links them when there are any)
 
 
 class Page(Context):
@@ -36,6 +39,7 @@ class HomePage(Page):
     top: list[PluginRecord]  # by the published score
     newest: list[PluginRecord] = []  # by first seen, once the index has seen more than one day
     updated: list[PluginRecord] = []  # by the last push to the plugin's repository, where known
+    bundles: list[Bundle] = []
     categories: list[CategoryRecord]
     marketplaces: list[MarketplaceRecord]
 
@@ -110,3 +114,12 @@ class SearchPage(Page):
     categories: list[CategoryRecord]
     marketplaces: list[str]
     licences: list[str]
+
+
+class BundlesPage(Page):
+    bundles: list[Bundle]
+
+
+class BundlePage(Page):
+    bundle: Bundle
+    diagram: Diagram

@@ -6,9 +6,11 @@ import re
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
+from agentops_index.bundles import Bundle
 from agentops_index.config import Ranking
 from agentops_index.manifest.text import clean
 from agentops_index.render import contexts as c
+from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
 from agentops_index.snapshot.models import PluginRecord, Snapshot
 
@@ -62,7 +64,7 @@ def home_lists(plugins: list[PluginRecord]) -> dict[str, list[PluginRecord]]:
     return {"top": top[:STARTERS], "newest": newest, "updated": updated}
 
 
-def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> list[c.Page]:
+def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None, bundles: list[Bundle] | None = None) -> list[c.Page]:
     markets = {r.id: r for r in snapshot.marketplaces}
     categories = {r.slug: r for r in snapshot.categories}
     by_category: dict[str, list[PluginRecord]] = defaultdict(list)
@@ -75,6 +77,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
         c.HomePage(
             **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
             **home_lists(snapshot.plugins),
+            bundles=bundles or [],
             categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
             marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower())),
         ),
@@ -124,6 +127,27 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None) -> l
                 search_meta=search_meta(plugin),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
+            )
+        )
+    if bundles:
+        out.append(
+            c.BundlesPage(
+                **_page(
+                    site,
+                    "bundles/index.html",
+                    "bundles.html",
+                    "Workflow bundles",
+                    "Plugins that work together, installable as one marketplace.",
+                ),
+                bundles=bundles,
+            )
+        )
+    for bundle in bundles or []:
+        out.append(
+            c.BundlePage(
+                **_page(site, f"bundles/{bundle.id}/index.html", "bundle.html", f"{bundle.title} (bundle)", bundle.description),
+                bundle=bundle,
+                diagram=layout(bundle),
             )
         )
     for market in snapshot.marketplaces:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from html import unescape
 from pathlib import Path
 
+from agentops_index.bundles import Bundle, manifest_bytes
 from agentops_index.render.contexts import Page
 from agentops_index.render.writer import Writer
 from agentops_index.snapshot import store
@@ -27,6 +28,14 @@ def api(writer: Writer, snapshot: Snapshot) -> None:
     for market in snapshot.marketplaces:
         body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "marketplace": market.model_dump(mode="json")}
         writer.add(f"api/v1/marketplaces/{market.slug}.json", store.dumps(body, compact=True))
+
+
+def bundle_files(writer: Writer, bundles: list[tuple[Bundle, dict[str, object]]]) -> None:
+    """Each bundle's installable marketplace.json, and api/v1/bundles.json with every bundle."""
+    for bundle, manifest in bundles:
+        writer.add(f"bundles/{bundle.id}/marketplace.json", manifest_bytes(manifest))
+    body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "bundles": [b.as_json() for b, _ in bundles]}
+    writer.add("api/v1/bundles.json", store.dumps(body))
 
 
 def sitemap(pages: list[Page], lastmod: str) -> bytes:

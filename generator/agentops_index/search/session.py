@@ -19,6 +19,7 @@ from agentops_index.errors import InputError
 from agentops_index.search.index import ensure, index_path, open_index
 from agentops_index.search.query import Searcher
 from agentops_index.snapshot import store
+from agentops_index.snapshot.models import Snapshot
 
 DOWNLOAD_CAP = 256 * 1024 * 1024
 
@@ -66,6 +67,21 @@ def resolve(value: str) -> Path:
     if not path.is_file():
         raise InputError(f"--snapshot {value}: no such file")
     return path
+
+
+def searcher_for(snapshot: Snapshot, path: Path) -> Searcher:
+    """A searcher over an already-loaded snapshot; its index sits next to the snapshot file, or
+    in the user's cache when that folder is read-only (the packaged sample data)."""
+    search = load_search()
+    where = index_path(path)
+    try:
+        ensure(snapshot, where, search)
+    except OSError:
+        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+        where = cache_dir().parent / "indexes" / digest / where.name
+        where.parent.mkdir(parents=True, exist_ok=True)
+        ensure(snapshot, where, search)
+    return Searcher(snapshot, open_index(where), search, load_ranking())
 
 
 def open_searcher(snapshot_arg: str, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:

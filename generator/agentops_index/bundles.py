@@ -1,0 +1,442 @@
+"""Workflow bundles: each template of data/workflows/ filled with compatible plugins.
+
+For every stage the Whoosh index is asked the stage's query (in its category and component
+kind when the template names them); a candidate is *good* when its relevance is at least
+``MIN_RELEVANCE`` of the stage's best match and its own name, description, keywords or
+components say one of the query's words (or a synonym), not only its README or files. Among the good ones, the pick is the best-ranked
+plugin that is **compatible** with the picks already made:
+
+- it passes Claude Code's validator (no errors), and it is the original, not a copy;
+- it can be listed in another marketplace: its source is re-homed as a remote source pinned to
+  the commit we read (a relative source becomes ``github`` or ``git-subdir``); a ``command``
+  source, a local-only marketplace or a plugin whose entry is its only manifest cannot be;
+- no command, skill or agent name and no entry name collides with another pick's;
+- no two picks hook the same deciding event (one that can block or rewrite: see
+  ``DECIDING_EVENTS``) with matchers that can match the same tool;
+- it is not high risk, unless the template sets ``allow_high_risk`` (then it is flagged);
+- among picks within ``MARKET_SLACK`` of the best score, one from a marketplace the bundle
+  already uses wins (fewest marketplaces to trust).
+
+Each stage keeps two alternatives. A stage with no good compatible candidate is reported
+with the reason and left empty: it is never filled with a poor match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agentops_index.search.query import Hit, Searcher
+from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
+from agentops_index.workflows import Stage, Template
+
+MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
+MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
+CANDIDATES = 40
+ALTERNATIVES = 2
+DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
+BUNDLE_PREFIX = "agentops-"
+_TOOL = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pick(Model):
+    id: str
+    name: str  # the entry name users type before "@"
+    marketplace: str
+    slug: str
+    score: float  # combined: relevance to the stage and the published static score
+    relevance: float
+    context_tokens: int
+    risk: str | None
+    flags: list[str] = []
+    rationale: str
+
+
+class BundleStage(Model):
+    id: str
+    role: str
+    query: str
+    input: str | None = None  # the state this stage receives, e.g. ${build.output}
+    output: str | None = None  # the state it passes on
+    pick: Pick | None = None
+    alternatives: list[Pick] = []
+    note: str | None = None  # why the stage is empty
+
+
+class BundlePlugin(Model):
+    id: str
+    marketplace: str
+    stage: str
+
+
+class Bundle(Model):
+    id: str
+    title: str
+    description: str
+    workflow: Literal["sequential", "parallel", "conditional"]
+    stages: list[BundleStage]
+    aggregate: BundleStage | None = None
+    if_: str | None = None
+    when: str | None = None
+    then: list[str] = []
+    else_: list[str] = []
+    plugins: list[BundlePlugin]
+    marketplaces: list[str]
+    context_tokens: int
+    complete: bool
+    empty_stages: list[str]
+    flags: list[str]
+    success_rate: float | None = None  # from recorded runs (data/metrics); None until there are some
+    usage_count: int | None = None
+    marketplace_name: str
+    install: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        """The published shape: ``if`` and ``else`` spelled as the seeds spell them."""
+        data = self.model_dump(mode="json")
+        data["if"], data["else"] = data.pop("if_"), data.pop("else_")
+        return data
+
+
+# --- compatibility ---------------------------------------------------------------------------
+
+
+def entry_name(plugin: PluginRecord) -> str:
+    return plugin.id.rsplit("@", 1)[0].split("#", 1)[0]
+
+
+def remote_source(plugin: PluginRecord, market: MarketplaceRecord) -> tuple[dict[str, Any] | None, str]:
+    """The plugin's source as another marketplace must write it, or None and the reason it cannot."""
+    s = plugin.source
+    pin = {k: v for k, v in (("ref", s.ref), ("sha", s.sha)) if v}
+    if s.kind == "relative":
+        if market.origin != "github":
+            return None, "its marketplace is a local directory, not a repository others can fetch"
+        if plugin.resolved.state != "local" or plugin.resolved.manifest != "plugin.json":
+            return None, "its marketplace entry is its manifest, which does not travel to another marketplace"
+        sha = plugin.resolved.oid or (market.metrics.head_oid if market.metrics else None)
+        pinned = {"sha": sha} if sha else {}
+        folder = (plugin.resolved.plugin_dir or "").strip("/")
+        if folder in ("", "."):
+            return {"source": "github", "repo": market.id, **pinned}, ""
+        return {"source": "git-subdir", "url": market.id, "path": folder, **pinned}, ""
+    if s.kind == "github" and s.repo:
+        return {"source": "github", "repo": s.repo, **pin}, ""
+    if s.kind == "url" and s.url:
+        return {"source": "url", "url": s.url, **pin}, ""
+    if s.kind == "git-subdir" and s.url and s.path:
+        return {"source": "git-subdir", "url": s.url, "path": s.path, **pin}, ""
+    if s.kind == "npm" and s.package:
+        extra = {k: v for k, v in (("version", s.version), ("registry", s.registry)) if v}
+        return {"source": "npm", "package": s.package, **extra}, ""
+    if s.kind == "archive" and s.url and s.sha256:
+        return {"source": "archive", "url": s.url, "sha256": s.sha256}, ""
+    if s.kind == "command":
+        return None, "a command source runs a program to fetch the plugin; bundles never list one"
+    return None, f"its {s.kind} source cannot be listed elsewhere"
+
+
+def own_problem(plugin: PluginRecord, market: MarketplaceRecord, template: Template) -> str | None:
+    """Why ``plugin`` can never be part of this template's bundle, or None."""
+    if not plugin.valid:
+        return f"{plugin.errors} validator error(s)"
+    if plugin.canonical_id and plugin.canonical_id != plugin.id:
+        return f"a copy of {plugin.canonical_id}"
+    if plugin.risk == "high" and not template.allow_high_risk:
+        return "high risk, and the template does not allow high-risk picks"
+    source, why = remote_source(plugin, market)
+    return None if source is not None else why
+
+
+def names(plugin: PluginRecord) -> set[tuple[str, str]]:
+    c = plugin.components
+    return {
+        (kind, doc.untrusted.name.text.lower())
+        for kind, docs in (("command", c.commands), ("skill", c.skills), ("agent", c.agents))
+        for doc in docs
+    }
+
+
+def _tools(matcher: str | None) -> set[str] | None:
+    """The tools a hook matcher names; None when it can match any tool (empty, '*' or a regex)."""
+    if matcher is None or matcher.strip() in ("", "*"):
+        return None
+    parts = [p.strip() for p in matcher.split("|")]
+    return set(parts) if all(_TOOL.match(p) for p in parts) else None
+
+
+def deciding_hooks(plugin: PluginRecord) -> list[tuple[str, set[str] | None]]:
+    return [
+        (h.untrusted.event.text, _tools(h.untrusted.matcher.text if h.untrusted.matcher else None))
+        for h in plugin.components.hooks
+        if h.loadable and h.untrusted.event.text in DECIDING_EVENTS
+    ]
+
+
+def conflict(plugin: PluginRecord, picked: Iterable[PluginRecord]) -> str | None:
+    """Why ``plugin`` cannot join the picks already made, or None."""
+    mine, hooks = names(plugin), deciding_hooks(plugin)
+    for other in picked:
+        if other.id == plugin.id:
+            return "already picked for another stage"
+        if entry_name(other) == entry_name(plugin):
+            return f"its name {entry_name(plugin)!r} is taken by {other.id}"
+        shared = sorted(mine & names(other))
+        if shared:
+            kind, name = shared[0]
+            return f"its {kind} {name!r} collides with {other.id}'s"
+        for event, tools in hooks:
+            for other_event, other_tools in deciding_hooks(other):
+                if event == other_event and (tools is None or other_tools is None or tools & other_tools):
+                    return f"its {event} hook and {other.id}'s can act on the same tool calls"
+    return None
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word
+
+
+def matched_words(plugin: PluginRecord, query: str, synonyms: dict[str, list[str]]) -> list[str]:
+    """The stage's query words (or their synonyms) found in what the plugin says it does: its
+    name, description, keywords, tags and its components' names and descriptions."""
+    u = plugin.untrusted
+    texts = [u.name, u.display_name, u.description, *u.keywords, *u.tags]
+    c = plugin.components
+    for doc in [*c.commands, *c.agents, *c.skills]:
+        texts += [doc.untrusted.name, doc.untrusted.description]
+    own = {_stem(w) for t in texts if t for w in re.findall(r"[a-z0-9]+", t.text.lower())}
+    found = []
+    for word in re.findall(r"[a-z0-9]+", query.lower()):
+        forms = [word, *synonyms.get(word, [])]
+        if any(all(_stem(part) in own for part in form.split()) for form in forms):
+            found.append(word)
+    return found
+
+
+# --- selection --------------------------------------------------------------------------------
+
+
+class Builder:
+    """Fills templates from one snapshot and its searcher."""
+
+    def __init__(self, snapshot: Snapshot, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.plugins = {p.id: p for p in snapshot.plugins}
+        self.markets = {m.id: m for m in snapshot.marketplaces}
+
+    def candidates(self, stage: Stage, template: Template) -> tuple[list[Hit], list[str], bool]:
+        """Good, individually acceptable hits for a stage; what was turned away; whether the category had none."""
+        answer = self.searcher.query(stage.query, category=stage.category, component=stage.component, limit=CANDIDATES)
+        widened = False
+        if not answer.results and stage.category:
+            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES)
+            widened = bool(answer.results)
+        good, refused = [], []
+        synonyms = self.searcher.search_cfg.synonyms
+        for hit in answer.results:
+            plugin = self.plugins[hit.id]
+            if hit.relevance < MIN_RELEVANCE or not matched_words(plugin, stage.query, synonyms):
+                continue  # a poor match: found only through weak fields, or far below the best
+            problem = own_problem(plugin, self.markets[plugin.marketplace], template)
+            if problem:
+                refused.append(f"{hit.id}: {problem}")
+            else:
+                good.append(hit)
+        return good, refused, widened
+
+    def choose(self, hits: list[Hit], picked: list[PluginRecord], prefer: set[str]) -> tuple[Hit | None, list[Hit], list[str]]:
+        compatible, refused = [], []
+        for hit in hits:
+            problem = conflict(self.plugins[hit.id], picked)
+            if problem:
+                refused.append(f"{hit.id}: {problem}")
+            else:
+                compatible.append(hit)
+        if not compatible:
+            return None, [], refused
+        best = compatible[0]
+        if best.marketplace not in prefer:
+            near = [h for h in compatible if h.marketplace in prefer and h.score >= best.score * (1 - MARKET_SLACK)]
+            best = near[0] if near else best
+        return best, [h for h in compatible if h is not best][:ALTERNATIVES], refused
+
+    def pick(self, hit: Hit, stage: Stage, template: Template, why: str) -> Pick:
+        plugin = self.plugins[hit.id]
+        flags = []
+        if plugin.risk == "high":
+            flags.append("high risk: allowed by this template; read its signals before installing")
+        where = f" in {stage.category}" if stage.category else ""
+        words = ", ".join(matched_words(plugin, stage.query, self.searcher.search_cfg.synonyms))
+        return Pick(
+            id=plugin.id,
+            name=entry_name(plugin),
+            marketplace=plugin.marketplace,
+            slug=plugin.slug,
+            score=round(hit.score, 4),
+            relevance=round(hit.relevance, 4),
+            context_tokens=plugin.context_tokens,
+            risk=plugin.risk,
+            flags=flags,
+            rationale=f'{why} for "{stage.query}"{where}, on {words}: relevance {hit.relevance:.2f}, score {hit.score:.2f} ({hit.explanation})',
+        )
+
+    def fill(self, template: Template, prefer: set[str]) -> list[tuple[Stage, Hit | None, list[Hit], str | None, bool]]:
+        steps = [*template.stages, *([template.aggregate] if template.aggregate else [])]
+        picked: list[PluginRecord] = []
+        used = set(prefer)
+        out = []
+        for stage in steps:
+            good, refused, widened = self.candidates(stage, template)
+            best, alternatives, clashes = self.choose(good, picked, used)
+            note = None
+            if best is None:
+                turned = (refused + clashes)[:3]
+                note = "no plugin matches this stage well enough" if not turned else "no compatible plugin: " + "; ".join(turned)
+            else:
+                picked.append(self.plugins[best.id])
+                used.add(best.marketplace)
+            out.append((stage, best, alternatives, note, widened))
+        return out
+
+    def bundle(self, template: Template, base_url: str) -> tuple[Bundle, dict[str, Any]]:
+        # Two passes: the second prefers the marketplaces the first one used, so a stage whose
+        # best plugin is the only one from its marketplace can move to a near-equal one.
+        first = self.fill(template, set())
+        counts: dict[str, int] = {}
+        for _, hit, _, _, _ in first:
+            if hit:
+                counts[hit.marketplace] = counts.get(hit.marketplace, 0) + 1
+        second = self.fill(template, {m for m, n in counts.items() if n > 1})
+        used_first = {h.marketplace for _, h, _, _, _ in first if h}
+        used_second = {h.marketplace for _, h, _, _, _ in second if h}
+        filled = second if len(used_second) < len(used_first) else first
+        return self._assemble(template, filled, base_url)
+
+    def _assemble(
+        self, template: Template, filled: list[tuple[Stage, Hit | None, list[Hit], str | None, bool]], base_url: str
+    ) -> tuple[Bundle, dict[str, Any]]:
+        outputs = {s.id: f"${{{s.passes}}}" for s in template.stages if s.passes}
+        inputs = _inputs(template, outputs)
+        stages = []
+        for stage, hit, alternatives, note, widened in filled:
+            why = "best-ranked compatible match" + (f" (none in {stage.category}, so searched every category)" if widened else "")
+            stages.append(
+                BundleStage(
+                    id=stage.id,
+                    role=stage.role,
+                    query=stage.query,
+                    input=inputs.get(stage.id),
+                    output=f"${{{stage.passes}}}" if stage.passes else None,
+                    pick=self.pick(hit, stage, template, why) if hit else None,
+                    alternatives=[self.pick(h, stage, template, "alternative") for h in alternatives],
+                    note=note,
+                )
+            )
+        aggregate = stages.pop() if template.aggregate else None
+        picks = [s.pick for s in [*stages, *([aggregate] if aggregate else [])] if s.pick]
+        stage_of = {s.pick.id: s.id for s in [*stages, *([aggregate] if aggregate else [])] if s.pick}
+        markets = sorted({p.marketplace for p in picks})
+        name = BUNDLE_PREFIX + template.id
+        manifest = self.manifest(template, name, picks, base_url)
+        url = f"{base_url}bundles/{template.id}/marketplace.json"
+        condition = template.condition
+        bundle = Bundle(
+            id=template.id,
+            title=template.title,
+            description=template.description,
+            workflow=template.pattern,  # type: ignore[arg-type]
+            stages=stages,
+            aggregate=aggregate,
+            if_=condition.stage if condition else None,
+            when=condition.when if condition else None,
+            then=list(condition.then) if condition else [],
+            else_=list(condition.otherwise) if condition else [],
+            plugins=[BundlePlugin(id=p.id, marketplace=p.marketplace, stage=stage_of[p.id]) for p in picks],
+            marketplaces=markets,
+            context_tokens=sum(p.context_tokens for p in picks),
+            complete=all(s.pick for s in [*stages, *([aggregate] if aggregate else [])]),
+            empty_stages=[s.id for s in [*stages, *([aggregate] if aggregate else [])] if not s.pick],
+            flags=[f"{p.id}: {flag}" for p in picks for flag in p.flags],
+            marketplace_name=name,
+            install=[f"/plugin marketplace add {url}", *(f"/plugin install {p.name}@{name}" for p in picks)],
+        )
+        return bundle, manifest
+
+    def manifest(self, template: Template, name: str, picks: list[Pick], base_url: str) -> dict[str, Any]:
+        """The bundle's installable marketplace.json: every pick under its own name, sources pinned."""
+        entries = []
+        for pick in picks:
+            plugin = self.plugins[pick.id]
+            source, _ = remote_source(plugin, self.markets[plugin.marketplace])
+            entry: dict[str, Any] = {"name": pick.name, "source": source}
+            description = plugin.untrusted.description.text if plugin.untrusted.description else ""
+            listed = f"From {plugin.marketplace}. {description}".strip()
+            entry["description"] = listed[:300]
+            entry["category"] = plugin.category
+            entries.append(entry)
+        return {
+            "name": name,
+            "owner": {"name": "agentops-index", "url": base_url},
+            "description": f"{template.title}: a workflow bundle generated by agentops-index. {template.description}",
+            "plugins": entries,
+        }
+
+
+def _inputs(template: Template, outputs: dict[str, str]) -> dict[str, str]:
+    """What each stage receives: the previous stage's output (sequential), the deciding stage's
+    output (the branches of a conditional), every stage's output (a parallel aggregate)."""
+    ids = [s.id for s in template.stages]
+    received: dict[str, str] = {}
+    if template.pattern == "sequential":
+        for before, after in itertools.pairwise(ids):
+            if before in outputs:
+                received[after] = outputs[before]
+    elif template.pattern == "parallel" and template.aggregate:
+        given = [outputs[i] for i in ids if i in outputs]
+        if given:
+            received[template.aggregate.id] = ", ".join(given)
+    elif template.condition:
+        c = template.condition
+        branches = set(c.then) | set(c.otherwise)
+        pre = [i for i in ids if i not in branches]
+        for before, after in itertools.pairwise(pre):
+            if before in outputs:
+                received[after] = outputs[before]
+        for branch in (c.then, c.otherwise):
+            previous = c.stage
+            for stage_id in branch:
+                if previous in outputs:  # a stage in both branches receives either state
+                    given = received.get(stage_id)
+                    received[stage_id] = (
+                        f"{given} or {outputs[previous]}" if given and given != outputs[previous] else outputs[previous]
+                    )
+                previous = stage_id
+    return received
+
+
+def build_bundles(
+    snapshot: Snapshot, searcher: Searcher, templates: list[Template], base_url: str, metrics: dict[str, Any] | None = None
+) -> list[tuple[Bundle, dict[str, Any]]]:
+    """Every template's bundle with its marketplace.json, in template id order."""
+    builder = Builder(snapshot, searcher)
+    out = []
+    for template in sorted(templates, key=lambda t: t.id):
+        bundle, manifest = builder.bundle(template, base_url)
+        learned = (metrics or {}).get(template.id)
+        if learned:
+            bundle = bundle.model_copy(update={"success_rate": learned["success_rate"], "usage_count": learned["usage_count"]})
+        out.append((bundle, manifest))
+    return out
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
