@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agentops_index.bundles import Bundle, build_bundles
-from agentops_index.config import DEFAULT_BASE_URL, load_ranking
+from agentops_index.config import DEFAULT_BASE_URL, data_file, load_ranking
 from agentops_index.errors import ConfigError
+from agentops_index.learning import read_metrics
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
@@ -47,13 +48,23 @@ def base_url_of(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def make_bundles(snapshot: Snapshot, snapshot_path: Path, base_url: str) -> list[tuple[Bundle, dict[str, Any]]]:
-    """Every workflow template's bundle, with its marketplace.json (none for an empty index)."""
+def make_bundles(
+    snapshot: Snapshot, snapshot_path: Path, base_url: str, problems: list[str] | None = None
+) -> list[tuple[Bundle, dict[str, Any]]]:
+    """Every workflow template's bundle, with its marketplace.json (none for an empty index).
+
+    Success rates and usage counts come from the runs contributed under data/metrics/; a bad
+    line there is added to ``problems`` and skipped.
+    """
     templates = load_templates()
     if not templates or not snapshot.plugins:
         return []
+    contributed = data_file("metrics")
+    metrics = read_metrics([contributed] if contributed else [])
+    if problems is not None:
+        problems.extend(metrics.problems)
     with searcher_for(snapshot, snapshot_path) as searcher:
-        return build_bundles(snapshot, searcher, templates, base_url)
+        return build_bundles(snapshot, searcher, templates, base_url, metrics.summary())
 
 
 def build(
@@ -79,8 +90,10 @@ def build(
         plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
     )
 
-    made = make_bundles(snapshot, Path(snapshot_path), site.base_url)
+    metric_problems: list[str] = []
+    made = make_bundles(snapshot, Path(snapshot_path), site.base_url, metric_problems)
     site = site.model_copy(update={"bundles": len(made)})
+    result.warnings.extend(metric_problems)
     all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made])
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)

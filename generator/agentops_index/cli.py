@@ -17,6 +17,7 @@ import click
 
 from agentops_index import __version__
 from agentops_index.config import COMPONENT_KINDS, DEFAULT_BASE_URL
+from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP, emit
 
 log = logging.getLogger("agentops_index")
 
@@ -363,12 +364,9 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
     obj.echo(f"Gate passed: {candidate} may be published")
 
 
-SNAPSHOT_HELP = "The snapshot: a path or an http(s) URL (downloaded, then revalidated by ETag)."
-
-
 @cli.command()
 @click.argument("query", required=False, default="")
-@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
 @click.option("--category", default=None, help="Only plugins in this category (its slug, e.g. devops).")
 @click.option("--marketplace", default=None, help="Only plugins listed by this marketplace (owner/repo).")
 @click.option(
@@ -379,16 +377,18 @@ SNAPSHOT_HELP = "The snapshot: a path or an http(s) URL (downloaded, then revali
 )
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print {query, did_you_mean, total, results} as JSON.")
+@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
 @click.pass_obj
 def search(
     obj: Context,
     query: str,
-    snapshot_arg: str,
+    snapshot_arg: str | None,
     category: str | None,
     marketplace: str | None,
     component: str | None,
     limit: int,
     as_json: bool,
+    as_fenced: bool,
 ) -> None:
     """Search plugins by name, description, keywords, components and more.
 
@@ -400,8 +400,9 @@ def search(
 
     with open_searcher(snapshot_arg) as searcher:
         answer = searcher.query(query, category, marketplace, component, limit)
-    if as_json:
-        click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+    if emit(
+        answer.as_dict(), as_json, as_fenced, [f"agentops-index search: {answer.total} matches, {len(answer.results)} shown"]
+    ):
         return
     if answer.did_you_mean:
         obj.echo(f"No good match for {query!r}; showing results for {answer.did_you_mean!r}.")
@@ -417,12 +418,13 @@ def search(
 
 @cli.command()
 @click.argument("intent")
-@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print {intent, keywords, categories, primary, complementary, workflow} as JSON."
 )
+@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
 @click.pass_obj
-def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> None:
+def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """Turn what you want to do into plugins: the best matches, what complements them, and a plan.
 
     Extracts keywords from INTENT, classifies it into categories, searches, and fills the
@@ -434,8 +436,13 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
 
     with open_searcher(snapshot_arg) as searcher:
         plan = run_discover(intent, searcher)
-    if as_json:
-        click.echo(json.dumps(plan, indent=2, ensure_ascii=False))
+    picks = len(plan["primary"]) + len(plan["complementary"])
+    if emit(
+        plan,
+        as_json,
+        as_fenced,
+        [f"agentops-index discover: {picks} plugins picked; workflow {plan['workflow']['id'] if plan['workflow'] else 'none'}"],
+    ):
         return
     obj.echo(
         f"Intent: {intent}  (keywords: {', '.join(plan['keywords']) or 'none'}; categories: {', '.join(plan['categories']) or 'none'})"
@@ -454,14 +461,29 @@ def discover(obj: Context, intent: str, snapshot_arg: str, as_json: bool) -> Non
 
 
 @cli.command("bundles")
-@click.option("--snapshot", "snapshot_arg", default="data/snapshots/latest.json", show_default=True, help=SNAPSHOT_HELP)
+@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
 @click.option(
     "--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundles/<id>/marketplace.json live."
 )
 @click.option("--id", "only", metavar="ID", help="Only the bundle of this workflow template.")
 @click.option("--json", "as_json", is_flag=True, help="Print the bundles as api/v1/bundles.json lists them.")
+@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
+@click.option(
+    "--write-plugins",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Write the thin plugins whose dependencies are the devops and product-development bundles' picks into this folder.",
+)
 @click.pass_obj
-def bundles_command(obj: Context, snapshot_arg: str, base_url: str, only: str | None, as_json: bool) -> None:
+def bundles_command(
+    obj: Context,
+    snapshot_arg: str | None,
+    base_url: str,
+    only: str | None,
+    as_json: bool,
+    as_fenced: bool,
+    write_plugins: Path | None,
+) -> None:
     """Fill every workflow template of data/workflows/ with compatible plugins.
 
     Each stage gets the best-ranked plugin that passes the validator, clashes with no other
@@ -478,8 +500,16 @@ def bundles_command(obj: Context, snapshot_arg: str, base_url: str, only: str | 
     made = [b for b, _ in make_bundles(store.load(path), path, base_url_of(base_url)) if only in (None, b.id)]
     if only and not made:
         raise InputError(f"--id {only}: no workflow template has this id")
-    if as_json:
-        click.echo(json.dumps([b.as_json() for b in made], indent=2, ensure_ascii=False))
+    if write_plugins is not None:
+        from agentops_index.bundle_plugins import write_bundle_plugins
+
+        for written in write_bundle_plugins(made, write_plugins, base_url_of(base_url)):
+            obj.echo(f"wrote {written}")
+        return
+    complete = sum(1 for b in made if b.complete)
+    if emit(
+        [b.as_json() for b in made], as_json, as_fenced, [f"agentops-index bundles: {len(made)} bundles, {complete} complete"]
+    ):
         return
     for bundle in made:
         state = "complete" if bundle.complete else f"empty: {', '.join(bundle.empty_stages)}"
@@ -557,6 +587,17 @@ def serve(obj: Context, site: Path, port: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+def _register_assist_commands() -> None:
+    """prime, orchestrate, analyze-plugins, patterns and metrics live in cli_assist.py."""
+    from agentops_index.cli_assist import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_assist_commands()
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from agentops_index.errors import ConfigError
 
 PACKAGED = Path(__file__).resolve().parent / "data"
+CHECKOUT = Path(__file__).resolve().parents[2] / "data"  # a source checkout (editable install), run from elsewhere
 # The kinds a search or workflow stage can ask for (--component, facets, templates).
 COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
 # Where `serve` and `python -m http.server 8000` put a local build.
@@ -25,7 +26,7 @@ def data_file(name: str, explicit: Path | None = None) -> Path | None:
     """The file to read for ``name`` (e.g. "ranking.toml"), or None when there is none."""
     if explicit is not None:
         return Path(explicit)
-    for candidate in (Path("data") / name, PACKAGED / name):
+    for candidate in (Path("data") / name, PACKAGED / name, CHECKOUT / name):
         if candidate.exists():
             return candidate
     return None

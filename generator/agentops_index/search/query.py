@@ -36,6 +36,8 @@ class Hit:
     relevance: float
     parts: dict[str, float]
     explanation: str
+    risk: str | None = None
+    install: tuple[str, ...] = ()  # built by us from structured fields, never from author text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,8 @@ class Hit:
             "score": round(self.score, 4),
             "parts": {"relevance": round(self.relevance, 4), **self.parts},
             "explanation": self.explanation,
+            "risk": self.risk,
+            "install": list(self.install),
         }
 
 
@@ -128,6 +132,8 @@ class Searcher:
             relevance=relevance,
             parts=record.parts.model_dump() if record else {},
             explanation=record.explanation if record else "",
+            risk=plugin.risk,
+            install=tuple(c for c in (plugin.install.marketplace_add, plugin.install.plugin_install) if c),
         )
 
     def _ranked(self, hits: list[tuple[str, float]], limit: int) -> list[Hit]:

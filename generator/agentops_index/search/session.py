@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from agentops_index import __version__
-from agentops_index.config import load_ranking, load_search
+from agentops_index.config import data_file, load_ranking, load_search
 from agentops_index.errors import InputError
 from agentops_index.search.index import ensure, index_path, open_index
 from agentops_index.search.query import Searcher
@@ -60,7 +60,20 @@ def fetch(url: str, cache: Path | None = None) -> Path:
     return target
 
 
-def resolve(value: str) -> Path:
+def default_snapshot() -> str:
+    """$AGENTOPS_SNAPSHOT (a path or the published URL), else ./data/snapshots/latest.json, else
+    the snapshot shipped inside the package."""
+    chosen = os.environ.get("AGENTOPS_SNAPSHOT")
+    if chosen:
+        return chosen
+    found = data_file("snapshots/latest.json")
+    if found is None:
+        raise InputError("--snapshot: none given, $AGENTOPS_SNAPSHOT is unset and no packaged snapshot exists")
+    return str(found)
+
+
+def resolve(value: str | None) -> Path:
+    value = value or default_snapshot()
     if value.startswith(("https://", "http://")):
         return fetch(value)
     path = Path(value)
@@ -84,7 +97,7 @@ def searcher_for(snapshot: Snapshot, path: Path) -> Searcher:
     return Searcher(snapshot, open_index(where), search, load_ranking())
 
 
-def open_searcher(snapshot_arg: str, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:
+def open_searcher(snapshot_arg: str | None, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:
     """A :class:`Searcher` over the snapshot, with its index built or refreshed first."""
     path = resolve(snapshot_arg)
     snapshot = store.load(path)
