@@ -92,9 +92,11 @@ def assert_inert(path: str, html: str) -> Page:
     page.feed(html)
     page.close()
     for tag, attrs in page.tags:
-        ours = (tag == "form" and attrs.get("class") == "search-box" and (attrs.get("action") or "").endswith("search/")) or (
-            tag == "noscript" and path == "search/index.html" and not attrs
-        ) or (tag == "svg" and path.startswith("bundles/") and attrs.get("class") == "diagram")  # our workflow diagram
+        ours = (
+            (tag == "form" and attrs.get("class") == "search-box" and (attrs.get("action") or "").endswith("search/"))
+            or (tag == "noscript" and path == "search/index.html" and not attrs)
+            or (tag == "svg" and path.startswith("bundles/") and attrs.get("class") == "diagram")
+        )  # our workflow diagram
         assert tag not in ("foreignobject", "use", "animate", "set"), f"{path}: <{tag}>"
         assert tag not in FORBIDDEN_TAGS or ours, f"{path}: <{tag}>"
         for name, value in attrs.items():
