@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from agentops_index.analytics import analyze, load_records
 from agentops_index.bundles import Bundle, build_bundles
 from agentops_index.config import DEFAULT_BASE_URL, data_file, load_ranking
 from agentops_index.errors import ConfigError
@@ -74,6 +75,7 @@ def build(
     theme: Path | None = None,
     strict: bool = False,
     search: bool = True,
+    history: Path | None = None,
 ) -> BuildResult:
     """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser)."""
     snapshot = store.load(snapshot_path)
@@ -94,7 +96,9 @@ def build(
     made = make_bundles(snapshot, Path(snapshot_path), site.base_url, metric_problems)
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
-    all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made])
+    records = load_records(history if history is not None else Path(snapshot_path).parent / "history")
+    changes = analyze(snapshot, records, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
+    all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made], changes)
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)
         if len(html.encode("utf-8")) > PAGE_BUDGET:
@@ -103,7 +107,7 @@ def build(
     site_files.api(writer, snapshot)
     site_files.bundle_files(writer, made)
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
-    writer.add("feed.xml", feeds.atom(snapshot, site.base_url))
+    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, records))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
     writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))

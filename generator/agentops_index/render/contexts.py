@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from agentops_index.analytics import Analytics
 from agentops_index.bundles import Bundle
+from agentops_index.render.charts import LineChart
 from agentops_index.render.diagram import Diagram
 from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Totals
 
@@ -40,6 +42,7 @@ class HomePage(Page):
     newest: list[PluginRecord] = []  # by first seen, once the index has seen more than one day
     updated: list[PluginRecord] = []  # by the last push to the plugin's repository, where known
     bundles: list[Bundle] = []
+    trending: list[dict[str, object]] = []  # stars gained in the last 7 days, from the history
     categories: list[CategoryRecord]
     marketplaces: list[MarketplaceRecord]
 
@@ -108,6 +111,9 @@ class StatsPage(Page):
     plugins_by_risk: dict[str, int]
     components: dict[str, int]
     valid_marketplaces: int
+    analytics: Analytics = Analytics()
+    growth: LineChart | None = None  # plugins and marketplaces per day
+    churn: LineChart | None = None  # plugins added and removed per day
 
 
 class SearchPage(Page):
@@ -123,3 +129,9 @@ class BundlesPage(Page):
 class BundlePage(Page):
     bundle: Bundle
     diagram: Diagram
+
+
+class TombstonePage(Page):
+    """A plugin that was in the index and is gone: its page stays, so links keep working."""
+
+    removed: dict[str, object]

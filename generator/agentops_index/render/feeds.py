@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from typing import Any
 
+from agentops_index.analytics import replay
 from agentops_index.snapshot.models import NOTICE, PluginRecord, Snapshot
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -20,8 +22,28 @@ def _recent(snapshot: Snapshot) -> list[PluginRecord]:
     return sorted(snapshot.plugins, key=lambda p: (p.last_changed, p.first_seen, p.id), reverse=True)[:FEED_ENTRIES]
 
 
-def atom(snapshot: Snapshot, base_url: str) -> bytes:
-    """feed.xml: the most recently new or changed plugins."""
+def _changes(snapshot: Snapshot, records: list[dict[str, Any]]) -> list[tuple[str, str, str, str, PluginRecord | None]]:
+    """(kind, date, id, slug, live record) from the newest history records back, at most FEED_ENTRIES."""
+    live = {p.id: p for p in snapshot.plugins}
+    out: list[tuple[str, str, str, str, PluginRecord | None]] = []
+    days = replay(records)
+    for index in range(len(days) - 1, 0, -1):  # the keyframe (index 0) is where history starts, not news
+        day, before = days[index], days[index - 1].state
+        for pid in day.added:
+            out.append(("New", day.date, pid, day.state[pid]["g"], live.get(pid)))
+        for pid in sorted(day.changed):
+            if "h" in day.changed[pid] and pid in day.state:
+                out.append(("Updated", day.date, pid, day.state[pid]["g"], live.get(pid)))
+        for pid in day.removed:
+            out.append(("Removed", day.date, pid, before[pid]["g"], None))
+        if len(out) >= FEED_ENTRIES:
+            break
+    return out[:FEED_ENTRIES]
+
+
+def atom(snapshot: Snapshot, base_url: str, records: list[dict[str, Any]] | None = None) -> bytes:
+    """feed.xml: what changed, from the history (new, updated, removed plugins); without a
+    history, the most recently new or changed plugins of the snapshot."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = "agentops-index: new and updated Claude Code plugins"
@@ -29,7 +51,20 @@ def atom(snapshot: Snapshot, base_url: str) -> bytes:
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = snapshot.generated_at
     ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base_url}feed.xml", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url)
-    for plugin in _recent(snapshot):
+    changes = _changes(snapshot, records or [])
+    for kind, day, pid, slug, plugin in changes:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base_url}plugins/{slug}/#{kind.lower()}-{day}"
+        ET.SubElement(
+            entry, f"{{{ATOM}}}title"
+        ).text = f"{kind}: {plugin.untrusted.name.text if plugin else pid.rsplit('@', 1)[0]} ({pid.rsplit('@', 1)[-1]})"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = f"{day}T00:00:00Z"
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base_url}plugins/{slug}/")
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = pid.rsplit("@", 1)[-1].split("/", 1)[0]
+        summary = plugin.untrusted.description.text if plugin and plugin.untrusted.description else f"{pid} left the index."
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    for plugin in [] if changes else _recent(snapshot):
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base_url}plugins/{plugin.slug}/"
         ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{plugin.untrusted.name.text} ({plugin.marketplace})"

@@ -6,10 +6,12 @@ import re
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
+from agentops_index.analytics import Analytics
 from agentops_index.bundles import Bundle
 from agentops_index.config import Ranking
 from agentops_index.manifest.text import clean
 from agentops_index.render import contexts as c
+from agentops_index.render.charts import line_chart
 from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
 from agentops_index.snapshot.models import PluginRecord, Snapshot
@@ -53,18 +55,27 @@ def top_key(plugin: PluginRecord) -> tuple[object, ...]:
     return (-score, not plugin.valid, -shipped, plugin.untrusted.name.text.lower(), plugin.id)
 
 
-def home_lists(plugins: list[PluginRecord]) -> dict[str, list[PluginRecord]]:
-    """Top by score; newest and recently updated only where the data can tell plugins apart."""
+def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> dict[str, list[PluginRecord]]:
+    """Top by score; newest (from the history, else first-seen dates) and recently updated
+    only where the data can tell plugins apart."""
     top = sorted(plugins, key=top_key)
-    newest: list[PluginRecord] = []
-    if len({p.first_seen[:10] for p in plugins}) > 1:
+    by_id = {p.id: p for p in plugins}
+    newest: list[PluginRecord] = [by_id[n["id"]] for n in analytics.new if n["id"] in by_id][:HOME_LIST]
+    if not newest and len({p.first_seen[:10] for p in plugins}) > 1:
         newest = sorted(top, key=lambda p: p.first_seen, reverse=True)[:HOME_LIST]
     pushed = [p for p in top if p.metrics and p.metrics.pushed_at]
     updated = sorted(pushed, key=lambda p: p.metrics.pushed_at or "", reverse=True)[:HOME_LIST]
     return {"top": top[:STARTERS], "newest": newest, "updated": updated}
 
 
-def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None, bundles: list[Bundle] | None = None) -> list[c.Page]:
+def pages(
+    snapshot: Snapshot,
+    site: c.Site,
+    ranking: Ranking | None = None,
+    bundles: list[Bundle] | None = None,
+    analytics: Analytics | None = None,
+) -> list[c.Page]:
+    analytics = analytics or Analytics()
     markets = {r.id: r for r in snapshot.marketplaces}
     categories = {r.slug: r for r in snapshot.categories}
     by_category: dict[str, list[PluginRecord]] = defaultdict(list)
@@ -76,8 +87,9 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None, bund
     out: list[c.Page] = [
         c.HomePage(
             **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
-            **home_lists(snapshot.plugins),
+            **home_lists(snapshot.plugins, analytics),
             bundles=bundles or [],
+            trending=analytics.trending.get(7, []),
             categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
             marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower())),
         ),
@@ -105,7 +117,7 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None, bund
             scales=(ranking or Ranking()).scales,
             penalties=(ranking or Ranking()).penalties,
         ),
-        _stats(snapshot, site),
+        _stats(snapshot, site, analytics),
         c.SearchPage(
             **_page(site, "search/index.html", "search.html", "Search", "Search every plugin in the index."),
             categories=list(snapshot.categories),
@@ -127,6 +139,22 @@ def pages(snapshot: Snapshot, site: c.Site, ranking: Ranking | None = None, bund
                 search_meta=search_meta(plugin),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
+            )
+        )
+    live_slugs = {p.slug for p in snapshot.plugins}
+    for gone in analytics.removed:
+        if gone["slug"] in live_slugs:
+            continue  # a live plugin has the address now
+        out.append(
+            c.TombstonePage(
+                **_page(
+                    site,
+                    f"plugins/{gone['slug']}/index.html",
+                    "tombstone.html",
+                    f"{gone['id']} (removed)",
+                    f"{gone['id']} was removed from the index.",
+                ),
+                removed={**gone, "market_slug": markets[gone["marketplace"]].slug if gone["marketplace"] in markets else None},
             )
         )
     if bundles:
@@ -221,7 +249,7 @@ def search_meta(plugin: PluginRecord) -> dict[str, str]:
     return fields
 
 
-def _stats(snapshot: Snapshot, site: c.Site) -> c.StatsPage:
+def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPage:
     states = Counter(s.state for s in snapshot.sources)
     risks = Counter(p.risk or "none" for p in snapshot.plugins)
     components = {
@@ -235,6 +263,9 @@ def _stats(snapshot: Snapshot, site: c.Site) -> c.StatsPage:
         plugins_by_risk={k: risks[k] for k in ("high", "elevated", "notice", "info", "none") if risks[k]},
         components=components,
         valid_marketplaces=sum(1 for m in snapshot.marketplaces if m.valid),
+        analytics=analytics,
+        growth=line_chart(analytics.series, [("plugins", "Plugins", "s1"), ("marketplaces", "Marketplaces", "s2")]),
+        churn=line_chart(analytics.series[1:], [("added", "Added", "s1"), ("removed", "Removed", "s3")]),
     )
 
 
