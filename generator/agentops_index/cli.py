@@ -294,8 +294,23 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
 )
 @click.option("--strict", is_flag=True, help="Fail, and leave the old site in place, on any build warning.")
 @click.option("--no-search", "no_search", is_flag=True, help="Skip the in-browser search index (Pagefind), for quick previews.")
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="The folder of daily history records (default: history/ beside the snapshot).",
+)
 @click.pass_obj
-def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Path | None, strict: bool, no_search: bool) -> None:
+def build(
+    obj: Context,
+    snapshot_path: Path,
+    out: Path,
+    base_url: str,
+    theme: Path | None,
+    strict: bool,
+    no_search: bool,
+    history: Path | None,
+) -> None:
     """Render the static site and JSON API from a snapshot, offline.
 
     Pages for every plugin, marketplace and category, api/v1/ (the snapshot, one JSON
@@ -307,7 +322,7 @@ def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Pa
     from agentops_index.build import build as run_build
 
     started = time.perf_counter()
-    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict, search=not no_search)
+    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict, search=not no_search, history=history)
     for warning in result.warnings:
         obj.echo(f"warning {warning}", err=True)
     if not result.written:
@@ -318,6 +333,31 @@ def build(obj: Context, snapshot_path: Path, out: Path, base_url: str, theme: Pa
         f"({result.files:,} files, {result.bytes / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s -> {out}/"
         + (f" ({len(result.warnings)} warnings)" if result.warnings else "")
     )
+
+
+@cli.group()
+def history() -> None:
+    """The daily history records behind stats/ growth charts, trending and the feed."""
+
+
+@history.command("append")
+@click.argument("snapshot_path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/history"),
+    show_default=True,
+    help="The history folder to add the snapshot's day to.",
+)
+@click.pass_obj
+def history_append(obj: Context, snapshot_path: Path, folder: Path) -> None:
+    """Record SNAPSHOT's day: what changed since the previous record (a re-run replaces the day)."""
+    from agentops_index.analytics import append
+    from agentops_index.snapshot import store
+
+    path, size = append(folder, store.load(snapshot_path))
+    obj.echo(f"history: {path} ({size:,} bytes)")
 
 
 @cli.command()

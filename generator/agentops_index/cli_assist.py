@@ -43,6 +43,15 @@ def _patterns_dir(given: Path | None) -> Path:
     return Path("patterns")
 
 
+METRICS_DIRS = click.option(
+    "--metrics",
+    "metrics_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folders of recorded runs (default: ./metrics and data/metrics).",
+)
+
+
 def output_options(func: Any) -> Any:
     func = click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(func)
@@ -96,13 +105,7 @@ def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_js
 @click.argument("intent")
 @click.option("--plan-only", is_flag=True, help="Only the plan and its success probability; no step-by-step walk-through.")
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundle marketplaces live.")
-@click.option(
-    "--metrics",
-    "metrics_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folders of recorded runs (default: ./metrics and data/metrics).",
-)
+@METRICS_DIRS
 @output_options
 def orchestrate(
     intent: str,
@@ -258,13 +261,7 @@ def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path)
 
 @patterns.command("promote")
 @PATTERNS_DIR
-@click.option(
-    "--metrics",
-    "metrics_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folders of recorded runs (default: ./metrics and data/metrics).",
-)
+@METRICS_DIRS
 @click.option("--min-runs", type=click.IntRange(1), default=3, show_default=True, help="Runs needed before a pattern is learned.")
 @click.option(
     "--min-success", type=click.FloatRange(0, 1), default=0.8, show_default=True, help="Share of runs that must succeed."
@@ -322,13 +319,7 @@ def metrics_record(
 
 
 @metrics.command("summary")
-@click.option(
-    "--metrics",
-    "metrics_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folders of recorded runs (default: ./metrics and data/metrics).",
-)
+@METRICS_DIRS
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def metrics_summary(metrics_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Per bundle: runs, successes, success rate and median duration."""

@@ -22,7 +22,7 @@ import json
 import math
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,42 +104,41 @@ def _lines(path: Path) -> Iterable[tuple[str, Any]]:
             yield f"{path}:{number}", InputError(f"{path}:{number}: not JSON")
 
 
+def _checked(path: Path, problems: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The lines of one log that parse and name a time and a bundle; the others become problems."""
+    if not path.is_file():
+        return
+    for where, value in _lines(path):
+        if isinstance(value, InputError):
+            problems.append(str(value))
+            continue
+        record, problem = _check(value, where)
+        if record is None:
+            problems.append(problem or where)
+            continue
+        yield where, record
+
+
 def read_metrics(folders: Iterable[Path]) -> Metrics:
     """Every run and timing in the folders' logs; bad lines become problems, never crashes."""
     metrics = Metrics()
     for folder in folders:
-        for where, value in _lines(folder / RUNS_LOG) if (folder / RUNS_LOG).is_file() else ():
-            if isinstance(value, InputError):
-                metrics.problems.append(str(value))
-                continue
-            record, problem = _check(value, where)
-            if record is None:
-                metrics.problems.append(problem or where)
-                continue
+        for where, record in _checked(folder / RUNS_LOG, metrics.problems):
             outcome, plugins = record.get("outcome"), record.get("plugins", [])
             if outcome not in ("success", "failure"):
                 metrics.problems.append(f"{where}: outcome: expected success or failure")
-                continue
-            if not isinstance(plugins, list) or not all(isinstance(p, str) and _PLUGIN_ID.match(p) for p in plugins):
+            elif not isinstance(plugins, list) or not all(isinstance(p, str) and _PLUGIN_ID.match(p) for p in plugins):
                 metrics.problems.append(f"{where}: plugins: expected a list of plugin ids (name@owner/repo)")
-                continue
-            metrics.runs.append(Run(record["at"], record["bundle"], outcome == "success", tuple(plugins)))
-        for where, value in _lines(folder / DURATIONS_LOG) if (folder / DURATIONS_LOG).is_file() else ():
-            if isinstance(value, InputError):
-                metrics.problems.append(str(value))
-                continue
-            record, problem = _check(value, where)
-            if record is None:
-                metrics.problems.append(problem or where)
-                continue
+            else:
+                metrics.runs.append(Run(record["at"], record["bundle"], outcome == "success", tuple(plugins)))
+        for where, record in _checked(folder / DURATIONS_LOG, metrics.problems):
             seconds, stage = record.get("seconds"), record.get("stage")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
                 metrics.problems.append(f"{where}: seconds: expected a number of seconds, 0 or more")
-                continue
-            if stage is not None and (not isinstance(stage, str) or not _BUNDLE_ID.match(stage)):
+            elif stage is not None and (not isinstance(stage, str) or not _BUNDLE_ID.match(stage)):
                 metrics.problems.append(f"{where}: stage: expected a stage id")
-                continue
-            metrics.timings.append(Timing(record["at"], record["bundle"], stage, float(seconds)))
+            else:
+                metrics.timings.append(Timing(record["at"], record["bundle"], stage, float(seconds)))
     return metrics
 
 
