@@ -39,6 +39,9 @@ def step(script: str, *args: str, env: dict[str, str]) -> float:
     done = subprocess.run([str(ROOT / "scripts" / script), *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{script} {args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    steps = [line.split(": ", 1)[1] for line in done.stdout.splitlines() if line.startswith("nightly-build: ")]
+    if steps:
+        print("    " + "; ".join(steps), flush=True)
     return time.perf_counter() - started
 
 
