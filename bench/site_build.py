@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
@@ -96,7 +97,14 @@ def browser_figures(site: Path) -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page()
         sizes: list[int] = []
-        page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+        def count(response: Any) -> None:
+            try:
+                if response.ok:
+                    sizes.append(len(response.body()))
+            except Exception:  # a body still arriving when the browser closes is not a result
+                return
+
+        page.on("response", count)
         page.goto(base + "search/")
         before = sum(sizes)
         for label, query in (("first", "kubernetes review"), ("next", "docker deploy")):
