@@ -97,6 +97,7 @@ def browser_figures(site: Path) -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page()
         sizes: list[int] = []
+
         def count(response: Any) -> None:
             try:
                 if response.ok:

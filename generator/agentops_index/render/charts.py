@@ -64,7 +64,9 @@ def line_chart(series: list[dict[str, Any]], keys: list[tuple[str, str, str]]) -
         Line(name=label, css=css, points=" ".join(f"{x(i)},{y(float(row[k]))}" for i, row in enumerate(series)))
         for k, label, css in keys
     ]
-    y_ticks = [Tick(at=y(top * f), label=f"{top * f:,.0f}" if float(top * f).is_integer() else f"{top * f:,.1f}") for f in (0, 0.5, 1)]
+    y_ticks = [
+        Tick(at=y(top * f), label=f"{top * f:,.0f}" if float(top * f).is_integer() else f"{top * f:,.1f}") for f in (0, 0.5, 1)
+    ]
     marks = sorted({0, len(series) // 2, len(series) - 1})
     x_ticks = [Tick(at=x(i), label=series[i]["date"][5:]) for i in marks]
     return LineChart(lines=lines, y_ticks=y_ticks, x_ticks=x_ticks)
