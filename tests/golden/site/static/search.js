@@ -107,10 +107,13 @@ async function run() {
     }
   }
   // Relevance from Pagefind's order, combined with the published static score (data/ranking.toml).
-  // Result fragments load in parallel batches; facets narrow them as they arrive.
+  // Result fragments load in parallel batches; facets narrow them as they arrive. The default
+  // (best match, no facet) needs one batch; a facet or another sort looks further down the list.
+  const sort = params.get('sort') || 'score';
+  const narrowing = sort !== 'score' || Object.values(filters).some(Boolean);
   const candidates = found.results.slice(0, 120);
   const rows = [];
-  for (let start = 0; start < candidates.length && rows.length < 60; start += 24) {
+  for (let start = 0; start < candidates.length && rows.length < (narrowing ? 60 : 20); start += 24) {
     const batch = candidates.slice(start, start + 24);
     const datas = await Promise.all(batch.map((result) => result.data()));
     datas.forEach((data, offset) => {
@@ -120,7 +123,6 @@ async function run() {
       }
     });
   }
-  const sort = params.get('sort') || 'score';
   const key = {
     score: (r) => -(0.4 * r.relevance + 0.6 * r.entry.score / 1000),
     stars: (r) => -r.entry.stars,
@@ -128,7 +130,7 @@ async function run() {
     name: (r) => r.entry.name.toLowerCase(),
   }[sort];
   rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.entry.slug < b.entry.slug ? -1 : 1));
-  render(rows.slice(0, 30), rows.length, shown, shown !== query ? query : null);
+  render(rows.slice(0, 30), narrowing ? rows.length : found.results.length, shown, shown !== query ? query : null);
 }
 
 form.addEventListener('submit', (event) => { event.preventDefault(); run(); });
