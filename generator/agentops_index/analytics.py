@@ -121,7 +121,8 @@ def load_records(folder: Path) -> list[dict[str, Any]]:
 
 
 def replay(records: list[dict[str, Any]]) -> list[Day]:
-    days, state = [], {}
+    days: list[Day] = []
+    state: dict[str, State] = {}
     for record in records:
         state = _apply(state, record)
         days.append(
@@ -240,19 +241,17 @@ def analyze(snapshot: Snapshot, records: list[dict[str, Any]], bundle_picks: dic
         if sha and head and head != sha:
             out.pinned_drift.append({"id": plugin.id, "slug": plugin.slug, "pinned": sha[:12], "head": head[:12]})
     out.categories = sorted(Counter(p.category for p in snapshot.plugins).items(), key=lambda kv: (-kv[1], kv[0]))
-    out.top_marketplaces = sorted(
-        (
-            {
-                "id": m.id,
-                "slug": m.slug,
-                "plugins": len(m.plugin_ids),
-                "stars": m.metrics.stars if m.metrics else None,
-            }
-            for m in snapshot.marketplaces
-            if m.plugin_ids
-        ),
-        key=lambda m: (-m["plugins"], -(m["stars"] or 0), m["id"]),
-    )[:TOP]
+    markets: list[dict[str, Any]] = [
+        {
+            "id": m.id,
+            "slug": m.slug,
+            "plugins": len(m.plugin_ids),
+            "stars": m.metrics.stars if m.metrics else None,
+        }
+        for m in snapshot.marketplaces
+        if m.plugin_ids
+    ]
+    out.top_marketplaces = sorted(markets, key=lambda m: (-m["plugins"], -(m["stars"] or 0), m["id"]))[:TOP]
     authors = Counter(
         " ".join(p.untrusted.author.text.split())[:64]
         for p in snapshot.plugins

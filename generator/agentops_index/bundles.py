@@ -415,9 +415,9 @@ def _inputs(template: Template, outputs: dict[str, str]) -> dict[str, str]:
             previous = c.stage
             for stage_id in branch:
                 if previous in outputs:  # a stage in both branches receives either state
-                    given = received.get(stage_id)
+                    earlier = received.get(stage_id)
                     received[stage_id] = (
-                        f"{given} or {outputs[previous]}" if given and given != outputs[previous] else outputs[previous]
+                        f"{earlier} or {outputs[previous]}" if earlier and earlier != outputs[previous] else outputs[previous]
                     )
                 previous = stage_id
     return received

@@ -204,8 +204,9 @@ def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     from agentops_index.learning import load_patterns, meta_summary
 
     found = load_patterns(_patterns_dir(root))
-    answer = {"summary": meta_summary(found), "patterns": [found[k] for k in sorted(found)]}
-    counts = {s: len(v) for s, v in answer["summary"]["states"].items()}
+    summary = meta_summary(found)
+    answer: dict[str, Any] = {"summary": summary, "patterns": [found[k] for k in sorted(found)]}
+    counts = {s: len(v) for s, v in summary["states"].items()}
     lines = [f"agentops-index patterns: {', '.join(f'{n} {s}' for s, n in counts.items())}"]
     if emit(answer, as_json, as_fenced, lines):
         return

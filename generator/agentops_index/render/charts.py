@@ -43,7 +43,7 @@ def _nice_max(value: float) -> int:
     magnitude = 10 ** (len(str(int(value))) - 1)
     for step in (1, 2, 5, 10):
         if value <= step * magnitude:
-            return step * magnitude
+            return int(step * magnitude)
     return int(value) + 1  # pragma: no cover
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from agentops_index.analytics import Analytics
@@ -27,7 +28,22 @@ def plugin_url(plugin: PluginRecord) -> str:
     return f"plugins/{plugin.slug}/"
 
 
-def _page(site: c.Site, path: str, template: str, title: str, description: str) -> dict[str, object]:
+class PageFields(TypedDict):
+    path: str
+    root: str
+    title: str
+    description: str
+    canonical: str | None
+    template: str
+
+
+class HomeLists(TypedDict):
+    top: list[PluginRecord]
+    newest: list[PluginRecord]
+    updated: list[PluginRecord]
+
+
+def _page(site: c.Site, path: str, template: str, title: str, description: str) -> PageFields:
     canonical_path = path.removesuffix("index.html")
     return {
         "path": path,
@@ -55,7 +71,7 @@ def top_key(plugin: PluginRecord) -> tuple[object, ...]:
     return (-score, not plugin.valid, -shipped, plugin.untrusted.name.text.lower(), plugin.id)
 
 
-def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> dict[str, list[PluginRecord]]:
+def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> HomeLists:
     """Top by score; newest (from the history, else first-seen dates) and recently updated
     only where the data can tell plugins apart."""
     top = sorted(plugins, key=top_key)
@@ -64,7 +80,7 @@ def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> dict[str, l
     if not newest and len({p.first_seen[:10] for p in plugins}) > 1:
         newest = sorted(top, key=lambda p: p.first_seen, reverse=True)[:HOME_LIST]
     pushed = [p for p in top if p.metrics and p.metrics.pushed_at]
-    updated = sorted(pushed, key=lambda p: p.metrics.pushed_at or "", reverse=True)[:HOME_LIST]
+    updated = sorted(pushed, key=lambda p: (p.metrics.pushed_at if p.metrics else None) or "", reverse=True)[:HOME_LIST]
     return {"top": top[:STARTERS], "newest": newest, "updated": updated}
 
 
@@ -101,7 +117,7 @@ def pages(
             **_page(site, "marketplaces/index.html", "marketplaces.html", "Marketplaces", "Every marketplace indexed."),
             marketplaces=list(snapshot.marketplaces),
         ),
-        c.NotFoundPage(**{**_page(site, "404.html", "404.html", "Page not found", "Page not found."), "root": base_path(site)}),
+        c.NotFoundPage(**(_page(site, "404.html", "404.html", "Page not found", "Page not found.") | {"root": base_path(site)})),
         c.AboutPage(
             **_page(site, "about/index.html", "about.html", "About", "What agentops-index is and how its data is gathered.")
         ),
