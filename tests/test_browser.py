@@ -269,3 +269,34 @@ def test_axe_finds_no_serious_issue(browser: Any, sample_site: str, axe_script: 
         found[name] = page.evaluate(SERIOUS)
     context.close()
     assert found == {name: [] for name in PAGES}
+
+
+def test_many_marketplaces_facet_loads_its_suggestions_on_focus(browser: Any, tmp_path: Path) -> None:
+    import time
+
+    from agentops_index.snapshot import store
+    from tests.test_build import many_marketplaces
+
+    path = tmp_path / "latest.json"
+    store.write_atomic(path, store.dumps(many_marketplaces(120)))
+    site = tmp_path / "site"
+    build(path, site)
+    server, base = serve(site)
+    context = browser.new_context()
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    try:
+        page.goto(base + "search/")
+        assert page.evaluate("document.getElementById('marketplace-list').childElementCount") == 0
+        page.focus("#f-marketplace")
+        deadline = time.monotonic() + 10
+        while page.evaluate("document.getElementById('marketplace-list').childElementCount") < 120:
+            assert time.monotonic() < deadline, "the suggestions never arrived"
+            time.sleep(0.05)
+        page.goto(base + "search/?q=commit&marketplace=owner7/market")
+        assert results(page) == ["p"] and "owner7/market" in page.inner_text("#results")
+        assert page.evaluate("window.__violations") == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

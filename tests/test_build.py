@@ -19,6 +19,7 @@ from agentops_index.build import build
 from agentops_index.cli import cli
 from agentops_index.errors import InputError
 from agentops_index.render.writer import DuplicatePath, Writer
+from agentops_index.snapshot import models as m
 from agentops_index.snapshot import store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -361,3 +362,41 @@ def test_long_lists_are_paginated() -> None:
     assert [len(chunk) for _, _, chunk in pages] == [PAGE_SIZE, PAGE_SIZE, 5]
     first, last = pages[0][1], pages[-1][1]
     assert (first.previous, first.next, last.previous, last.next) == (None, "categories/x/page/2/", "categories/x/page/2/", None)
+
+
+def many_marketplaces(count: int) -> m.Snapshot:
+    """The sample's first plugin listed by ``count`` marketplaces of its own."""
+    snapshot = store.load(COMMITTED)
+    plugin, market = snapshot.plugins[0], snapshot.marketplaces[0]
+    plugins, markets = [], []
+    for i in range(count):
+        mid = f"owner{i}/market"
+        pid = f"{plugin.id.split('@')[0]}@{mid}"
+        plugins.append(
+            plugin.model_copy(
+                update={
+                    "id": pid,
+                    "slug": f"owner{i}/market/p",
+                    "marketplace": mid,
+                    "related": [],
+                    "mirrors": [],
+                    "canonical_id": None,
+                }
+            )
+        )
+        markets.append(market.model_copy(update={"id": mid, "slug": f"owner{i}/market", "plugin_ids": [pid]}))
+    return snapshot.model_copy(update={"plugins": plugins, "marketplaces": markets})
+
+
+def test_a_long_marketplace_facet_is_loaded_on_demand(tmp_path: Path) -> None:
+    """Past 100 marketplaces the facet is a field whose suggestions come from search/marketplaces.json."""
+    path = tmp_path / "latest.json"
+    store.write_atomic(path, store.dumps(many_marketplaces(120)))
+    build(path, tmp_path / "site", search=False)
+    html = (tmp_path / "site" / "search" / "index.html").read_text()
+    assert 'id="f-marketplace" type="search" list="marketplace-list"' in html and "owner7/market" not in html
+    listed = json.loads((tmp_path / "site" / "search" / "marketplaces.json").read_text())
+    assert len(listed) == 120 and "owner7/market" in listed
+    small = tmp_path / "small"
+    build(COMMITTED, small, search=False)
+    assert '<select name="marketplace" id="f-marketplace">' in (small / "search" / "index.html").read_text()

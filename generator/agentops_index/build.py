@@ -111,6 +111,7 @@ def build(
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
     writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
+    writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
     for plugin in snapshot.plugins:
         writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))
     site_files.static(writer, ([theme / "static"] if theme else []) + [templates_dir() / "static"])

@@ -133,6 +133,20 @@ async function run() {
   render(rows.slice(0, 30), narrowing ? rows.length : found.results.length, shown, shown !== query ? query : null);
 }
 
+// A catalog with many marketplaces offers them as suggestions, loaded when the field is first used.
+const marketField = document.getElementById('f-marketplace');
+if (marketField && marketField.dataset.list) {
+  marketField.addEventListener('focus', async () => {
+    const list = document.getElementById('marketplace-list');
+    if (list.childElementCount) return;
+    for (const id of await (await fetch(marketField.dataset.list)).json()) {
+      const option = document.createElement('option');
+      option.value = id;
+      list.append(option);
+    }
+  }, { once: true });
+}
+
 form.addEventListener('submit', (event) => { event.preventDefault(); run(); });
 form.addEventListener('change', () => run());
 input.addEventListener('input', () => run());

@@ -108,6 +108,12 @@ def broken_links(files: Mapping[str, bytes], base_path: str) -> list[str]:
     return problems
 
 
+def marketplace_list(snapshot: Snapshot) -> bytes:
+    """search/marketplaces.json: the marketplace facet's values, loaded when the field is first used
+    (a catalog of thousands of marketplaces would otherwise put them all in the search page)."""
+    return store.dumps(sorted({p.marketplace for p in snapshot.plugins}, key=str.lower), compact=True)
+
+
 def vocabulary(snapshot: Snapshot) -> bytes:
     """search/vocabulary.json: the words of names, keywords, tags and categories, for typo fixes.
 
