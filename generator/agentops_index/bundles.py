@@ -232,13 +232,19 @@ class Builder:
         self.searcher = searcher
         self.plugins = {p.id: p for p in snapshot.plugins}
         self.markets = {m.id: m for m in snapshot.marketplaces}
+        self._candidates: dict[tuple[Stage, bool], tuple[list[Hit], list[str], bool]] = {}
 
     def candidates(self, stage: Stage, template: Template) -> tuple[list[Hit], list[str], bool]:
         """Good, individually acceptable hits for a stage; what was turned away; whether the category had none."""
-        answer = self.searcher.query(stage.query, category=stage.category, component=stage.component, limit=CANDIDATES)
+        key = (stage, template.allow_high_risk)
+        if key in self._candidates:  # the second pass asks the same questions
+            return self._candidates[key]
+        answer = self.searcher.query(
+            stage.query, category=stage.category, component=stage.component, limit=CANDIDATES, correct=False
+        )
         widened = False
         if not answer.results and stage.category:
-            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES)
+            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES, correct=False)
             widened = bool(answer.results)
         good, refused = [], []
         synonyms = self.searcher.search_cfg.synonyms
@@ -251,6 +257,7 @@ class Builder:
                 refused.append(f"{hit.id}: {problem}")
             else:
                 good.append(hit)
+        self._candidates[key] = (good, refused, widened)
         return good, refused, widened
 
     def choose(self, hits: list[Hit], picked: list[PluginRecord], prefer: set[str]) -> tuple[Hit | None, list[Hit], list[str]]:

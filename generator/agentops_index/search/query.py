@@ -149,8 +149,10 @@ class Searcher:
         marketplace: str | None = None,
         component: str | None = None,
         limit: int = 10,
+        correct: bool = True,
     ) -> Answer:
-        """Search; an empty ``text`` lists the facet's plugins by static score."""
+        """Search; an empty ``text`` lists the facet's plugins by static score. ``correct=False``
+        skips the spelling correction (for queries we wrote ourselves, such as workflow stages)."""
         filters = _filters(category, marketplace, component)
         answer = Answer(query=text)
         if not text.strip():
@@ -159,7 +161,7 @@ class Searcher:
             answer.results = [self._hit(hit["id"], 0.0) for hit in listed[:limit]]
             return answer
         hits = self._hits(text, filters)
-        corrected = self._correct(text)  # None unless some word is not in the vocabulary
+        corrected = self._correct(text) if correct else None  # None unless some word is not in the vocabulary
         if corrected and corrected != text.lower():
             better = self._hits(corrected, filters)
             if len(better) >= len(hits):
