@@ -12,29 +12,14 @@ from agentops_index.analytics import analyze, append, load_records, make_record,
 from agentops_index.build import build
 from agentops_index.errors import InputError
 from agentops_index.snapshot import store
-from agentops_index.snapshot.models import PluginRecord, RepoMetrics, Snapshot
+from agentops_index.snapshot.models import PluginRecord, Snapshot
 from tests.test_render_security import assert_inert
+from tests.test_search import metrics
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"
 SAMPLE = store.load(COMMITTED)
 HISTORY = REPO / "data" / "snapshots" / "history"
-
-
-def metrics(stars: int, head: str | None = None) -> RepoMetrics:
-    return RepoMetrics(
-        stars=stars,
-        forks=0,
-        watchers=0,
-        open_issues=0,
-        created_at=None,
-        pushed_at=None,
-        archived=False,
-        fork_of=None,
-        license=None,
-        topics=[],
-        head_oid=head,
-    )
 
 
 def day(snapshot: Snapshot, date: str, plugins: list[PluginRecord]) -> Snapshot:
@@ -69,14 +54,16 @@ def test_analytics_finds_trending_new_removed_and_drift() -> None:
     pinned = b.model_copy(
         update={
             "source": b.source.model_copy(update={"kind": "github", "repo": "o/r", "sha": "1" * 40}),
-            "metrics": metrics(5, "2" * 40),
+            "metrics": metrics(stars=5, head_oid="2" * 40),
         }
     )
-    records = [make_record("2026-10-01", None, day(SAMPLE, "2026-10-01", [a.model_copy(update={"metrics": metrics(10)}), gone]))]
+    records = [
+        make_record("2026-10-01", None, day(SAMPLE, "2026-10-01", [a.model_copy(update={"metrics": metrics(stars=10)}), gone]))
+    ]
     state = replay(records)[-1].state
     later = [
         a.model_copy(
-            update={"metrics": metrics(25), "content_hash": "sha256:" + "a" * 64}
+            update={"metrics": metrics(stars=25), "content_hash": "sha256:" + "a" * 64}
         ),  # stars up; files changed, version not
         pinned,
         c,
