@@ -148,7 +148,7 @@ def remote_source(plugin: PluginRecord, market: MarketplaceRecord) -> tuple[dict
 def own_problem(plugin: PluginRecord, market: MarketplaceRecord, template: Template) -> str | None:
     """Why ``plugin`` can never be part of this template's bundle, or None."""
     if not plugin.valid:
-        return f"{plugin.errors} validator error(s)"
+        return f"{plugin.errors} validator error(s)" if plugin.errors else "fails Claude Code's validator"
     if plugin.canonical_id and plugin.canonical_id != plugin.id:
         return f"a copy of {plugin.canonical_id}"
     if plugin.risk == "high" and not template.allow_high_risk:

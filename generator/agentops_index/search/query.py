@@ -100,6 +100,7 @@ class Searcher:
         self.search_cfg = search
         self.ranking = ranking
         self.searcher = ix.searcher()
+        self._ids: dict[int, str] | None = None
         # Plain OR: the coordination bonus of OrGroup.factory() made Whoosh compute the matching
         # terms of every hit, 5x slower; BM25F already rewards documents matching more words.
         self.parser = MultifieldParser(list(TEXT_FIELDS), ix.schema, group=OrGroup)
@@ -115,8 +116,18 @@ class Searcher:
         if not expanded:
             return []
         query = self.parser.parse(expanded)
-        results = self.searcher.search(query, limit=CANDIDATES, filter=filters)
-        return [(hit["id"], hit.score) for hit in results]
+        # Every match, then the top by (score, id): Whoosh's own top-N breaks ties by document
+        # number, which depends on how the index was written (its parallel writer), so the
+        # answer would change from one build of the same snapshot to the next.
+        results = self.searcher.search(query, limit=None, filter=filters)
+        ids = self._doc_ids()
+        ranked = sorted(((round(score, 9), ids[docnum]) for score, docnum in results.top_n), key=lambda h: (-h[0], h[1]))
+        return [(pid, score) for score, pid in ranked[:CANDIDATES]]
+
+    def _doc_ids(self) -> dict[int, str]:
+        if self._ids is None:
+            self._ids = {docnum: fields["id"] for docnum, fields in self.searcher.reader().iter_docs()}
+        return self._ids
 
     def _hit(self, plugin_id: str, relevance: float) -> Hit:
         plugin = self.plugins[plugin_id]
