@@ -116,12 +116,15 @@ class Searcher:
         if not expanded:
             return []
         query = self.parser.parse(expanded)
-        # Every match, then the top by (score, id): Whoosh's own top-N breaks ties by document
-        # number, which depends on how the index was written (its parallel writer), so the
-        # answer would change from one build of the same snapshot to the next.
-        results = self.searcher.search(query, limit=None, filter=filters)
+        # The top by (score, id). Whoosh's own top-N breaks ties by document number, which
+        # depends on how the index was written (its parallel writer), so a tie across the cut
+        # would change the answer from one build of the same snapshot to the next: then every
+        # match is collected and the tie is broken by id.
+        top = self.searcher.search(query, limit=CANDIDATES + 1, filter=filters).top_n
+        if len(top) > CANDIDATES and round(top[CANDIDATES - 1][0], 9) == round(top[CANDIDATES][0], 9):
+            top = self.searcher.search(query, limit=None, filter=filters).top_n
         ids = self._doc_ids()
-        ranked = sorted(((round(score, 9), ids[docnum]) for score, docnum in results.top_n), key=lambda h: (-h[0], h[1]))
+        ranked = sorted(((round(score, 9), ids[docnum]) for score, docnum in top), key=lambda h: (-h[0], h[1]))
         return [(pid, score) for score, pid in ranked[:CANDIDATES]]
 
     def _doc_ids(self) -> dict[int, str]:
