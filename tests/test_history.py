@@ -69,7 +69,7 @@ def test_analytics_finds_trending_new_removed_and_drift() -> None:
         c,
     ]
     records.append(make_record("2026-10-20", state, day(SAMPLE, "2026-10-20", later)))
-    result = analyze(day(SAMPLE, "2026-10-20", later), records, {"bundle": [a.id, a.id and c.id]})
+    result = analyze(day(SAMPLE, "2026-10-20", later), replay(records), {"bundle": [a.id, a.id and c.id]})
     assert result.trending[30] == [{"id": a.id, "slug": a.slug, "gained": 15, "stars": 25}]
     assert result.trending[7] == result.trending[30]  # no record within 7 days: measured from the oldest one before
     assert {n["id"] for n in result.new} == {b.id, c.id}

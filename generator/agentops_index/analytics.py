@@ -141,8 +141,9 @@ def replay(records: list[dict[str, Any]]) -> list[Day]:
 def append(folder: Path, snapshot: Snapshot) -> tuple[Path, int]:
     """Write the record of the snapshot's day (replacing that day's, so a re-run is idempotent)."""
     day = snapshot.generated_at[:10]
-    earlier = [r for r in load_records(folder) if r["date"] < day]
-    later = [r for r in load_records(folder) if r["date"] > day]
+    records = load_records(folder)
+    earlier = [r for r in records if r["date"] < day]
+    later = [r for r in records if r["date"] > day]
     if later:
         raise InputError(f"{folder}: has records after {day} ({later[0]['date']}); history only grows forward")
     previous = replay(earlier)[-1].state if earlier else None
@@ -179,10 +180,9 @@ def _day_offset(day: str, days: int) -> str:
     return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
 
 
-def analyze(snapshot: Snapshot, records: list[dict[str, Any]], bundle_picks: dict[str, list[str]] | None = None) -> Analytics:
-    """Everything the stats page, the home page and the feed show about change."""
+def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[str]] | None = None) -> Analytics:
+    """Everything the stats page and the home page show about change, from the replayed history."""
     out = Analytics()
-    days = replay(records)
     live = {p.id: p for p in snapshot.plugins}
     for day in days:
         out.series.append(

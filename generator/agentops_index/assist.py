@@ -259,10 +259,9 @@ def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, 
         why = conflict(a, [b])
         if why:
             clashes.append({"plugins": [a.id, b.id], "why": why})
+    top = {p.id for p in plugins}
     together = [
-        {"bundle": b.id, "plugins": [p.id for p in b.plugins]}
-        for b in bundles
-        if sum(1 for p in b.plugins if p.id in {x.id for x in plugins}) >= 2
+        {"bundle": b.id, "plugins": [p.id for p in b.plugins]} for b in bundles if sum(p.id in top for p in b.plugins) >= 2
     ]
     return {
         "limit": limit,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from agentops_index.analytics import analyze, load_records
+from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.bundles import Bundle, build_bundles
 from agentops_index.config import DEFAULT_BASE_URL, data_file, load_ranking
 from agentops_index.errors import ConfigError
@@ -23,6 +23,7 @@ from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
+from agentops_index.search.query import Searcher
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
@@ -50,12 +51,17 @@ def base_url_of(value: str) -> str:
 
 
 def make_bundles(
-    snapshot: Snapshot, snapshot_path: Path, base_url: str, problems: list[str] | None = None
+    snapshot: Snapshot,
+    snapshot_path: Path,
+    base_url: str,
+    problems: list[str] | None = None,
+    searcher: Searcher | None = None,
 ) -> list[tuple[Bundle, dict[str, Any]]]:
     """Every workflow template's bundle, with its marketplace.json (none for an empty index).
 
     Success rates and usage counts come from the runs contributed under data/metrics/; a bad
-    line there is added to ``problems`` and skipped.
+    line there is added to ``problems`` and skipped. A caller that already has a searcher over
+    the snapshot passes it, so the index is not checked and opened twice.
     """
     templates = load_templates()
     if not templates or not snapshot.plugins:
@@ -64,8 +70,10 @@ def make_bundles(
     metrics = read_metrics([contributed] if contributed else [])
     if problems is not None:
         problems.extend(metrics.problems)
-    with searcher_for(snapshot, snapshot_path) as searcher:
+    if searcher is not None:
         return build_bundles(snapshot, searcher, templates, base_url, metrics.summary())
+    with searcher_for(snapshot, snapshot_path) as opened:
+        return build_bundles(snapshot, opened, templates, base_url, metrics.summary())
 
 
 def build(
@@ -96,8 +104,8 @@ def build(
     made = make_bundles(snapshot, Path(snapshot_path), site.base_url, metric_problems)
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
-    records = load_records(history if history is not None else Path(snapshot_path).parent / "history")
-    changes = analyze(snapshot, records, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
+    days = replay(load_records(history if history is not None else Path(snapshot_path).parent / "history"))
+    changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
     all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made], changes)
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)
@@ -107,7 +115,7 @@ def build(
     site_files.api(writer, snapshot)
     site_files.bundle_files(writer, made)
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
-    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, records))
+    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
     writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))

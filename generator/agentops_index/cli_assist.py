@@ -166,7 +166,7 @@ def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenc
 
     path = resolve(snapshot_arg)
     with open_searcher(str(path)) as searcher:
-        bundles = [b for b, _ in make_bundles(searcher.snapshot, path, DEFAULT_BASE_URL)]
+        bundles = [b for b, _ in make_bundles(searcher.snapshot, path, DEFAULT_BASE_URL, searcher=searcher)]
         answer = analyze(searcher, bundles, limit)
     lines = [f"agentops-index analyze-plugins: {len(answer['plugins'])} plugins, {len(answer['clashes'])} clashing pairs"]
     if emit(answer, as_json, as_fenced, lines):

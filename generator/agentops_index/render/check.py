@@ -42,13 +42,19 @@ PLUGIN_PAGE_GZIP_BUDGET = 30 * 1024
 ASSET = re.compile(rb'<(?:link rel="stylesheet" href|script[^>]* src)="([^"]+)"')
 
 
-def page_weight(path: str, data: bytes, files: dict[str, bytes]) -> int:
-    """Gzip-compressed bytes of a page with the stylesheets and scripts it loads from the site."""
+def page_weight(path: str, data: bytes, files: dict[str, bytes], assets: dict[str, int] | None = None) -> int:
+    """Gzip-compressed bytes of a page with the stylesheets and scripts it loads from the site.
+
+    ``assets`` remembers each asset's compressed size across pages (every page loads the same few).
+    """
+    assets = {} if assets is None else assets
     total = len(gzip.compress(data, 9, mtime=0))
     for href in ASSET.findall(data):
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), urlsplit(href.decode()).path))
         if target in files:
-            total += len(gzip.compress(files[target], 9, mtime=0))
+            if target not in assets:
+                assets[target] = len(gzip.compress(files[target], 9, mtime=0))
+            total += assets[target]
     return total
 
 
@@ -59,6 +65,7 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
         raise InputError(f"check-site {site}: not a directory")
     files = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
     problems = [f"{path}: missing" for path in REQUIRED if path not in files]
+    assets: dict[str, int] = {}
     for path, data in files.items():
         if path.endswith(".json"):
             try:
@@ -72,7 +79,7 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
             if len(data) > PAGE_BUDGET:
                 problems.append(f"{path}: {len(data):,} bytes is over the 1 MiB page budget")
             if path.startswith("plugins/"):
-                weight = page_weight(path, data, files)
+                weight = page_weight(path, data, files, assets)
                 if weight > PLUGIN_PAGE_GZIP_BUDGET:
                     problems.append(
                         f"{path}: {weight:,} bytes compressed (HTML, CSS and JS) is over the 30 KB plugin page budget"

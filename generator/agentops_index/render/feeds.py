@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from typing import Any
 
-from agentops_index.analytics import replay
+from agentops_index.analytics import Day
 from agentops_index.snapshot.models import NOTICE, PluginRecord, Snapshot
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -22,11 +21,10 @@ def _recent(snapshot: Snapshot) -> list[PluginRecord]:
     return sorted(snapshot.plugins, key=lambda p: (p.last_changed, p.first_seen, p.id), reverse=True)[:FEED_ENTRIES]
 
 
-def _changes(snapshot: Snapshot, records: list[dict[str, Any]]) -> list[tuple[str, str, str, str, PluginRecord | None]]:
-    """(kind, date, id, slug, live record) from the newest history records back, at most FEED_ENTRIES."""
+def _changes(snapshot: Snapshot, days: list[Day]) -> list[tuple[str, str, str, str, PluginRecord | None]]:
+    """(kind, date, id, slug, live record) from the newest history days back, at most FEED_ENTRIES."""
     live = {p.id: p for p in snapshot.plugins}
     out: list[tuple[str, str, str, str, PluginRecord | None]] = []
-    days = replay(records)
     for index in range(len(days) - 1, 0, -1):  # the keyframe (index 0) is where history starts, not news
         day, before = days[index], days[index - 1].state
         for pid in day.added:
@@ -41,7 +39,7 @@ def _changes(snapshot: Snapshot, records: list[dict[str, Any]]) -> list[tuple[st
     return out[:FEED_ENTRIES]
 
 
-def atom(snapshot: Snapshot, base_url: str, records: list[dict[str, Any]] | None = None) -> bytes:
+def atom(snapshot: Snapshot, base_url: str, days: list[Day] | None = None) -> bytes:
     """feed.xml: what changed, from the history (new, updated, removed plugins); without a
     history, the most recently new or changed plugins of the snapshot."""
     ET.register_namespace("", ATOM)
@@ -51,7 +49,7 @@ def atom(snapshot: Snapshot, base_url: str, records: list[dict[str, Any]] | None
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = snapshot.generated_at
     ET.SubElement(feed, f"{{{ATOM}}}link", href=f"{base_url}feed.xml", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base_url)
-    changes = _changes(snapshot, records or [])
+    changes = _changes(snapshot, days or [])
     for kind, day, pid, slug, plugin in changes:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base_url}plugins/{slug}/#{kind.lower()}-{day}"

@@ -100,7 +100,7 @@ class Searcher:
         self.search_cfg = search
         self.ranking = ranking
         self.searcher = ix.searcher()
-        self._ids: dict[int, str] | None = None
+        self._ids: dict[int, str] = {}
         # Plain OR: the coordination bonus of OrGroup.factory() made Whoosh compute the matching
         # terms of every hit, 5x slower; BM25F already rewards documents matching more words.
         self.parser = MultifieldParser(list(TEXT_FIELDS), ix.schema, group=OrGroup)
@@ -123,14 +123,15 @@ class Searcher:
         top = self.searcher.search(query, limit=CANDIDATES + 1, filter=filters).top_n
         if len(top) > CANDIDATES and round(top[CANDIDATES - 1][0], 9) == round(top[CANDIDATES][0], 9):
             top = self.searcher.search(query, limit=None, filter=filters).top_n
-        ids = self._doc_ids()
-        ranked = sorted(((round(score, 9), ids[docnum]) for score, docnum in top), key=lambda h: (-h[0], h[1]))
+        ranked = sorted(((round(score, 9), self._id_of(docnum)) for score, docnum in top), key=lambda h: (-h[0], h[1]))
         return [(pid, score) for score, pid in ranked[:CANDIDATES]]
 
-    def _doc_ids(self) -> dict[int, str]:
-        if self._ids is None:
-            self._ids = {docnum: fields["id"] for docnum, fields in self.searcher.reader().iter_docs()}
-        return self._ids
+    def _id_of(self, docnum: int) -> str:
+        """A document's plugin id, read once per Searcher (only for documents a query ranked)."""
+        found = self._ids.get(docnum)
+        if found is None:
+            found = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+        return found
 
     def _hit(self, plugin_id: str, relevance: float) -> Hit:
         plugin = self.plugins[plugin_id]

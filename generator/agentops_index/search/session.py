@@ -82,10 +82,12 @@ def resolve(value: str | None) -> Path:
     return path
 
 
-def searcher_for(snapshot: Snapshot, path: Path) -> Searcher:
+def searcher_for(
+    snapshot: Snapshot, path: Path, search_config: Path | None = None, ranking_config: Path | None = None
+) -> Searcher:
     """A searcher over an already-loaded snapshot; its index sits next to the snapshot file, or
     in the user's cache when that folder is read-only (the packaged sample data)."""
-    search = load_search()
+    search = load_search(search_config)
     where = index_path(path)
     try:
         ensure(snapshot, where, search)
@@ -94,13 +96,10 @@ def searcher_for(snapshot: Snapshot, path: Path) -> Searcher:
         where = cache_dir().parent / "indexes" / digest / where.name
         where.parent.mkdir(parents=True, exist_ok=True)
         ensure(snapshot, where, search)
-    return Searcher(snapshot, open_index(where), search, load_ranking())
+    return Searcher(snapshot, open_index(where), search, load_ranking(ranking_config))
 
 
 def open_searcher(snapshot_arg: str | None, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:
     """A :class:`Searcher` over the snapshot, with its index built or refreshed first."""
     path = resolve(snapshot_arg)
-    snapshot = store.load(path)
-    search = load_search(search_config)
-    ensure(snapshot, index_path(path), search)
-    return Searcher(snapshot, open_index(index_path(path)), search, load_ranking(ranking_config))
+    return searcher_for(store.load(path), path, search_config, ranking_config)
