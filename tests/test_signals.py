@@ -388,7 +388,7 @@ def test_copies_are_grouped_and_the_original_comes_first(tmp_path: Path) -> None
     copies = sorted((p for p in snapshot.plugins if p.untrusted.name.text == "same"), key=lambda p: p.id)
     assert {p.canonical_id for p in copies} == {"same@first-org/market"}
     canonical, mirror = copies
-    assert canonical.mirrors == ["same@second-org/market"] and mirror.mirrors == []
+    assert canonical.mirrors == ["same@second-org/market"] and mirror.mirrors == ["same@first-org/market"]
     assert any(s.code == "duplicate_of" for s in mirror.signals) and not any(s.code == "duplicate_of" for s in canonical.signals)
     assert mirror.score is not None and any(p.name == "duplicate" for p in mirror.score.penalties)
     assert all(p.canonical_id is None for p in snapshot.plugins if p.untrusted.name.text != "same")

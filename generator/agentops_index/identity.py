@@ -8,9 +8,15 @@ Index-wide signals, added once every record exists:
   mixed scripts; Warehouse's typo classes (one character omitted, repeated, swapped or
   replaced) against the top names. The publisher is the GitHub owner of the listing
   marketplace (or of the plugin's own repository), never the ``author`` text.
-- ``duplicate_of`` (info): plugins with the same files (``tree_hash``) are one group; the
-  earliest seen (then most starred, then by id) is canonical, the others name it and get the
-  ``duplicate`` ranking penalty so search shows the original first. Every record stays.
+- ``duplicate_of`` (info): listings of one plugin are one group (:func:`groups`). Two listings
+  are one plugin when they come from the same source (the same repository and path, URL or
+  package, at any ref), have the same files (not empty), or carry the same name and the same
+  description (both not empty, compared after NFKC, case folding and dropping punctuation and
+  white space); a group is everything those relations link, directly or through other
+  listings. A relative path alone, a missing folder or empty files never link anything. The
+  earliest seen (then most starred, then by id) is canonical; the others name it and get the
+  ``duplicate`` ranking penalty so search shows the original first. Every record stays, and
+  every member lists the others in ``mirrors``.
 - ``changed_since`` (notice; high when a hook or MCP command changed): per-field hashes of
   hooks, MCP servers, tools and description against the previous snapshot.
 - ``provenance`` (info): where the plugin comes from and how it is pinned.
@@ -22,6 +28,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from typing import NamedTuple
 
 import confusables
 
@@ -126,21 +133,66 @@ def _reason(name: str, owner: str, top: list[tuple[str, str, str]], official_own
     return None
 
 
-def groups(plugins: list[PluginRecord]) -> dict[str, tuple[str, list[str]]]:
-    """canonical id and mirror ids for every plugin whose files another plugin also publishes."""
-    by_hash: dict[str, list[PluginRecord]] = defaultdict(list)
-    for plugin in plugins:
-        if plugin.tree_hash:
-            by_hash[plugin.tree_hash].append(plugin)
-    out: dict[str, tuple[str, list[str]]] = {}
-    for members in by_hash.values():
-        if len(members) < 2:
+class Group(NamedTuple):
+    """One listing's place in its group: the original, the other listings, and why it belongs."""
+
+    canonical: str
+    mirrors: list[str]  # the other ids of the group, sorted
+    shared: list[str]  # what it shares with another listing: "source", "files", "name and description"
+
+
+_KINDS = {"source": "source", "files": "files", "about": "name and description"}
+
+
+def comparable(value: str) -> str:
+    """NFKC, case-folded, without punctuation or white space: how names and descriptions are compared."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return "".join(c for c in folded if not c.isspace() and not unicodedata.category(c).startswith("P"))
+
+
+def identity_keys(plugin: PluginRecord) -> list[str]:
+    """The keys a listing is grouped by: its files and source (``tree_hash``), its name and description."""
+    keys = (plugin.tree_hash or "").split()
+    name = comparable(plugin.untrusted.name.text)
+    description = comparable(plugin.untrusted.description.text) if plugin.untrusted.description else ""
+    if name and description:
+        keys.append("about:" + hashlib.sha256(f"{name}\0{description}".encode("utf-8", "surrogatepass")).hexdigest()[:32])
+    return keys
+
+
+def groups(plugins: list[PluginRecord]) -> dict[str, Group]:
+    """The group of every plugin that another listing shares a source, files or name and description with."""
+    parent = list(range(len(plugins)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    shared: dict[int, set[str]] = defaultdict(set)
+    for index, plugin in enumerate(plugins):
+        for key in identity_keys(plugin):
+            other = first.setdefault(key, index)
+            if other != index:
+                kind = _KINDS[key.split(":", 1)[0]]
+                shared[index].add(kind)
+                shared[other].add(kind)
+                parent[root(index)] = root(other)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(plugins)):
+        members[root(index)].append(index)
+    out: dict[str, Group] = {}
+    for group in members.values():
+        if len(group) < 2:
             continue
-        members.sort(key=lambda p: (p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id))
-        canonical = members[0].id
-        ids = [p.id for p in members]
-        for plugin in members:
-            out[plugin.id] = (canonical, [i for i in ids if i != plugin.id])
+        listed = [plugins[i] for i in group]
+        canonical = min(listed, key=lambda p: (p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id)).id
+        ids = sorted(p.id for p in listed)
+        for index, plugin in zip(group, listed, strict=True):
+            kinds = [k for k in _KINDS.values() if k in shared[index]]
+            out[plugin.id] = Group(canonical, [i for i in ids if i != plugin.id], kinds)
     return out
 
 
@@ -197,7 +249,8 @@ def provenance(plugin: PluginRecord) -> SignalRecord:
 
 
 def apply(plugins: list[PluginRecord], previous: list[PluginRecord] | None = None) -> list[PluginRecord]:
-    """Add the index-wide signals, canonical ids and mirrors; recompute each plugin's risk."""
+    """Add the index-wide signals, canonical ids and the other listings of each plugin's group
+    (``mirrors``, on every member); recompute each plugin's risk."""
     from agentops_index.signals import highest
 
     flagged = impersonation(plugins)
@@ -209,9 +262,11 @@ def apply(plugins: list[PluginRecord], previous: list[PluginRecord] | None = Non
         extra.append(provenance(plugin))
         if plugin.id in flagged:
             extra.append(flagged[plugin.id])
-        canonical, mirrors = grouped.get(plugin.id, (None, []))
-        if canonical and canonical != plugin.id:
-            extra.append(_signal("duplicate_of", "info", "the same files as an earlier plugin", canonical))
+        group = grouped.get(plugin.id)
+        canonical, mirrors = (group.canonical, group.mirrors) if group else (None, [])
+        if group and canonical != plugin.id:
+            why = ", ".join(f"same {kind}" for kind in group.shared)
+            extra.append(_signal("duplicate_of", "info", f"another listing of an earlier plugin ({why})", canonical))
         change = changed_since(plugin, before.get(plugin.id))
         if change:
             extra.append(change)
@@ -221,7 +276,7 @@ def apply(plugins: list[PluginRecord], previous: list[PluginRecord] | None = Non
                     "signals": extra,
                     "risk": highest([s.level for s in extra]),
                     "canonical_id": canonical,
-                    "mirrors": mirrors if canonical == plugin.id else [],
+                    "mirrors": mirrors,
                 }
             )
         )

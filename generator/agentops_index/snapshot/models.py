@@ -284,9 +284,11 @@ class PluginRecord(Strict):
     runtimes: list[str] = []  # what the plugin needs installed: python3, node, bun, uv, docker, deno
     context_tokens: int = 0  # always-on estimate: names and descriptions of skills, commands, agents
     declared_not_loadable: list[NotLoadable] = []
-    tree_hash: str | None = None  # the plugin's files (or its remote source), for grouping copies
-    canonical_id: str | None = None  # the original of a group of copies and mirrors
-    mirrors: list[str] = []  # the other ids of the group, on the canonical record
+    # Keys for telling listings of one plugin apart (identity.py), space-separated:
+    # "files:<digest>" of its files, "source:<digest>" of where it comes from; None: neither.
+    tree_hash: str | None = None
+    canonical_id: str | None = None  # the original listing of the plugin, when others list it too
+    mirrors: list[str] = []  # the other listings of the same plugin (ids, sorted), on every member
     untrusted: PluginUntrusted
 
 
