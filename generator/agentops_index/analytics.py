@@ -260,8 +260,9 @@ def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[st
     out.top_authors = sorted(authors.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:TOP]
     combined: Counter[str] = Counter()
     for plugin in snapshot.plugins:
-        if plugin.mirrors:
-            combined[plugin.id] += len(plugin.mirrors)  # listed by other marketplaces too
+        if plugin.mirrors and plugin.canonical_id == plugin.id:
+            # Every listing of a plugin names the others; count them once, on the original.
+            combined[plugin.id] += len(plugin.mirrors)
     for picks in (bundle_picks or {}).values():
         for pid in picks:
             combined[pid] += 1

@@ -249,7 +249,8 @@ def finish(
     plugins = identity.apply(plugins, previous.plugins if previous else None)
     plugins = rank.score_all(plugins, markets, now, ranking)
     related = compute_related(plugins)
-    plugins = [p.model_copy(update={"related": related[p.id]}) for p in plugins]
+    # Other listings of the same plugin are linked as such, not as related plugins.
+    plugins = [p.model_copy(update={"related": [r for r in related[p.id] if r not in p.mirrors]}) for p in plugins]
     statuses = sorted((o.status for o in outcomes), key=lambda s: (s.id.lower(), s.id, s.last_error or ""))
 
     market_slugs = slugs.assign([r.id for r in markets], {r.id: slugs.marketplace_base(r.id) for r in markets})
