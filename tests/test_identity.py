@@ -298,3 +298,32 @@ def test_corpus_groups(corpus: Path) -> None:
         f"\n{len(plugins)} plugins, {sum(sizes.values())} groups, {sum(n * c for n, c in sizes.items())} with a canonical_id,"
         f" biggest group {max(sizes, default=0)}; sizes {sorted(sizes.items())}"
     )
+
+
+def test_every_listing_page_links_the_others(tmp_path: Path) -> None:
+    from agentops_index.build import build
+    from agentops_index.snapshot import store
+
+    for owner in ("a", "b", "c"):
+        market(tmp_path / "in", f"{owner}__m", [{"name": "tool", "source": {"source": "github", "repo": "x/tool"}}])
+    snapshot = crawl_local([tmp_path / "in"], TAXONOMY).snapshot
+    (tmp_path / "snapshot.json").write_bytes(store.dumps(snapshot))
+    result = build(tmp_path / "snapshot.json", tmp_path / "site", search=False)
+    assert result.warnings == []
+    pages = {p.id: (tmp_path / "site" / "plugins" / p.slug / "index.html").read_text() for p in snapshot.plugins}
+    assert "Another listing of" not in pages["tool@a/m"]
+    link = '<a href="../../../../plugins/{0}/m/tool/">tool@{0}/m</a>'
+    assert f"Other listings of this plugin: {link.format('b')}, {link.format('c')}." in pages["tool@a/m"]
+    for copy in ("tool@b/m", "tool@c/m"):
+        assert f"Another listing of {link.format('a')}, the original" in pages[copy]
+        assert f"Other listings of this plugin: {link.format('a')} (the original), " in pages[copy]
+    assert 'id="one-plugin"' in (tmp_path / "site" / "about" / "index.html").read_text()
+
+
+def test_statistics_count_a_plugins_other_listings_once(tmp_path: Path) -> None:
+    from agentops_index.analytics import analyze
+
+    for owner in ("a", "b", "c"):
+        market(tmp_path, f"{owner}__m", [{"name": "tool", "source": {"source": "github", "repo": "x/tool"}}])
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    assert [(m["id"], m["count"]) for m in analyze(snapshot, []).most_combined] == [("tool@a/m", 2)]
