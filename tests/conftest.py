@@ -22,6 +22,18 @@ def _no_secrets_or_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _search_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Query stores and indexes go to this test session's own cache, never the developer's."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not MARKETPLACES.is_dir():

@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from agentops_index import __version__
-from agentops_index.build import make_bundles
 from agentops_index.bundle_plugins import THIN_PLUGINS, write_bundle_plugins
-from agentops_index.bundles import BUNDLE_PREFIX
+from agentops_index.bundles import BUNDLE_PREFIX, make_bundles
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.crawl import crawl_local
+from agentops_index.search.session import open_searcher
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
 from tests.llm_payloads import cases
@@ -88,7 +88,8 @@ def test_tools_are_the_pinned_cli_and_read_only() -> None:
 
 def test_thin_plugins_are_the_sample_bundles_picks(tmp_path: Path) -> None:
     """Committed from the sample snapshot by `bundles --write-plugins plugins/`, and up to date."""
-    made = [b for b, _ in make_bundles(store.load(COMMITTED), _copy(tmp_path), DEFAULT_BASE_URL)]
+    with open_searcher(str(_copy(tmp_path))) as searcher:
+        made = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
     write_bundle_plugins(made, tmp_path / "out", DEFAULT_BASE_URL)
     for name in THIN_PLUGINS:
         for path in sorted((tmp_path / "out" / name).rglob("*")):

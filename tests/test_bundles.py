@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from agentops_index.build import build
-from agentops_index.bundles import Builder, Bundle, build_bundles, conflict, own_problem, remote_source
+from agentops_index.bundles import Builder, Bundle, build_bundles, conflict, own_problem
 from agentops_index.search.query import Hit
+from agentops_index.search.records import project, remote_source
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import HookRecord, HookUntrusted, PluginRecord, Snapshot, Text
@@ -35,6 +36,11 @@ def text(value: str) -> Text:
 
 def plugin(pid: str, **update: Any) -> PluginRecord:
     return PLUGINS[pid].model_copy(update=update)
+
+
+def rec(p: PluginRecord, market: Any = None) -> dict[str, Any]:
+    """The query record bundles read (search/records.py)."""
+    return project(p, market if market is not None else MARKETS.get(p.marketplace))
 
 
 def hooked(pid: str, *hooks: tuple[str, str | None], loadable: bool = True) -> PluginRecord:
@@ -63,14 +69,14 @@ def test_names_collide_across_picks() -> None:
     a = PLUGINS[A]
     command = a.components.commands[0].untrusted.name.text
     b = PLUGINS[B]
-    assert conflict(b, [a]) is None
+    assert conflict(rec(b), [rec(a)]) is None
     doc = a.components.commands[0]
     renamed = doc.model_copy(update={"untrusted": doc.untrusted.model_copy(update={"name": text(command.upper())})})
     clash = b.model_copy(update={"components": b.components.model_copy(update={"commands": [renamed]})})
-    assert conflict(clash, [a]) == f"its command {command!r} collides with {A}'s"
+    assert conflict(rec(clash), [rec(a)]) == f"its command {command!r} collides with {A}'s"
     same_entry = b.model_copy(update={"id": "commit-coach@northwind-labs/agent-kit"})
-    assert conflict(same_entry, [a]) == f"its name 'commit-coach' is taken by {A}"
-    assert conflict(a, [a]) == "already picked for another stage"
+    assert conflict(rec(same_entry), [rec(a)]) == f"its name 'commit-coach' is taken by {A}"
+    assert conflict(rec(a), [rec(a)]) == "already picked for another stage"
 
 
 @pytest.mark.parametrize(
@@ -89,32 +95,32 @@ def test_names_collide_across_picks() -> None:
 def test_hooks_conflict_only_where_both_decide_on_the_same_calls(
     mine: tuple[str, str | None], theirs: tuple[str, str | None], clash: bool
 ) -> None:
-    found = conflict(hooked(A, mine), [hooked(B, theirs)])
+    found = conflict(rec(hooked(A, mine)), [rec(hooked(B, theirs))])
     assert (found is not None) == clash, found
     if clash:
         assert found == f"its {mine[0]} hook and {B}'s can act on the same tool calls"
 
 
 def test_a_hook_claude_code_would_not_load_never_conflicts() -> None:
-    assert conflict(hooked(A, ("PreToolUse", "Bash"), loadable=False), [hooked(B, ("PreToolUse", "Bash"))]) is None
+    assert conflict(rec(hooked(A, ("PreToolUse", "Bash"), loadable=False)), [rec(hooked(B, ("PreToolUse", "Bash")))]) is None
 
 
 def test_what_can_never_be_picked() -> None:
     market = MARKETS["acme-devtools/claude-plugins"]
     assert PLUGINS[A].risk == "high"
     safe = plugin(A, risk="notice")
-    assert own_problem(safe, market, template()) is None
-    assert own_problem(plugin(A, valid=False, errors=2), market, template()) == "2 validator error(s)"
-    assert own_problem(plugin(A, canonical_id=B), market, template()) == f"a copy of {B}"
+    assert own_problem(rec(safe, market), template()) is None
+    assert own_problem(rec(plugin(A, valid=False, errors=2), market), template()) == "2 validator error(s)"
+    assert own_problem(rec(plugin(A, canonical_id=B), market), template()) == f"a copy of {B}"
     risky = PLUGINS[A]
-    assert own_problem(risky, market, template()) == "high risk, and the template does not allow high-risk picks"
-    assert own_problem(risky, market, template(allow_high_risk=True)) is None
+    assert own_problem(rec(risky, market), template()) == "high risk, and the template does not allow high-risk picks"
+    assert own_problem(rec(risky, market), template(allow_high_risk=True)) is None
     local = MARKETS["acme-devtools/claude-plugins"].model_copy(update={"origin": "local", "id": "local/x"})
-    assert "local directory" in (own_problem(safe, local, template()) or "")
+    assert "local directory" in (own_problem(rec(safe, local), template()) or "")
     entry_only = plugin(A, risk="notice", resolved=PLUGINS[A].resolved.model_copy(update={"manifest": "entry"}))
-    assert "entry is its manifest" in (own_problem(entry_only, market, template()) or "")
+    assert "entry is its manifest" in (own_problem(rec(entry_only, market), template()) or "")
     command = next(p for p in SAMPLE.plugins if p.source.kind == "command")
-    assert "command source" in (own_problem(command, MARKETS[command.marketplace], template()) or "")
+    assert "command source" in (own_problem(rec(command), template()) or "")
 
 
 def test_sources_are_rehomed_and_pinned() -> None:
@@ -142,12 +148,13 @@ def hit(pid: str, score: float) -> Hit:
         relevance=1.0,
         parts={},
         explanation="",
+        record=rec(PLUGINS[pid]),
     )
 
 
 def test_a_marketplace_already_used_wins_a_near_tie() -> None:
     with searcher_for(SAMPLE, COMMITTED) as searcher:
-        builder = Builder(SAMPLE, searcher)
+        builder = Builder(searcher)
     best, near = A, "test-planner@northwind-labs/agent-kit"
     chosen, alternatives, _ = builder.choose([hit(best, 1.0), hit(near, 0.9)], [], {"northwind-labs/agent-kit"})
     assert chosen is not None and chosen.id == near and [h.id for h in alternatives] == [best]
@@ -160,7 +167,7 @@ def sample_bundles(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Bundl
     path = tmp_path_factory.mktemp("bundles") / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())
     with searcher_for(SAMPLE, path) as searcher:
-        return build_bundles(SAMPLE, searcher, load_templates(), BASE)
+        return build_bundles(searcher, load_templates(), BASE)
 
 
 def test_every_template_gets_a_bundle_of_compatible_picks(sample_bundles: list[tuple[Bundle, dict[str, Any]]]) -> None:
@@ -168,9 +175,10 @@ def test_every_template_gets_a_bundle_of_compatible_picks(sample_bundles: list[t
     assert [b.id for b, _ in sample_bundles] == sorted(templates)
     for bundle, manifest in sample_bundles:
         picks = [PLUGINS[p.id] for p in bundle.plugins]
-        for i, record in enumerate(picks):
-            assert record.valid and own_problem(record, MARKETS[record.marketplace], templates[bundle.id]) is None
-            assert conflict(record, picks[:i]) is None, (bundle.id, record.id)
+        records = [rec(p) for p in picks]
+        for i, record in enumerate(records):
+            assert record["valid"] and own_problem(record, templates[bundle.id]) is None
+            assert conflict(record, records[:i]) is None, (bundle.id, record["id"])
         assert bundle.context_tokens == sum(p.context_tokens for p in picks)
         assert bundle.marketplaces == sorted({p.marketplace for p in picks})
         assert bundle.success_rate is None and bundle.usage_count is None  # no recorded runs yet
@@ -219,7 +227,7 @@ def test_a_stage_nothing_matches_is_left_empty(tmp_path: Path) -> None:
     path = tmp_path / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())
     with searcher_for(SAMPLE, path) as searcher:
-        ((bundle, manifest),) = build_bundles(SAMPLE, searcher, [load_template(tmp_path / "odd.toml")], BASE)
+        ((bundle, manifest),) = build_bundles(searcher, [load_template(tmp_path / "odd.toml")], BASE)
     assert bundle.empty_stages == ["teleport"] and bundle.stages[0].note == "no plugin matches this stage well enough"
     assert bundle.stages[1].pick is not None and len(manifest["plugins"]) == 1
 
@@ -286,5 +294,5 @@ def test_bundles_are_deterministic(sample_bundles: list[tuple[Bundle, dict[str, 
     path.write_bytes(COMMITTED.read_bytes())
     snapshot: Snapshot = store.load(path)
     with searcher_for(snapshot, path) as searcher:
-        again = build_bundles(snapshot, searcher, list(reversed(load_templates())), BASE)
+        again = build_bundles(searcher, list(reversed(load_templates())), BASE)
     assert sorted((b.as_json() for b, _ in again), key=lambda b: b["id"]) == [b.as_json() for b, _ in sample_bundles]

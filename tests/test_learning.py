@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from agentops_index.assist import project_topics, success_probability
-from agentops_index.build import build, make_bundles
+from agentops_index.build import build
+from agentops_index.bundles import make_bundles
 from agentops_index.cli import cli
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.errors import InputError
@@ -27,7 +28,7 @@ from agentops_index.learning import (
     save_patterns,
     sync,
 )
-from agentops_index.snapshot import store
+from agentops_index.search.session import open_searcher
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"
@@ -38,7 +39,8 @@ AT = "2026-11-27T10:00:00Z"
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> list:  # type: ignore[type-arg]
     path = tmp_path_factory.mktemp("snap") / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())
-    return [b for b, _ in make_bundles(store.load(path), path, DEFAULT_BASE_URL)]
+    with open_searcher(str(path)) as searcher:
+        return [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
 
 
 def test_recorded_runs_are_read_back_and_bad_lines_named(tmp_path: Path) -> None:
@@ -132,11 +134,11 @@ def test_contributed_metrics_reach_bundles_and_plans(tmp_path: Path, bundles: li
 def test_metrics_record_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)
-    done = runner.invoke(cli, ["metrics", "record", "--bundle", "quality-gate", "--outcome", "failure", "--seconds", "9"])
+    done = runner.invoke(cli, ["metrics", "record", "--bundle", "frontend-feature", "--outcome", "failure", "--seconds", "9"])
     assert done.exit_code == 0, done.output
     summary = runner.invoke(cli, ["metrics", "summary", "--metrics", "metrics", "--json"])
-    assert json.loads(summary.output)["quality-gate"]["success_rate"] == 0.0
-    bad = runner.invoke(cli, ["metrics", "record", "--bundle", "quality-gate", "--stage", "x"])
+    assert json.loads(summary.output)["frontend-feature"]["success_rate"] == 0.0
+    bad = runner.invoke(cli, ["metrics", "record", "--bundle", "frontend-feature", "--stage", "x"])
     assert bad.exit_code != 0 and "--stage needs --seconds" in str(bad.exception)
 
 
@@ -175,11 +177,11 @@ def test_auto_learn_commit_dry_run_apply_and_rollback(tmp_path: Path, bundles: l
     shutil.copy(REPO / "scripts" / "auto-learn-commit", repo / "scripts")
     patterns: dict = {}  # type: ignore[type-arg]
     sync(patterns, bundles, "https://example.test/", AT)
-    patterns["quality-gate"]["state"] = "validated"
+    patterns["frontend-feature"]["state"] = "validated"
     save_patterns(repo / "patterns", patterns)
-    picks = [p["id"] for p in patterns["quality-gate"]["plugins"]]
+    picks = [p["id"] for p in patterns["frontend-feature"]["plugins"]]
     for _ in range(3):
-        record_run(repo / "metrics", "quality-gate", "success", AT, picks)
+        record_run(repo / "metrics", "frontend-feature", "success", AT, picks)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "add", ".")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "start")
@@ -193,15 +195,15 @@ def test_auto_learn_commit_dry_run_apply_and_rollback(tmp_path: Path, bundles: l
     }
     script = str(repo / "scripts" / "auto-learn-commit")
     dry = subprocess.run([script], cwd=repo, env=env, capture_output=True, text=True, check=True)
-    assert "would move quality-gate: validated -> learned (3 of 3 recorded runs succeeded)" in dry.stdout
+    assert "would move frontend-feature: validated -> learned (3 of 3 recorded runs succeeded)" in dry.stdout
     assert git(repo, "status", "--porcelain", "--", "patterns") == ""  # the dry run wrote nothing
     applied = subprocess.run([script, "--apply"], cwd=repo, env=env, capture_output=True, text=True, check=True)
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").startswith("auto-learn/")
-    assert (repo / "patterns" / "learned" / "quality-gate.json").is_file()
+    assert (repo / "patterns" / "learned" / "frontend-feature.json").is_file()
     commit = git(repo, "rev-parse", "HEAD")
     assert f"--rollback {commit}" in applied.stdout
     subprocess.run([script, "--rollback", commit], cwd=repo, env=env, capture_output=True, text=True, check=True)
-    assert (repo / "patterns" / "validated" / "quality-gate.json").is_file()
-    assert not (repo / "patterns" / "learned" / "quality-gate.json").exists()
+    assert (repo / "patterns" / "validated" / "frontend-feature.json").is_file()
+    assert not (repo / "patterns" / "learned" / "frontend-feature.json").exists()
     refused = subprocess.run([script, "--rollback", "HEAD~2"], cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 1 and "changes more than patterns/" in refused.stderr

@@ -1,11 +1,20 @@
-"""Rank, the Whoosh index, search, discover, workflow templates and related plugins."""
+"""Rank, the query store and its cache, search, discover, workflow templates and related plugins.
+
+Crafted query files test the ranking rules one at a time (names first, typos, calibrated
+relevance, copies collapsed); the sample snapshot tests the commands; the real corpus
+(../shared, skipped with a reason when absent) tests the cases users reported.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,18 +24,21 @@ from click.testing import CliRunner
 
 from agentops_index import rank
 from agentops_index.cli import cli
-from agentops_index.config import Ranking, load_ranking, load_search
+from agentops_index.config import Ranking, load_ranking
 from agentops_index.discover import discover
-from agentops_index.errors import ConfigError
-from agentops_index.search.index import ensure, index_path, open_index
-from agentops_index.search.query import Searcher
-from agentops_index.search.session import fetch
+from agentops_index.errors import ConfigError, InputError
+from agentops_index.search import cache, spelling, terms
+from agentops_index.search.records import QueryRecord, project_all, query_file, read_query_file
+from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import RepoMetrics, Snapshot
 from agentops_index.workflows import load_template, load_templates
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"
+SAMPLE = store.load(COMMITTED)
+SHARED = REPO.parent / "shared"
+CORPORA = [REPO / "data" / "sample", SHARED / "corpus" / "marketplaces", SHARED / "corpus-wide" / "marketplaces"]
 
 
 @pytest.fixture
@@ -34,13 +46,6 @@ def snapshot_copy(tmp_path: Path) -> Path:
     path = tmp_path / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())
     return path
-
-
-def searcher_for(path: Path) -> Searcher:
-    snapshot = store.load(path)
-    search = load_search(REPO / "data" / "search.toml")
-    ensure(snapshot, index_path(path), search)
-    return Searcher(snapshot, open_index(index_path(path)), search, load_ranking(REPO / "data" / "ranking.toml"))
 
 
 def metrics(**fields: Any) -> RepoMetrics:
@@ -60,35 +65,103 @@ def metrics(**fields: Any) -> RepoMetrics:
     return RepoMetrics(**{**base, **fields})
 
 
+# --- crafted query files ----------------------------------------------------------------------
+
+BASE_RECORD = project_all(SAMPLE)[0]
+
+
+def record(name: str, description: str = "", **fields: Any) -> dict[str, Any]:
+    """A query record of a made-up plugin listed by acme/market (or ``marketplace``)."""
+    market = fields.pop("marketplace", "acme/market")
+    out = {
+        **BASE_RECORD,
+        "id": f"{name}@{market}",
+        "slug": f"{market}/{name}".lower().replace(" ", "-"),
+        "name": name,
+        "display_name": None,
+        "description": description,
+        "keywords": [],
+        "tags": [],
+        "category": "development",
+        "marketplace": market,
+        "commands": [],
+        "agents": [],
+        "skills": [],
+        "mcp": [],
+        "hooks": [],
+        "counts": {"commands": 0, "agents": 0, "skills": 0, "hooks": 0, "mcp_servers": 0, "lsp_servers": 0},
+        "valid": True,
+        "errors": 0,
+        "risk": "info",
+        "static": 0.3333,
+        "parts": {"stars": 0.0, "recency": 1.0, "adoption": 0.0},
+        "penalties": [],
+        "canonical_id": None,
+        "mirrors": [],
+    }
+    out.update(fields)
+    return out
+
+
+def write_query_file(folder: Path, records: list[dict[str, Any]], name: str = "query.json") -> Path:
+    path = folder / name
+    body = query_file(SAMPLE, records)
+    path.write_bytes(store.dumps(body, compact=True))
+    return path
+
+
+@pytest.fixture
+def crafted(tmp_path: Path) -> Iterator[Any]:
+    """Open a searcher over crafted records: ``crafted(records)``."""
+    opened: list[Any] = []
+
+    def make(records: list[dict[str, Any]]) -> Any:
+        searcher = open_searcher(str(write_query_file(tmp_path, records, f"query-{len(opened)}.json")))
+        opened.append(searcher)
+        return searcher
+
+    yield make
+    for searcher in opened:
+        searcher.close()
+
+
+def ids(answer: Any) -> list[str]:
+    return [h.id for h in answer.results]
+
+
+# --- the published score -------------------------------------------------------------------------
+
+
 def test_score_parts_penalties_and_explanation() -> None:
-    snapshot = store.load(COMMITTED)
-    plugin = next(p for p in snapshot.plugins if p.valid)
+    plugin = next(p for p in SAMPLE.plugins if p.valid)
     ranking = load_ranking(REPO / "data" / "ranking.toml")
-    popular = plugin.model_copy(update={"metrics": metrics(stars=5000, forks=600, watchers=400, pushed_at=snapshot.generated_at)})
-    record = rank.score(popular, None, snapshot.generated_at, ranking)
-    assert record.parts.stars == 1.0 and record.parts.recency == 1.0 and record.parts.adoption == pytest.approx(1.0, abs=1e-3)
-    assert record.static == pytest.approx(1.0, abs=1e-3) and record.penalties == []
+    popular = plugin.model_copy(update={"metrics": metrics(stars=5000, forks=600, watchers=400, pushed_at=SAMPLE.generated_at)})
+    scored = rank.score(popular, None, SAMPLE.generated_at, ranking)
+    assert scored.parts.stars == 1.0 and scored.parts.recency == 1.0 and scored.parts.adoption == pytest.approx(1.0, abs=1e-3)
+    assert scored.static == pytest.approx(1.0, abs=1e-3) and scored.penalties == []
     old = popular.model_copy(
         update={"metrics": metrics(stars=10, pushed_at="2026-07-30T00:00:00Z", archived=True), "valid": False}
     )
-    record = rank.score(old, None, snapshot.generated_at, ranking)
-    assert record.parts.recency == pytest.approx(0.5, abs=0.01)  # 120 days = one half-life
-    assert [p.name for p in record.penalties] == ["validation_errors", "archived"]
-    assert record.static == pytest.approx((0.2 * record.parts.stars + 0.2 * 0.5 + 0) / 0.6 * 0.5 * 0.6, abs=1e-3)
-    assert "x0.5 validation errors; x0.6 archived" in record.explanation
-    assert rank.combined(1.0, record, ranking) == pytest.approx(
-        (0.4 + 0.2 * record.parts.stars + 0.2 * record.parts.recency) * 0.3, abs=1e-3
-    )
+    scored = rank.score(old, None, SAMPLE.generated_at, ranking)
+    assert scored.parts.recency == pytest.approx(0.5, abs=0.01)  # 120 days = one half-life
+    assert [p.name for p in scored.penalties] == ["validation_errors", "archived"]
+    assert scored.static == pytest.approx((0.2 * scored.parts.stars + 0.2 * 0.5 + 0) / 0.6 * 0.5 * 0.6, abs=1e-3)
+    assert "x0.5 validation errors; x0.6 archived" in scored.explanation
+    parts = scored.parts.model_dump()
+    penalties = [(p.name, p.factor) for p in scored.penalties]
+    # Popularity counts in proportion to relevance: relevance * (0.4 + 0.2 stars + 0.2 recency + 0.2 adoption).
+    expected = (0.4 + 0.2 * scored.parts.stars + 0.2 * scored.parts.recency) * 0.3
+    assert rank.combined(1.0, parts, penalties, ranking) == pytest.approx(expected, abs=1e-3)
+    assert rank.combined(0.5, parts, penalties, ranking) == pytest.approx(expected / 2, abs=1e-3)
 
 
 def test_every_plugin_stores_its_score_and_related() -> None:
-    snapshot = store.load(COMMITTED)
-    for plugin in snapshot.plugins:
+    for plugin in SAMPLE.plugins:
         assert plugin.score is not None and 0 <= plugin.score.static <= 1 and plugin.score.explanation
         assert plugin.id not in plugin.related and len(plugin.related) == len(set(plugin.related))
-        names = {p.untrusted.name.text.lower() for p in snapshot.plugins if p.id in plugin.related}
+        names = {p.untrusted.name.text.lower() for p in SAMPLE.plugins if p.id in plugin.related}
         assert plugin.untrusted.name.text.lower() not in names
-    invalid = next(p for p in snapshot.plugins if not p.valid)
+    invalid = next(p for p in SAMPLE.plugins if not p.valid)
     assert invalid.score is not None and invalid.score.penalties[0].name == "validation_errors"
 
 
@@ -97,49 +170,280 @@ def test_ranking_config_is_checked_whole(tmp_path: Path) -> None:
     bad.write_text("[weights]\nrelevance = 0.9\nstars = 0.2\nbogus = 1\n[penalties]\narchived = 2\n")
     with pytest.raises(ConfigError) as caught:
         load_ranking(bad)
-    assert (
-        "[weights].bogus: unknown key" in str(caught.value)
-        and "must sum to 1" in str(caught.value)
-        and "at most 1" in str(caught.value)
-    )
+    message = str(caught.value)
+    assert "[weights].bogus: unknown key" in message and "must sum to 1" in message and "at most 1" in message
     assert load_ranking(REPO / "data" / "ranking.toml") == Ranking()
 
 
-def test_index_is_reused_updated_incrementally_and_swapped(snapshot_copy: Path) -> None:
-    snapshot = store.load(snapshot_copy)
-    search = load_search(REPO / "data" / "search.toml")
-    path = index_path(snapshot_copy)
-    first = ensure(snapshot, path, search)
-    assert first.rebuilt and first.added == len(snapshot.plugins)
-    again = ensure(snapshot, path, search)
-    assert (again.rebuilt, again.added, again.updated, again.deleted) == (False, 0, 0, 0)
-    changed = snapshot.plugins[0].model_copy(update={"content_hash": "sha256:changed"})
-    smaller = snapshot.model_copy(update={"plugins": [changed, *snapshot.plugins[1:-1]]})
-    update = ensure(smaller, path, search)
-    assert (update.rebuilt, update.added, update.updated, update.deleted) == (False, 0, 1, 1)
-    assert sorted(p.name for p in snapshot_copy.parent.iterdir()) == ["latest.json", "latest.whoosh"]
+# --- terms and spelling --------------------------------------------------------------------------
+
+
+def test_words_stems_and_name_keys() -> None:
+    assert terms.key("PR Review-Toolkit") == terms.key("pr-review-toolkit") == terms.key("PRReviewToolkit") == "prreviewtoolkit"
+    assert terms.split_humps("PRReviewToolkit claude-mem GitHub k8s a11y") == "pr review toolkit claude-mem git hub k8s a11y"
+    assert terms.tokens("Reviews the pull requests") == ["review", "pull", "request"]
+    assert terms.tokens("ios") == ["ios"]  # short words are not stemmed ("io")
+    assert terms.tokens("代码审查") == ["代码", "码审", "审查"]  # CJK as bigrams: a two-character query finds it
+    assert terms.tokens("iOS開発") == ["ios", "開発"]
+    assert terms.aligned_prefix("frontenddes", "frontend-design")
+    assert terms.aligned_prefix("playw", "playwright-cli")
+    assert not terms.aligned_prefix("prd", "pr-describer")  # "pr" + "d": one letter of the next word is not a start
+
+
+def test_spelling_limits() -> None:
+    assert [spelling.max_edits(w) for w in ("git", "ruby", "laravle", "kubernets")] == [0, 1, 1, 2]
+    assert spelling.correctable("laravle") and not spelling.correctable("1234") and not spelling.correctable("git")
+
+
+def test_typos_are_corrected_from_names_and_keywords(crafted: Any) -> None:
+    s = crafted(
+        [
+            record("playwright", "Browser automation"),
+            record("laravel", "PHP framework helpers"),
+            record("jj", "Version control helper", keywords=["jujutsu"]),
+            record("jutsu-npm", "npm skills"),
+            record("jutsu-yarn", "yarn skills"),
+            record("puppet-show", "Puppeteer scripts", marketplace="one/a"),
+            record("browser-kit", "Drives Chrome with puppeteer", marketplace="two/b"),
+        ]
+    )
+    answer = s.query("playwrite")  # three edits, but it sounds the same (Metaphone) and starts the same
+    assert answer.did_you_mean == "playwright" and ids(answer)[0] == "playwright@acme/market"
+    assert s.query("laravle").did_you_mean == "laravel"  # two neighbours swapped: one edit
+    jj = s.query("jujitsu")  # one edit from a keyword beats two from a name more plugins use
+    assert jj.did_you_mean == "jujutsu" and ids(jj) == ["jj@acme/market"]
+    assert s.query("pupeteer").did_you_mean == "puppeteer"  # a word two plugins' descriptions use
+    assert s.query("browser").did_you_mean is None  # known words are never rewritten
+    assert s.query("automating").did_you_mean is None  # nor their inflections
+    assert s.query("chess").did_you_mean is None and not s.query("chess").results  # five letters: one edit at most
+    assert s.query("yar").did_you_mean is None  # three letters: never corrected
+
+
+# --- names first, calibrated relevance, copies ---------------------------------------------------
+
+
+def test_the_named_plugin_comes_first_in_any_spelling(crafted: Any) -> None:
+    s = crafted(
+        [
+            record(
+                "pr-review-toolkit",
+                "Review agents",
+                display_name="PR Review Toolkit",
+                valid=False,
+                errors=1,
+                penalties=[["validation_errors", 0.5], ["impersonation", 0.3]],
+            ),
+            record(
+                "gh-dash",
+                "Review pull requests fast: pr review toolkit for the terminal",
+                keywords=["pr", "review", "toolkit"],
+                parts={"stars": 1.0, "recency": 1.0, "adoption": 1.0},
+            ),
+            record("code-review", "Review code with a toolkit of pr agents"),
+        ]
+    )
+    for spelling_ in (
+        "pr review toolkit",
+        "pr-review-toolkit",
+        "PRReviewToolkit",
+        "PR Review Toolkit",
+        "pr-review-toolkit@acme/market",
+    ):
+        answer = s.query(spelling_)
+        assert ids(answer)[0] == "pr-review-toolkit@acme/market", (spelling_, ids(answer))
+    assert s.query("pr-review-toolkit").results[0].match == "the name"
+    assert s.query("pr-review-toolkit@acme/market").results[0].match == "the id"
+
+
+def test_prefix_and_name_matches_outrank_description_matches(crafted: Any) -> None:
+    popular = {"stars": 1.0, "recency": 1.0, "adoption": 1.0}
+    s = crafted(
+        [
+            record("frontend-design", "Design systems"),
+            record("ui-kit", "Frontend design components for every framework", parts=popular),
+            record("jutsu-react", "Skills"),
+            record("hooks-lab", "React hooks and react components", parts=popular),
+        ]
+    )
+    assert ids(s.query("frontend-des"))[0] == "frontend-design@acme/market"
+    react = s.query("react")
+    assert ids(react)[0] == "jutsu-react@acme/market" and react.results[0].match == "every word in the name"
+    assert react.results[0].relevance > 2.5 * react.results[1].relevance * 0.6  # calibrated apart
+
+
+def test_popularity_breaks_ties_but_cannot_lift_a_weak_match(crafted: Any) -> None:
+    popular = {"stars": 1.0, "recency": 1.0, "adoption": 1.0}
+    s = crafted(
+        [
+            record("terraform-a", "Plans", keywords=["terraform"]),
+            record("terraform-b", "Plans", keywords=["terraform"], parts=popular, marketplace="other/market"),
+            record("everything", "Does many things; mentions terraform once in passing among cloud tools", parts=popular),
+        ]
+    )
+    answer = s.query("terraform plans")
+    assert ids(answer)[:2] == ["terraform-b@other/market", "terraform-a@acme/market"]  # equal match: popularity decides
+    assert ids(answer)[2] == "everything@acme/market"
+    assert "terraform in the name" in answer.results[0].match
+
+
+def test_copies_collapse_into_one_result_and_only_copies(crafted: Any) -> None:
+    group = ["helper@acme/market", "helper@mirror/one", "helper@mirror/two"]
+    copies = [
+        record(
+            "helper", "Formats SQL", canonical_id=group[0], mirrors=[g for g in group if g != pid], marketplace=pid.split("@")[1]
+        )
+        for pid in group
+    ]
+    copies[0] = {**copies[0], "valid": False, "errors": 1}  # the canonical listing is invalid: the next one is shown
+    look_alike = record("helper", "Formats Python", marketplace="else/where")
+    s = crafted([*copies, look_alike])
+    answer = s.query("helper")
+    assert answer.total == 2 and len(answer.results) == 2
+    shown = answer.results[0] if answer.results[0].id != look_alike["id"] else answer.results[1]
+    assert shown.id in group[1:] and sorted([shown.id, *shown.also_in]) == sorted(group)
+    every = s.query("helper", collapse=False)
+    assert len(every.results) == 4 and every.total == 4
+    market = s.query("helper", marketplace="mirror/two")
+    assert ids(market) == ["helper@mirror/two"]  # a facet shows the listing it names
+
+
+def test_facets_and_the_empty_query(crafted: Any) -> None:
+    s = crafted(
+        [
+            record("a-tool", "Lints", category="code-quality", counts={**BASE_RECORD["counts"], "mcp_servers": 1}),
+            record("b-tool", "Lints", category="testing"),
+            record("c-tool", "Lints", category="testing", static=0.9),
+        ]
+    )
+    assert ids(s.query("lints", category="testing")) == ["b-tool@acme/market", "c-tool@acme/market"]  # a tie: by id
+    assert ids(s.query("", category="testing")) == ["c-tool@acme/market", "b-tool@acme/market"]
+    assert ids(s.query("", component="mcp")) == ["a-tool@acme/market"]
+    assert ids(s.query("lints", marketplace="ACME/Market"))
+    assert s.query("", category="testing").total == 2
+
+
+# --- the query store, its cache and the query file ---------------------------------------------
+
+
+def test_query_store_lives_in_the_cache_keyed_by_the_snapshot(snapshot_copy: Path, tmp_path: Path) -> None:
+    ranking = load_ranking()
+    root = tmp_path / "cache"
+    loads: list[int] = []
+
+    def load() -> Any:
+        loads.append(1)
+        return {"generator": SAMPLE.generator}, project_all(SAMPLE)
+
+    first = cache.prepare(snapshot_copy, load, ranking, root)
+    assert first.built and first.directory.parent == root / "indexes" and len(loads) == 1
+    assert sorted(p.name for p in snapshot_copy.parent.iterdir()) == ["cache", "latest.json"]  # nothing beside it
+    again = cache.prepare(snapshot_copy, load, ranking, root)
+    assert not again.built and again.directory == first.directory and len(loads) == 1  # reused, not read
+    other = tmp_path / "other.json"
+    other.write_bytes(snapshot_copy.read_bytes())
+    assert cache.prepare(other, load, ranking, root).directory != first.directory  # two snapshots, two indexes
+    # The same path rewritten: a new key, updated incrementally from the earlier index.
+    changed = SAMPLE.plugins[0].model_copy(update={"content_hash": "sha256:changed"})
+    smaller = SAMPLE.model_copy(update={"plugins": [changed, *SAMPLE.plugins[1:-1]]})
+    store.write_atomic(snapshot_copy, store.dumps(smaller))
+    records = project_all(smaller)
+    records[0]["description"] = "now it says zanzibar"
+    update = cache.prepare(snapshot_copy, lambda: ({}, records), ranking, root)
+    assert update.built and update.incremental and (update.added, update.updated, update.deleted) == (0, 1, 1)
+    assert update.directory != first.directory
+
+
+def test_a_changed_snapshot_is_never_answered_from_a_stale_store(snapshot_copy: Path) -> None:
+    with open_searcher(str(snapshot_copy)) as s:
+        assert not s.query("zanzibar").results
+    plugin = SAMPLE.plugins[0]
+    renamed = plugin.model_copy(
+        update={
+            "untrusted": plugin.untrusted.model_copy(
+                update={"description": plugin.untrusted.description.model_copy(update={"text": "zanzibar"})}
+            )
+        }  # type: ignore[union-attr]
+    )
+    store.write_atomic(snapshot_copy, store.dumps(SAMPLE.model_copy(update={"plugins": [renamed, *SAMPLE.plugins[1:]]})))
+    with open_searcher(str(snapshot_copy)) as s:
+        assert ids(s.query("zanzibar")) == [plugin.id]
+
+
+def test_a_read_only_snapshot_folder_works() -> None:
+    """Search a snapshot in a folder the searching process cannot write. Root may write anywhere,
+    so as root the search runs in a new user namespace (``unshare --user``), where root's
+    permission to override file modes does not hold."""
+    base = Path(tempfile.mkdtemp(prefix="agentops-readonly-"))
+    try:
+        folder, cache_home = base / "snapshots", base / "cache"
+        folder.mkdir()
+        cache_home.mkdir()
+        (folder / "latest.json").write_bytes(COMMITTED.read_bytes())
+        folder.chmod(0o555)
+        base.chmod(0o755)
+        cache_home.chmod(0o777)
+        prefix: list[str] = []
+        if os.geteuid() == 0:
+            unshare = shutil.which("unshare")
+            if unshare is None or subprocess.run([unshare, "--user", "true"], check=False).returncode:
+                pytest.skip("running as root without `unshare --user`: a read-only folder cannot be made here")
+            prefix = [unshare, "--user"]
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "HOME": str(cache_home)}
+        command = [sys.executable, "-m", "agentops_index", "search", "commit-coach", "--snapshot", str(folder / "latest.json")]
+        probe = subprocess.run(
+            [*prefix, sys.executable, "-c", f"open({str(folder / 'x')!r}, 'w')"], capture_output=True, check=False
+        )
+        assert probe.returncode != 0  # the folder really is read-only for the search
+        done = subprocess.run([*prefix, *command, "--json"], capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["results"][0]["id"] == "commit-coach@acme-devtools/claude-plugins"
+        assert [p.name for p in folder.iterdir()] == ["latest.json"]
+        assert list((cache_home / "agentops-index" / "indexes").iterdir())
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path) -> None:
+    records = project_all(SAMPLE)
+    body = store.dumps(query_file(SAMPLE, records), compact=True)
+    header, read = read_query_file(body, "q")
+    assert header["generated_at"] == SAMPLE.generated_at and [r["id"] for r in read] == [r["id"] for r in records]
+    assert all(QueryRecord.model_validate(r) for r in read)
+    broken = json.loads(body)
+    broken["plugins"][3]["valid"] = "yes please"
+    with pytest.raises(InputError, match=r"q: plugins\[3\]\.valid: "):
+        read_query_file(json.dumps(broken).encode(), "q")
+    with pytest.raises(InputError, match="not an agentops-index query file"):
+        read_query_file(b'{"plugins": []}', "q")
+    hostile = json.loads(body)
+    hostile["plugins"][0]["description"] = "x" * 50_000 + "\u202e"
+    _, cleaned = read_query_file(json.dumps(hostile).encode(), "q")
+    assert len(cleaned[0]["description"]) <= 1100 and "\u202e" not in cleaned[0]["description"]
+
+
+# --- the sample through the commands -------------------------------------------------------------
 
 
 def test_search_finds_by_name_synonym_and_facet(snapshot_copy: Path) -> None:
-    with searcher_for(snapshot_copy) as s:
-        assert s.query("commit-coach").results[0].id == "commit-coach@acme-devtools/claude-plugins"
-        assert s.query("k8s").results[0].id == "k8s-helper@tailspin-ops/devops-marketplace"
-        assert s.query("kubernetes").results[0].id == "k8s-helper@tailspin-ops/devops-marketplace"
+    with open_searcher(str(snapshot_copy)) as s:
+        assert ids(s.query("commit-coach"))[0] == "commit-coach@acme-devtools/claude-plugins"
+        assert ids(s.query("k8s"))[0] == "k8s-helper@tailspin-ops/devops-marketplace"
+        assert ids(s.query("kubernetes"))[0] == "k8s-helper@tailspin-ops/devops-marketplace"
         mcp = s.query("", component="mcp", limit=50)
-        assert mcp.total == 8 and all(s.plugins[h.id].counts.mcp_servers for h in mcp.results)
+        assert mcp.total == 8 and all(h.record["counts"]["mcp_servers"] for h in mcp.results)
         security = s.query("scan", category="security")
-        assert security.results and all(s.plugins[h.id].category == "security" for h in security.results)
-        market = s.query("", marketplace="Fabrikam-Sec/Secure-Claude", limit=50)
-        assert market.total == 7
-        ranked = [h.score for h in s.query("review").results]
+        assert security.results and all(h.record["category"] == "security" for h in security.results)
+        assert s.query("", marketplace="Fabrikam-Sec/Secure-Claude", limit=50).total == 7
+        ranked = [h.score for h in s.query("review").results if h.match not in ("the name", "the id")]
         assert ranked == sorted(ranked, reverse=True)
 
 
 def test_misspelled_query_is_corrected_and_says_so(snapshot_copy: Path) -> None:
-    with searcher_for(snapshot_copy) as s:
+    with open_searcher(str(snapshot_copy)) as s:
         answer = s.query("kubernetis helpr")
         assert answer.did_you_mean is not None and "helper" in answer.did_you_mean
-        assert answer.results[0].id == "k8s-helper@tailspin-ops/devops-marketplace"
+        assert ids(answer)[0] == "k8s-helper@tailspin-ops/devops-marketplace"
         assert s.query("changelog").did_you_mean is None
 
 
@@ -150,14 +454,16 @@ def test_search_command_json(snapshot_copy: Path) -> None:
     assert set(answer) == {"query", "did_you_mean", "total", "results"} and answer["query"] == "secrets"
     top = answer["results"][0]
     assert top["id"] == "secret-scanner@fabrikam-sec/secure-claude"
-    assert set(top) >= {"id", "name", "description", "marketplace", "score", "parts"}
-    assert set(top["parts"]) == {"relevance", "stars", "recency", "adoption"}
+    assert set(top) >= {"id", "name", "description", "marketplace", "score", "parts", "also_in"}
+    assert set(top["parts"]) == {"relevance", "stars", "recency", "adoption"} and top["also_in"] == []
     human = CliRunner().invoke(cli, ["search", "secrets", "--snapshot", str(snapshot_copy)])
-    assert "secret-scanner" in human.output and human.output.rstrip().splitlines()[-1].endswith(("match", "matches"))
+    assert "secret-scanner" in human.output and human.output.rstrip().splitlines()[-1].endswith("match")
+    listings = CliRunner().invoke(cli, ["search", "secrets", "--snapshot", str(snapshot_copy), "--json", "--all-listings"])
+    assert listings.exit_code == 0 and json.loads(listings.output)["results"]
 
 
 def test_discover_fills_a_workflow(snapshot_copy: Path) -> None:
-    with searcher_for(snapshot_copy) as s:
+    with open_searcher(str(snapshot_copy)) as s:
         plan = discover("I want to deploy my app to kubernetes after the tests pass", s)
         assert plan["keywords"][:2] == ["deploy", "app"] and "deployment" in plan["categories"]
         assert len(plan["primary"]) == 3 and all(p["reason"] for p in plan["primary"])
@@ -199,44 +505,166 @@ def test_template_problems_are_reported_together(tmp_path: Path) -> None:
         assert part in message
 
 
+# --- URLs -----------------------------------------------------------------------------------------
+
+
+class Site:
+    """A loopback site serving files by path with ETags (and 404 for the rest)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.seen: list[tuple[str, str | None]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.seen.append((self.path, self.headers.get("If-None-Match")))
+                body = site.files.get(self.path)
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                etag = f'"{len(body)}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
     body = COMMITTED.read_bytes()
-    seen: list[str | None] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.headers.get("If-None-Match"))
-            if self.headers.get("If-None-Match") == '"v1"':
-                self.send_response(304)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("ETag", '"v1"')
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/api/v1/snapshot.json"
+    site = Site({"/data/latest.json": body})
     try:
-        first = fetch(url, tmp_path)
-        second = fetch(url, tmp_path)
+        first = fetch(f"{site.url}/data/latest.json", tmp_path)
+        second = fetch(f"{site.url}/data/latest.json", tmp_path)
     finally:
-        server.shutdown()
-        server.server_close()
-    assert first == second and first.read_bytes() == body and seen == [None, '"v1"']
+        site.close()
+    assert first == second and first.read_bytes() == body and [e for _, e in site.seen] == [None, f'"{len(body)}"']
     assert isinstance(store.load(first), Snapshot)
+
+
+def test_a_site_url_is_answered_from_its_query_file(tmp_path: Path) -> None:
+    assert query_url("https://x.test/catalog/") == (
+        "https://x.test/catalog/api/v1/query.json",
+        "https://x.test/catalog/api/v1/snapshot.json",
+    )
+    assert query_url("https://x.test/api/v1/snapshot.json") == (
+        "https://x.test/api/v1/query.json",
+        "https://x.test/api/v1/snapshot.json",
+    )
+    query = store.dumps(query_file(SAMPLE), compact=True)
+    site = Site({"/api/v1/query.json": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})
+    try:
+        local = fetch_site(f"{site.url}/api/v1/snapshot.json")
+        assert local.read_bytes() == query  # the compact file, not the whole snapshot
+        assert fetch_site(f"{site.url}/old/api/v1/snapshot.json").read_bytes() == COMMITTED.read_bytes()  # an older site
+        result = CliRunner().invoke(cli, ["search", "commit-coach", "--snapshot", f"{site.url}/", "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["results"][0]["id"] == "commit-coach@acme-devtools/claude-plugins"
+    finally:
+        site.close()
 
 
 def test_whoosh_imports_without_warnings() -> None:
     done = subprocess.run(
-        [sys.executable, "-W", "error", "-c", "import whoosh.index, whoosh.qparser, whoosh.spelling, whoosh.analysis"],
+        [sys.executable, "-W", "error", "-c", "import whoosh.index, whoosh.codec.whoosh3, whoosh.matching.wrappers"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_search_starts_without_the_snapshot_models() -> None:
+    """A query process never imports pydantic: it reads the store, not the snapshot."""
+    code = "import sys; import agentops_index.search.session; sys.exit('pydantic' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr or "pydantic was imported"
+
+
+# --- the real corpus: what users reported -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_searcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    missing = [str(d) for d in CORPORA if not d.is_dir()]
+    if missing:
+        pytest.skip(f"the corpora are not at {', '.join(missing)} (they live in ../shared)")
+    from agentops_index.crawl import crawl_local
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    path = tmp_path_factory.mktemp("corpus") / "latest.json"
+    crawl_local(CORPORA, load_taxonomy()).write(path)
+    with open_searcher(str(path)) as searcher:
+        yield searcher
+
+
+def name_of(hit: Any) -> str:
+    return str(hit.record["name"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "named", "corrected"),
+    [
+        ("playwrite", "playwright", "playwright"),
+        ("pr review toolkit", "pr-review-toolkit", None),
+        ("pr-review-toolkit", "pr-review-toolkit", None),
+        ("PRReviewToolkit", "pr-review-toolkit", None),
+        ("claude-mem", "claude-mem", None),
+        ("claude mem", "claude-mem", None),
+        ("react", "react", None),
+        ("laravle", "laravel", "laravel"),
+        ("kubernets", "kubernetes", None),  # no correction needed: its stem is "kubernet"
+        ("chnagelog", None, "changelog"),
+    ],
+)
+def test_the_plugin_users_name_comes_first_on_the_corpus(
+    corpus_searcher: Any, query: str, named: str | None, corrected: str | None
+) -> None:
+    answer = corpus_searcher.query(query)
+    assert answer.did_you_mean == corrected
+    assert answer.results, query
+    if named:
+        first = answer.results[0]
+        names = {name_of(first), *(pid.rsplit("@", 1)[0] for pid in first.also_in)}
+        assert named in names if corrected or query != "kubernets" else named in name_of(first), [
+            name_of(h) for h in answer.results[:5]
+        ]
+
+
+@pytest.mark.slow
+def test_corpus_copies_appear_once(corpus_searcher: Any) -> None:
+    review = corpus_searcher.query("pr review toolkit")
+    top = review.results[0]
+    assert {"pr-review-toolkit@anthropics/claude-code", "pr-review-toolkit@anthropics/claude-plugins-official"} <= {
+        top.id,
+        *top.also_in,
+    }
+    for query in ("code review", "react", "playwright", "commit", "memory"):
+        shown = [pid for h in corpus_searcher.query(query).results for pid in (h.id, *h.also_in)]
+        assert len(shown) == len(set(shown)), query  # no listing twice, in results or also_in
+    react = corpus_searcher.query("react")
+    names = [name_of(h) for h in react.results[:6]]
+    assert "react" in names[:3] and any(
+        n in ("jutsu-react",) or "jutsu-react@TheBushidoCollective/han" in h.also_in
+        for n, h in zip(names, react.results[:6], strict=True)
+    )
+    jj = corpus_searcher.query("jujitsu")
+    assert jj.did_you_mean == "jujutsu" and {name_of(h) for h in jj.results} & {"jj", "jj-plugin"}

@@ -29,7 +29,6 @@ from agentops_index.discover import categories, choose, keywords
 from agentops_index.learning import Metrics
 from agentops_index.search.query import Hit, Searcher
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.snapshot.models import PluginRecord
 from agentops_index.workflows import load_templates
 
 FALLBACK_TEMPLATE = "plan-implement-review"
@@ -137,17 +136,19 @@ def project_topics(root: Path) -> dict[str, list[str]]:
     return {topic: files[:3] for topic, files in sorted(topics.items())}
 
 
-def _plugin_view(hit: Hit, plugin: PluginRecord) -> dict[str, Any]:
+def _plugin_view(hit: Hit) -> dict[str, Any]:
+    record = hit.record
     return {
-        "id": plugin.id,
+        "id": hit.id,
         "name": hit.name,
         "description": hit.description[:280],
-        "marketplace": plugin.marketplace,
+        "marketplace": hit.marketplace,
         "score": round(hit.score, 4),
-        "risk": plugin.risk,
-        "valid": plugin.valid,
-        "context_tokens": plugin.context_tokens,
-        "install": [c for c in (plugin.install.marketplace_add, plugin.install.plugin_install) if c],
+        "risk": record["risk"],
+        "valid": record["valid"],
+        "context_tokens": record["context_tokens"],
+        "install": list(record["install"]),
+        "also_in": hit.also_in,
     }
 
 
@@ -159,10 +160,9 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[st
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
         for rank, hit in enumerate(searcher.query(query, limit=5).results):
-            plugin = searcher.plugins[hit.id]
-            if not plugin.valid or (plugin.canonical_id and plugin.canonical_id != plugin.id):
-                continue
-            entry = board.setdefault(hit.id, {"plugin": _plugin_view(hit, plugin), "fit": 0.0, "because": []})
+            if not hit.record["valid"]:
+                continue  # copies are already collapsed: a hit is the listing a plugin is shown by
+            entry = board.setdefault(hit.id, {"plugin": _plugin_view(hit), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)
             entry["because"].append({"topic": query, "files": evidence})
     ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["plugin"]["id"]))[:limit]
@@ -199,7 +199,7 @@ def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics
         note = f"no workflow template matched these words; using the general {FALLBACK_TEMPLATE} workflow"
     if template is None:
         return {"intent": intent, "keywords": words, "workflow": None, "note": "no workflow template fits these words"}
-    bundle, _ = Builder(searcher.snapshot, searcher).bundle(template, base_url)
+    bundle, _ = Builder(searcher).bundle(template, base_url)
     plan = bundle.as_json()
     steps = []
     for number, stage in enumerate([*bundle.stages, *([bundle.aggregate] if bundle.aggregate else [])], 1):
@@ -227,39 +227,35 @@ def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics
 
 
 def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, Any]:
-    plugins = sorted(
-        (p for p in searcher.snapshot.plugins if p.valid and not (p.canonical_id and p.canonical_id != p.id)),
-        key=lambda p: (-(p.score.static if p.score else 0.0), p.id),
-    )[:limit]
+    plugins = searcher.store.top(limit)  # valid, one listing per plugin, by static score
     in_bundles: dict[str, list[str]] = {}
     for bundle in bundles:
         for pick in bundle.plugins:
             in_bundles.setdefault(pick.id, []).append(f"{bundle.id}/{pick.stage}")
     rows = []
     for p in plugins:
-        u = p.untrusted
         rows.append(
             {
-                "id": p.id,
-                "name": (u.display_name or u.name).text,
-                "description": u.description.text[:280] if u.description else "",
-                "category": p.category,
-                "score": p.score.static if p.score else None,
-                "parts": p.score.parts.model_dump() if p.score else {},
-                "penalties": [x.name for x in p.score.penalties] if p.score else [],
-                "risk": p.risk,
-                "capabilities": p.capabilities,
-                "context_tokens": p.context_tokens,
-                "components": p.counts.model_dump(),
-                "bundles": in_bundles.get(p.id, []),
+                "id": p["id"],
+                "name": p["display_name"] or p["name"],
+                "description": p["description"][:280],
+                "category": p["category"],
+                "score": p["static"],
+                "parts": p["parts"],
+                "penalties": [name for name, _ in p["penalties"]],
+                "risk": p["risk"],
+                "capabilities": p["capabilities"],
+                "context_tokens": p["context_tokens"],
+                "components": p["counts"],
+                "bundles": in_bundles.get(p["id"], []),
             }
         )
     clashes = []
     for a, b in combinations(plugins, 2):
         why = conflict(a, [b])
         if why:
-            clashes.append({"plugins": [a.id, b.id], "why": why})
-    top = {p.id for p in plugins}
+            clashes.append({"plugins": [a["id"], b["id"]], "why": why})
+    top = {p["id"] for p in plugins}
     together = [
         {"bundle": b.id, "plugins": [p.id for p in b.plugins]} for b in bundles if sum(p.id in top for p in b.plugins) >= 2
     ]

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from agentops_index.analytics import analyze, load_records, replay
-from agentops_index.bundles import Bundle, build_bundles
-from agentops_index.config import DEFAULT_BASE_URL, data_file, load_ranking
+from agentops_index.bundles import make_bundles
+from agentops_index.config import DEFAULT_BASE_URL, load_ranking
 from agentops_index.errors import ConfigError
-from agentops_index.learning import read_metrics
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
-from agentops_index.search.query import Searcher
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
-from agentops_index.snapshot.models import Snapshot
-from agentops_index.workflows import load_templates
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
 
@@ -48,32 +43,6 @@ def base_url_of(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(f"--base-url {value!r}: must be an absolute http(s) URL without query or fragment")
     return value if value.endswith("/") else value + "/"
-
-
-def make_bundles(
-    snapshot: Snapshot,
-    snapshot_path: Path,
-    base_url: str,
-    problems: list[str] | None = None,
-    searcher: Searcher | None = None,
-) -> list[tuple[Bundle, dict[str, Any]]]:
-    """Every workflow template's bundle, with its marketplace.json (none for an empty index).
-
-    Success rates and usage counts come from the runs contributed under data/metrics/; a bad
-    line there is added to ``problems`` and skipped. A caller that already has a searcher over
-    the snapshot passes it, so the index is not checked and opened twice.
-    """
-    templates = load_templates()
-    if not templates or not snapshot.plugins:
-        return []
-    contributed = data_file("metrics")
-    metrics = read_metrics([contributed] if contributed else [])
-    if problems is not None:
-        problems.extend(metrics.problems)
-    if searcher is not None:
-        return build_bundles(snapshot, searcher, templates, base_url, metrics.summary())
-    with searcher_for(snapshot, snapshot_path) as opened:
-        return build_bundles(snapshot, opened, templates, base_url, metrics.summary())
 
 
 def build(
@@ -101,7 +70,8 @@ def build(
     )
 
     metric_problems: list[str] = []
-    made = make_bundles(snapshot, Path(snapshot_path), site.base_url, metric_problems)
+    with searcher_for(snapshot, Path(snapshot_path)) as searcher:
+        made = make_bundles(searcher, site.base_url, metric_problems)
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
     days = replay(load_records(history if history is not None else Path(snapshot_path).parent / "history"))

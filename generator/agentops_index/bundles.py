@@ -32,14 +32,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from agentops_index.search.query import Hit, Searcher
-from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
+from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.workflows import Stage, Template
 
 MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
 CANDIDATES = 40
 ALTERNATIVES = 2
-DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
 BUNDLE_PREFIX = "agentops-"
 _TOOL = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -108,61 +107,29 @@ class Bundle(Model):
 
 
 # --- compatibility ---------------------------------------------------------------------------
+# Everything below reads query records (search/records.py): the query store, not the snapshot.
+
+Record = dict[str, Any]
 
 
-def entry_name(plugin: PluginRecord) -> str:
-    return plugin.id.rsplit("@", 1)[0].split("#", 1)[0]
-
-
-def remote_source(plugin: PluginRecord, market: MarketplaceRecord) -> tuple[dict[str, Any] | None, str]:
-    """The plugin's source as another marketplace must write it, or None and the reason it cannot."""
-    s = plugin.source
-    pin = {k: v for k, v in (("ref", s.ref), ("sha", s.sha)) if v}
-    if s.kind == "relative":
-        if market.origin != "github":
-            return None, "its marketplace is a local directory, not a repository others can fetch"
-        if plugin.resolved.state != "local" or plugin.resolved.manifest != "plugin.json":
-            return None, "its marketplace entry is its manifest, which does not travel to another marketplace"
-        sha = plugin.resolved.oid or (market.metrics.head_oid if market.metrics else None)
-        pinned = {"sha": sha} if sha else {}
-        folder = (plugin.resolved.plugin_dir or "").strip("/")
-        if folder in ("", "."):
-            return {"source": "github", "repo": market.id, **pinned}, ""
-        return {"source": "git-subdir", "url": market.id, "path": folder, **pinned}, ""
-    if s.kind == "github" and s.repo:
-        return {"source": "github", "repo": s.repo, **pin}, ""
-    if s.kind == "url" and s.url:
-        return {"source": "url", "url": s.url, **pin}, ""
-    if s.kind == "git-subdir" and s.url and s.path:
-        return {"source": "git-subdir", "url": s.url, "path": s.path, **pin}, ""
-    if s.kind == "npm" and s.package:
-        extra = {k: v for k, v in (("version", s.version), ("registry", s.registry)) if v}
-        return {"source": "npm", "package": s.package, **extra}, ""
-    if s.kind == "archive" and s.url and s.sha256:
-        return {"source": "archive", "url": s.url, "sha256": s.sha256}, ""
-    if s.kind == "command":
-        return None, "a command source runs a program to fetch the plugin; bundles never list one"
-    return None, f"its {s.kind} source cannot be listed elsewhere"
-
-
-def own_problem(plugin: PluginRecord, market: MarketplaceRecord, template: Template) -> str | None:
-    """Why ``plugin`` can never be part of this template's bundle, or None."""
-    if not plugin.valid:
-        return f"{plugin.errors} validator error(s)" if plugin.errors else "fails Claude Code's validator"
-    if plugin.canonical_id and plugin.canonical_id != plugin.id:
-        return f"a copy of {plugin.canonical_id}"
-    if plugin.risk == "high" and not template.allow_high_risk:
+def own_problem(record: Record, template: Template) -> str | None:
+    """Why ``record`` can never be part of this template's bundle, or None."""
+    if not record["valid"]:
+        return f"{record['errors']} validator error(s)" if record["errors"] else "fails Claude Code's validator"
+    if record["canonical_id"] and record["canonical_id"] != record["id"]:
+        return f"a copy of {record['canonical_id']}"
+    if record["risk"] == "high" and not template.allow_high_risk:
         return "high risk, and the template does not allow high-risk picks"
-    source, why = remote_source(plugin, market)
-    return None if source is not None else why
+    if record["source"] is None:
+        return record["source_problem"] or "its source cannot be listed elsewhere"
+    return None
 
 
-def names(plugin: PluginRecord) -> set[tuple[str, str]]:
-    c = plugin.components
+def names(record: Record) -> set[tuple[str, str]]:
     return {
-        (kind, doc.untrusted.name.text.lower())
-        for kind, docs in (("command", c.commands), ("skill", c.skills), ("agent", c.agents))
-        for doc in docs
+        (kind, name.lower())
+        for kind, docs in (("command", record["commands"]), ("skill", record["skills"]), ("agent", record["agents"]))
+        for name, _ in docs
     }
 
 
@@ -174,30 +141,27 @@ def _tools(matcher: str | None) -> set[str] | None:
     return set(parts) if all(_TOOL.match(p) for p in parts) else None
 
 
-def deciding_hooks(plugin: PluginRecord) -> list[tuple[str, set[str] | None]]:
-    return [
-        (h.untrusted.event.text, _tools(h.untrusted.matcher.text if h.untrusted.matcher else None))
-        for h in plugin.components.hooks
-        if h.loadable and h.untrusted.event.text in DECIDING_EVENTS
-    ]
+def deciding_hooks(record: Record) -> list[tuple[str, set[str] | None]]:
+    """The loadable hooks on deciding events (the record keeps only those) and the tools they match."""
+    return [(event, _tools(matcher)) for event, matcher in record["hooks"] if event in DECIDING_EVENTS]
 
 
-def conflict(plugin: PluginRecord, picked: Iterable[PluginRecord]) -> str | None:
-    """Why ``plugin`` cannot join the picks already made, or None."""
-    mine, hooks = names(plugin), deciding_hooks(plugin)
+def conflict(record: Record, picked: Iterable[Record]) -> str | None:
+    """Why ``record`` cannot join the picks already made, or None."""
+    mine, hooks = names(record), deciding_hooks(record)
     for other in picked:
-        if other.id == plugin.id:
+        if other["id"] == record["id"]:
             return "already picked for another stage"
-        if entry_name(other) == entry_name(plugin):
-            return f"its name {entry_name(plugin)!r} is taken by {other.id}"
+        if entry_name(other["id"]) == entry_name(record["id"]):
+            return f"its name {entry_name(record['id'])!r} is taken by {other['id']}"
         shared = sorted(mine & names(other))
         if shared:
             kind, name = shared[0]
-            return f"its {kind} {name!r} collides with {other.id}'s"
+            return f"its {kind} {name!r} collides with {other['id']}'s"
         for event, tools in hooks:
             for other_event, other_tools in deciding_hooks(other):
                 if event == other_event and (tools is None or other_tools is None or tools & other_tools):
-                    return f"its {event} hook and {other.id}'s can act on the same tool calls"
+                    return f"its {event} hook and {other['id']}'s can act on the same tool calls"
     return None
 
 
@@ -205,19 +169,17 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
-def matched_words(plugin: PluginRecord, query: str, synonyms: dict[str, list[str]]) -> list[str]:
+def matched_words(record: Record, query: str, synonyms: dict[str, list[str]], own: bool = False) -> list[str]:
     """The stage's query words (or their synonyms) found in what the plugin says it does: its
-    name, description, keywords, tags and its components' names and descriptions."""
-    u = plugin.untrusted
-    texts = [u.name, u.display_name, u.description, *u.keywords, *u.tags]
-    c = plugin.components
-    for doc in [*c.commands, *c.agents, *c.skills]:
-        texts += [doc.untrusted.name, doc.untrusted.description]
-    own = {_stem(w) for t in texts if t for w in re.findall(r"[a-z0-9]+", t.text.lower())}
+    name, description, keywords, tags and (unless ``own``) its components' names and descriptions."""
+    texts = [record["name"], record["display_name"] or "", record["description"], *record["keywords"], *record["tags"]]
+    for name, description in [] if own else [*record["commands"], *record["agents"], *record["skills"]]:
+        texts += [name, description]
+    said = {_stem(w) for t in texts for w in re.findall(r"[a-z0-9]+", t.lower())}
     found = []
     for word in re.findall(r"[a-z0-9]+", query.lower()):
         forms = [word, *synonyms.get(word, [])]
-        if any(all(_stem(part) in own for part in form.split()) for form in forms):
+        if any(all(_stem(part) in said for part in form.split()) for form in forms):
             found.append(word)
     return found
 
@@ -226,12 +188,10 @@ def matched_words(plugin: PluginRecord, query: str, synonyms: dict[str, list[str
 
 
 class Builder:
-    """Fills templates from one snapshot and its searcher."""
+    """Fills templates from one query store, through its searcher."""
 
-    def __init__(self, snapshot: Snapshot, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.plugins = {p.id: p for p in snapshot.plugins}
-        self.markets = {m.id: m for m in snapshot.marketplaces}
         self._candidates: dict[tuple[Stage, bool], tuple[list[Hit], list[str], bool]] = {}
 
     def candidates(self, stage: Stage, template: Template) -> tuple[list[Hit], list[str], bool]:
@@ -240,19 +200,21 @@ class Builder:
         if key in self._candidates:  # the second pass asks the same questions
             return self._candidates[key]
         answer = self.searcher.query(
-            stage.query, category=stage.category, component=stage.component, limit=CANDIDATES, correct=False
+            stage.query, category=stage.category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
         )
         widened = False
         if not answer.results and stage.category:
-            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES, correct=False)
+            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES, correct=False, any_word=True)
             widened = bool(answer.results)
         good, refused = [], []
+        best = max((h.relevance for h in answer.results), default=0.0)
         synonyms = self.searcher.search_cfg.synonyms
         for hit in answer.results:
-            plugin = self.plugins[hit.id]
-            if hit.relevance < MIN_RELEVANCE or not matched_words(plugin, stage.query, synonyms):
+            if hit.relevance < MIN_RELEVANCE * best or not matched_words(hit.record, stage.query, synonyms):
                 continue  # a poor match: found only through weak fields, or far below the best
-            problem = own_problem(plugin, self.markets[plugin.marketplace], template)
+            if stage.require and not matched_words(hit.record, " ".join(stage.require), synonyms, own=True):
+                continue  # it matches the query's neighbouring words, not what the stage is about
+            problem = own_problem(hit.record, template)
             if problem:
                 refused.append(f"{hit.id}: {problem}")
             else:
@@ -260,10 +222,10 @@ class Builder:
         self._candidates[key] = (good, refused, widened)
         return good, refused, widened
 
-    def choose(self, hits: list[Hit], picked: list[PluginRecord], prefer: set[str]) -> tuple[Hit | None, list[Hit], list[str]]:
+    def choose(self, hits: list[Hit], picked: list[Record], prefer: set[str]) -> tuple[Hit | None, list[Hit], list[str]]:
         compatible, refused = [], []
         for hit in hits:
-            problem = conflict(self.plugins[hit.id], picked)
+            problem = conflict(hit.record, picked)
             if problem:
                 refused.append(f"{hit.id}: {problem}")
             else:
@@ -277,28 +239,28 @@ class Builder:
         return best, [h for h in compatible if h is not best][:ALTERNATIVES], refused
 
     def pick(self, hit: Hit, stage: Stage, template: Template, why: str) -> Pick:
-        plugin = self.plugins[hit.id]
+        record = hit.record
         flags = []
-        if plugin.risk == "high":
+        if record["risk"] == "high":
             flags.append("high risk: allowed by this template; read its signals before installing")
         where = f" in {stage.category}" if stage.category else ""
-        words = ", ".join(matched_words(plugin, stage.query, self.searcher.search_cfg.synonyms))
+        words = ", ".join(matched_words(record, stage.query, self.searcher.search_cfg.synonyms))
         return Pick(
-            id=plugin.id,
-            name=entry_name(plugin),
-            marketplace=plugin.marketplace,
-            slug=plugin.slug,
+            id=record["id"],
+            name=entry_name(record["id"]),
+            marketplace=record["marketplace"],
+            slug=record["slug"],
             score=round(hit.score, 4),
             relevance=round(hit.relevance, 4),
-            context_tokens=plugin.context_tokens,
-            risk=plugin.risk,
+            context_tokens=record["context_tokens"],
+            risk=record["risk"],
             flags=flags,
             rationale=f'{why} for "{stage.query}"{where}, on {words}: relevance {hit.relevance:.2f}, score {hit.score:.2f} ({hit.explanation})',
         )
 
     def fill(self, template: Template, prefer: set[str]) -> list[tuple[Stage, Hit | None, list[Hit], str | None, bool]]:
         steps = [*template.stages, *([template.aggregate] if template.aggregate else [])]
-        picked: list[PluginRecord] = []
+        picked: list[Record] = []
         used = set(prefer)
         out = []
         for stage in steps:
@@ -309,7 +271,7 @@ class Builder:
                 turned = (refused + clashes)[:3]
                 note = "no plugin matches this stage well enough" if not turned else "no compatible plugin: " + "; ".join(turned)
             else:
-                picked.append(self.plugins[best.id])
+                picked.append(best.record)
                 used.add(best.marketplace)
             out.append((stage, best, alternatives, note, widened))
         return out
@@ -334,8 +296,11 @@ class Builder:
         outputs = {s.id: f"${{{s.passes}}}" for s in template.stages if s.passes}
         inputs = _inputs(template, outputs)
         stages = []
+        records: dict[str, Record] = {}
         for stage, hit, alternatives, note, widened in filled:
             why = "best-ranked compatible match" + (f" (none in {stage.category}, so searched every category)" if widened else "")
+            if hit:
+                records[hit.id] = hit.record
             stages.append(
                 BundleStage(
                     id=stage.id,
@@ -353,7 +318,7 @@ class Builder:
         stage_of = {s.pick.id: s.id for s in [*stages, *([aggregate] if aggregate else [])] if s.pick}
         markets = sorted({p.marketplace for p in picks})
         name = BUNDLE_PREFIX + template.id
-        manifest = self.manifest(template, name, picks, base_url)
+        manifest = self.manifest(template, name, picks, records, base_url)
         url = f"{base_url}bundles/{template.id}/marketplace.json"
         condition = template.condition
         bundle = Bundle(
@@ -378,17 +343,17 @@ class Builder:
         )
         return bundle, manifest
 
-    def manifest(self, template: Template, name: str, picks: list[Pick], base_url: str) -> dict[str, Any]:
+    def manifest(
+        self, template: Template, name: str, picks: list[Pick], records: dict[str, Record], base_url: str
+    ) -> dict[str, Any]:
         """The bundle's installable marketplace.json: every pick under its own name, sources pinned."""
         entries = []
         for pick in picks:
-            plugin = self.plugins[pick.id]
-            source, _ = remote_source(plugin, self.markets[plugin.marketplace])
-            entry: dict[str, Any] = {"name": pick.name, "source": source}
-            description = plugin.untrusted.description.text if plugin.untrusted.description else ""
-            listed = f"From {plugin.marketplace}. {description}".strip()
+            record = records[pick.id]
+            entry: dict[str, Any] = {"name": pick.name, "source": record["source"]}
+            listed = f"From {record['marketplace']}. {record['description']}".strip()
             entry["description"] = listed[:300]
-            entry["category"] = plugin.category
+            entry["category"] = record["category"]
             entries.append(entry)
         return {
             "name": name,
@@ -431,10 +396,10 @@ def _inputs(template: Template, outputs: dict[str, str]) -> dict[str, str]:
 
 
 def build_bundles(
-    snapshot: Snapshot, searcher: Searcher, templates: list[Template], base_url: str, metrics: dict[str, Any] | None = None
+    searcher: Searcher, templates: list[Template], base_url: str, metrics: dict[str, Any] | None = None
 ) -> list[tuple[Bundle, dict[str, Any]]]:
     """Every template's bundle with its marketplace.json, in template id order."""
-    builder = Builder(snapshot, searcher)
+    builder = Builder(searcher)
     out = []
     for template in sorted(templates, key=lambda t: t.id):
         bundle, manifest = builder.bundle(template, base_url)
@@ -443,6 +408,26 @@ def build_bundles(
             bundle = bundle.model_copy(update={"success_rate": learned["success_rate"], "usage_count": learned["usage_count"]})
         out.append((bundle, manifest))
     return out
+
+
+def make_bundles(searcher: Searcher, base_url: str, problems: list[str] | None = None) -> list[tuple[Bundle, dict[str, Any]]]:
+    """Every workflow template's bundle, with its marketplace.json (none for an empty index).
+
+    Success rates and usage counts come from the runs contributed under data/metrics/; a bad
+    line there is added to ``problems`` and skipped.
+    """
+    from agentops_index.config import data_file
+    from agentops_index.learning import read_metrics
+    from agentops_index.workflows import load_templates
+
+    templates = load_templates()
+    if not templates or not searcher.store.count():
+        return []
+    contributed = data_file("metrics")
+    metrics = read_metrics([contributed] if contributed else [])
+    if problems is not None:
+        problems.extend(metrics.problems)
+    return build_bundles(searcher, templates, base_url, metrics.summary())
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

@@ -416,6 +416,11 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
     help="Only plugins that ship this kind of component.",
 )
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
+@click.option(
+    "--all-listings",
+    is_flag=True,
+    help="Show every marketplace's listing of a plugin, not one result per plugin with the others in also_in.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print {query, did_you_mean, total, results} as JSON.")
 @click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
 @click.pass_obj
@@ -427,19 +432,23 @@ def search(
     marketplace: str | None,
     component: str | None,
     limit: int,
+    all_listings: bool,
     as_json: bool,
     as_fenced: bool,
 ) -> None:
     """Search plugins by name, description, keywords, components and more.
 
-    Results are ranked by the published score: relevance with stars, recency and adoption,
-    less the penalties. A misspelled query with no good hits is corrected, and the answer
-    says so. The Whoosh index is built (or refreshed) next to the snapshot.
+    The plugin you name comes first (in any spelling: pr-review-toolkit, PRReviewToolkit),
+    then plugins by how well they match, popularity breaking ties; see the site's
+    about/ranking/ page. A misspelled word is corrected and the answer says so. A plugin
+    listed by several marketplaces is one result; --all-listings shows each listing. The
+    query store and Whoosh index are kept in your cache (~/.cache/agentops-index), never
+    beside the snapshot.
     """
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
-        answer = searcher.query(query, category, marketplace, component, limit)
+        answer = searcher.query(query, category, marketplace, component, limit, collapse=not all_listings)
     if emit(
         answer.as_dict(), as_json, as_fenced, [f"agentops-index search: {answer.total} matches, {len(answer.results)} shown"]
     ):
@@ -447,11 +456,12 @@ def search(
     if answer.did_you_mean:
         obj.echo(f"No good match for {query!r}; showing results for {answer.did_you_mean!r}.")
     for number, hit in enumerate(answer.results, 1):
-        obj.echo(f"{number:2}. {hit.name}  [{hit.id}]  score {hit.score:.3f}")
+        also = f"  (also in {len(hit.also_in)} other marketplace{'s' if len(hit.also_in) != 1 else ''})" if hit.also_in else ""
+        obj.echo(f"{number:2}. {hit.name}  [{hit.id}]  score {hit.score:.3f}{also}")
         if hit.description:
             obj.echo(f"    {hit.description[:160]}")
     obj.echo(
-        f"{answer.total} match{'es' if answer.total != 1 else ''}"
+        f"{answer.total} plugin{'s' if answer.total != 1 else ''} match"
         + (f", showing {len(answer.results)}" if answer.total > len(answer.results) else "")
     )
 
@@ -531,13 +541,13 @@ def bundles_command(
     the marketplaces few; two alternatives; an empty stage says why. `build` publishes the
     same bundles with their installable marketplace.json.
     """
-    from agentops_index.build import base_url_of, make_bundles
+    from agentops_index.build import base_url_of
+    from agentops_index.bundles import make_bundles
     from agentops_index.errors import InputError
-    from agentops_index.search.session import resolve
-    from agentops_index.snapshot import store
+    from agentops_index.search.session import open_searcher
 
-    path = resolve(snapshot_arg)
-    made = [b for b, _ in make_bundles(store.load(path), path, base_url_of(base_url)) if only in (None, b.id)]
+    with open_searcher(snapshot_arg) as searcher:
+        made = [b for b, _ in make_bundles(searcher, base_url_of(base_url)) if only in (None, b.id)]
     if only and not made:
         raise InputError(f"--id {only}: no workflow template has this id")
     if write_plugins is not None:

@@ -161,12 +161,11 @@ def orchestrate(
 def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """How the top plugins compare (score parts, risk, context cost) and combine (bundles, clashes)."""
     from agentops_index.assist import analyze
-    from agentops_index.build import make_bundles
-    from agentops_index.search.session import open_searcher, resolve
+    from agentops_index.bundles import make_bundles
+    from agentops_index.search.session import open_searcher
 
-    path = resolve(snapshot_arg)
-    with open_searcher(str(path)) as searcher:
-        bundles = [b for b, _ in make_bundles(searcher.snapshot, path, DEFAULT_BASE_URL, searcher=searcher)]
+    with open_searcher(snapshot_arg) as searcher:
+        bundles = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
         answer = analyze(searcher, bundles, limit)
     lines = [f"agentops-index analyze-plugins: {len(answer['plugins'])} plugins, {len(answer['clashes'])} clashing pairs"]
     if emit(answer, as_json, as_fenced, lines):
@@ -223,17 +222,16 @@ def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
 @click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundle marketplaces live.")
 def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) -> None:
     """Add every complete bundle as a discovered pattern (a pattern whose picks changed starts over)."""
-    from agentops_index.build import base_url_of, make_bundles
+    from agentops_index.build import base_url_of
+    from agentops_index.bundles import make_bundles
     from agentops_index.learning import load_patterns, save_patterns, sync
-    from agentops_index.search.session import resolve
-    from agentops_index.snapshot import store
+    from agentops_index.search.session import open_searcher
 
     folder = root or Path("patterns")
-    path = resolve(snapshot_arg)
     found = load_patterns(folder)
-    changes = sync(
-        found, [b for b, _ in make_bundles(store.load(path), path, base_url_of(base_url))], base_url_of(base_url), _now()
-    )
+    with open_searcher(snapshot_arg) as searcher:
+        made = [b for b, _ in make_bundles(searcher, base_url_of(base_url))]
+    changes = sync(found, made, base_url_of(base_url), _now())
     save_patterns(folder, found)
     for change in changes or ["no change"]:
         click.echo(change)
@@ -245,15 +243,14 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
 @click.option("--claude", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The claude binary.")
 def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path) -> None:
     """discovered -> validated when the real `claude plugin validate` accepts the bundle's marketplace.json."""
-    from agentops_index.build import make_bundles
+    from agentops_index.bundles import make_bundles
     from agentops_index.learning import load_patterns, save_patterns, validate_with_cli
-    from agentops_index.search.session import resolve
-    from agentops_index.snapshot import store
+    from agentops_index.search.session import open_searcher
 
     folder = root or Path("patterns")
-    path = resolve(snapshot_arg)
     found = load_patterns(folder)
-    manifests = {b.id: m for b, m in make_bundles(store.load(path), path, DEFAULT_BASE_URL)}
+    with open_searcher(snapshot_arg) as searcher:
+        manifests = {b.id: m for b, m in make_bundles(searcher, DEFAULT_BASE_URL)}
     changes = validate_with_cli(found, manifests, claude, _now())
     save_patterns(folder, found)
     for change in changes or ["nothing to validate"]:

@@ -106,6 +106,10 @@ class Search:
         }
     )
     synonyms: dict[str, list[str]] = field(default_factory=dict)
+    # Words that say little about what a plugin does ("write", "better", "files"): a query word
+    # among them weighs ``weak_weight`` of its rarity when relevance is measured.
+    weak_words: frozenset[str] = frozenset()
+    weak_weight: float = 0.3
 
 
 def load_search(path: Path | None = None) -> Search:
@@ -120,6 +124,14 @@ def load_search(path: Path | None = None) -> Search:
             problems.append(f"{found}: [synonyms].{key}: must be a list of strings")
         else:
             synonyms[key.lower()] = [v.lower() for v in value]
+    weak = (data.get("weak_words") or {}).get("words", [])
+    if not isinstance(weak, list) or not all(isinstance(w, str) for w in weak):
+        problems.append(f"{found}: [weak_words].words: must be a list of strings")
+        weak = []
+    weight = (data.get("weak_words") or {}).get("weight", Search.weak_weight)
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
+        problems.append(f"{found}: [weak_words].weight: must be a number from 0 to 1")
+        weight = Search.weak_weight
     if problems:
         raise ConfigError("; ".join(problems))
-    return Search(boosts, synonyms)
+    return Search(boosts, synonyms, frozenset(w.lower() for w in weak), float(weight))

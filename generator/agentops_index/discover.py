@@ -91,10 +91,15 @@ def _pick(hit: Hit, why: str) -> dict[str, Any]:
 
 def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> dict[str, Any]:
     query = stage.query
-    answer = searcher.query(query, category=stage.category, component=stage.component, limit=8)
+    answer = searcher.query(query, category=stage.category, component=stage.component, limit=8, correct=False, any_word=True)
     if not answer.results and stage.category:
-        answer = searcher.query(query, component=stage.component, limit=8)
+        answer = searcher.query(query, component=stage.component, limit=8, correct=False, any_word=True)
     candidates = [h for h in answer.results if h.id not in taken]
+    if stage.require:
+        from agentops_index.bundles import matched_words
+
+        wanted = " ".join(stage.require)
+        candidates = [h for h in candidates if matched_words(h.record, wanted, searcher.search_cfg.synonyms, own=True)]
     out: dict[str, Any] = {
         "id": stage.id,
         "role": stage.role,

@@ -1,9 +1,10 @@
 """The published score and its explanation (data/ranking.toml, shown on about/ranking/).
 
-    score = (relevance * 0.4 + stars * 0.2 + recency * 0.2 + adoption * 0.2) * penalties
+    score = relevance * (0.4 + stars * 0.2 + recency * 0.2 + adoption * 0.2) * penalties
 
-Every part is in [0, 1]; relevance exists only at query time, so the score stored with each
-plugin is the *static* score, with the other weights renormalized to sum to 1. Parts:
+Every part is in [0, 1]; relevance exists only at query time (search/query.py says how it is
+measured), so the score stored with each plugin is the *static* score, with the other weights
+renormalized to sum to 1. Parts:
 
 - stars: ``log1p(stars) / log1p(stars_saturation)`` of the plugin's own repository when it
   has one, else its marketplace's; 0 without GitHub metrics (a local crawl).
@@ -17,10 +18,14 @@ plugin is the *static* score, with the other weights renormalized to sum to 1. P
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from agentops_index.config import Ranking
-from agentops_index.snapshot.models import MarketplaceRecord, Penalty, PluginRecord, RepoMetrics, ScoreParts, ScoreRecord
+
+if TYPE_CHECKING:  # the query path imports combined() without the snapshot models (pydantic)
+    from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, RepoMetrics, ScoreRecord
 
 STATIC_PARTS = ("stars", "recency", "adoption")
 
@@ -35,6 +40,8 @@ def _scaled(value: int, saturation: float) -> float:
 
 def score(plugin: PluginRecord, market: MarketplaceRecord | None, now: str, ranking: Ranking) -> ScoreRecord:
     """The static score of one plugin, its parts, penalties and a one-line explanation."""
+    from agentops_index.snapshot.models import Penalty, ScoreParts, ScoreRecord
+
     metrics: RepoMetrics | None = plugin.metrics or (market.metrics if market else None)
     scales, weights = ranking.scales, ranking.weights
     stars = _scaled(metrics.stars, scales["stars_saturation"]) if metrics else 0.0
@@ -75,12 +82,21 @@ def score(plugin: PluginRecord, market: MarketplaceRecord | None, now: str, rank
     )
 
 
-def combined(relevance: float, record: ScoreRecord, ranking: Ranking) -> float:
-    """Query-time score: relevance (already in [0, 1]) with the stored parts and penalties."""
+def combined(relevance: float, parts: Mapping[str, float], penalties: Iterable[tuple[str, float]], ranking: Ranking) -> float:
+    """Query-time score: relevance (in [0, 1]) with the stored parts, weighed by relevance, and penalties.
+
+        score = relevance * (w.relevance + w.stars * stars + w.recency * recency + w.adoption * adoption)
+                * penalties
+
+    Popularity counts in proportion to how well a plugin matches: between two plugins that match
+    equally it decides, but it can lift a plugin by at most (w.relevance + the other weights) /
+    w.relevance (2.5 with the published weights), so a plugin that barely matches stays below
+    one that matches well.
+    """
     weights = ranking.weights
-    value = weights["relevance"] * relevance + sum(weights[p] * getattr(record.parts, p) for p in STATIC_PARTS)
-    for penalty in record.penalties:
-        value *= penalty.factor
+    value = relevance * (weights["relevance"] + sum(weights[p] * float(parts.get(p, 0.0)) for p in STATIC_PARTS))
+    for _, factor in penalties:
+        value *= factor
     return value
 
 

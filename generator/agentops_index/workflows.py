@@ -21,6 +21,9 @@ class Stage:
     category: str | None = None
     component: str | None = None
     passes: str | None = None
+    # Words a pick must say (one of them, or a synonym) in its own text: what the stage is about,
+    # when its query also names neighbouring topics ("performance profiling": not a data profiler).
+    require: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +56,18 @@ def _stage(raw: object, where: str, problems: list[str]) -> Stage | None:
     if missing:
         problems.append(f"{where}: needs string {', '.join(missing)}")
         return None
-    unknown = set(raw) - {"id", "role", "query", "category", "component", "passes"}
+    unknown = set(raw) - {"id", "role", "query", "category", "component", "passes", "require"}
     if unknown:
         problems.append(f"{where}: unknown keys {sorted(unknown)}")
     if raw.get("component") not in (None, *COMPONENT_KINDS):
         problems.append(f"{where}.component: one of {', '.join(COMPONENT_KINDS)}")
-    return Stage(raw["id"], raw["role"], raw["query"], raw.get("category"), raw.get("component"), raw.get("passes"))
+    require = raw.get("require", [])
+    if not isinstance(require, list) or not all(isinstance(w, str) and w for w in require):
+        problems.append(f"{where}.require: a list of words")
+        require = []
+    return Stage(
+        raw["id"], raw["role"], raw["query"], raw.get("category"), raw.get("component"), raw.get("passes"), tuple(require)
+    )
 
 
 def load_template(path: Path) -> Template:

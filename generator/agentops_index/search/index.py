@@ -1,9 +1,33 @@
-"""The Whoosh index of a snapshot: fields and boosts from data/search.toml, built aside and swapped in.
+"""The Whoosh index of the query records: which listings hold a query's terms, and where.
 
-The index lives next to its snapshot (``latest.json`` -> ``latest.whoosh/``). It is built
-in a temporary directory and renamed into place, so a reader never opens half an index. An
-existing index is updated incrementally: only plugins whose fingerprint (content hash and
-stored score) changed are rewritten, and plugins no longer in the snapshot are deleted.
+Every listing is indexed by *relevance class*: one field per place a term can be found, with
+the weight ``query.py`` gives a match there (``CLASSES``):
+
+    n   name, display name                                      1.0
+    k   keywords, tags                                          0.8
+    c1  component names, plugins of up to 9 components          0.8
+    c2  ... of 10 to 36 components                              0.5
+    c3  ... of more (collections: one part says less)           0.25
+    d   description                                             0.6
+    x1  component descriptions (same buckets as c)              0.3
+    x2                                                          0.2
+    x3                                                          0.1
+    w   category, marketplace, author                           0.2
+
+Terms come from ``search.terms`` (stemmed; CJK as bigrams), so the index, the query and the
+browser cut text the same way. A query reads the postings of its terms in these fields (lists of
+document numbers, which Whoosh reads at about 0.4 µs a document) and scores them with set and
+dictionary operations; Whoosh's own scoring loop, pure Python per matching document, took 100 ms
+for a three-word query at 30,000 plugins (see ``bench/search_speed.py``).
+
+Columns give, per document, what ranking and collapsing need without reading stored fields:
+``mult`` (the popularity and penalty multiplier of ``rank.combined`` for relevance 1, in
+millionths), ``grp`` (the copy group), ``rep`` (0 for the listing a group shows), ``nlen``
+(the number of name terms) and ``static``. ``copy`` marks listings that are not shown, so the
+number of plugins a query matches is a set difference.
+
+An index is written once into an empty directory (``cache.py``), or updated in a copy of an
+earlier one: only documents whose fingerprint changed are rewritten.
 """
 
 from __future__ import annotations
@@ -11,182 +35,162 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from agentops_index.config import Search
-from agentops_index.snapshot.models import PluginRecord, Snapshot
-from agentops_index.snapshot.store import fsync_dir
+from agentops_index import rank
+from agentops_index.config import Ranking
+from agentops_index.search import terms
+from agentops_index.search.store import field_texts, kinds
 
 INDEX_NAME = "plugins"
-STATE_FILE = "agentops-index.json"  # what the index was built from
+# Postings in blocks of 1,024 uncompressed document numbers instead of 128 zlib-compressed
+# ones: a query reads each block whole (postings.py), and 8x fewer blocks to seek, unpickle and
+# inflate made reading the postings of a query 3x faster at 30,000 plugins; the index grows
+# from 33 to 40 MB.
+CODEC = {"blocklimit": 1024, "compression": 0}
 WRITER = {"limitmb": 512}  # PERFORMANCE.md: halves a 30k-document build against the default
 # Big builds also use two writer processes (1.8x faster on 10,000 plugins on 2 cores); small
 # ones stay in-process, where forking would cost more than it saves.
 PARALLEL = {"limitmb": 256, "procs": 2, "multisegment": True}
 PARALLEL_FROM = 5000
+CLASSES = {"n": 1.0, "k": 0.8, "c1": 0.8, "c2": 0.5, "c3": 0.25, "d": 0.6, "x1": 0.3, "x2": 0.2, "x3": 0.1, "w": 0.2}
+FIELD_CLASS = {
+    "name": "n",
+    "display_name": "n",
+    "keywords": "k",
+    "tags": "k",
+    "components": "c",
+    "description": "d",
+    "component_descriptions": "x",
+    "category": "w",
+    "marketplace": "w",
+    "author": "w",
+}
+BUCKETS = (9, 36)  # components: up to 9 is bucket 1, up to 36 bucket 2, more bucket 3
 
 
-def schema(search: Search) -> Schema:
-    text = StemmingAnalyzer()
-    return Schema(
-        id=ID(stored=True, unique=True),
-        fingerprint=STORED(),
-        # Queries run against one field, ``text``, in which every source field is repeated as
-        # often as its boost says (data/search.toml): one term matcher per query word instead
-        # of nine keeps Whoosh's pure-Python scoring fast enough. The separate fields below
-        # serve spelling corrections and facets.
-        text=TEXT(analyzer=text),
-        name=TEXT(analyzer=text, spelling=True),
-        description=TEXT(analyzer=text, spelling=True),
-        keywords=KEYWORD(lowercase=True, commas=True),
-        tags=KEYWORD(lowercase=True, commas=True),
-        # Facets (exact terms) and sortable numbers for the score parts, in millionths: sortable
-        # float columns fail to write in whoosh-reloaded 2.7.5 ("required argument is not an integer").
-        category=ID(stored=True),
-        marketplace=ID(stored=True),
-        component=KEYWORD(commas=True),
-        static=NUMERIC(int, bits=64, stored=True, sortable=True),
-        stars=NUMERIC(int, bits=64, sortable=True),
-        recency=NUMERIC(int, bits=64, sortable=True),
-        adoption=NUMERIC(int, bits=64, sortable=True),
-    )
-
-
-def fingerprint(plugin: PluginRecord) -> str:
-    score = plugin.score.model_dump_json() if plugin.score else ""
-    return hashlib.sha256(f"{plugin.content_hash}|{score}".encode()).hexdigest()[:24]
-
-
-def _micro(value: float) -> int:
-    return round(value * 1_000_000)
-
-
-def _commas(values: list[str]) -> str:
-    return ",".join(v.replace(",", " ") for v in values if v)
-
-
-def repeats(boosts: dict[str, float], key: str) -> int:
-    """How many times a field's text goes into ``text``: its boost, rounded, at least once."""
-    return max(1, min(6, round(boosts.get(key, 1.0))))
-
-
-def document(plugin: PluginRecord, boosts: dict[str, float]) -> dict[str, Any]:
-    u = plugin.untrusted
-    docs = (*plugin.components.commands, *plugin.components.agents, *plugin.components.skills)
-    parts = plugin.score.parts if plugin.score else None
-    name = u.name.text
-    fields = {
-        # "code-review" also matches "code review": index the name with its separators as spaces.
-        "name": f"{name} {name.replace('-', ' ').replace('_', ' ')}",
-        "display_name": u.display_name.text if u.display_name else "",
-        "description": u.description.text if u.description else "",
-        "keywords": " ".join(k.text for k in u.keywords),
-        "tags": " ".join(t.text for t in u.tags),
-        "category": plugin.category.replace("-", " "),
-        "components": " ".join(
-            f"{d.untrusted.name.text.replace('-', ' ')} {d.untrusted.description.text if d.untrusted.description else ''}"
-            for d in docs
-        ),
-        "marketplace": plugin.marketplace.replace("/", " ").replace("-", " "),
-        "author": u.author.text if u.author else "",
+def schema() -> Schema:
+    fields: dict[str, Any] = {
+        "id": ID(stored=True, unique=True),
+        "fingerprint": STORED(),
+        "grp": ID(sortable=True),
+        "copy": ID(),
+        "category": ID(),
+        "marketplace": ID(),
+        "component": KEYWORD(commas=True),
+        # Numbers in millionths: sortable float columns fail to write in whoosh-reloaded 2.7.5.
+        "mult": NUMERIC(int, bits=64, sortable=True),
+        "static": NUMERIC(int, bits=64, sortable=True),
+        "rep": NUMERIC(int, bits=32, sortable=True),
+        "nlen": NUMERIC(int, bits=32, sortable=True),
     }
-    return {
-        "id": plugin.id,
-        "fingerprint": fingerprint(plugin),
-        "text": "\n".join(" ".join([value] * repeats(boosts, key)) for key, value in fields.items() if value),
-        "name": fields["name"],
-        "description": fields["description"],
-        "keywords": _commas([k.text for k in u.keywords]),
-        "tags": _commas([t.text for t in u.tags]),
-        "category": plugin.category,
-        "marketplace": plugin.marketplace.lower(),
-        "component": ",".join(plugin.counts.kinds()),
-        "static": _micro(plugin.score.static if plugin.score else 0.0),
-        "stars": _micro(parts.stars if parts else 0.0),
-        "recency": _micro(parts.recency if parts else 0.0),
-        "adoption": _micro(parts.adoption if parts else 0.0),
+    for cls in CLASSES:
+        fields[cls] = KEYWORD(scorable=False)
+    return Schema(**fields)
+
+
+def bucket(record: dict[str, Any]) -> str:
+    counts = record["counts"]
+    parts = sum(counts.get(k, 0) for k in ("commands", "agents", "skills", "mcp_servers"))
+    return "1" if parts <= BUCKETS[0] else "2" if parts <= BUCKETS[1] else "3"
+
+
+def class_terms(record: dict[str, Any]) -> dict[str, set[str]]:
+    """The record's stemmed terms by relevance class; a term of the name or keywords (the fixed
+    strongest weights) is not repeated in weaker classes."""
+    size = bucket(record)
+    out: dict[str, set[str]] = {cls: set() for cls in CLASSES}
+    for field, values in field_texts(record).items():
+        cls = FIELD_CLASS[field]
+        cls = cls + size if cls in ("c", "x") else cls
+        for value in values:
+            out[cls].update(terms.tokens(value))
+    out["k"] -= out["n"]
+    for cls in CLASSES:
+        if cls not in ("n", "k"):
+            out[cls] -= out["n"] | out["k"]
+    return out
+
+
+def fingerprint(record: dict[str, Any], extra: Any) -> str:
+    body = json.dumps([record, extra], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def document(record: dict[str, Any], group: str, rep: int, ranking: Ranking) -> dict[str, Any]:
+    found = class_terms(record)
+    mult = rank.combined(1.0, record["parts"], record["penalties"], ranking)
+    doc: dict[str, Any] = {
+        "id": record["id"],
+        "fingerprint": fingerprint(record, [group, rep, ranking.weights]),
+        "grp": group,
+        "category": record["category"],
+        "marketplace": record["marketplace"].lower(),
+        "component": ",".join(kinds(record)),
+        "mult": round(mult * 1_000_000),
+        "static": round(record["static"] * 1_000_000),
+        "rep": rep,
+        "nlen": len(found["n"]),
     }
+    if rep:
+        doc["copy"] = "1"
+    for cls, values in found.items():
+        if values:
+            doc[cls] = " ".join(sorted(values))
+    return doc
 
 
-@dataclass(frozen=True, slots=True)
-class IndexUpdate:
-    path: Path
-    added: int
-    updated: int
-    deleted: int
-    rebuilt: bool
+def write(directory: Path, documents: list[dict[str, Any]], existing: dict[str, str] | None = None) -> tuple[int, int, int]:
+    """Create the index in ``directory`` or, given the fingerprints already in it, update it.
 
-
-def index_path(snapshot_path: Path) -> Path:
-    return snapshot_path.with_name(snapshot_path.stem + ".whoosh")
-
-
-def _state(search: Search) -> str:
-    return hashlib.sha256(json.dumps({"boosts": search.boosts, "version": 2}, sort_keys=True).encode()).hexdigest()
-
-
-def ensure(snapshot: Snapshot, path: Path, search: Search) -> IndexUpdate:
-    """Bring the index at ``path`` up to date with ``snapshot``: reuse, update or rebuild it.
-
-    An index that is already current is only read (every ``search`` call lands here), never
-    copied; a change is written to a copy that is then swapped in.
+    Returns (added, updated, deleted).
     """
-    state = _state(search)
-    state_file = path / STATE_FILE
-    usable = path.is_dir() and state_file.is_file() and json.loads(state_file.read_text()).get("schema") == state
-    existing: dict[str, str] = {}
-    if usable:
-        current = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-        with current.searcher() as searcher:
-            existing = {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
-        current.close()
-    wanted = {p.id for p in snapshot.plugins}
-    changed = [p for p in snapshot.plugins if existing.get(p.id) != fingerprint(p)]
+    if existing is None:
+        ix = whoosh_index.create_in(str(directory), schema(), indexname=INDEX_NAME)
+        existing = {}
+    else:
+        ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    wanted = {d["id"] for d in documents}
+    changed = [d for d in documents if existing.get(d["id"]) != d["fingerprint"]]
     removed = [pid for pid in existing if pid not in wanted]
-    if usable and not changed and not removed:
-        return IndexUpdate(path, 0, 0, 0, False)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        if usable:
-            shutil.copytree(path, tmp)
-            ix = whoosh_index.open_dir(str(tmp), indexname=INDEX_NAME)
-        else:
-            tmp.mkdir(parents=True)
-            ix = whoosh_index.create_in(str(tmp), schema(search), indexname=INDEX_NAME)
-        writer = ix.writer(**(PARALLEL if len(changed) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else WRITER))
+    if changed or removed or not existing:
+        big = len(changed) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+        writer = ix.writer(codec=W3Codec(**CODEC), **(PARALLEL if big else WRITER))
         for pid in removed:
             writer.delete_by_term("id", pid)
-        for plugin in changed:
-            writer.update_document(**document(plugin, search.boosts))
-        writer.commit(optimize=not usable)
-        ix.close()
-        (tmp / STATE_FILE).write_text(
-            json.dumps({"schema": state, "generated_at": snapshot.generated_at, "plugins": len(wanted)})
-        )
-        _swap(tmp, path)
+        for doc in changed:
+            (writer.update_document if existing else writer.add_document)(**doc)
+        writer.commit(optimize=not existing)
+    ix.close()
+    added = sum(1 for d in changed if d["id"] not in existing)
+    return added, len(changed) - added, len(removed)
+
+
+def fingerprints(directory: Path) -> dict[str, str]:
+    """id -> fingerprint of every document in an existing index."""
+    ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    try:
+        with ix.searcher() as searcher:
+            return {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    added = sum(1 for p in changed if p.id not in existing)
-    return IndexUpdate(path, added, len(changed) - added, len(removed), not usable)
+        ix.close()
 
 
-def _swap(tmp: Path, path: Path) -> None:
-    """Rename the new index into place; the old one is moved aside first, then deleted."""
-    old = path.with_name(f".{path.name}.old-{os.getpid()}")
-    if path.exists():
-        os.rename(path, old)
-    os.rename(tmp, path)
-    fsync_dir(path.parent)
-    shutil.rmtree(old, ignore_errors=True)
+def numbers(directory: Path) -> dict[str, int]:
+    """id -> document number in the index as written (the store keeps them, so a query maps the
+    plugins it finds by name to documents without a term look-up each)."""
+    ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+    try:
+        with ix.searcher() as searcher:
+            return {fields["id"]: doc for doc, fields in searcher.reader().iter_docs()}
+    finally:
+        ix.close()
 
 
-def open_index(path: Path) -> Any:
-    return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+def open_index(directory: Path) -> Any:
+    return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)

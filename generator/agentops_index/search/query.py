@@ -1,29 +1,56 @@
-"""Queries: fielded Whoosh search with synonyms and facets, ranked by the published score.
+"""Queries: the plugin a person names first, then the plugins that match best, popularity breaking ties.
 
-Relevance is Whoosh's BM25F over the boosted fields, normalized to [0, 1] by the best hit,
-then combined with each plugin's stored score parts and penalties (``rank.combined``). A
-query with words that are not in the index is corrected from the name, keyword, tag and
-description vocabulary; when the corrected query finds at least as much, its results are
-returned and the answer says so (``did_you_mean``).
+A query is answered from the query store and the Whoosh index (``cache.py`` prepares both), never
+from the snapshot. Four kinds of candidates are gathered:
+
+1. listings whose name, display name, entry name, id or slug has the query's name key (its
+   letters and digits: ``pr review toolkit`` = ``PRReviewToolkit`` = ``pr-review-toolkit``);
+2. listings whose name key starts with the query's key (``frontend-des``);
+3. listings whose name holds every query word;
+4. the best BM25F matches of any query word (or synonym) over all indexed text.
+
+Relevance (in [0, 1]) says how well a listing matches, by *where* the query's words are found:
+an exact name 1.0; a name the query begins 0.85 to 0.95; a name holding every word 0.7 to 0.8;
+otherwise 0.6 times the rarity-weighted share of the query's words found, each counted by its
+best field (name 1, display name/keywords/tags/component names 0.8, description 0.6, anything
+else 0.3), plus up to 0.04 from BM25F to order near-equal matches. The published score then
+lets popularity count in proportion to relevance (``rank.combined``), so a popular plugin
+that barely matches cannot outrank one that matches well. Exact name matches always come first.
+
+Listings of the same plugin (a copy group, ``identity.py``) are answered once, by the listing
+the store marks to show; ``also_in`` names the others and ``total`` counts plugins.
 """
 
 from __future__ import annotations
 
-import re
+import math
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
-
-from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, OrGroup
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
-from agentops_index.snapshot.models import PluginRecord, Snapshot
+from agentops_index.search import postings, spelling, terms
+from agentops_index.search.index import CLASSES, open_index
+from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
-TEXT_FIELDS = ("text",)  # every field, repeated as often as its boost says (search/index.py)
-CANDIDATES = 100  # hits re-ranked by the combined score
-SPELLING = ("name", "keywords", "tags", "description")  # where corrections come from
-_WORD = re.compile(r"[\w.+#-]+", re.UNICODE)
+# Weakest first: a stronger class overwrites a weaker one for the same document.
+ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])
+CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
+CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
+EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
+# The listing whose id you typed, the names you typed, the names you began typing; then by score.
+TIER = {EXACT_ID: 3, EXACT: 2, PREFIX: 1}
+TEXT_CEILING = 0.6
+OWN_CLASSES = frozenset({"n", "k", "d"})
+ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
+SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts how many classes hold it
+COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
+COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
+POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
 @dataclass(slots=True)
@@ -36,10 +63,14 @@ class Hit:
     relevance: float
     parts: dict[str, float]
     explanation: str
+    match: str = ""
     risk: str | None = None
     install: tuple[str, ...] = ()  # built by us from structured fields, never from author text
+    also_in: list[str] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        r = self.record
         return {
             "id": self.id,
             "name": self.name,
@@ -47,8 +78,17 @@ class Hit:
             "marketplace": self.marketplace,
             "score": round(self.score, 4),
             "parts": {"relevance": round(self.relevance, 4), **self.parts},
+            "also_in": self.also_in,
+            "match": self.match,
             "explanation": self.explanation,
+            "category": r.get("category"),
+            "valid": r.get("valid"),
+            "errors": r.get("errors", 0),
+            "warnings": r.get("warnings", 0),
             "risk": self.risk,
+            "signal": r.get("signal"),
+            "stars": r.get("stars"),
+            "slug": r.get("slug"),
             "install": list(self.install),
         }
 
@@ -69,93 +109,267 @@ class Answer:
         }
 
 
-def _expand(text: str, search: Search) -> str:
-    """The query with synonyms OR-ed in, word by word (quoted phrases kept whole)."""
-    out = []
-    for word in _WORD.findall(text.lower()):
-        alternatives = [word, *search.synonyms.get(word, [])]
-        alternatives = [f'"{a}"' if " " in a else a for a in alternatives]
-        out.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-    return " ".join(out)
+@dataclass(slots=True)
+class Term:
+    """One query word: its stem and the synonyms that count as it (each a list of stems)."""
+
+    word: str
+    forms: list[list[str]]
+    idf: float = 1.0
 
 
-def _filters(category: str | None, marketplace: str | None, component: str | None) -> wq.Query | None:
-    terms = []
-    if category:
-        terms.append(wq.Term("category", category))
-    if marketplace:
-        terms.append(wq.Term("marketplace", marketplace.lower()))
-    if component:
-        terms.append(wq.Term("component", component))
-    return wq.And(terms) if terms else None
+@dataclass(slots=True)
+class Scored:
+    """A matching document on its way to an answer."""
+
+    doc: int
+    tier: int
+    relevance: float
+    score: float
+    match: str = ""
+    id: str = ""
 
 
 class Searcher:
-    """Queries over one snapshot and its index (open it with ``with``)."""
+    """Queries over one prepared query store and index (open it with ``with``)."""
 
-    def __init__(self, snapshot: Snapshot, ix: Any, search: Search, ranking: Ranking) -> None:
-        self.snapshot = snapshot
-        self.plugins: dict[str, PluginRecord] = {p.id: p for p in snapshot.plugins}
-        self.ix = ix
+    def __init__(self, directory: Path, search: Search, ranking: Ranking) -> None:
+        self.directory = directory
+        self.store = Store(directory / STORE_FILE)
+        self.ix = open_index(directory / "whoosh")
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
         self.search_cfg = search
         self.ranking = ranking
-        self.searcher = ix.searcher()
-        self._ids: dict[int, str] = {}
-        # Plain OR: the coordination bonus of OrGroup.factory() made Whoosh compute the matching
-        # terms of every hit, 5x slower; BM25F already rewards documents matching more words.
-        self.parser = MultifieldParser(list(TEXT_FIELDS), ix.schema, group=OrGroup)
+        self.documents = max(self.searcher.doc_count(), 1)
+        self._columns: dict[str, Any] = {}
+        self._phrase_map: dict[tuple[str, ...], str] | None = None
 
     def __enter__(self) -> Searcher:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.searcher.close()
+        self.ix.close()
+        self.store.close()
 
-    def _hits(self, text: str, filters: wq.Query | None) -> list[tuple[str, float]]:
-        expanded = _expand(text, self.search_cfg)
-        if not expanded:
-            return []
-        query = self.parser.parse(expanded)
-        # The top by (score, id). Whoosh's own top-N breaks ties by document number, which
-        # depends on how the index was written (its parallel writer), so a tie across the cut
-        # would change the answer from one build of the same snapshot to the next: then every
-        # match is collected and the tie is broken by id.
-        top = self.searcher.search(query, limit=CANDIDATES + 1, filter=filters).top_n
-        if len(top) > CANDIDATES and round(top[CANDIDATES - 1][0], 9) == round(top[CANDIDATES][0], 9):
-            top = self.searcher.search(query, limit=None, filter=filters).top_n
-        ranked = sorted(((round(score, 9), self._id_of(docnum)) for score, docnum in top), key=lambda h: (-h[0], h[1]))
-        return [(pid, score) for score, pid in ranked[:CANDIDATES]]
+    # --- reading the index -----------------------------------------------------------------
 
-    def _id_of(self, docnum: int) -> str:
-        """A document's plugin id, read once per Searcher (only for documents a query ranked)."""
-        found = self._ids.get(docnum)
-        if found is None:
-            found = self._ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+    def _postings(self, field: str, term: str) -> set[int]:
+        return postings.ids(self.reader, field, term)
+
+    def _column(self, name: str) -> Any:
+        if name not in self._columns:
+            self._columns[name] = self.reader.column_reader(name)
+        return self._columns[name]
+
+    def _facets(self, category: str | None, marketplace: str | None, component: str | None) -> set[int] | None:
+        """The documents the facets allow (None: no facet)."""
+        allowed: set[int] | None = None
+        for name, value in (
+            ("category", category),
+            ("marketplace", marketplace.lower() if marketplace else None),
+            ("component", component),
+        ):
+            if value:
+                docs = self._postings(name, value)
+                allowed = docs if allowed is None else allowed & docs
+        return allowed
+
+    # --- the query's terms -----------------------------------------------------------------
+
+    def _indexed(self, word: str) -> bool:
+        """Whether the index holds every stem of ``word`` (so a word is known in any inflection)."""
+        stems = terms.tokens(word, frozenset())
+        return bool(stems) and all(any((cls, s) in self.reader for cls in CLASSES) for s in stems)
+
+    def _words(self, text: str) -> list[str]:
+        """The query's words; a CamelCase word the index does not know is split (``PRReviewToolkit``),
+        a known one is kept (``GitHub``, ``iOS``)."""
+        cased = terms.cased_runs(text)
+        folded = [terms.fold(w) for w in cased]
+        split = [terms.humps(w) for w in cased]
+        unknown = {f for f, parts in zip(folded, split, strict=True) if len(parts) > 1} - self.store.known(folded)
+        out: list[str] = []
+        for word, parts in zip(folded, split, strict=True):
+            out.extend(parts if word in unknown else [word])
+        return out
+
+    def _phrases(self) -> dict[tuple[str, ...], str]:
+        """Stems of every multi-word synonym -> the word it stands for (``pull request`` -> ``pr``)."""
+        if self._phrase_map is None:
+            self._phrase_map = {}
+            for word, alternatives in self.search_cfg.synonyms.items():
+                for alternative in alternatives:
+                    stems = tuple(terms.tokens(alternative))
+                    if len(stems) > 1:
+                        self._phrase_map.setdefault(stems, word)
+        return self._phrase_map
+
+    def _forms(self, word: str, stems: list[str]) -> list[list[str]]:
+        forms = [stems]
+        for alternative in self.search_cfg.synonyms.get(word, []):
+            alt = terms.tokens(alternative)
+            if alt and alt not in forms:
+                forms.append(alt)
+        return forms
+
+    def _terms(self, words: list[str]) -> list[Term]:
+        """The query's concepts: one per word, but two words that make one (``pull requests``, a
+        multi-word synonym; ``fast api``, two halves of a name or keyword word) are one concept."""
+        kept = [(w, terms.tokens(w, frozenset())) for w in words if w not in terms.STOP_WORDS]
+        kept = [(w, stems) for w, stems in kept if stems]
+        pairs = {a + b for (a, _), (b, _) in pairwise(kept) if a.isalnum() and b.isalnum()}
+        joined = self.store.named(pairs)
+        phrases = self._phrases()
+        out: dict[str, Term] = {}
+        i = 0
+        while i < len(kept):
+            word, stems = kept[i]
+            term = None
+            if i + 1 < len(kept):
+                nxt, more = kept[i + 1]
+                pair = tuple(stems + more)
+                if pair in phrases:
+                    key = phrases[pair]
+                    term = Term(f"{word} {nxt}", [list(pair), *self._forms(key, terms.tokens(key, frozenset()))])
+                elif word + nxt in joined:
+                    term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), list(pair)])
+            if term is not None:
+                i += 2
+            else:
+                term = Term(word, self._forms(word, stems))
+                i += 1
+            out.setdefault(" ".join(term.forms[0]), term)
+        return list(out.values())
+
+    # --- relevance -------------------------------------------------------------------------
+
+    def _docs(self, cls: str, form: list[str]) -> set[int]:
+        found = self._postings(cls, form[0])
+        for stem in form[1:]:
+            if not found:
+                break
+            found &= self._postings(cls, stem)
         return found
 
-    def _hit(self, plugin_id: str, relevance: float) -> Hit:
-        plugin = self.plugins[plugin_id]
-        record = plugin.score
-        combined = rank.combined(relevance, record, self.ranking) if record else relevance * self.ranking.weights["relevance"]
-        u = plugin.untrusted
+    def _strengths(self, term: Term) -> tuple[dict[int, float], Counter[int], set[int], dict[int, float]]:
+        """Document -> the weight of the strongest class in which it holds the concept (any form);
+        in how many classes it holds it; the documents that hold it in their name or keywords;
+        the strongest of the plugin's own words only (name, keywords, description)."""
+        strength: dict[int, float] = {}
+        own: dict[int, float] = {}
+        spread: Counter[int] = Counter()
+        strong: set[int] = set()
+        for cls in ORDER:
+            weight = CLASSES[cls]
+            held: set[int] = set()
+            for form in term.forms:
+                held |= self._docs(cls, form)
+            if held:
+                strength.update(dict.fromkeys(held, weight))
+                spread.update(held)
+                if cls in OWN_CLASSES:
+                    own.update(dict.fromkeys(held, weight))
+                if cls in ("n", "k"):
+                    strong |= held
+        return strength, spread, strong, own
+
+    def _relevance(self, found: list[Term], any_word: bool = False) -> tuple[dict[int, float], set[int], list[dict[int, float]]]:
+        """Relevance of the documents that match, the documents whose name holds every concept,
+        and each concept's strengths (for explanations).
+
+        A document matches when it holds an informative concept anywhere, or any concept in its
+        name or keywords. A concept is informative unless it is a weak word (data/search.toml) or
+        more than ``COMMON`` of all documents (and more than ``COMMON_FLOOR``) hold it: "code" in "create a new claude code
+        plugin" adds to the plugins the other words find, and finds on its own only the plugins
+        named or tagged with it. This keeps the work proportional to the answer, not to the index.
+        """
+        measured = [self._strengths(t) for t in found]
+        strengths = [m[0] for m in measured]
+        informative = []
+        for term, strength in zip(found, strengths, strict=True):
+            weak = all(w in self.search_cfg.weak_words for w in term.word.split())
+            term.idf = math.log(1 + self.documents / (1 + len(strength))) * (self.search_cfg.weak_weight if weak else 1.0)
+            informative.append(not weak and (len(strength) <= COMMON * self.documents or len(strength) <= COMMON_FLOOR))
+        matching: set[int] = set()
+        for (strength, _, strong, _), wide in zip(measured, informative, strict=True):
+            matching.update(strength if wide else strong)
+        total = sum(t.idf for t in found) or 1.0
+        sums = dict.fromkeys(matching, 0.0)
+        for term, (strength, spread, _, _) in zip(found, measured, strict=True):
+            weight = term.idf / total
+            docs = matching.intersection(strength) if len(strength) > len(matching) else matching.intersection(strength.keys())
+            # A concept said in several places (name, keywords, description, components) is what
+            # the plugin is about more surely than one said once.
+            base, extra = weight * (1 - SPREAD), weight * SPREAD / SPREAD_CAP
+            for doc in docs:
+                sums[doc] += base * strength[doc] + extra * min(spread[doc], SPREAD_CAP)
+        if any_word:
+            # Alternatives, not a conjunction ("deploy release"): the word the plugin's own name,
+            # keywords or description hold best counts most (a component's name says less about
+            # what the plugin is for), weighed by its rarity ("code" says less than "scaffold").
+            best = dict.fromkeys(sums, 0.0)
+            top = max((t.idf for t in found), default=1.0) or 1.0
+            for term, (_, _, _, own) in zip(found, measured, strict=True):
+                rarity = term.idf / top
+                for doc in matching.intersection(own.keys()):
+                    best[doc] = max(best[doc], rarity * own[doc])
+            sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
+        relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
+        named: set[int] = set(matching)
+        for strength in strengths:
+            named = {doc for doc in named if strength.get(doc) == CLASSES["n"]}
+        return relevance, named, strengths
+
+    def _explain(self, doc: int, found: list[Term], strengths: list[dict[int, float]]) -> str:
+        places = []
+        for term, strength in zip(found, strengths, strict=True):
+            value = strength.get(doc)
+            if value is not None:
+                cls = next((c for c in ORDER[::-1] if CLASSES[c] == value), "w")
+                places.append(f"{term.word} in the {CLASS_WORD[cls]}")
+        return ", ".join(places)
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def _hit(self, record: dict[str, Any], relevance: float, match: str) -> Hit:
+        score = rank.combined(relevance, record["parts"], record["penalties"], self.ranking)
         return Hit(
-            id=plugin.id,
-            name=u.display_name.text if u.display_name else u.name.text,
-            description=u.description.text if u.description else "",
-            marketplace=plugin.marketplace,
-            score=combined,
+            id=record["id"],
+            name=record["display_name"] or record["name"],
+            description=record["description"],
+            marketplace=record["marketplace"],
+            score=score,
             relevance=relevance,
-            parts=record.parts.model_dump() if record else {},
-            explanation=record.explanation if record else "",
-            risk=plugin.risk,
-            install=tuple(c for c in (plugin.install.marketplace_add, plugin.install.plugin_install) if c),
+            parts=dict(record["parts"]),
+            explanation=record["explanation"],
+            match=match,
+            risk=record["risk"],
+            install=tuple(record["install"]),
+            record=record,
         )
 
-    def _ranked(self, hits: list[tuple[str, float]], limit: int) -> list[Hit]:
-        best = max((score for _, score in hits), default=0.0) or 1.0
-        ranked = [self._hit(pid, score / best) for pid, score in hits if pid in self.plugins]
-        ranked.sort(key=lambda h: (-round(h.score, 9), h.id))
-        return ranked[:limit]
+    def _named_candidates(self, text: str, allowed: set[int] | None) -> dict[int, Scored]:
+        """Listings whose name, display name, entry name, id or slug is the query (or begins with it)."""
+        out: dict[int, Scored] = {}
+        qkey = terms.key(text)
+        if not qkey:
+            return out
+        for pid, doc, kind in self.store.exact(qkey):
+            if allowed is None or doc in allowed:
+                tier = EXACT_ID if kind == ID_KEY else EXACT
+                out[doc] = Scored(doc, tier, 1.0, 0.0, "the id" if tier == EXACT_ID else "the name", pid)
+        if len(qkey) >= 3:
+            starts = [s for s in self.store.prefixed(qkey) if s[1] not in out and (allowed is None or s[1] in allowed)]
+            names = self.store.names(pid for pid, _, _ in starts)
+            for pid, doc, full in starts:
+                if any(terms.aligned_prefix(qkey, n) for n in names.get(pid, ())):
+                    out[doc] = Scored(doc, PREFIX, 0.85 + 0.1 * len(qkey) / len(full), 0.0, "the start of the name", pid)
+        return out
 
     def query(
         self,
@@ -165,44 +379,135 @@ class Searcher:
         component: str | None = None,
         limit: int = 10,
         correct: bool = True,
+        collapse: bool = True,
+        any_word: bool = False,
     ) -> Answer:
-        """Search; an empty ``text`` lists the facet's plugins by static score. ``correct=False``
-        skips the spelling correction (for queries we wrote ourselves, such as workflow stages)."""
-        filters = _filters(category, marketplace, component)
+        """Search; an empty ``text`` lists the facets' plugins by static score.
+
+        ``correct=False`` skips the spelling correction (for queries we wrote ourselves, such as
+        workflow stages); ``collapse=False`` shows every listing of a plugin; ``any_word`` reads
+        the words as alternatives (a workflow stage's "deploy release"), so a plugin named for one
+        of them beats one that mentions each in passing.
+        """
         answer = Answer(query=text)
         if not text.strip():
-            listed = self.searcher.search(filters or wq.Every(), limit=None, sortedby="static", reverse=True)
-            answer.total = len(listed)
-            answer.results = [self._hit(hit["id"], 0.0) for hit in listed[:limit]]
-            return answer
-        hits = self._hits(text, filters)
-        corrected = self._correct(text) if correct else None  # None unless some word is not in the vocabulary
-        if corrected and corrected != text.lower():
-            better = self._hits(corrected, filters)
-            if len(better) >= len(hits):
-                answer.did_you_mean, hits = corrected, better
-        answer.total = len(hits)
-        answer.results = self._ranked(hits, limit)
+            return self._listing(answer, category, marketplace, component, limit, collapse)
+        allowed = self._facets(category, marketplace, component)
+        words = self._words(text)
+        fixes = spelling.corrections(words, self.store, self._indexed) if correct else {}
+        if fixes:
+            words = [fixes.get(w, w) for w in words]
+            answer.did_you_mean = " ".join(words)
+        found = self._terms(words)
+        relevance, named, strengths = self._relevance(found, any_word)
+        if allowed is not None:
+            relevance = {doc: r for doc, r in relevance.items() if doc in allowed}
+        picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
+        mult = self._column("mult")
+        nlen = self._column("nlen")
+        for doc, value in sorted(relevance.items(), key=itemgetter(1), reverse=True)[:POOL]:
+            if doc in picked:
+                continue
+            if doc in named:
+                share = min(1.0, len(found) / max(nlen[doc], 1))
+                picked[doc] = Scored(doc, NAMED, 0.7 + 0.1 * share, 0.0, "every word in the name")
+            else:
+                picked[doc] = Scored(doc, TEXT, value, 0.0)
+        for item in picked.values():
+            item.score = item.relevance * mult[item.doc] / 1_000_000
+        ranked = self._order(list(picked.values()), limit, by_group=collapse)
+        for item in ranked:
+            if not item.match:
+                item.match = self._explain(item.doc, found, strengths)
+        if collapse:
+            answer.results = self._collapse(ranked, limit)
+            answer.total = self._count(set(relevance) | set(picked), allowed)
+        else:
+            answer.results = self._hits(ranked[:limit])
+            answer.total = len(set(relevance) | set(picked))
         return answer
 
-    def _correct(self, text: str) -> str | None:
-        """Each word not in the vocabulary replaced by its closest indexed word (name, description)."""
-        words = _WORD.findall(text.lower())
-        reader = self.searcher.reader()
-        analyzer = self.ix.schema["text"].analyzer
-        known = [
-            word in self.search_cfg.synonyms or any(reader.frequency("text", token.text) for token in analyzer(word))
-            for word in words
-        ]
-        if all(known):
-            return None
-        correctors = [self.searcher.corrector(f) for f in SPELLING]
-        out, changed = [], False
-        for word, is_known in zip(words, known, strict=True):
-            if is_known:
-                out.append(word)
-                continue
-            suggestion = next((s for c in correctors for s in c.suggest(word, limit=1, maxdist=2)), None)
-            out.append(suggestion or word)
-            changed = changed or bool(suggestion)
-        return " ".join(out) if changed else None
+    def _order(self, items: list[Scored], groups: int, by_group: bool = True) -> list[Scored]:
+        """The items by tier and score, ties broken by plugin id, as far as ``groups`` copy groups
+        reach (``by_group=False``: as far as that many items).
+
+        Ids are read only for the items that are shown and those tied with them, so the order
+        never depends on how the index happened to number its documents.
+        """
+        items.sort(key=lambda s: (-s.tier, -round(s.score, 9)))
+        grp = self._column("grp")
+        seen: set[str] = set()
+        cut = len(items)
+        for position, item in enumerate(items):
+            seen.add(grp[item.doc] if by_group else str(item.doc))
+            if len(seen) >= groups:
+                cut = position + 1
+                break
+        if cut < len(items):
+            last = (items[cut - 1].tier, round(items[cut - 1].score, 9))
+            while cut < len(items) and (items[cut].tier, round(items[cut].score, 9)) == last:
+                cut += 1
+        head = items[:cut]
+        ids = self.store.ids_of(item.doc for item in head if not item.id)
+        for item in head:
+            item.id = item.id or ids[item.doc]
+        head.sort(key=lambda s: (-s.tier, -round(s.score, 9), s.id))
+        return head
+
+    def _hits(self, items: list[Scored]) -> list[Hit]:
+        records = self.store.records(s.id for s in items)
+        return [self._hit(records[s.id], s.relevance, s.match) for s in items]
+
+    def _collapse(self, items: list[Scored], limit: int) -> list[Hit]:
+        """One hit per copy group, in order of the group's best item; the listing shown is the
+        group's best-tier item, then the one the store prefers (``rep``)."""
+        grp, rep = self._column("grp"), self._column("rep")
+        groups: dict[str, list[Scored]] = {}
+        for item in items:
+            groups.setdefault(grp[item.doc], []).append(item)
+        order = list(groups)[:limit]
+        chosen = {g: min(groups[g], key=lambda s: (-s.tier, rep[s.doc])) for g in order}
+        records = self.store.records(s.id for s in chosen.values())
+        members = self.store.members(order)
+        out = []
+        for g in order:
+            best, shown = groups[g][0], chosen[g]
+            hit = self._hit(records[shown.id], shown.relevance, shown.match)
+            hit.score = max(hit.score, best.score)
+            hit.also_in = [pid for pid in members.get(g, []) if pid != hit.id]
+            out.append(hit)
+        return out
+
+    def _count(self, docs: set[int], allowed: set[int] | None) -> int:
+        """How many plugins (copy groups) the matching listings are."""
+        if allowed is None:
+            # Without facets every group's shown listing is indexed like its copies, so the
+            # listings that are not shown are subtracted instead of reading every group.
+            return len(docs - self._postings("copy", "1"))
+        grp = self._column("grp")
+        return len({grp[d] for d in docs})
+
+    def _listing(
+        self, answer: Answer, category: str | None, marketplace: str | None, component: str | None, limit: int, collapse: bool
+    ) -> Answer:
+        rows = self.store.listed(category, marketplace, component)
+        if not collapse:
+            answer.total = len(rows)
+            chosen = [pid for pid, _, _ in rows[:limit]]
+        else:
+            shown: dict[str, tuple[str, int]] = {}  # group -> (listing, rep), groups by their best score
+            for pid, grp, rep in rows:
+                if grp not in shown or rep < shown[grp][1]:
+                    shown[grp] = (pid, rep)
+            answer.total = len(shown)
+            chosen = [pid for pid, _ in list(shown.values())[:limit]]
+        records = self.store.records(chosen)
+        groups = {pid: grp for pid, grp, _ in rows}
+        members = self.store.members(groups[pid] for pid in chosen) if collapse else {}
+        for pid in chosen:
+            hit = self._hit(records[pid], 0.0, "")
+            hit.score = records[pid]["static"]
+            if collapse:
+                hit.also_in = [m for m in members.get(groups[pid], []) if m != pid]
+            answer.results.append(hit)
+        return answer

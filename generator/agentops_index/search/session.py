@@ -1,46 +1,61 @@
-"""Open a snapshot (a path or a URL) and its index, ready to query.
+"""Open a snapshot (a path or a URL) as a query store and index, ready to query.
 
-A URL is downloaded into ``~/.cache/agentops-index/snapshots/`` and revalidated with its ETag
-(``If-None-Match``), so the published snapshot costs one 304 on later runs. The Whoosh index
-is built or updated next to the snapshot file.
+``--snapshot`` takes a snapshot file, a query file (``api/v1/query.json``), or the URL of
+either, or of the site root. A URL is resolved to the site's query file (``snapshot.json`` ->
+``query.json`` beside it; ``https://site/`` -> ``https://site/api/v1/query.json``), downloaded
+into ``~/.cache/agentops-index/downloads/`` and revalidated with its ETag on later runs (one 304);
+a site without a query file falls back to its whole snapshot. The query store and Whoosh index
+are prepared in the cache (``cache.py``); the snapshot itself is read only when they are made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from agentops_index import __version__
 from agentops_index.config import data_file, load_ranking, load_search
 from agentops_index.errors import InputError
-from agentops_index.search.index import ensure, index_path, open_index
+from agentops_index.search import cache
 from agentops_index.search.query import Searcher
-from agentops_index.snapshot import store
-from agentops_index.snapshot.models import Snapshot
 
-DOWNLOAD_CAP = 256 * 1024 * 1024
+if TYPE_CHECKING:
+    from agentops_index.snapshot.models import Snapshot
+
+DOWNLOAD_CAP = 512 * 1024 * 1024
+QUERY_FILE = "query.json"  # records.QUERY_FILE, without importing pydantic on the query path
+_QUERY_FORMAT = re.compile(rb'"format"\s*:\s*"agentops-index/query"')
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "agentops-index" / "snapshots"
+    """Where downloaded snapshots and query files are kept."""
+    return cache.cache_root() / "downloads"
 
 
-def fetch(url: str, cache: Path | None = None) -> Path:
-    """The local copy of a snapshot URL, downloaded or revalidated with its ETag."""
-    folder = (cache or cache_dir()) / hashlib.sha256(url.encode()).hexdigest()[:16]
-    target, etag_file = folder / "latest.json", folder / "etag"
+class NotFound(InputError):
+    """The URL answered 404."""
+
+
+def fetch(url: str, cache_folder: Path | None = None) -> Path:
+    """The local copy of a URL, downloaded or revalidated with its ETag."""
+    import httpx
+
+    folder = (cache_folder or cache_dir()) / hashlib.sha256(url.encode()).hexdigest()[:16]
+    name = url.rstrip("/").rsplit("/", 1)[-1] or "index.json"
+    target, etag_file = folder / re.sub(r"[^A-Za-z0-9._-]", "_", name), folder / "etag"
     headers = {"User-Agent": f"agentops-index/{__version__}", "Accept": "application/json"}
     if target.is_file() and etag_file.is_file():
         headers["If-None-Match"] = etag_file.read_text().strip()
     try:
-        client = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=True, max_redirects=5, trust_env=False)
+        client = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True, max_redirects=5, trust_env=False)
         with client, client.stream("GET", url, headers=headers) as response:
             if response.status_code == 304 and target.is_file():
                 return target
+            if response.status_code == 404:
+                raise NotFound(f"--snapshot {url}: HTTP 404")
             if response.status_code != 200:
                 raise InputError(f"--snapshot {url}: HTTP {response.status_code}")
             chunks, size = [], 0
@@ -54,10 +69,35 @@ def fetch(url: str, cache: Path | None = None) -> Path:
         if target.is_file():
             return target  # offline: the cached copy is the best we have
         raise InputError(f"--snapshot {url}: cannot download ({type(exc).__name__})") from exc
-    store.write_atomic(target, b"".join(chunks))
+    from agentops_index.snapshot.store import write_atomic
+
+    write_atomic(target, b"".join(chunks))
     if etag:
-        store.write_atomic(etag_file, etag.encode())
+        write_atomic(etag_file, etag.encode())
+    elif etag_file.exists():
+        etag_file.unlink()
     return target
+
+
+def query_url(url: str) -> tuple[str, str | None]:
+    """The query file to ask for first, and the snapshot to fall back to (None: no fallback)."""
+    if url.endswith("/"):
+        return f"{url}api/v1/{QUERY_FILE}", f"{url}api/v1/snapshot.json"
+    if url.endswith("/" + QUERY_FILE):
+        return url, None
+    if url.endswith("/snapshot.json"):
+        return url[: -len("snapshot.json")] + QUERY_FILE, url
+    return url, None
+
+
+def fetch_site(url: str) -> Path:
+    first, fallback = query_url(url)
+    try:
+        return fetch(first)
+    except NotFound:
+        if fallback is None:
+            raise
+        return fetch(fallback)
 
 
 def default_snapshot() -> str:
@@ -73,33 +113,55 @@ def default_snapshot() -> str:
 
 
 def resolve(value: str | None) -> Path:
+    """A local file for ``--snapshot``: the path itself, or the downloaded query file or snapshot."""
     value = value or default_snapshot()
     if value.startswith(("https://", "http://")):
-        return fetch(value)
+        return fetch_site(value)
     path = Path(value)
     if not path.is_file():
         raise InputError(f"--snapshot {value}: no such file")
     return path
 
 
-def searcher_for(
-    snapshot: Snapshot, path: Path, search_config: Path | None = None, ranking_config: Path | None = None
-) -> Searcher:
-    """A searcher over an already-loaded snapshot; its index sits next to the snapshot file, or
-    in the user's cache when that folder is read-only (the packaged sample data)."""
-    search = load_search(search_config)
-    where = index_path(path)
-    try:
-        ensure(snapshot, where, search)
-    except OSError:
-        digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-        where = cache_dir().parent / "indexes" / digest / where.name
-        where.parent.mkdir(parents=True, exist_ok=True)
-        ensure(snapshot, where, search)
-    return Searcher(snapshot, open_index(where), search, load_ranking(ranking_config))
+def is_query_file(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return bool(_QUERY_FORMAT.search(handle.read(4096)))
+
+
+def loader(path: Path) -> cache.Loader:
+    """How to read the records of a snapshot or query file (only when the cache has no index for it)."""
+
+    def load() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        if is_query_file(path):
+            from agentops_index.search.records import read_query_file
+
+            return read_query_file(path.read_bytes(), f"query file {path}")
+        from agentops_index.snapshot import store
+
+        return records_of(store.load(path))
+
+    return load
+
+
+def records_of(snapshot: Snapshot) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    from agentops_index.search.records import project_all
+
+    header = {"generator": snapshot.generator, "generated_at": snapshot.generated_at, "schema_version": snapshot.schema_version}
+    return header, project_all(snapshot)
 
 
 def open_searcher(snapshot_arg: str | None, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:
-    """A :class:`Searcher` over the snapshot, with its index built or refreshed first."""
+    """A :class:`Searcher` over the snapshot or query file, its store and index prepared first."""
     path = resolve(snapshot_arg)
-    return searcher_for(store.load(path), path, search_config, ranking_config)
+    ranking = load_ranking(ranking_config)
+    prepared = cache.prepare(path, loader(path), ranking)
+    return Searcher(prepared.directory, load_search(search_config), ranking)
+
+
+def searcher_for(
+    snapshot: Snapshot, path: Path, search_config: Path | None = None, ranking_config: Path | None = None
+) -> Searcher:
+    """A searcher over a snapshot already in memory, read from ``path``."""
+    ranking = load_ranking(ranking_config)
+    prepared = cache.prepare(path, lambda: records_of(snapshot), ranking)
+    return Searcher(prepared.directory, load_search(search_config), ranking)

@@ -1,0 +1,241 @@
+"""Query records: what every query, bundle and Claude command needs of one plugin, and no more.
+
+A query record is a flat projection of a snapshot's ``PluginRecord`` (about 1 KB against the
+snapshot's 8): names, description, keywords, component names and descriptions, the stored
+score parts and penalties, verdict, highest signal, install commands, the copy group, and the
+facts bundles check (deciding hooks, a source other marketplaces can list). The query store
+(``store.py``) and the Whoosh index are built from query records only, and the site publishes
+them as ``api/v1/query.json`` (``QUERY_FILE``) so a client downloads that instead of the whole
+snapshot.
+
+Strings are third-party text already normalized by the crawl; records read from a downloaded
+file are validated here and every string is normalized and capped again, since the file
+came over the network.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from agentops_index.errors import InputError
+from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
+from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
+
+QUERY_FILE = "query.json"  # beside snapshot.json under api/v1/
+FORMAT = "agentops-index/query"
+FORMAT_VERSION = 1
+DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
+COMPONENT_DESCRIPTION_CAP = 200  # enough to search and to show; the snapshot keeps the full text
+SIGNAL_LEVELS = ("info", "notice", "elevated", "high")
+
+
+class QueryRecord(BaseModel):
+    """One plugin as the query path sees it (also the shape of ``api/v1/query.json`` entries)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str
+    slug: str
+    name: str
+    display_name: str | None = None
+    description: str = ""
+    keywords: list[str] = []
+    tags: list[str] = []
+    category: str
+    marketplace: str
+    author: str | None = None
+    commands: list[tuple[str, str]] = []
+    agents: list[tuple[str, str]] = []
+    skills: list[tuple[str, str]] = []
+    mcp: list[str] = []
+    counts: dict[str, int] = {}
+    hooks: list[tuple[str, str | None]] = []  # loadable hooks on deciding events: (event, matcher)
+    valid: bool
+    errors: int = 0
+    warnings: int = 0
+    risk: str | None = None
+    signal: str | None = None  # the summary of the highest signal above info (our words)
+    static: float = 0.0
+    parts: dict[str, float] = {}
+    penalties: list[tuple[str, float]] = []
+    explanation: str = ""
+    stars: int | None = None
+    pushed_at: str | None = None
+    license: str | None = None
+    install: list[str] = []
+    install_note: str | None = None
+    canonical_id: str | None = None
+    mirrors: list[str] = []
+    context_tokens: int = 0
+    capabilities: list[str] = []
+    source: dict[str, Any] | None = None  # how another marketplace lists it (bundles), pinned
+    source_problem: str | None = None  # why it cannot be listed elsewhere
+    first_seen: str = ""
+    last_changed: str = ""
+
+
+def entry_name(plugin_id: str) -> str:
+    """The name users type before ``@`` in ``/plugin install``."""
+    return plugin_id.rsplit("@", 1)[0].split("#", 1)[0]
+
+
+def remote_source(plugin: PluginRecord, market: MarketplaceRecord | None) -> tuple[dict[str, Any] | None, str]:
+    """The plugin's source as another marketplace must write it, or None and the reason it cannot."""
+    s = plugin.source
+    pin = {k: v for k, v in (("ref", s.ref), ("sha", s.sha)) if v}
+    if s.kind == "relative":
+        if market is None or market.origin != "github":
+            return None, "its marketplace is a local directory, not a repository others can fetch"
+        if plugin.resolved.state != "local" or plugin.resolved.manifest != "plugin.json":
+            return None, "its marketplace entry is its manifest, which does not travel to another marketplace"
+        sha = plugin.resolved.oid or (market.metrics.head_oid if market.metrics else None)
+        pinned = {"sha": sha} if sha else {}
+        folder = (plugin.resolved.plugin_dir or "").strip("/")
+        if folder in ("", "."):
+            return {"source": "github", "repo": market.id, **pinned}, ""
+        return {"source": "git-subdir", "url": market.id, "path": folder, **pinned}, ""
+    if s.kind == "github" and s.repo:
+        return {"source": "github", "repo": s.repo, **pin}, ""
+    if s.kind == "url" and s.url:
+        return {"source": "url", "url": s.url, **pin}, ""
+    if s.kind == "git-subdir" and s.url and s.path:
+        return {"source": "git-subdir", "url": s.url, "path": s.path, **pin}, ""
+    if s.kind == "npm" and s.package:
+        extra = {k: v for k, v in (("version", s.version), ("registry", s.registry)) if v}
+        return {"source": "npm", "package": s.package, **extra}, ""
+    if s.kind == "archive" and s.url and s.sha256:
+        return {"source": "archive", "url": s.url, "sha256": s.sha256}, ""
+    if s.kind == "command":
+        return None, "a command source runs a program to fetch the plugin; bundles never list one"
+    return None, f"its {s.kind} source cannot be listed elsewhere"
+
+
+def _docs(docs: list[Any]) -> list[tuple[str, str]]:
+    return [
+        (d.untrusted.name.text, (d.untrusted.description.text if d.untrusted.description else "")[:COMPONENT_DESCRIPTION_CAP])
+        for d in docs
+    ]
+
+
+def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str, Any]:
+    """The query record of one plugin, as plain JSON data."""
+    u, c, score = plugin.untrusted, plugin.components, plugin.score
+    metrics = plugin.metrics or (market.metrics if market else None)
+    above = [s for s in plugin.signals if s.level != "info"]
+    top = max(above, key=lambda s: SIGNAL_LEVELS.index(s.level), default=None)
+    source, problem = remote_source(plugin, market)
+    record: dict[str, Any] = {
+        "id": plugin.id,
+        "slug": plugin.slug,
+        "name": u.name.text,
+        "display_name": u.display_name.text if u.display_name else None,
+        "description": u.description.text if u.description else "",
+        "keywords": [k.text for k in u.keywords],
+        "tags": [t.text for t in u.tags],
+        "category": plugin.category,
+        "marketplace": plugin.marketplace,
+        "author": u.author.text if u.author else None,
+        "commands": _docs(c.commands),
+        "agents": _docs(c.agents),
+        "skills": _docs(c.skills),
+        "mcp": [s.untrusted.name.text for s in c.mcp_servers],
+        "counts": plugin.counts.model_dump(),
+        "hooks": [
+            (h.untrusted.event.text, h.untrusted.matcher.text if h.untrusted.matcher else None)
+            for h in c.hooks
+            if h.loadable and h.untrusted.event.text in DECIDING_EVENTS
+        ],
+        "valid": plugin.valid,
+        "errors": plugin.errors,
+        "warnings": plugin.warnings,
+        "risk": plugin.risk,
+        "signal": top.summary if top else None,
+        "static": score.static if score else 0.0,
+        "parts": score.parts.model_dump() if score else {},
+        "penalties": [(p.name, p.factor) for p in score.penalties] if score else [],
+        "explanation": score.explanation if score else "",
+        "stars": metrics.stars if metrics else None,
+        "pushed_at": metrics.pushed_at if metrics else None,
+        "license": (metrics.license if metrics else None) or (u.license.text if u.license else None),
+        "install": [x for x in (plugin.install.marketplace_add, plugin.install.plugin_install) if x],
+        "install_note": plugin.install.note,
+        "canonical_id": plugin.canonical_id,
+        "mirrors": list(plugin.mirrors),
+        "context_tokens": plugin.context_tokens,
+        "capabilities": list(plugin.capabilities),
+        "source": source,
+        "source_problem": problem or None,
+        "first_seen": plugin.first_seen,
+        "last_changed": plugin.last_changed,
+    }
+    return record
+
+
+def project_all(snapshot: Snapshot) -> list[dict[str, Any]]:
+    markets = {m.id: m for m in snapshot.marketplaces}
+    return [project(p, markets.get(p.marketplace)) for p in snapshot.plugins]
+
+
+def query_file(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The body of ``api/v1/query.json``: every query record, and where it came from."""
+    return {
+        "_notice": snapshot.notice,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_version": snapshot.schema_version,
+        "generator": snapshot.generator,
+        "generated_at": snapshot.generated_at,
+        "plugins": records if records is not None else project_all(snapshot),
+    }
+
+
+# --- reading a downloaded query file -----------------------------------------------------------
+
+_CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
+
+
+def _recap(record: QueryRecord) -> dict[str, Any]:
+    """A validated record as plain data with every third-party string normalized and capped again."""
+    data = record.model_dump(mode="json")
+    for field, cap in _CAPS.items():
+        if isinstance(data.get(field), str):
+            data[field] = clean(data[field], cap)
+    for field in ("keywords", "tags", "mcp"):
+        data[field] = [clean(v, KEYWORD_CAP if field != "mcp" else NAME_CAP) for v in data[field]][:200]
+    for field in ("commands", "agents", "skills"):
+        data[field] = [[clean(n, NAME_CAP), clean(d, DESCRIPTION_LIST_CAP)] for n, d in data[field]][:200]
+    for field in ("id", "slug", "marketplace", "category", "signal", "explanation", "install_note", "canonical_id"):
+        if isinstance(data.get(field), str):
+            data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
+    data["install"] = [clean(x, SHORT_CAP) for x in data["install"]][:2]
+    data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
+    data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
+    return data
+
+
+def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate a downloaded ``query.json``: its header and records, or one-line InputError naming the field."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{where}: not JSON ({exc})") from exc
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise InputError(f"{where}: format: not an agentops-index query file")
+    if body.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"{where}: format_version is {body.get('format_version')!r}, this agentops-index reads {FORMAT_VERSION}")
+    plugins = body.get("plugins")
+    if not isinstance(plugins, list):
+        raise InputError(f"{where}: plugins: not a list")
+    records = []
+    for index, item in enumerate(plugins):
+        try:
+            records.append(_recap(QueryRecord.model_validate(item)))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            path = ".".join(str(p) for p in first["loc"])
+            raise InputError(f"{where}: plugins[{index}].{path}: {first['msg']}") from exc
+    header = {k: body.get(k) for k in ("generator", "generated_at", "schema_version")}
+    return header, records

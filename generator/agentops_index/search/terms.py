@@ -1,0 +1,171 @@
+"""Words, stems and name keys: how plugin text and queries are cut into terms.
+
+One tokenizer serves the Whoosh index, the query store and the relevance computation, and
+``templates/static/search.js`` mirrors it for the browser (a test runs both on the same words):
+
+- text is NFKC-normalized and case-folded, then cut into runs of letters and digits;
+- a run of Chinese, Japanese or Korean characters (written without spaces) becomes its
+  character bigrams, so a query of two characters finds them inside a longer phrase;
+- Latin words are reduced by the Porter stemmer (the one Whoosh ships), so ``requests``
+  finds ``request``; stop words are dropped;
+- a *name key* is a name's letters and digits alone, so ``pr review toolkit``,
+  ``pr-review-toolkit`` and ``PRReviewToolkit`` are one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.lang.porter import stem as porter_stem
+
+# Whoosh's English stop words, plus the words people wrap a request in ("I want to ...").
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "for",
+        "from",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "may",
+        "not",
+        "of",
+        "on",
+        "or",
+        "tbd",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "we",
+        "when",
+        "will",
+        "with",
+        "yet",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "our",
+        "want",
+        "need",
+        "would",
+        "like",
+        "please",
+        "how",
+        "do",
+        "does",
+        "some",
+        "something",
+        "should",
+        "could",
+        "so",
+        "just",
+        "into",
+        "onto",
+        "using",
+        "use",
+        "via",
+    ]
+)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])[^\W_])+")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
+_HUMP = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+")
+_INNER_CAPITAL = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}[a-z]")
+_LATIN = re.compile(r"[a-z]+")
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def runs(text: str) -> list[str]:
+    """The letter-and-digit runs of ``text``, folded; CJK runs are kept whole."""
+    return _RUN.findall(fold(text))
+
+
+def cased_runs(text: str) -> list[str]:
+    """The runs of ``text`` before case folding (to see CamelCase)."""
+    return _RUN.findall(unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return porter_stem(word) if _LATIN.fullmatch(word) and len(word) > 3 else word
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str, stop: frozenset[str] = STOP_WORDS) -> list[str]:
+    """Index and query terms of ``text``, in order, repeats kept."""
+    out: list[str] = []
+    for run in runs(text):
+        if _CJK_RUN.match(run):
+            out.extend(_bigrams(run))
+        elif run not in stop:
+            out.append(stem(run))
+    return out
+
+
+def humps(word: str) -> list[str]:
+    """``PRReviewToolkit`` -> ``pr review toolkit``; a word without an inner capital stays whole
+    (``k8s``, ``a11y``, ``Github``)."""
+    if not _INNER_CAPITAL.search(word):
+        return [word]
+    parts = _HUMP.findall(word)
+    return [p.lower() for p in parts] if len(parts) > 1 and "".join(parts) == word else [word]
+
+
+def split_humps(text: str) -> str:
+    """``text`` with every CamelCase word written as separate words."""
+    return re.sub(r"[A-Za-z0-9]+", lambda m: " ".join(humps(m.group(0))), text)
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name, CamelCase split: ``PR-ReviewToolkit`` -> ``pr review toolkit``."""
+    return runs(split_humps(name))
+
+
+def aligned_prefix(query_key: str, name: str, least: int = 3) -> bool:
+    """Whether ``query_key`` is the start of ``name`` cut at its words: whole words, then the first
+    ``least`` letters or more of the next (``frontend-des`` starts ``frontend-design``; ``prd``
+    does not start ``pr-describer``)."""
+    done = ""
+    for word in name_words(name):
+        rest = query_key[len(done) :]
+        if not query_key.startswith(done) or not rest:
+            return False
+        if word.startswith(rest) and (len(rest) >= least or rest == word):
+            return True
+        done += word
+    return False
+
+
+def key(text: str) -> str:
+    """A name key: letters and digits only, folded (``PR Review-Toolkit`` -> ``prreviewtoolkit``)."""
+    return "".join(runs(text))
+
+
+def words(text: str) -> list[str]:
+    """The plain words of ``text`` (folded runs, CJK runs split into bigrams, no stemming)."""
+    out: list[str] = []
+    for run in runs(text):
+        out.extend(_bigrams(run) if _CJK_RUN.match(run) else [run])
+    return out
