@@ -1,11 +1,24 @@
-"""Search quality on judged queries: nDCG@10, MRR and zero-result rate.
+"""Search quality on judged queries, by kind of query: nDCG@10, MRR, success@1, typo recovery, zero results.
 
-    .venv/bin/python bench/search_quality.py [--corpus ../shared/corpus/marketplaces]
+    .venv/bin/python bench/search_quality.py [--snapshot PATH] [--code DIR] [--show] [--kind KIND]
 
-Crawls data/sample plus the corpus (--from-dir), builds the index, runs every query of
-bench/search_judgments.toml through `search` (synonyms, corrections and the combined score
-included), and reports the figures overall and by query kind. Queries judged to have no
-relevant plugin are left out of nDCG and MRR but count toward the zero-result rate.
+Crawls data/sample, ../shared/corpus and ../shared/corpus-wide together (``--from-dir``; or
+reads ``--snapshot``), runs every query of bench/search_judgments.toml through the search
+(``open_searcher(...).query(q, limit=10)``: synonyms, corrections, copy collapsing and the
+combined score included) and prints the figures overall and by kind. ``--code DIR`` imports
+agentops_index from another checkout's generator/ (the same bench measures the code before a
+change). The cache goes to a temporary directory, so nothing is reused from earlier runs.
+
+Copies are scored as one plugin, with groups made here, not by the code under test: listings
+with the same normalized name and the same non-empty normalized description are one group. A
+result earns the best grade of its group once; a second listing of a group already shown earns
+nothing; the ideal ranking counts each group once.
+
+- nDCG@10: gain 2^grade - 1, log2 discount.
+- MRR: 1 / rank of the first result graded 2 or 3.
+- success@1 (name queries): the first result is graded 3.
+- typo recovery (typo queries): a result graded 3 is in the top 3.
+- zero-result rate: queries that return nothing (queries of kind ``none`` have no good answer).
 """
 
 from __future__ import annotations
@@ -13,68 +26,140 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sys
 import tempfile
+import time
 import tomllib
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "generator"))
-
-from agentops_index.config import load_ranking, load_search  # noqa: E402
-from agentops_index.crawl import crawl_local  # noqa: E402
-from agentops_index.search.index import ensure, index_path, open_index  # noqa: E402
-from agentops_index.search.query import Searcher  # noqa: E402
-from agentops_index.snapshot import store  # noqa: E402
-from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
+SHARED = ROOT.parent / "shared"
+CORPORA = [ROOT / "data" / "sample", SHARED / "corpus" / "marketplaces", SHARED / "corpus-wide" / "marketplaces"]
+KINDS = ("name", "typo", "topic", "intent", "foreign", "none")
 
 
 def dcg(grades: list[int]) -> float:
     return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def copy_groups(snapshot_path: Path) -> dict[str, str]:
+    """plugin id -> group key (same normalized name and non-empty description), read from the JSON."""
+    import json
+
+    data = json.loads(snapshot_path.read_bytes())
+    out = {}
+    for plugin in data["plugins"]:
+        u = plugin["untrusted"]
+        description = _norm((u.get("description") or {}).get("text", ""))
+        out[plugin["id"]] = f"{_norm(u['name']['text'])}|{description}" if description else plugin["id"]
+    return out
+
+
+def score_query(got: list[str], relevant: dict[str, int], group: dict[str, str]) -> dict[str, float]:
+    seen: set[str] = set()
+    grades = []
+    for pid in got:
+        key = group.get(pid, pid)
+        grade = 0
+        if key not in seen:
+            grade = max((g for other, g in relevant.items() if group.get(other, other) == key), default=0)
+            seen.add(key)
+        grades.append(grade)
+    best: dict[str, int] = {}
+    for pid, g in relevant.items():
+        key = group.get(pid, pid)
+        best[key] = max(best.get(key, 0), g)
+    ideal = dcg(sorted(best.values(), reverse=True)[:10])
+    first = next((i for i, g in enumerate(grades) if g >= 2), None)
+    return {
+        "ndcg": dcg(grades[:10]) / ideal if ideal else float("nan"),
+        "mrr": 0.0 if first is None else 1 / (first + 1),
+        "success1": float(bool(grades) and grades[0] == 3),
+        "top3": float(any(g == 3 for g in grades[:3])),
+    }
+
+
+def load_judgments(path: Path) -> list[dict[str, Any]]:
+    return tomllib.loads(path.read_text())["query"]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "marketplaces")
-    parser.add_argument("--show", action="store_true", help="print each query's top 5")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--snapshot", type=Path, help="a snapshot to read instead of crawling the corpora")
+    parser.add_argument("--code", type=Path, default=ROOT / "generator", help="the generator/ folder to import")
+    parser.add_argument("--judgments", type=Path, default=ROOT / "bench" / "search_judgments.toml")
+    parser.add_argument("--kind", help="only queries of this kind")
+    parser.add_argument("--show", action="store_true", help="print each query's top 5 with grades")
     args = parser.parse_args()
+    sys.path.insert(0, str(args.code.resolve()))
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    judged = tomllib.loads((ROOT / "bench" / "search_judgments.toml").read_text())["query"]
-    dirs = [ROOT / "data" / "sample"] + ([args.corpus] if args.corpus.is_dir() else [])
-    snapshot = crawl_local(dirs, load_taxonomy(ROOT / "data" / "categories.toml")).snapshot
+    judged = [q for q in load_judgments(args.judgments) if not args.kind or q["kind"] == args.kind]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "latest.json"
-        store.write_atomic(path, store.dumps(snapshot))
-        search = load_search(ROOT / "data" / "search.toml")
-        ensure(snapshot, index_path(path), search)
-        ndcg, rr, zero = defaultdict(list), defaultdict(list), defaultdict(list)
-        with Searcher(snapshot, open_index(index_path(path)), search, load_ranking(ROOT / "data" / "ranking.toml")) as s:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        snapshot = args.snapshot
+        if snapshot is None:
+            missing = [str(d) for d in CORPORA if not d.is_dir()]
+            if missing:
+                sys.exit(f"bench/search_quality.py: corpus folders missing: {', '.join(missing)}")
+            from agentops_index.crawl import crawl_local
+            from agentops_index.snapshot import store
+            from agentops_index.snapshot.categories import load_taxonomy
+
+            result = crawl_local(CORPORA, load_taxonomy(ROOT / "data" / "categories.toml"))
+            snapshot = Path(tmp) / "latest.json"
+            store.write_atomic(snapshot, store.dumps(result.snapshot))
+        else:
+            copy = Path(tmp) / "latest.json"  # the old code writes its index beside the snapshot
+            copy.write_bytes(snapshot.read_bytes())
+            snapshot = copy
+        from agentops_index.search.session import open_searcher
+
+        group = copy_groups(snapshot)
+        figures: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        started = time.perf_counter()
+        searcher = open_searcher(str(snapshot))
+        prepared = time.perf_counter() - started
+        with searcher as s:
             for item in judged:
                 answer = s.query(item["q"], limit=10)
                 got = [h.id for h in answer.results]
-                zero["all"].append(not got)
-                zero[item["kind"]].append(not got)
-                relevant: dict[str, int] = item["relevant"]
-                if args.show:
-                    print(f"{item['q']!r} -> {answer.did_you_mean or ''} {got[:5]}")
-                if not relevant:
-                    continue
-                grades = [relevant.get(pid, 0) for pid in got]
-                ideal = dcg(sorted(relevant.values(), reverse=True)[:10])
+                relevant: dict[str, int] = item.get("relevant", {})
+                result = score_query(got, relevant, group)
                 for key in ("all", item["kind"]):
-                    ndcg[key].append(dcg(grades) / ideal)
-                    first = next((i for i, pid in enumerate(got) if relevant.get(pid, 0) >= 2), None)
-                    rr[key].append(0.0 if first is None else 1 / (first + 1))
-    print(f"{len(judged)} judged queries over {len(snapshot.plugins)} plugins ({len(snapshot.marketplaces)} marketplaces)")
-    for key in ["all", *sorted(k for k in zero if k != "all")]:
-        n = len(ndcg[key])
+                    bucket = figures[key]
+                    bucket["zero"].append(float(not got))
+                    if relevant:
+                        bucket["ndcg"].append(result["ndcg"])
+                        bucket["mrr"].append(result["mrr"])
+                    if item["kind"] == "name":
+                        bucket["success1"].append(result["success1"])
+                    if item["kind"] == "typo":
+                        bucket["top3"].append(result["top3"])
+                if args.show:
+                    marks = [f"{relevant.get(pid, 0)}:{pid}" for pid in got[:5]]
+                    print(f"{item['kind']:7} {item['q']!r} -> {answer.did_you_mean or ''} ndcg={result['ndcg']:.2f}")
+                    for mark in marks:
+                        print(f"          {mark}")
+        total = sum(1 for _ in group)
+    print(f"{len(judged)} judged queries over {total} plugins (index prepared in {prepared:.1f} s; code: {args.code})")
 
-        def mean(xs):
-            return sum(xs) / len(xs) if xs else float("nan")
+    def mean(xs: list[float]) -> str:
+        return f"{sum(xs) / len(xs):.3f}" if xs else "  -  "
 
+    print(f"{'kind':8} {'queries':>7} {'nDCG@10':>8} {'MRR':>6} {'succ@1':>7} {'typo@3':>7} {'zero':>6}")
+    for key in ["all", *[k for k in KINDS if k in figures]]:
+        f = figures[key]
         print(
-            f"{key:8} queries {len(zero[key]):2}  nDCG@10 {mean(ndcg[key]):.3f}  MRR {mean(rr[key]):.3f}  zero-result rate {mean([float(z) for z in zero[key]]):.3f}  (judged {n})"
+            f"{key:8} {len(f['zero']):7d} {mean(f['ndcg']):>8} {mean(f['mrr']):>6} {mean(f['success1']):>7} "
+            f"{mean(f['top3']):>7} {mean(f['zero']):>6}"
         )
 
 
