@@ -21,6 +21,7 @@ from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.writer import Writer
+from agentops_index.search.records import project_all
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
 
@@ -70,7 +71,8 @@ def build(
     )
 
     metric_problems: list[str] = []
-    with searcher_for(snapshot, Path(snapshot_path)) as searcher:
+    records = project_all(snapshot)  # the query records: the bundles' store and api/v1/query.json
+    with searcher_for(snapshot, Path(snapshot_path), records=records) as searcher:
         made = make_bundles(searcher, site.base_url, metric_problems)
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
@@ -82,7 +84,7 @@ def build(
         if len(html.encode("utf-8")) > PAGE_BUDGET:
             result.warnings.append(f"{page.path}: {len(html.encode('utf-8'))} bytes is over the 1 MiB page budget")
         writer.add(page.path, html)
-    site_files.api(writer, snapshot)
+    site_files.api(writer, snapshot, records)
     site_files.bundle_files(writer, made)
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))

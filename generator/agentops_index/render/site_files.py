@@ -8,19 +8,23 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 from agentops_index.bundles import Bundle, manifest_bytes
 from agentops_index.render.contexts import Page
 from agentops_index.render.writer import Writer
+from agentops_index.search.records import QUERY_FILE, query_file
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import NOTICE, SCHEMA_VERSION, Snapshot
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def api(writer: Writer, snapshot: Snapshot) -> None:
-    """api/v1: the whole snapshot, one file per plugin and per marketplace, and the JSON Schema."""
+def api(writer: Writer, snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> None:
+    """api/v1: the whole snapshot, the query file, one file per plugin and per marketplace, and the JSON Schema."""
     writer.add("api/v1/snapshot.json", store.dumps(snapshot))
+    # What clients query (search, discover, the Claude commands): one compact record a plugin.
+    writer.add(f"api/v1/{QUERY_FILE}", store.dumps(query_file(snapshot, records), compact=True))
     writer.add("api/v1/schema.json", store.dumps(store.json_schema()))
     for plugin in snapshot.plugins:
         body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "plugin": plugin.model_dump(mode="json")}

@@ -23,8 +23,8 @@ the store marks to show; ``also_in`` names the others and ``total`` counts plugi
 
 from __future__ import annotations
 
+import gc
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -47,7 +47,7 @@ TIER = {EXACT_ID: 3, EXACT: 2, PREFIX: 1}
 TEXT_CEILING = 0.6
 OWN_CLASSES = frozenset({"n", "k", "d"})
 ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
-SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts how many classes hold it
+SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
@@ -116,6 +116,20 @@ class Term:
     word: str
     forms: list[list[str]]
     idf: float = 1.0
+
+
+@dataclass(slots=True)
+class Holding:
+    """Where the documents hold one concept: the weight of the strongest class (``strength``),
+    in two or three classes, in the name or keywords (``strong``), in the name (``named``), and the
+    strongest of the plugin's own text (name, keywords, description: ``own``)."""
+
+    strength: dict[int, float] = field(default_factory=dict)
+    twice: set[int] = field(default_factory=set)
+    thrice: set[int] = field(default_factory=set)
+    strong: set[int] = field(default_factory=set)
+    named: set[int] = field(default_factory=set)
+    own: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -256,27 +270,28 @@ class Searcher:
             found &= self._postings(cls, stem)
         return found
 
-    def _strengths(self, term: Term) -> tuple[dict[int, float], Counter[int], set[int], dict[int, float]]:
-        """Document -> the weight of the strongest class in which it holds the concept (any form);
-        in how many classes it holds it; the documents that hold it in their name or keywords;
-        the strongest of the plugin's own words only (name, keywords, description)."""
-        strength: dict[int, float] = {}
-        own: dict[int, float] = {}
-        spread: Counter[int] = Counter()
-        strong: set[int] = set()
+    def _holding(self, term: Term) -> Holding:
+        """Where the documents hold a concept (any of its forms), class by class."""
+        held = Holding()
+        seen: set[int] = set()
         for cls in ORDER:
-            weight = CLASSES[cls]
-            held: set[int] = set()
+            docs: set[int] = set()
             for form in term.forms:
-                held |= self._docs(cls, form)
-            if held:
-                strength.update(dict.fromkeys(held, weight))
-                spread.update(held)
-                if cls in OWN_CLASSES:
-                    own.update(dict.fromkeys(held, weight))
-                if cls in ("n", "k"):
-                    strong |= held
-        return strength, spread, strong, own
+                docs |= self._docs(cls, form)
+            if not docs:
+                continue
+            weight = CLASSES[cls]
+            held.strength.update(dict.fromkeys(docs, weight))
+            held.thrice |= docs & held.twice
+            held.twice |= docs & seen
+            seen |= docs
+            if cls in OWN_CLASSES:
+                held.own.update(dict.fromkeys(docs, weight))
+            if cls in ("n", "k"):
+                held.strong |= docs
+            if cls == "n":
+                held.named = docs
+        return held
 
     def _relevance(self, found: list[Term], any_word: bool = False) -> tuple[dict[int, float], set[int], list[dict[int, float]]]:
         """Relevance of the documents that match, the documents whose name holds every concept,
@@ -284,46 +299,55 @@ class Searcher:
 
         A document matches when it holds an informative concept anywhere, or any concept in its
         name or keywords. A concept is informative unless it is a weak word (data/search.toml) or
-        more than ``COMMON`` of all documents (and more than ``COMMON_FLOOR``) hold it: "code" in "create a new claude code
-        plugin" adds to the plugins the other words find, and finds on its own only the plugins
-        named or tagged with it. This keeps the work proportional to the answer, not to the index.
+        more than ``COMMON`` of all documents (and more than ``COMMON_FLOOR``) hold it: "code" in
+        "create a new claude code plugin" adds to the plugins the other words find, and finds on
+        its own only the plugins named or tagged with it; a word in more than ``COMMON`` of all
+        names ("com" in thousands of generated API plugins) finds nothing on its own unless no
+        other word finds anything. This keeps the work proportional to the answer, not to the index.
         """
-        measured = [self._strengths(t) for t in found]
-        strengths = [m[0] for m in measured]
+        held = [self._holding(t) for t in found]
         informative = []
-        for term, strength in zip(found, strengths, strict=True):
+        for term, h in zip(found, held, strict=True):
             weak = all(w in self.search_cfg.weak_words for w in term.word.split())
-            term.idf = math.log(1 + self.documents / (1 + len(strength))) * (self.search_cfg.weak_weight if weak else 1.0)
-            informative.append(not weak and (len(strength) <= COMMON * self.documents or len(strength) <= COMMON_FLOOR))
+            term.idf = math.log(1 + self.documents / (1 + len(h.strength))) * (self.search_cfg.weak_weight if weak else 1.0)
+            informative.append(not weak and (len(h.strength) <= COMMON * self.documents or len(h.strength) <= COMMON_FLOOR))
         matching: set[int] = set()
-        for (strength, _, strong, _), wide in zip(measured, informative, strict=True):
-            matching.update(strength if wide else strong)
+        for h, wide in zip(held, informative, strict=True):
+            if wide:
+                matching.update(h.strength)
+            elif len(h.strong) <= COMMON * self.documents or len(h.strong) <= COMMON_FLOOR:
+                matching.update(h.strong)
+        if not matching:  # every word is everywhere ("com api"): the names and keywords that hold them
+            for h in held:
+                matching.update(h.strong)
         total = sum(t.idf for t in found) or 1.0
         sums = dict.fromkeys(matching, 0.0)
-        for term, (strength, spread, _, _) in zip(found, measured, strict=True):
+        for term, h in zip(found, held, strict=True):
             weight = term.idf / total
-            docs = matching.intersection(strength) if len(strength) > len(matching) else matching.intersection(strength.keys())
             # A concept said in several places (name, keywords, description, components) is what
             # the plugin is about more surely than one said once.
             base, extra = weight * (1 - SPREAD), weight * SPREAD / SPREAD_CAP
-            for doc in docs:
-                sums[doc] += base * strength[doc] + extra * min(spread[doc], SPREAD_CAP)
+            strength = h.strength
+            for doc in matching.intersection(strength.keys()):
+                sums[doc] += base * strength[doc] + extra
+            for doc in matching.intersection(h.twice):
+                sums[doc] += extra
+            for doc in matching.intersection(h.thrice):
+                sums[doc] += extra
         if any_word:
             # Alternatives, not a conjunction ("deploy release"): the word the plugin's own name,
             # keywords or description hold best counts most (a component's name says less about
             # what the plugin is for), weighed by its rarity ("code" says less than "scaffold").
             best = dict.fromkeys(sums, 0.0)
             top = max((t.idf for t in found), default=1.0) or 1.0
-            for term, (_, _, _, own) in zip(found, measured, strict=True):
+            for term, h in zip(found, held, strict=True):
                 rarity = term.idf / top
-                for doc in matching.intersection(own.keys()):
-                    best[doc] = max(best[doc], rarity * own[doc])
+                for doc in matching.intersection(h.own.keys()):
+                    best[doc] = max(best[doc], rarity * h.own[doc])
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
         relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
-        named: set[int] = set(matching)
-        for strength in strengths:
-            named = {doc for doc in named if strength.get(doc) == CLASSES["n"]}
-        return relevance, named, strengths
+        named = matching.intersection(*(h.named for h in held)) if held else set()
+        return relevance, named, [h.strength for h in held]
 
     def _explain(self, doc: int, found: list[Term], strengths: list[dict[int, float]]) -> str:
         places = []
@@ -389,6 +413,27 @@ class Searcher:
         the words as alternatives (a workflow stage's "deploy release"), so a plugin named for one
         of them beats one that mentions each in passing.
         """
+        # A query allocates sets and dicts of thousands of documents and frees them at once, which
+        # set off a full cyclic collection now and then (270 ms seen); nothing it makes is cyclic.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._query(text, category, marketplace, component, limit, correct, collapse, any_word)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _query(
+        self,
+        text: str,
+        category: str | None,
+        marketplace: str | None,
+        component: str | None,
+        limit: int,
+        correct: bool,
+        collapse: bool,
+        any_word: bool,
+    ) -> Answer:
         answer = Answer(query=text)
         if not text.strip():
             return self._listing(answer, category, marketplace, component, limit, collapse)

@@ -143,11 +143,14 @@ def loader(path: Path) -> cache.Loader:
     return load
 
 
+def snapshot_header(snapshot: Snapshot) -> dict[str, Any]:
+    return {"generator": snapshot.generator, "generated_at": snapshot.generated_at, "schema_version": snapshot.schema_version}
+
+
 def records_of(snapshot: Snapshot) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from agentops_index.search.records import project_all
 
-    header = {"generator": snapshot.generator, "generated_at": snapshot.generated_at, "schema_version": snapshot.schema_version}
-    return header, project_all(snapshot)
+    return snapshot_header(snapshot), project_all(snapshot)
 
 
 def open_searcher(snapshot_arg: str | None, search_config: Path | None = None, ranking_config: Path | None = None) -> Searcher:
@@ -159,9 +162,19 @@ def open_searcher(snapshot_arg: str | None, search_config: Path | None = None, r
 
 
 def searcher_for(
-    snapshot: Snapshot, path: Path, search_config: Path | None = None, ranking_config: Path | None = None
+    snapshot: Snapshot,
+    path: Path,
+    search_config: Path | None = None,
+    ranking_config: Path | None = None,
+    records: list[dict[str, Any]] | None = None,
 ) -> Searcher:
-    """A searcher over a snapshot already in memory, read from ``path``."""
+    """A searcher over a snapshot already in memory, read from ``path`` (``records``: its query
+    records, when the caller has projected them already)."""
     ranking = load_ranking(ranking_config)
-    prepared = cache.prepare(path, lambda: records_of(snapshot), ranking)
+
+    def load() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        header, projected = records_of(snapshot) if records is None else (snapshot_header(snapshot), records)
+        return header, projected
+
+    prepared = cache.prepare(path, load, ranking)
     return Searcher(prepared.directory, load_search(search_config), ranking)
