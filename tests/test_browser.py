@@ -119,7 +119,7 @@ def results(page: Any) -> list[str]:
             break
         assert time.monotonic() < deadline, f"no answer: {status!r}"
         time.sleep(0.05)
-    return [a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for a in page.query_selector_all("#results li > a")]
+    return [a.get_attribute("href").rstrip("/").rsplit("/", 1)[-1] for a in page.query_selector_all("#results li h2 a")]
 
 
 def test_search_finds_by_name_typo_facet_and_sort(browser: Any, sample_site: str) -> None:
@@ -300,3 +300,78 @@ def test_many_marketplaces_facet_loads_its_suggestions_on_focus(browser: Any, tm
         context.close()
         server.shutdown()
         server.server_close()
+
+
+SHARED = REPO.parent / "shared"
+CORPORA = [REPO / "data" / "sample", SHARED / "corpus" / "marketplaces", SHARED / "corpus-wide" / "marketplaces"]
+# Names (several spellings), typos and topics: the browser must answer them as the command line does.
+ONE_RANKING = [
+    "playwrite",
+    "pr review toolkit",
+    "PRReviewToolkit",
+    "claude-mem",
+    "claude mem",
+    "react",
+    "laravle",
+    "jujitsu",
+    "kubernets",
+    "terraform",
+    "code review",
+    "k8s",
+    "a11y",
+    "frontend-des",
+    "superpowers",
+    "sentry",
+    "chrome devtools",
+    "postgress",
+    "mermaid diagrams",
+    "commit messages",
+]
+
+
+@pytest.mark.slow
+def test_the_browser_ranks_as_the_command_line_does(browser: Any, tmp_path: Path) -> None:
+    """On the corpus build, for 20 queries: the same first result, and at least 8 of the browser's
+    top 10 among the command line's top 10 (copies count as the plugin they copy)."""
+    import time
+
+    missing = [str(d) for d in CORPORA if not d.is_dir()]
+    if missing:
+        pytest.skip(f"the corpora are not at {', '.join(missing)} (they live in ../shared)")
+    from agentops_index.crawl import crawl_local
+    from agentops_index.search.session import open_searcher
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    snapshot = tmp_path / "latest.json"
+    crawl_local(CORPORA, load_taxonomy()).write(snapshot)
+    site = tmp_path / "site"
+    assert build(snapshot, site).written
+    server, base = serve(site)
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    disagree = []
+    try:
+        with open_searcher(str(snapshot)) as searcher:
+            for query in ONE_RANKING:
+                page.goto(base + "search/?q=" + query.replace(" ", "+"))
+                shown = results(page)
+                got = [
+                    a.get_attribute("href").rstrip("/").split("/plugins/", 1)[1]
+                    for a in page.query_selector_all("#results li h2 a")
+                ]
+                answer = searcher.query(query, limit=10)
+                slugs = {i: r["slug"] for i, r in searcher.store.records(i for h in answer.results for i in h.also_in).items()}
+                groups = [{h.record["slug"], *(slugs[i] for i in h.also_in)} for h in answer.results]
+                assert shown, query
+                first = got[0] in groups[0]
+                overlap = sum(1 for slug in got[:10] if any(slug in g for g in groups))
+                if not first or overlap < min(8, len(groups)):
+                    disagree.append(f"{query!r}: browser {got[:10]} vs command line {[h.record['slug'] for h in answer.results]}")
+                time.sleep(0.05)
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert disagree == [] and errors == []

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.bundles import make_bundles
-from agentops_index.config import DEFAULT_BASE_URL, load_ranking
+from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import ConfigError
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
@@ -78,7 +78,8 @@ def build(
     result.warnings.extend(metric_problems)
     days = replay(load_records(history if history is not None else Path(snapshot_path).parent / "history"))
     changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
-    all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made], changes)
+    ranking = load_ranking()
+    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes)
     for page in all_pages:
         html = env.get_template(page.template).render(page=page, site=site)
         if len(html.encode("utf-8")) > PAGE_BUDGET:
@@ -90,7 +91,8 @@ def build(
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
-    writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
+    for path, body in browser_search.files(records, load_search(), ranking).items():
+        writer.add(path, body)
     writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
     for plugin in snapshot.plugins:
         writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))

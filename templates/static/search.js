@@ -1,5 +1,7 @@
-// In-browser search: Pagefind finds the text; each result's meta (ours) narrows, sorts and ranks.
+// In-browser search: Pagefind finds candidates; rank.js ranks them with the command line's formula.
 // Every string from the index is shown with textContent, never as HTML (SECURITY.md R-12).
+import * as rank from './rank.js';
+
 const script = document.currentScript || document.querySelector('script[data-root]');
 const root = new URL(script.dataset.root, location.href);
 const form = document.getElementById('search');
@@ -7,42 +9,28 @@ const input = document.getElementById('q');
 const status = document.getElementById('status');
 const list = document.getElementById('results');
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
+const FACETS = ['category', 'marketplace', 'component', 'licence', 'risk'];
+const BATCH = 24; // result fragments loaded at once
+const SHOWN = 20;
+const PAIR_DEPTH = 12; // results of each two-word search considered
+// How a listing matches, which is also the order of answers (search/query.py): the id typed, the
+// name typed, a name begun, every word in the name; then the rest. Within each, by score.
+const EXACT_ID = 4;
+const EXACT = 3;
+const PREFIX = 2;
+const NAMED = 1;
+
 let pagefind = null;
-let vocabulary = null;
+let config = null;
+let nameShards = null; // the shard prefixes of search/names/
+const loaded = new Map(); // path -> parsed JSON (or null)
+const searches = new Map(); // query -> Pagefind's answer
 
-function distance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
+async function fetchJson(path) {
+  if (!loaded.has(path)) {
+    loaded.set(path, fetch(new URL(path, root)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
   }
-  return row[b.length];
-}
-
-// The closest known word to each unknown one (distance <= 2), or null when nothing changes.
-async function corrected(query) {
-  if (!vocabulary) {
-    vocabulary = new Set(await (await fetch(new URL('search/vocabulary.json', root))).json());
-  }
-  let changed = false;
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean).map((word) => {
-    if (vocabulary.has(word) || word.length < 4) return word;
-    let best = null;
-    let bestDistance = 3;
-    for (const known of vocabulary) {
-      if (Math.abs(known.length - word.length) > 2) continue;
-      const d = distance(word, known);
-      if (d < bestDistance || (d === bestDistance && best !== null && known < best)) { best = known; bestDistance = d; }
-    }
-    if (best) { changed = true; return best; }
-    return word;
-  });
-  return changed ? words.join(' ') : null;
+  return loaded.get(path);
 }
 
 async function load() {
@@ -50,106 +38,375 @@ async function load() {
     pagefind = await import(new URL('pagefind/pagefind.js', root).href);
     await pagefind.init();
   }
+  if (!config) config = await fetchJson('search/config.json');
+  if (!nameShards) nameShards = (await fetchJson('search/names.json')) || [];
 }
 
-function entryOf(data) {
-  const meta = data.meta;
-  return { slug: meta.slug, name: meta.title || meta.slug, category: meta.category, marketplace: meta.marketplace,
-    components: (meta.components || '').split(' '), licence: meta.licence, risk: RISK.indexOf(meta.risk),
-    score: Number(meta.score), stars: Number(meta.stars), updated: Number(meta.updated) };
+// A quoted search: the words themselves, not every word they begin (Pagefind's last word is a prefix).
+function exact(text) {
+  return `"${text.replace(/"/g, '')}"`;
+}
+
+async function pf(text) {
+  if (!searches.has(text)) searches.set(text, pagefind.search(text));
+  return searches.get(text);
+}
+
+function fileName(prefix) {
+  return Array.from(prefix).map((ch) => (/^[a-z0-9]$/.test(ch) ? ch : `u${ch.codePointAt(0).toString(16)}`)).join('');
+}
+
+// The names shard that holds a key: the longest shard prefix the key starts with.
+async function namesFor(key) {
+  let best = null;
+  for (const prefix of nameShards) {
+    if (key.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
+  }
+  if (!best && key.length >= 2) best = nameShards.find((p) => p.startsWith(key.slice(0, 2)) && key.startsWith(p.slice(0, key.length))) || null;
+  return best ? (await fetchJson(`search/names/${fileName(best)}.json`)) || {} : {};
+}
+
+async function wordsFor(letter) {
+  return /^[a-z]$/.test(letter || '') ? ((await fetchJson(`search/words/${letter}.json`)) || { rows: [] }).rows : [];
+}
+
+// --- the query ---------------------------------------------------------------------------
+
+async function inVocabulary(word) {
+  return (await wordsFor(word[0])).some(([w]) => w === word);
+}
+
+// Known as written, or by its stem (search/query.py's _indexed): "crashing" where "crashes" is written.
+async function known(word) {
+  const stem = rank.stem(word);
+  return (await wordsFor(word[0])).some(([w]) => w === word || (w[0] === stem[0] && rank.stem(w) === stem));
+}
+
+// The query's words: a CamelCase word the vocabulary does not have is split ("PRReviewToolkit").
+async function words(text) {
+  const out = [];
+  for (const cased of rank.casedRuns(text)) {
+    const folded = rank.fold(cased);
+    const parts = rank.humps(cased);
+    if (parts.length > 1 && !(await inVocabulary(folded))) out.push(...parts);
+    else out.push(folded);
+  }
+  return out;
+}
+
+// Unknown words corrected as search/spelling.py corrects them (a word Pagefind finds is known).
+async function corrections(ws) {
+  const fixes = {};
+  for (const word of new Set(ws)) {
+    if (!rank.maxEdits(word) || !/[a-z]/.test(word) || rank.STOP_WORDS.has(word)) continue;
+    if (await known(word)) continue;
+    const rows = [...(await wordsFor(word[0])), ...(word[1] && word[1] !== word[0] ? await wordsFor(word[1]) : [])];
+    const fixed = rank.correction(word, rows);
+    if (fixed && fixed !== word) fixes[word] = fixed;
+  }
+  return fixes;
+}
+
+function phrases() {
+  const out = new Map();
+  for (const [word, alternatives] of Object.entries(config.synonyms)) {
+    for (const alternative of alternatives) {
+      const stems = rank.tokens(alternative);
+      if (stems.length > 1 && !out.has(stems.join(' '))) out.set(stems.join(' '), word);
+    }
+  }
+  return out;
+}
+
+function forms(word, stems) {
+  const out = [stems];
+  for (const alternative of config.synonyms[word] || []) {
+    const alt = rank.tokens(alternative);
+    if (alt.length && !out.some((f) => f.join(' ') === alt.join(' '))) out.push(alt);
+  }
+  return out;
+}
+
+async function named(word) {
+  return (await wordsFor(word[0])).some(([w, , isNamed]) => w === word && isNamed);
+}
+
+// The query's concepts, as search/query.py's _terms makes them, with their rarity.
+async function concepts(ws) {
+  const kept = ws.filter((w) => !rank.STOP_WORDS.has(w)).map((w) => [w, rank.tokens(w, new Set())]).filter(([, s]) => s.length);
+  const known = phrases();
+  const out = [];
+  const seen = new Set();
+  for (let i = 0; i < kept.length; ) {
+    const [word, stems] = kept[i];
+    let concept = null;
+    if (i + 1 < kept.length) {
+      const [next, more] = kept[i + 1];
+      const pair = [...stems, ...more];
+      if (known.has(pair.join(' '))) {
+        const key = known.get(pair.join(' '));
+        concept = { word: `${word} ${next}`, text: `${word} ${next}`, forms: [pair, ...forms(key, rank.tokens(key, new Set()))] };
+      } else if (/^[\p{L}\p{N}]+$/u.test(word + next) && (await named(word + next))) {
+        concept = { word: `${word} ${next}`, text: word + next, forms: [rank.tokens(word + next, new Set()), pair] };
+      }
+    }
+    if (concept) i += 2;
+    else {
+      concept = { word, text: word, forms: forms(word, stems) };
+      i += 1;
+    }
+    const id = concept.forms[0].join(' ');
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(concept);
+    }
+  }
+  const weak = new Set(config.weak_words);
+  for (const concept of out) {
+    const main = concept.text.split(' ');
+    concept.alternatives = [...(config.synonyms[concept.word] || []), ...(concept.word.includes(' ') ? config.synonyms[main[0]] || [] : [])]
+      .filter((alt) => alt !== concept.text);
+    const found = (await pf(concept.text)).results.length;
+    const isWeak = concept.word.split(' ').every((w) => weak.has(w));
+    concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);
+  }
+  return out;
+}
+
+// --- candidates, ranking, copies -----------------------------------------------------------
+
+function fromMeta(meta) {
+  return {
+    id: meta.id || meta.slug,
+    slug: meta.slug,
+    title: meta.title || meta.slug,
+    names: (meta.names || '').split('|').filter(Boolean),
+    keys: new Set((meta.keys || '').split(' ')),
+    desc: meta.desc || '',
+    market: meta.market || '',
+    category: meta.category || '',
+    verdict: meta.verdict || '',
+    valid: Number(meta.valid),
+    signal: meta.signal || '',
+    risk: RISK.indexOf(meta.risk || 'none'),
+    stars: Number(meta.stars || 0),
+    mult: Number(meta.mult || 0) / 1e6,
+    static: Number(meta.static || 0),
+    grp: meta.grp || meta.slug,
+    canon: Number(meta.canon || 0),
+    also: Number(meta.also || 0),
+    components: (meta.components || '').split(' '),
+    licence: meta.licence || '',
+    updated: Number(meta.updated || 0),
+    terms: rank.classTerms(meta.terms),
+  };
+}
+
+function fromCard(card) {
+  return fromMeta({ ...card, names: (card.names || []).join('|'), keys: '' });
 }
 
 function wanted(entry, filters) {
   if (filters.category && entry.category !== filters.category) return false;
-  if (filters.marketplace && entry.marketplace !== filters.marketplace) return false;
+  if (filters.marketplace && entry.market.toLowerCase() !== filters.marketplace.toLowerCase()) return false;
   if (filters.component && !entry.components.includes(filters.component)) return false;
   if (filters.licence && entry.licence !== filters.licence) return false;
-  if (filters.risk && entry.risk > RISK.indexOf(filters.risk) && filters.risk !== 'high') return false;
-  if (filters.risk === 'high' && entry.risk !== RISK.indexOf('high')) return false;
+  if (filters.risk === 'high') return entry.risk === RISK.indexOf('high');
+  if (filters.risk && entry.risk > RISK.indexOf(filters.risk)) return false;
   return true;
 }
 
-function render(rows, total, query, asked) {
-  list.replaceChildren();
-  for (const row of rows) {
-    const item = document.createElement('li');
-    const link = document.createElement('a');
-    link.href = new URL(`plugins/${row.entry.slug}/`, root).href;
-    link.textContent = row.entry.name;
-    const meta = document.createElement('p');
-    meta.className = 'meta';
-    meta.textContent = `${row.entry.marketplace} · ${row.entry.category} · score ${row.entry.score / 1000}`;
-    const excerpt = document.createElement('p');
-    excerpt.textContent = row.excerpt;
-    item.append(link, meta, excerpt);
-    list.append(item);
+// The listings whose name key is the query's (or begins with it), from search/names/.
+async function namedListings(key) {
+  const out = [];
+  if (!key) return out;
+  const shard = await namesFor(key);
+  for (const card of shard[key] || []) out.push({ entry: fromCard(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
+  if (key.length >= 3) {
+    const longer = Object.keys(shard).filter((k) => k !== key && k.startsWith(key)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
+    for (const k of longer) {
+      for (const card of shard[k]) {
+        if (card.kind === 'name' && card.names.some((n) => rank.alignedPrefix(key, n))) {
+          out.push({ entry: fromCard(card), tier: PREFIX, relevance: 0.85 + (0.1 * key.length) / k.length, match: 'the start of the name' });
+        }
+      }
+    }
   }
-  const fixed = asked ? `No match for “${asked}”; showing results for “${query}”. ` : '';
-  status.textContent = fixed + (total ? `${total} plugin${total === 1 ? '' : 's'} for “${query}”${rows.length < total ? `, showing ${rows.length}` : ''}` : `No plugin matches “${query}”.`);
+  return out;
 }
+
+// Each copy group once, in order of its best hit, shown by its best-tier listing, then the one
+// the index prefers (valid, the original, the best static score).
+function collapse(rows) {
+  const groups = new Map();
+  for (const row of rows) {
+    if (!groups.has(row.entry.grp)) groups.set(row.entry.grp, []);
+    groups.get(row.entry.grp).push(row);
+  }
+  const preferred = (a, b) => b.tier - a.tier || b.entry.valid - a.entry.valid || b.entry.canon - a.entry.canon || b.entry.static - a.entry.static || (a.entry.id < b.entry.id ? -1 : 1);
+  return [...groups.values()].map((members) => ({ ...[...members].sort(preferred)[0], score: members[0].score }));
+}
+
+function order(a, b) {
+  return b.tier - a.tier || Math.round(b.score * 1e9) - Math.round(a.score * 1e9) || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0);
+}
+
+export async function ranked(text, filters) {
+  await load();
+  let ws = await words(text);
+  const fixes = await corrections(ws);
+  const corrected = Object.keys(fixes).length > 0;
+  if (corrected) ws = ws.map((w) => fixes[w] || w);
+  const asked = corrected ? ws.join(' ') : text;
+  const found = await concepts(ws);
+  const rows = new Map(); // slug -> row
+  for (const row of await namedListings(rank.key(asked))) {
+    row.score = row.relevance * row.entry.mult;
+    if (wanted(row.entry, filters) && (!rows.has(row.entry.slug) || rows.get(row.entry.slug).tier < row.tier)) rows.set(row.entry.slug, row);
+  }
+  // Candidates: pages holding every word first (Pagefind's AND), then pages holding two of them
+  // (the rarer the pair, the earlier), then pages Pagefind ranks high for one rare word: each
+  // word's results add its rarity, less the lower they rank.
+  const narrowing = Object.values(filters).some(Boolean);
+  // Pagefind reads the last word of a query as a prefix ("mem" finds "memory"), so the pages holding
+  // every word are its ranked answer kept to those its quoted (exact) search also finds.
+  let all = [];
+  if (found.length) {
+    const ranked = (await pf(found.map((c) => c.text).join(' '))).results;
+    const exactly = new Set((await pf(found.map((c) => exact(c.text)).join(' '))).results.map((r) => r.id));
+    all = ranked.filter((r) => exactly.has(r.id)).slice(0, narrowing ? 5 * BATCH : BATCH);
+  }
+  const candidates = [...all];
+  if (found.length > 1 || found.some((c) => c.alternatives.length)) {
+    const seen = new Set(all.map((r) => r.id));
+    const add = (results) => {
+      for (const r of results) if (!seen.has(r.id)) { seen.add(r.id); candidates.push(r); }
+    };
+    if (found.length > 2 && found.length <= 5) {
+      const pairs = [];
+      for (let i = 0; i < found.length; i++) for (let j = i + 1; j < found.length; j++) pairs.push([found[i], found[j]]);
+      pairs.sort((a, b) => b[0].idf + b[1].idf - (a[0].idf + a[1].idf));
+      // The best of each pair, interleaved, so no one pair fills the batch.
+      const lists = [];
+      for (const [a, b] of pairs) lists.push((await pf(`${a.text} ${b.text}`)).results.slice(0, PAIR_DEPTH));
+      for (let i = 0; i < PAIR_DEPTH; i++) for (const list of lists) if (i < list.length) add([list[i]]);
+    }
+    const weight = new Map();
+    const pages = new Map();
+    for (const concept of found) {
+      const mine = new Map();
+      for (const form of [concept.text, ...concept.alternatives]) {
+        (await pf(form)).results.forEach((r, rank) => {
+          const value = concept.idf / (1 + rank / 10);
+          if (!mine.has(r.id) || mine.get(r.id) < value) mine.set(r.id, value);
+          pages.set(r.id, r);
+        });
+      }
+      for (const [id, value] of mine) weight.set(id, (weight.get(id) || 0) + value);
+    }
+    const any = [...weight.entries()].sort(([a, wa], [b, wb]) => wb - wa || (a < b ? -1 : 1));
+    add(any.map(([id]) => pages.get(id)));
+  }
+  const limit = narrowing ? 5 * BATCH : 3 * BATCH;
+  for (let start = 0; start < Math.min(candidates.length, limit) && (start < 2 * BATCH || rows.size < SHOWN); start += BATCH) {
+    const datas = await Promise.all(candidates.slice(start, start + BATCH).map((r) => r.data()));
+    for (const data of datas) {
+      const entry = fromMeta(data.meta);
+      if (!entry.slug || !wanted(entry, filters)) continue;
+      const key = rank.key(asked);
+      let tier = 0;
+      let relevance;
+      let match = '';
+      if (key && entry.keys.has(key)) {
+        tier = rank.key(entry.slug) === key || rank.key(entry.id) === key ? EXACT_ID : EXACT;
+        relevance = 1;
+        match = tier === EXACT_ID ? 'the id' : 'the name';
+      } else {
+        const scored = rank.relevance(found, entry.terms, config);
+        relevance = scored.relevance;
+        if (scored.named) {
+          tier = NAMED;
+          match = 'every word in the name';
+        }
+      }
+      const row = { entry, tier, relevance, match, score: relevance * entry.mult };
+      const had = rows.get(entry.slug);
+      if (!had || row.tier > had.tier) rows.set(entry.slug, row);
+    }
+  }
+  // search/query.py's floor: a match far weaker than the best one is left out.
+  const best = Math.max(0, ...[...rows.values()].filter((r) => r.tier <= NAMED).map((r) => r.relevance));
+  for (const [slug, row] of rows) if (row.tier <= NAMED && row.relevance < config.floor * best) rows.delete(slug);
+  for (const row of rows.values()) row.score = row.relevance * row.entry.mult;
+  const results = collapse([...rows.values()].sort(order)).sort(order);
+  return { results, corrected: corrected ? asked : null, total: results.length, more: candidates.length > limit };
+}
+
+// --- the page ----------------------------------------------------------------------------
+
+function card(row) {
+  const e = row.entry;
+  const item = document.createElement('li');
+  item.className = 'result';
+  const link = document.createElement('a');
+  link.href = new URL(`plugins/${e.slug}/`, root).href;
+  link.textContent = e.title;
+  const heading = document.createElement('h2');
+  heading.append(link);
+  const description = document.createElement('p');
+  description.textContent = e.desc;
+  const facts = document.createElement('p');
+  facts.className = 'meta';
+  const parts = [e.market, e.category, e.verdict && `validator: ${e.verdict}`, e.signal && `highest signal: ${e.signal}`, `${e.stars.toLocaleString('en')} stars`];
+  if (e.also) parts.push(`also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`);
+  facts.textContent = parts.filter(Boolean).join(' · ');
+  item.append(heading, description, facts);
+  return item;
+}
+
+function render(rows, query, asked) {
+  list.replaceChildren(...rows.slice(0, SHOWN).map(card));
+  const fixed = asked ? `No match for “${asked}”; showing results for “${query}”. ` : '';
+  const shown = Math.min(rows.length, SHOWN);
+  status.textContent = fixed + (rows.length ? `${rows.length} plugin${rows.length === 1 ? '' : 's'} for “${query}”${shown < rows.length ? `, showing ${shown}` : ''}` : `No plugin matches “${query}”.`);
+}
+
+let asked = 0;
 
 async function run() {
   const params = new URLSearchParams(new FormData(form));
   const query = (params.get('q') || '').trim();
   history.replaceState(null, '', `?${params}`);
   if (!query) { list.replaceChildren(); status.textContent = ''; return; }
+  const mine = ++asked;
   status.textContent = 'Searching…';
-  await load();
-  const filters = Object.fromEntries(['category', 'marketplace', 'component', 'licence', 'risk'].map((k) => [k, params.get(k) || '']));
-  let found = await pagefind.debouncedSearch(query, {}, 150);
-  if (!found) return;
-  let shown = query;
-  if (found.results.length === 0) {
-    const better = await corrected(query);
-    if (better) {
-      const retry = await pagefind.search(better);
-      if (retry.results.length) { found = retry; shown = better; }
-    }
-  }
-  // Relevance from Pagefind's order, combined with the published static score (data/ranking.toml).
-  // Result fragments load in parallel batches; facets narrow them as they arrive. The default
-  // (best match, no facet) needs one batch; a facet or another sort looks further down the list.
+  const filters = Object.fromEntries(FACETS.map((k) => [k, params.get(k) || '']));
+  const answer = await ranked(query, filters);
+  if (mine !== asked) return; // a newer query is on its way
   const sort = params.get('sort') || 'score';
-  const narrowing = sort !== 'score' || Object.values(filters).some(Boolean);
-  const candidates = found.results.slice(0, 120);
-  const rows = [];
-  for (let start = 0; start < candidates.length && rows.length < (narrowing ? 60 : 20); start += 24) {
-    const batch = candidates.slice(start, start + 24);
-    const datas = await Promise.all(batch.map((result) => result.data()));
-    datas.forEach((data, offset) => {
-      const entry = entryOf(data);
-      if (entry.slug && wanted(entry, filters)) {
-        rows.push({ entry, excerpt: data.content.slice(0, 200), relevance: 1 - (start + offset) / candidates.length });
-      }
-    });
-  }
-  const key = {
-    score: (r) => -(0.4 * r.relevance + 0.6 * r.entry.score / 1000),
-    stars: (r) => -r.entry.stars,
-    updated: (r) => -r.entry.updated,
-    name: (r) => r.entry.name.toLowerCase(),
-  }[sort];
-  rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.entry.slug < b.entry.slug ? -1 : 1));
-  render(rows.slice(0, 30), narrowing ? rows.length : found.results.length, shown, shown !== query ? query : null);
+  const key = { stars: (r) => -r.entry.stars, updated: (r) => -r.entry.updated, name: (r) => r.entry.title.toLowerCase() }[sort];
+  const rows = key ? [...answer.results].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : order(a, b))) : answer.results;
+  render(rows, answer.corrected || query, answer.corrected ? query : null);
 }
 
 // A catalog with many marketplaces offers them as suggestions, loaded when the field is first used.
 const marketField = document.getElementById('f-marketplace');
 if (marketField && marketField.dataset.list) {
   marketField.addEventListener('focus', async () => {
-    const list = document.getElementById('marketplace-list');
-    if (list.childElementCount) return;
+    const datalist = document.getElementById('marketplace-list');
+    if (datalist.childElementCount) return;
     for (const id of await (await fetch(marketField.dataset.list)).json()) {
       const option = document.createElement('option');
       option.value = id;
-      list.append(option);
+      datalist.append(option);
     }
   }, { once: true });
 }
 
+let timer = null;
 form.addEventListener('submit', (event) => { event.preventDefault(); run(); });
 form.addEventListener('change', () => run());
-input.addEventListener('input', () => run());
+input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 200); });
 document.addEventListener('keydown', (event) => {
   if (event.key === '/' && document.activeElement !== input) { event.preventDefault(); input.focus(); }
 });

@@ -1,22 +1,51 @@
-"""The in-browser search index: Pagefind over the plugin pages, run on the site before it is swapped in.
+"""The in-browser search: Pagefind finds candidates, templates/static/rank.js ranks them as the CLI does.
 
-Pagefind (PyPI ``pagefind[bin]``) indexes the text of elements marked ``data-pagefind-body``
-on plugin pages, with ``data-pagefind-weight`` following data/search.toml's boosts. Facets
-and sorting do not use Pagefind filters: with filters, Pagefind 1.5.2 wrote different files
-on two runs over the same input, and the site must be byte-identical across builds. They
-come from Pagefind *meta* on each plugin page instead (``data-pagefind-meta``: slug,
-category, marketplace, components, licence, highest signal, score, stars, last update), which
-arrives with each result's fragment, so no catalogue-wide facet file is downloaded. Without filters Pagefind's output
-is deterministic, which the build determinism test checks whole.
+What the site carries for it:
+
+- each plugin page holds one hidden search record (``templates/_search_record.html``): its name,
+  display name and name key, keywords, component names, description and category, the text
+  Pagefind indexes (``data-pagefind-body``; nothing else of the page is indexed, which keeps its
+  index and the fragments a search loads small), and Pagefind *meta* (``meta``): what a result
+  shows (name, description, marketplace, verdict, highest signal, stars) and what ranking needs
+  (the plugin's stemmed terms by relevance class, the popularity-and-penalty multiplier, its copy
+  group and the facts that choose which listing of a group is shown);
+- ``search/config.json``: synonyms, weak words and the formula's constants (data/search.toml,
+  data/ranking.toml and search/query.py), so the browser reads the same settings;
+- ``search/names.json`` and ``search/names/<prefix>.json``: every name key (letters and digits
+  of names, display names, entry names, ids and slugs) with the result card of its listings,
+  sharded by key prefix, so the plugin a person names is found first without Pagefind ranking it;
+- ``search/words/<letter>.json``: the vocabulary (word, plugins using it, whether a name or
+  keyword uses it, its Metaphone code), sharded by first letter and loaded for a query's words
+  that may be misspelled or CamelCase: a word is known when the vocabulary has it or a word of
+  the same stem, and an unknown one is corrected as ``search/spelling.py`` does.
+
+Facets and sorting do not use Pagefind filters: with filters, Pagefind 1.5.2 wrote different
+files on two runs over the same input, and the site must be byte-identical across builds.
+Without filters its output is deterministic, which the build determinism test checks whole.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
+
+from agentops_index import rank
+from agentops_index.config import Ranking, Search
+from agentops_index.search import index as classes_of
+from agentops_index.search import query, spelling, terms
+from agentops_index.search.records import project
+from agentops_index.search.store import field_texts, group_key, kinds
+from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 TIMEOUT = 900
+SHARD_MAX = 400  # name keys in one names shard; a bigger one is split by one more letter
+CARD_DESCRIPTION = 160
+TERMS_CAP = 60  # stems of component descriptions kept in a page's meta (the weakest class)
 
 
 def available() -> bool:
@@ -41,3 +70,190 @@ def index(site: Path) -> str | None:
     if done.returncode != 0:
         return f"pagefind failed ({done.returncode}): {done.stderr.strip()[-300:]}"
     return None
+
+
+# --- what each plugin page carries ---------------------------------------------------------------
+
+
+def verdict(record: dict[str, Any]) -> str:
+    if not record["valid"]:
+        return f"{record['errors']} error{'s' if record['errors'] != 1 else ''}"
+    return f"passes, {record['warnings']} warning{'s' if record['warnings'] != 1 else ''}" if record["warnings"] else "passes"
+
+
+def class_string(record: dict[str, Any]) -> str:
+    """The record's stemmed terms by class, as ``n=a b;k=c;...`` (component descriptions capped)."""
+    found = classes_of.class_terms(record)
+    parts = []
+    for cls in classes_of.CLASSES:
+        stems = sorted(found[cls])
+        if cls.startswith("x"):
+            stems = stems[:TERMS_CAP]
+        if stems:
+            parts.append(f"{cls}={' '.join(stems)}")
+    return ";".join(parts)
+
+
+_LICENCE = re.compile(r"^[A-Za-z0-9.+-]{1,40}$")
+
+
+def licence(record: dict[str, Any]) -> str:
+    """The licence facet's value (as render/pages.py's licence_of gives it for the page)."""
+    declared = record["license"] or ""
+    return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
+
+
+def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
+    """What a result shows and what choosing and ordering it needs, without its terms."""
+    description = record["description"]
+    return {
+        "id": record["id"],
+        "slug": record["slug"],
+        "title": record["display_name"] or record["name"],
+        "names": [n for n in (record["name"], record["display_name"], record["id"].rsplit("@", 1)[0]) if n],
+        "desc": description if len(description) <= CARD_DESCRIPTION else description[: CARD_DESCRIPTION - 1] + "…",
+        "market": record["marketplace"],
+        "category": record["category"],
+        "verdict": verdict(record),
+        "valid": 1 if record["valid"] else 0,
+        "signal": record["signal"] or "",
+        "risk": record["risk"] or "none",
+        "stars": record["stars"] or 0,
+        "mult": round(rank.combined(1.0, record["parts"], record["penalties"], ranking) * 1_000_000),
+        "static": round(record["static"] * 1_000_000),
+        "grp": group_key(record),
+        "canon": 1 if record["canonical_id"] in (None, record["id"]) else 0,
+        "also": len(record["mirrors"]),
+        "components": " ".join(kinds(record)) or "none",
+        "licence": licence(record),
+    }
+
+
+def meta(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking, updated: str) -> dict[str, str]:
+    """Pagefind meta for a plugin page, one element per key (Pagefind keeps strings)."""
+    record = project(plugin, market)
+    shown = card(record, ranking)
+    counts = plugin.counts
+    fields: dict[str, Any] = {
+        **{k: v for k, v in shown.items() if k != "names"},
+        "names": "|".join(shown["names"]),
+        "keys": " ".join(sorted({terms.key(n) for n in shown["names"]} | {terms.key(record["id"]), terms.key(record["slug"])})),
+        "counts": f"{counts.commands} {counts.agents} {counts.skills} {counts.hooks} {counts.mcp_servers}",
+        "updated": updated,
+        "terms": class_string(record),
+    }
+    return {k: str(v) for k, v in fields.items()}
+
+
+def record_text(plugin: PluginRecord) -> list[tuple[str, int]]:
+    """The text Pagefind indexes for a plugin page, each with its Pagefind weight."""
+    u = plugin.untrusted
+    names = [u.name.text, u.display_name.text if u.display_name else ""]
+    docs = [*plugin.components.commands, *plugin.components.agents, *plugin.components.skills]
+    return [
+        (" ".join(filter(None, names + [terms.split_humps(n) for n in names if n])), 10),
+        (" ".join([k.text for k in u.keywords] + [t.text for t in u.tags]), 7),
+        (" ".join(d.untrusted.name.text for d in docs), 4),
+        (u.description.text if u.description else "", 5),
+        (plugin.category.replace("-", " "), 2),
+    ]
+
+
+# --- the site-wide files -----------------------------------------------------------------------
+
+
+def _compact(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
+    return _compact(
+        {
+            "plugins": plugins,
+            "synonyms": search.synonyms,
+            "weak_words": sorted(search.weak_words),
+            "weak_weight": search.weak_weight,
+            "classes": classes_of.CLASSES,
+            "text_ceiling": query.TEXT_CEILING,
+            "spread": query.SPREAD,
+            "spread_cap": query.SPREAD_CAP,
+            "any_best": query.ANY_BEST,
+            "floor": query.FLOOR,
+            "weights": ranking.weights,
+            "long_word": spelling.LONG_WORD,
+        }
+    )
+
+
+def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out: dict[str, dict[str, Any]]) -> None:
+    """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys."""
+    mine = {k: v for k, v in keys.items() if k.startswith(prefix)}
+    if len(mine) <= SHARD_MAX or len(prefix) >= 12:
+        out[prefix] = mine
+        return
+    longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for k, v in mine.items():
+        longer[k[: depth + 1]][k] = v
+    for sub in sorted(longer):
+        if sub == prefix:  # keys exactly as long as the prefix stay in the prefix's own shard
+            out[prefix] = longer[sub]
+        else:
+            _shards(longer[sub], sub, depth + 1, out)
+
+
+def name_files(records: list[dict[str, Any]], ranking: Ranking) -> dict[str, bytes]:
+    """search/names.json (the shard prefixes) and search/names/<prefix>.json."""
+    keys: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: r["id"]):
+        shown = card(record, ranking)
+        seen: set[str] = set()
+        for value, kind in [(n, "name") for n in shown["names"]] + [(record["id"], "id"), (record["slug"], "id")]:
+            k = terms.key(value)
+            if k and (k, kind) not in seen:
+                seen.add((k, kind))  # type: ignore[arg-type]
+                keys[k].append({**shown, "kind": kind})
+    by_first: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
+    for k, v in keys.items():
+        by_first[k[:2]][k] = v
+    shards: dict[str, dict[str, Any]] = {}
+    for first in sorted(by_first):
+        _shards(by_first[first], first, 2, shards)
+    files = {f"search/names/{_file_name(prefix)}.json": _compact(body) for prefix, body in shards.items()}
+    files["search/names.json"] = _compact(sorted(shards))
+    return files
+
+
+def _file_name(prefix: str) -> str:
+    """A file name for a key prefix: its letters and digits as they are when ASCII, else code points."""
+    return "".join(ch if ch.isascii() and ch.isalnum() else f"u{ord(ch):x}" for ch in prefix)
+
+
+def word_files(records: list[dict[str, Any]]) -> dict[str, bytes]:
+    """search/words/<first letter>.json: [word, groups using it, named, Metaphone] rows, for typos."""
+    users: dict[str, set[str]] = defaultdict(set)
+    named: set[str] = set()
+    for record in records:
+        grp = group_key(record)
+        for field, values in field_texts(record).items():
+            for value in values:
+                for word in terms.words(value):
+                    if len(word) >= 3 and word.isascii() and word.isalpha():
+                        users[word].add(grp)
+                        if field in ("name", "display_name", "keywords", "tags"):
+                            named.add(word)
+    import jellyfish
+
+    shards: dict[str, list[list[Any]]] = defaultdict(list)
+    for word in sorted(users):
+        code = str(jellyfish.metaphone(word)) if word in named and len(word) >= 5 else ""
+        shards[word[0]].append([word, len(users[word]), 1 if word in named else 0, code])
+    # One file for every letter, empty ones too: the browser asks by a word's first letters.
+    return {f"search/words/{letter}.json": _compact({"rows": shards.get(letter, [])}) for letter in "abcdefghijklmnopqrstuvwxyz"}
+
+
+def files(records: list[dict[str, Any]], search: Search, ranking: Ranking) -> dict[str, bytes]:
+    """Every site-wide file the in-browser search reads."""
+    out = {"search/config.json": config(search, ranking, len(records))}
+    out.update(name_files(records, ranking))
+    out.update(word_files(records))
+    return out

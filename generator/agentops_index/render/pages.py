@@ -11,11 +11,12 @@ from agentops_index.analytics import Analytics
 from agentops_index.bundles import Bundle
 from agentops_index.config import Ranking
 from agentops_index.manifest.text import clean
+from agentops_index.render import browser_search
 from agentops_index.render import contexts as c
 from agentops_index.render.charts import line_chart
 from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
-from agentops_index.snapshot.models import PluginRecord, Snapshot
+from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
 
 SITE_NAME = "agentops-index"
 STARTERS = 24
@@ -152,7 +153,8 @@ def pages(
                 marketplace=markets[plugin.marketplace],
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
-                search_meta=search_meta(plugin),
+                search_meta=search_meta(plugin, markets.get(plugin.marketplace), ranking),
+                search_text=browser_search.record_text(plugin),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
             )
@@ -248,21 +250,10 @@ def licence_of(plugin: PluginRecord) -> str:
     return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
 
 
-def search_meta(plugin: PluginRecord) -> dict[str, str]:
-    """Pagefind meta for a plugin page, one element per key. Every value is ours (slugs, ids, numbers)."""
+def search_meta(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking) -> dict[str, str]:
+    """Pagefind meta for a plugin page (render/browser_search.py says what the browser does with it)."""
     updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
-    fields = {
-        "slug": plugin.slug,
-        "category": plugin.category,
-        "marketplace": plugin.marketplace,
-        "components": " ".join(plugin.counts.kinds()) or "none",
-        "licence": licence_of(plugin),
-        "risk": plugin.risk or "none",
-        "score": str(round((plugin.score.static if plugin.score else 0) * 1000)),
-        "stars": str(plugin.metrics.stars if plugin.metrics else 0),
-        "updated": updated[:10].replace("-", ""),
-    }
-    return fields
+    return browser_search.meta(plugin, market, ranking, updated[:10].replace("-", ""))
 
 
 def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPage:

@@ -116,16 +116,3 @@ def marketplace_list(snapshot: Snapshot) -> bytes:
     """search/marketplaces.json: the marketplace facet's values, loaded when the field is first used
     (a catalog of thousands of marketplaces would otherwise put them all in the search page)."""
     return store.dumps(sorted({p.marketplace for p in snapshot.plugins}, key=str.lower), compact=True)
-
-
-def vocabulary(snapshot: Snapshot) -> bytes:
-    """search/vocabulary.json: the words of names, keywords, tags and categories, for typo fixes.
-
-    The browser loads it only when a query finds nothing, to suggest the closest words.
-    """
-    words: set[str] = set()
-    for plugin in snapshot.plugins:
-        u = plugin.untrusted
-        texts = [u.name.text, plugin.category, *(k.text for k in u.keywords), *(t.text for t in u.tags)]
-        words.update(w for text in texts for w in re.findall(r"[a-z0-9]{3,}", text.lower()))
-    return store.dumps(sorted(words), compact=True)

@@ -41,15 +41,17 @@ from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
+# How a listing matches, which is also the order of answers: the listing whose id you typed, the
+# names you typed, the names you began typing, the names that hold every word; then the rest.
+# Within each, by score.
 EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
-# The listing whose id you typed, the names you typed, the names you began typing; then by score.
-TIER = {EXACT_ID: 3, EXACT: 2, PREFIX: 1}
 TEXT_CEILING = 0.6
 OWN_CLASSES = frozenset({"n", "k", "d"})
 ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
 SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
+FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
@@ -458,6 +460,12 @@ class Searcher:
                 picked[doc] = Scored(doc, NAMED, 0.7 + 0.1 * share, 0.0, "every word in the name")
             else:
                 picked[doc] = Scored(doc, TEXT, value, 0.0)
+        # A match far weaker than the best one (a common word somewhere in a long text) is noise:
+        # answered below a plugin that matches, it would only pad the list.
+        best = max((item.relevance for item in picked.values() if item.tier in (NAMED, TEXT)), default=0.0)
+        floor = FLOOR * best
+        picked = {doc: item for doc, item in picked.items() if item.tier not in (NAMED, TEXT) or item.relevance >= floor}
+        relevance = {doc: value for doc, value in relevance.items() if value >= floor}
         for item in picked.values():
             item.score = item.relevance * mult[item.doc] / 1_000_000
         ranked = self._order(list(picked.values()), limit, by_group=collapse)

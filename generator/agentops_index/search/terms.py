@@ -3,7 +3,7 @@
 One tokenizer serves the Whoosh index, the query store and the relevance computation, and
 ``templates/static/search.js`` mirrors it for the browser (a test runs both on the same words):
 
-- text is NFKC-normalized and case-folded, then cut into runs of letters and digits;
+- text is NFKC-normalized and lower-cased, then cut into runs of letters and digits;
 - a run of Chinese, Japanese or Korean characters (written without spaces) becomes its
   character bigrams, so a query of two characters finds them inside a longer phrase;
 - Latin words are reduced by the Porter stemmer (the one Whoosh ships), so ``requests``
@@ -91,7 +91,8 @@ _LATIN = re.compile(r"[a-z]+")
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, then lower case (not casefold: JavaScript has no casefold, and the browser must agree)."""
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def runs(text: str) -> list[str]:

@@ -1,0 +1,165 @@
+"""The query path as a user meets it: whole processes, peak memory, and what a first --snapshot URL downloads.
+
+    .venv/bin/python bench/query_path.py [--plugins 30000] [--runs 5]
+
+On bench/world.py's real-text world (30,000 plugins by default):
+
+- ``agentops-index search QUERY --json`` and ``discover INTENT --json`` as new processes, with the
+  query store already prepared in the cache (warm disk): median wall time of ``--runs`` runs and
+  peak resident memory, against ``agentops-index --version`` (start-up alone) in the same run;
+- the site's ``api/v1/query.json`` served on loopback the way GitHub Pages serves it (gzip when
+  the client asks), and a first ``search --snapshot URL`` from an empty cache: bytes transferred,
+  compressed and raw, against the whole ``api/v1/snapshot.json``; then a second run (an ETag
+  revalidation).
+
+Goals at 30,000 plugins: search <= 300 ms and <= 150 MB; discover <= 600 ms; first download
+<= 15 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "generator"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from world import world  # noqa: E402
+
+from agentops_index.search.records import QUERY_FILE, query_file  # noqa: E402
+from agentops_index.search.session import records_of  # noqa: E402
+from agentops_index.snapshot import store  # noqa: E402
+
+CLI = str(Path(sys.executable).with_name("agentops-index"))
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak resident kilobytes of one process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(args)} failed: {child.stderr.read().decode() if child.stderr else ''}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(args: list[str], env: dict[str, str], runs: int) -> tuple[float, int]:
+    results = [run(args, env) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+class Served:
+    """Files of a folder on loopback, gzip-compressed when asked (as GitHub Pages does), with ETags."""
+
+    def __init__(self, folder: Path) -> None:
+        self.sent = 0
+        served = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def do_GET(self) -> None:
+                path = folder / self.path.lstrip("/")
+                if not path.is_file():
+                    self.send_error(404)
+                    return
+                etag = f'"{path.stat().st_mtime_ns}-{path.stat().st_size}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                body = path.read_bytes()
+                zipped = "gzip" in (self.headers.get("Accept-Encoding") or "")
+                if zipped:
+                    body = gzip.compress(body, 6)
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Type", "application/json")
+                if zipped:
+                    self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                served.sent += len(body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--plugins", type=int, default=30000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    snapshot_path = world(args.plugins)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache"), "NO_COLOR": "1"}
+        query = ["search", "review pull requests", "--json", "--snapshot", str(snapshot_path)]
+        started = time.perf_counter()
+        run([CLI, *query], env)  # prepares the store and index once: the cold first query
+        cold = time.perf_counter() - started
+        base = measure([CLI, "--version"], env, args.runs)
+        search = measure([CLI, *query], env, args.runs)
+        typo = measure([CLI, "search", "playwrite", "--json", "--snapshot", str(snapshot_path)], env, args.runs)
+        intent = "review my pull requests for security issues"
+        discover = measure([CLI, "discover", intent, "--json", "--snapshot", str(snapshot_path)], env, args.runs)
+        print(f"{args.plugins:,} plugins (bench/world.py); medians of {args.runs} new processes, warm disk and cache")
+        print(f"  --version (start-up)      {base[0] * 1000:6.0f} ms  {base[1] / 1024:5.0f} MB")
+        for label, (seconds, kb) in (("search --json", search), ("search (a typo) --json", typo), ("discover --json", discover)):
+            print(f"  {label:25} {seconds * 1000:6.0f} ms  {kb / 1024:5.0f} MB   ({seconds / base[0]:.1f}x start-up)")
+        print(f"  first query on a new snapshot (prepares the store and index): {cold:.1f} s")
+
+        site = Path(tmp) / "site"
+        (site / "api" / "v1").mkdir(parents=True)
+        snapshot = store.load(snapshot_path)
+        _, records = records_of(snapshot)
+        (site / "api" / "v1" / QUERY_FILE).write_bytes(store.dumps(query_file(snapshot, records), compact=True))
+        (site / "api" / "v1" / "snapshot.json").write_bytes(snapshot_path.read_bytes())
+        del snapshot, records
+        served = Served(site)
+        try:
+            fresh = {**env, "XDG_CACHE_HOME": str(Path(tmp) / "fresh")}
+            url = f"{served.url}api/v1/snapshot.json"
+            started = time.perf_counter()
+            run([CLI, "search", "playwright", "--json", "--snapshot", url], fresh)
+            first_s, first = time.perf_counter() - started, served.sent
+            second_s, _ = run([CLI, "search", "playwright", "--json", "--snapshot", url], fresh)
+            second = served.sent - first
+        finally:
+            served.close()
+        raw = (site / "api" / "v1" / QUERY_FILE).stat().st_size
+        whole = (site / "api" / "v1" / "snapshot.json").stat().st_size
+        whole_gz = len(gzip.compress((site / "api" / "v1" / "snapshot.json").read_bytes(), 6))
+        print(
+            f"  first --snapshot URL: {first / 1e6:.1f} MB transferred (query.json gzip; {raw / 1e6:.1f} MB raw) in {first_s:.1f} s"
+        )
+        print(
+            f"     vs the whole snapshot: {whole_gz / 1e6:.1f} MB gzip, {whole / 1e6:.1f} MB raw ({whole_gz / max(first, 1):.1f}x)"
+        )
+        print(f"  next run: {second} bytes (ETag revalidation, 304) in {second_s * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

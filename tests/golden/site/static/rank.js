@@ -1,0 +1,325 @@
+// The ranking of agentops-index's search, for the browser: the same words, stems, name keys,
+// typo rules and formula as the command line (generator/agentops_index/search/), so a query is
+// answered alike in both. tests/test_browser_rank.py runs these functions under node and compares
+// them with the Python ones word for word.
+//
+// Every string that comes from the index is data: it is compared and counted, never evaluated or
+// written as HTML.
+
+const CJK = '\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff';
+const RUN = new RegExp(`[${CJK}]+|(?:(?![${CJK}])[\\p{L}\\p{N}])+`, 'gu');
+const CJK_RUN = new RegExp(`^[${CJK}]`, 'u');
+const LATIN = /^[a-z]+$/;
+const HUMP = /[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+/g;
+const INNER_CAPITAL = /[a-z0-9][A-Z]|[A-Z]{2}[a-z]/;
+
+export const STOP_WORDS = new Set(('a an and are as at be by can for from have if in is it may not of on or tbd that the this to us we when will ' +
+  'with yet you your i me my our want need would like please how do does some something should could so just ' +
+  'into onto using use via').split(' '));
+
+export function fold(text) {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+export function runs(text) {
+  return fold(text).match(RUN) || [];
+}
+
+export function casedRuns(text) {
+  return text.normalize('NFKC').match(RUN) || [];
+}
+
+function bigrams(run) {
+  if (run.length === 1) return [run];
+  const out = [];
+  for (let i = 0; i < run.length - 1; i++) out.push(run.slice(i, i + 2));
+  return out;
+}
+
+// --- the Porter stemmer, as Whoosh's whoosh.lang.porter writes it (its regular expressions are
+// anchored at the start of the word, as Python's re.match anchors them).
+const STEP2 = {
+  ational: 'ate', tional: 'tion', enci: 'ence', anci: 'ance', izer: 'ize', bli: 'ble', alli: 'al', entli: 'ent',
+  eli: 'e', ousli: 'ous', ization: 'ize', ation: 'ate', ator: 'ate', alism: 'al', iveness: 'ive', fulness: 'ful',
+  ousness: 'ous', aliti: 'al', iviti: 'ive', biliti: 'ble', logi: 'log',
+};
+const STEP3 = { icate: 'ic', ative: '', alize: 'al', iciti: 'ic', ical: 'ic', ful: '', ness: '' };
+const CONS_SEQ = '[^aeiouy]+';
+const VOWEL_SEQ = '[aeiou]+';
+const MGR0 = new RegExp(`^(${CONS_SEQ})?${VOWEL_SEQ}${CONS_SEQ}`);
+const MEQ1 = new RegExp(`^(${CONS_SEQ})?${VOWEL_SEQ}${CONS_SEQ}(${VOWEL_SEQ})?$`);
+const MGR1 = new RegExp(`^(${CONS_SEQ})?${VOWEL_SEQ}${CONS_SEQ}${VOWEL_SEQ}${CONS_SEQ}`);
+const S_V = new RegExp(`^(${CONS_SEQ})?[aeiouy]`);
+const C_V = new RegExp(`^${CONS_SEQ}[aeiouy][^aeiouwxy]$`);
+const ED_ING = /^(.*)(ed|ing)$/;
+const AT_BL_IZ = /^(at|bl|iz)$/;
+const STEP1B = /^([^aeiouylsz])\1$/;
+const STEP2_RE = new RegExp(`^(.+?)(${Object.keys(STEP2).join('|')})$`);
+const STEP3_RE = new RegExp(`^(.+?)(${Object.keys(STEP3).join('|')})$`);
+const STEP4_1 = /^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|ate|iti|ous|ive|ize)$/;
+const STEP4_2 = /^(.+?)(s|t)(ion)$/;
+const STEP5 = /^(.+?)e$/;
+
+export function porter(word) {
+  let w = word;
+  if (w.length < 3) return w;
+  const firstIsY = w[0] === 'y';
+  if (firstIsY) w = 'Y' + w.slice(1);
+  if (w.endsWith('s')) {
+    if (w.endsWith('sses')) w = w.slice(0, -2);
+    else if (w.endsWith('ies')) w = w.slice(0, -2);
+    else if (w[w.length - 2] !== 's') w = w.slice(0, -1);
+  }
+  if (w.endsWith('eed')) {
+    if (MGR0.test(w.slice(0, -3))) w = w.slice(0, -1);
+  } else {
+    const m = ED_ING.exec(w);
+    if (m && S_V.test(m[1])) {
+      w = m[1];
+      if (AT_BL_IZ.test(w)) w += 'e';
+      else if (STEP1B.test(w)) w = w.slice(0, -1);
+      else if (C_V.test(w)) w += 'e';
+    }
+  }
+  if (w.endsWith('y') && S_V.test(w.slice(0, -1))) w = w.slice(0, -1) + 'i';
+  let m = STEP2_RE.exec(w);
+  if (m && MGR0.test(m[1])) w = m[1] + STEP2[m[2]];
+  m = STEP3_RE.exec(w);
+  if (m && MGR0.test(m[1])) w = m[1] + STEP3[m[2]];
+  m = STEP4_1.exec(w);
+  if (m) {
+    if (MGR1.test(m[1])) w = m[1];
+  } else {
+    m = STEP4_2.exec(w);
+    if (m && MGR1.test(m[1] + m[2])) w = m[1] + m[2];
+  }
+  m = STEP5.exec(w);
+  if (m && (MGR1.test(m[1]) || (MEQ1.test(m[1]) && !C_V.test(m[1])))) w = m[1];
+  if (w.endsWith('ll') && MGR1.test(w)) w = w.slice(0, -1);
+  if (firstIsY) w = 'y' + w.slice(1);
+  return w;
+}
+
+export function stem(word) {
+  return LATIN.test(word) && word.length > 3 ? porter(word) : word;
+}
+
+export function tokens(text, stop = STOP_WORDS) {
+  const out = [];
+  for (const run of runs(text)) {
+    if (CJK_RUN.test(run)) out.push(...bigrams(run));
+    else if (!stop.has(run)) out.push(stem(run));
+  }
+  return out;
+}
+
+export function humps(word) {
+  if (!INNER_CAPITAL.test(word)) return [word];
+  const parts = word.match(HUMP) || [];
+  return parts.length > 1 && parts.join('') === word ? parts.map((p) => p.toLowerCase()) : [word];
+}
+
+export function splitHumps(text) {
+  return text.replace(/[A-Za-z0-9]+/g, (w) => humps(w).join(' '));
+}
+
+export function key(text) {
+  return runs(text).join('');
+}
+
+export function nameWords(name) {
+  return runs(splitHumps(name));
+}
+
+export function alignedPrefix(queryKey, name, least = 3) {
+  let done = '';
+  for (const word of nameWords(name)) {
+    const rest = queryKey.slice(done.length);
+    if (!queryKey.startsWith(done) || !rest) return false;
+    if (word.startsWith(rest) && (rest.length >= least || rest === word)) return true;
+    done += word;
+  }
+  return false;
+}
+
+// --- typos: the same limits as search/spelling.py --------------------------------------------
+
+export function maxEdits(word) {
+  return word.length <= 3 ? 0 : word.length < 8 ? 1 : 2;
+}
+
+// Optimal string alignment distance (insertions, deletions, substitutions, neighbours swapped).
+export function osa(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+// Metaphone, as jellyfish computes it (its Rust implementation): the end of the word is the end.
+export function metaphone(word) {
+  let s = word.toLowerCase().normalize('NFKD');
+  if (['kn', 'gn', 'pn', 'wr', 'ae'].some((p) => s.startsWith(p))) s = s.slice(1);
+  const out = [];
+  const isIn = (ch, set) => ch !== '' && set.includes(ch);
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    const next = i < s.length - 1 ? s[i + 1] : '';
+    const nextnext = i < s.length - 2 ? s[i + 2] : '';
+    if (c === next && c !== 'c') { i += 1; continue; }
+    if ('aeiou'.includes(c)) {
+      if (i === 0 || s[i - 1] === ' ') out.push(c);
+    } else if (c === 'b') {
+      if (!(i !== 0 && s[i - 1] === 'm') || next) out.push('b');
+    } else if (c === 'c') {
+      if ((next === 'i' && nextnext === 'a') || next === 'h') { out.push('x'); i += 1; }
+      else if (isIn(next, 'iey')) { out.push('s'); i += 1; }
+      else out.push('k');
+    } else if (c === 'd') {
+      if (next === 'g' && isIn(nextnext, 'iey')) { out.push('j'); i += 2; } else out.push('t');
+    } else if ('fjlmnr'.includes(c)) {
+      out.push(c);
+    } else if (c === 'g') {
+      if (isIn(next, 'iey')) out.push('j');
+      else if (next === 'h' && !isIn(nextnext, 'aeiou')) i += 1;
+      else if (next === 'n' && !nextnext) i += 1;
+      else out.push('k');
+    } else if (c === 'h') {
+      if (i === 0 || isIn(next, 'aeiou') || !'aeiou'.includes(s[i - 1])) out.push('h');
+    } else if (c === 'k') {
+      if (i === 0 || s[i - 1] !== 'c') out.push('k');
+    } else if (c === 'p') {
+      if (next === 'h') { out.push('f'); i += 1; } else out.push('p');
+    } else if (c === 'q') {
+      out.push('k');
+    } else if (c === 's') {
+      if (next === 'h') { out.push('x'); i += 1; }
+      else if (next === 'i' && isIn(nextnext, 'oa')) { out.push('x'); i += 2; }
+      else out.push('s');
+    } else if (c === 't') {
+      if (next === 'i' && isIn(nextnext, 'oa')) out.push('x');
+      else if (next === 'h') { out.push('0'); i += 1; }
+      else if (next !== 'c' || nextnext !== 'h') out.push('t');
+    } else if (c === 'v') {
+      out.push('f');
+    } else if (c === 'w') {
+      if (i === 0 && next === 'h') { i += 1; out.push('w'); }
+      else if (isIn(next, 'aeiou')) out.push('w');
+    } else if (c === 'x') {
+      if (i === 0) {
+        if (next === 'h' || (next === 'i' && isIn(nextnext, 'oa'))) out.push('x'); else out.push('s');
+      } else { out.push('k'); out.push('s'); }
+    } else if (c === 'y') {
+      if (isIn(next, 'aeiou')) out.push('y');
+    } else if (c === 'z') {
+      out.push('s');
+    } else if (c === ' ') {
+      if (out.length && out[out.length - 1] !== ' ') out.push(' ');
+    }
+    i += 1;
+  }
+  return out.join('').toUpperCase();
+}
+
+function plausible(word, candidate, distance) {
+  return distance <= 1 || candidate[0] === word[0];
+}
+
+// The correction of one unknown word from [word, groups using it, named 0/1, metaphone] rows, or null.
+export function correction(word, rows) {
+  const edits = maxEdits(word);
+  if (!edits) return null;
+  let best = null;
+  for (const [w, df, named] of rows) {
+    if (Math.abs(w.length - word.length) > edits || (!named && df < 2)) continue;
+    const d = osa(word, w);
+    if (d > edits || !plausible(word, w, d)) continue;
+    const rank = [d, -named, -df, w];
+    if (!best || less(rank, best.rank)) best = { w, rank };
+  }
+  if (best) return best.w;
+  if (word.length >= 6 && /^[a-z]+$/.test(word)) {
+    const code = metaphone(word);
+    for (const [w, df, named, sound] of rows) {
+      if (!named || sound !== code) continue;
+      const d = osa(word, w);
+      if (d > 3 || !plausible(word, w, d)) continue;
+      const rank = [d, -df, w];
+      if (!best || less(rank, best.rank)) best = { w, rank };
+    }
+  }
+  return best ? best.w : null;
+}
+
+function less(a, b) {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] < b[i]) return true;
+    if (a[i] > b[i]) return false;
+  }
+  return false;
+}
+
+// --- relevance and the score: search/query.py's formula -----------------------------------------
+
+// A plugin's stemmed terms by class, from its Pagefind meta ("n=a b;k=c;c1=d;...").
+export function classTerms(text) {
+  const out = {};
+  for (const part of (text || '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) out[part.slice(0, at)] = new Set(part.slice(at + 1).split(' ').filter(Boolean));
+  }
+  return out;
+}
+
+// The strongest class weight at which a plugin holds a concept (any form), and in how many classes.
+export function holding(concept, terms, classes) {
+  let strength = 0;
+  let own = 0;
+  let places = 0;
+  for (const [cls, weight] of Object.entries(classes)) {
+    const set = terms[cls];
+    if (!set) continue;
+    if (concept.forms.some((form) => form.every((s) => set.has(s)))) {
+      places += 1;
+      if (weight > strength) strength = weight;
+      if ((cls === 'n' || cls === 'k' || cls === 'd') && weight > own) own = weight;
+    }
+  }
+  return { strength, own, places };
+}
+
+// Relevance in [0, 1] of one plugin for the query's concepts (each {forms, idf}), and the tier.
+export function relevance(concepts, terms, config, anyWord = false) {
+  const classes = config.classes;
+  const total = concepts.reduce((s, c) => s + c.idf, 0) || 1;
+  let sum = 0;
+  let best = 0;
+  let allNamed = concepts.length > 0;
+  const top = Math.max(...concepts.map((c) => c.idf), 1e-9);
+  for (const concept of concepts) {
+    const held = holding(concept, terms, classes);
+    const weight = concept.idf / total;
+    if (held.strength > 0) {
+      sum += weight * ((1 - config.spread) * held.strength + (config.spread * Math.min(held.places, config.spread_cap)) / config.spread_cap);
+    }
+    if (held.strength !== classes.n) allNamed = false;
+    best = Math.max(best, (concept.idf / top) * held.own);
+  }
+  if (allNamed) {
+    const names = (terms.n && terms.n.size) || 1;
+    return { relevance: 0.7 + 0.1 * Math.min(1, concepts.length / names), named: true };
+  }
+  const value = anyWord ? config.any_best * best + (1 - config.any_best) * sum : sum;
+  return { relevance: config.text_ceiling * value, named: false };
+}
+
+export function score(relevanceValue, multiplier) {
+  return relevanceValue * multiplier;
+}

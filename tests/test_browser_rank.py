@@ -1,0 +1,144 @@
+"""templates/static/rank.js agrees with the command line word for word (run under node).
+
+The browser ranks search results with rank.js; the command line with search/terms.py,
+search/spelling.py, Whoosh's Porter stemmer, rapidfuzz and jellyfish. Any difference in how a
+word is cut, stemmed, keyed or corrected would make the two answer differently, so every
+function is run on the same inputs in both and compared. Skipped, saying why, without node.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jellyfish
+import pytest
+from rapidfuzz.distance import OSA
+from whoosh.lang.porter import stem as porter
+
+from agentops_index.render.browser_search import word_files
+from agentops_index.search import spelling, terms
+from agentops_index.search.records import project_all
+from agentops_index.snapshot import store
+
+REPO = Path(__file__).resolve().parents[1]
+RANK = REPO / "templates" / "static" / "rank.js"
+SAMPLE = store.load(REPO / "data" / "snapshots" / "latest.json")
+RUNNER = """
+import * as rank from %s;
+import { readFileSync } from 'node:fs';
+const calls = JSON.parse(readFileSync(0, 'utf8'));
+const out = {};
+for (const [name, args] of Object.entries(calls)) out[name] = args.map((a) => rank[name](...a));
+process.stdout.write(JSON.stringify(out));
+"""
+EDGE = [
+    "PRReviewToolkit",
+    "GitHub",
+    "iOS開発",
+    "代码审查工具",
+    "コミットメッセージ 生成",
+    "k8s a11y",
+    "Straße café naïve",
+    "pr-review-toolkit@anthropics/claude-code",
+    "CommitCoach HTTPServer getHTTPResponse",
+    "laugh thumb align design walkthrough",
+    "x y z 42 3d",
+]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    binary = shutil.which("node")
+    if binary is None:
+        pytest.skip("node is not installed: rank.js cannot be run (the browser tests cover it where chromium is)")
+    script = tmp_path_factory.mktemp("rank") / "run.mjs"
+    script.write_text(RUNNER % json.dumps(RANK.as_uri()))
+
+    def call(**calls: list[list[Any]]) -> dict[str, list[Any]]:
+        done = subprocess.run([binary, str(script)], input=json.dumps(calls), capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        result: dict[str, list[Any]] = json.loads(done.stdout)
+        return result
+
+    return call
+
+
+def texts() -> list[str]:
+    out = list(EDGE)
+    for plugin in SAMPLE.plugins:
+        u = plugin.untrusted
+        out += [u.name.text, u.description.text if u.description else "", " ".join(k.text for k in u.keywords)]
+        out += [d.untrusted.name.text for d in (*plugin.components.commands, *plugin.components.skills)]
+    judged = tomllib.loads((REPO / "bench" / "search_judgments.toml").read_text())["query"]
+    return out + [q["q"] for q in judged]
+
+
+def words() -> list[str]:
+    found = sorted({w for t in texts() for w in re.findall(r"[a-z]+", t.lower())})
+    return [*found, "laugh", "thumb", "align", "breadcrumb", "enough", "xavier", "schedule", "knight", "wright"]
+
+
+def test_words_keys_and_stems_agree(node: Any) -> None:
+    given = texts()
+    vocabulary = words()
+    got = node(
+        porter=[[w] for w in vocabulary],
+        stem=[[w] for w in vocabulary],
+        tokens=[[t] for t in given],
+        key=[[t] for t in given],
+        splitHumps=[[t] for t in given],
+        runs=[[t] for t in given],
+    )
+    assert got["porter"] == [porter(w) for w in vocabulary]
+    assert got["stem"] == [terms.stem(w) for w in vocabulary]
+    assert got["tokens"] == [terms.tokens(t) for t in given]
+    assert got["key"] == [terms.key(t) for t in given]
+    assert got["splitHumps"] == [terms.split_humps(t) for t in given]
+    assert got["runs"] == [terms.runs(t) for t in given]
+
+
+def test_name_prefixes_agree(node: Any) -> None:
+    cases = [
+        ["frontenddes", "frontend-design"],
+        ["prd", "pr-describer"],
+        ["playw", "playwright-cli"],
+        ["react", "react-native"],
+        ["claudemdman", "claude-md-management"],
+        ["pr", "pr-review-toolkit"],
+        ["prreviewto", "PRReviewToolkit"],
+    ]
+    got = node(alignedPrefix=cases)["alignedPrefix"]
+    assert got == [terms.aligned_prefix(a, b) for a, b in cases]
+
+
+def test_typo_rules_agree(node: Any) -> None:
+    long_words = [w for w in words() if len(w) >= 5]
+    pairs = [[a, b] for a, b in zip(long_words, long_words[1:] + long_words[:1], strict=True)]
+    pairs += [["laravle", "laravel"], ["chnagelog", "changelog"], ["playwrite", "playwright"], ["ab", "ba"]]
+    got = node(metaphone=[[w] for w in long_words], osa=pairs, maxEdits=[[w] for w in long_words])
+    assert got["metaphone"] == [jellyfish.metaphone(w) for w in long_words]
+    assert got["osa"] == [OSA.distance(a, b) for a, b in pairs]
+    assert got["maxEdits"] == [spelling.max_edits(w) for w in long_words]
+
+
+def test_corrections_agree(node: Any, tmp_path: Path) -> None:
+    """The browser corrects from the site's word files what the command line corrects from its store."""
+    from agentops_index.search.session import open_searcher
+
+    records = project_all(SAMPLE)
+    files = word_files(records)
+    rows = {Path(path).stem: json.loads(body)["rows"] for path, body in files.items()}
+    typos = ["chnagelog", "kubernetis", "helpr", "terrafrom", "secrts", "dockr", "playwrite", "revew", "dokcerfile"]
+    path = tmp_path / "latest.json"
+    path.write_bytes((REPO / "data" / "snapshots" / "latest.json").read_bytes())
+    with open_searcher(str(path)) as searcher:
+        expected = [spelling.best(t, searcher.store) for t in typos]
+    given = [[t, rows.get(t[0], []) + (rows.get(t[1], []) if t[1] != t[0] else [])] for t in typos]
+    assert node(correction=given)["correction"] == expected
+    assert any(expected)
