@@ -332,7 +332,8 @@ ONE_RANKING = [
 @pytest.mark.slow
 def test_the_browser_ranks_as_the_command_line_does(browser: Any, tmp_path: Path) -> None:
     """On the corpus build, for 20 queries: the same first result, and at least 8 of the browser's
-    top 10 among the command line's top 10 (copies count as the plugin they copy)."""
+    top 10 among the command line's top 10 (copies count as the plugin they copy, and a plugin tied
+    with the command line's tenth counts as in it)."""
     import time
 
     missing = [str(d) for d in CORPORA if not d.is_dir()]
@@ -361,14 +362,22 @@ def test_the_browser_ranks_as_the_command_line_does(browser: Any, tmp_path: Path
                     a.get_attribute("href").rstrip("/").split("/plugins/", 1)[1]
                     for a in page.query_selector_all("#results li h2 a")
                 ]
-                answer = searcher.query(query, limit=10)
-                slugs = {i: r["slug"] for i, r in searcher.store.records(i for h in answer.results for i in h.also_in).items()}
+                answer = searcher.query(query, limit=100)
+                ids = [i for h in answer.results for i in h.also_in]
+                slugs = {i: r["slug"] for i, r in searcher.store.records(ids).items()}
                 groups = [{h.record["slug"], *(slugs[i] for i in h.also_in)} for h in answer.results]
+                scores = [(round(h.relevance, 6), round(h.score, 6)) for h in answer.results]
                 assert shown, query
                 first = got[0] in groups[0]
-                overlap = sum(1 for slug in got[:10] if any(slug in g for g in groups))
+                # A result tied with the command line's tenth is as right as the one it shows.
+                tenth = scores[min(9, len(scores) - 1)]
+                overlap = sum(
+                    1 for slug in got[:10] if any(slug in g and (n < 10 or scores[n] == tenth) for n, g in enumerate(groups))
+                )
                 if not first or overlap < min(8, len(groups)):
-                    disagree.append(f"{query!r}: browser {got[:10]} vs command line {[h.record['slug'] for h in answer.results]}")
+                    disagree.append(
+                        f"{query!r}: browser {got[:10]} vs command line {[h.record['slug'] for h in answer.results[:10]]}"
+                    )
                 time.sleep(0.05)
     finally:
         context.close()

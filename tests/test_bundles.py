@@ -210,12 +210,24 @@ def test_sample_bundles_shape_flags_and_empty_stages(sample_bundles: list[tuple[
     pipeline = bundles["data-pipeline"]
     assert not pipeline.complete and pipeline.empty_stages == ["query"]
     assert "sql-helper@contoso-data/data-plugins: high risk" in (pipeline.stages[0].note or "")
-    # Incident response allows high-risk picks, and flags them.
+    # Incident response allows high-risk picks, and flags whichever it makes.
     incident = bundles["incident-response"]
     risky = [p for p in incident.plugins if PLUGINS[p.id].risk == "high"]
-    assert risky and incident.flags == [
-        f"{p.id}: high risk: allowed by this template; read its signals before installing" for p in risky
-    ]
+    assert incident.flags == [f"{p.id}: high risk: allowed by this template; read its signals before installing" for p in risky]
+
+
+def test_a_template_that_allows_high_risk_picks_and_flags_them(tmp_path: Path) -> None:
+    (tmp_path / "hunt.toml").write_text(
+        'id = "hunt"\ntitle = "Hunt"\ndescription = "d"\npattern = "sequential"\nallow_high_risk = true\n'
+        '[[stages]]\nid = "bisect"\nrole = "Bisect"\nquery = "reproduce a bug and bisect it"\n'
+    )
+    path = tmp_path / "latest.json"
+    path.write_bytes(COMMITTED.read_bytes())
+    with searcher_for(SAMPLE, path) as searcher:
+        ((bundle, _),) = build_bundles(searcher, [load_template(tmp_path / "hunt.toml")], BASE)
+    pick = bundle.stages[0].pick
+    assert pick is not None and pick.id == "bug-hunter@northwind-labs/agent-kit" and PLUGINS[pick.id].risk == "high"
+    assert bundle.flags == [f"{pick.id}: high risk: allowed by this template; read its signals before installing"]
 
 
 def test_a_stage_nothing_matches_is_left_empty(tmp_path: Path) -> None:

@@ -36,6 +36,8 @@ async function fetchJson(path) {
 async function load() {
   if (!pagefind) {
     pagefind = await import(new URL('pagefind/pagefind.js', root).href);
+    // The command line does not favour short pages; its class weights are the pages' Pagefind weights.
+    await pagefind.options({ ranking: { pageLength: 0 } });
     await pagefind.init();
   }
   if (!config) config = await fetchJson('search/config.json');
@@ -50,6 +52,20 @@ function exact(text) {
 async function pf(text) {
   if (!searches.has(text)) searches.set(text, pagefind.search(text));
   return searches.get(text);
+}
+
+// The pages holding a word itself (or a phrase, words in a row). Pagefind does not rank a quoted
+// search, and reads quoted words as one phrase, so each word is asked alone.
+const holders = new Map();
+async function holding(text) {
+  if (!holders.has(text)) holders.set(text, pf(exact(text)).then((s) => new Set(s.results.map((r) => r.id))));
+  return holders.get(text);
+}
+
+// Pagefind's ranked answer for the words, kept to the pages that hold each word itself.
+async function rankedHolding(texts) {
+  const sets = await Promise.all(texts.map(holding));
+  return (await pf(texts.join(' '))).results.filter((r) => sets.every((s) => s.has(r.id)));
 }
 
 function fileName(prefix) {
@@ -99,7 +115,9 @@ async function corrections(ws) {
   const fixes = {};
   for (const word of new Set(ws)) {
     if (!rank.maxEdits(word) || !/[a-z]/.test(word) || rank.STOP_WORDS.has(word)) continue;
-    if (await known(word)) continue;
+    // A word Pagefind finds exactly is known; only one it does not find needs the vocabulary (a
+    // word of the same stem makes it known, as on the command line) before it is corrected.
+    if ((await holding(word)).size || (await known(word))) continue;
     const rows = [...(await wordsFor(word[0])), ...(word[1] && word[1] !== word[0] ? await wordsFor(word[1]) : [])];
     const fixed = rank.correction(word, rows);
     if (fixed && fixed !== word) fixes[word] = fixed;
@@ -146,7 +164,7 @@ async function concepts(ws) {
       if (known.has(pair.join(' '))) {
         const key = known.get(pair.join(' '));
         concept = { word: `${word} ${next}`, text: `${word} ${next}`, forms: [pair, ...forms(key, rank.tokens(key, new Set()))] };
-      } else if (/^[\p{L}\p{N}]+$/u.test(word + next) && (await named(word + next))) {
+      } else if (rank.joinable(word, next) && (await named(word + next))) {
         concept = { word: `${word} ${next}`, text: word + next, forms: [rank.tokens(word + next, new Set()), pair] };
       }
     }
@@ -166,7 +184,7 @@ async function concepts(ws) {
     const main = concept.text.split(' ');
     concept.alternatives = [...(config.synonyms[concept.word] || []), ...(concept.word.includes(' ') ? config.synonyms[main[0]] || [] : [])]
       .filter((alt) => alt !== concept.text);
-    const found = (await pf(concept.text)).results.length;
+    const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
     concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);
   }
@@ -181,7 +199,6 @@ function fromMeta(meta) {
     slug: meta.slug,
     title: meta.title || meta.slug,
     names: (meta.names || '').split('|').filter(Boolean),
-    keys: new Set((meta.keys || '').split(' ')),
     desc: meta.desc || '',
     market: meta.market || '',
     category: meta.category || '',
@@ -203,7 +220,20 @@ function fromMeta(meta) {
 }
 
 function fromCard(card) {
-  return fromMeta({ ...card, names: (card.names || []).join('|'), keys: '' });
+  return fromMeta({ ...card, names: (card.names || []).join('|') });
+}
+
+// A result page's card: the id of its search record's hidden element, its spaces written _
+// (render/browser_search.py's id_safe).
+const ANCHOR = 'ao-search:';
+function fromFragment(data) {
+  const anchor = (data.anchors || []).find((a) => typeof a.id === 'string' && a.id.startsWith(ANCHOR));
+  if (!anchor) return { slug: '' };
+  try {
+    return fromMeta(JSON.parse(anchor.id.slice(ANCHOR.length).replace(/_/g, ' ')));
+  } catch {
+    return { slug: '' };
+  }
 }
 
 function wanted(entry, filters) {
@@ -268,35 +298,47 @@ export async function ranked(text, filters) {
   // (the rarer the pair, the earlier), then pages Pagefind ranks high for one rare word: each
   // word's results add its rarity, less the lower they rank.
   const narrowing = Object.values(filters).some(Boolean);
-  // Pagefind reads the last word of a query as a prefix ("mem" finds "memory"), so the pages holding
-  // every word are its ranked answer kept to those its quoted (exact) search also finds.
+  // Pagefind reads the last word of a query as a prefix ("mem" finds "memory"), so its ranked answers
+  // are kept to the pages its quoted (exact) searches find.
   let all = [];
-  if (found.length) {
-    const ranked = (await pf(found.map((c) => c.text).join(' '))).results;
-    const exactly = new Set((await pf(found.map((c) => exact(c.text)).join(' '))).results.map((r) => r.id));
-    all = ranked.filter((r) => exactly.has(r.id)).slice(0, narrowing ? 5 * BATCH : BATCH);
+  if (found.length) all = (await rankedHolding(found.map((c) => c.text))).slice(0, narrowing ? 5 * BATCH : 2 * BATCH);
+  // A word's synonyms answer too ("kubernetes" finds k8s-helper): the best pages holding each
+  // synonym in its place, one for every two pages holding the words as typed.
+  const synonymous = [];
+  for (const concept of found) {
+    for (const alternative of concept.alternatives) {
+      synonymous.push(...(await rankedHolding(found.map((c) => (c === concept ? alternative : c.text)))).slice(0, PAIR_DEPTH));
+    }
   }
-  const candidates = [...all];
-  if (found.length > 1 || found.some((c) => c.alternatives.length)) {
-    const seen = new Set(all.map((r) => r.id));
-    const add = (results) => {
-      for (const r of results) if (!seen.has(r.id)) { seen.add(r.id); candidates.push(r); }
-    };
+  const candidates = [];
+  const seen = new Set();
+  const add = (results) => {
+    for (const r of results) if (!seen.has(r.id)) { seen.add(r.id); candidates.push(r); }
+  };
+  for (let i = 0; i < Math.max(all.length, 2 * synonymous.length); i++) {
+    if (i < all.length) add([all[i]]);
+    if (i % 2 === 1 && (i - 1) / 2 < synonymous.length) add([synonymous[(i - 1) / 2]]);
+  }
+  // Enough pages hold every word: they are the answer. Too few: widen to pages holding some.
+  const widen = all.length < BATCH && (found.length > 1 || found.some((c) => c.alternatives.length));
+  if (widen) {
     if (found.length > 2 && found.length <= 5) {
       const pairs = [];
       for (let i = 0; i < found.length; i++) for (let j = i + 1; j < found.length; j++) pairs.push([found[i], found[j]]);
       pairs.sort((a, b) => b[0].idf + b[1].idf - (a[0].idf + a[1].idf));
       // The best of each pair, interleaved, so no one pair fills the batch.
       const lists = [];
-      for (const [a, b] of pairs) lists.push((await pf(`${a.text} ${b.text}`)).results.slice(0, PAIR_DEPTH));
+      for (const [a, b] of pairs) lists.push((await rankedHolding([a.text, b.text])).slice(0, PAIR_DEPTH));
       for (let i = 0; i < PAIR_DEPTH; i++) for (const list of lists) if (i < list.length) add([list[i]]);
     }
     const weight = new Map();
     const pages = new Map();
     for (const concept of found) {
       const mine = new Map();
-      for (const form of [concept.text, ...concept.alternatives]) {
-        (await pf(form)).results.forEach((r, rank) => {
+      const own = await holding(concept.text);
+      const forms = own.size < BATCH ? [concept.text, ...concept.alternatives] : [concept.text];
+      for (const form of forms) {
+        (await rankedHolding([form])).forEach((r, rank) => {
           const value = concept.idf / (1 + rank / 10);
           if (!mine.has(r.id) || mine.get(r.id) < value) mine.set(r.id, value);
           pages.set(r.id, r);
@@ -307,28 +349,19 @@ export async function ranked(text, filters) {
     const any = [...weight.entries()].sort(([a, wa], [b, wb]) => wb - wa || (a < b ? -1 : 1));
     add(any.map(([id]) => pages.get(id)));
   }
-  const limit = narrowing ? 5 * BATCH : 3 * BATCH;
-  for (let start = 0; start < Math.min(candidates.length, limit) && (start < 2 * BATCH || rows.size < SHOWN); start += BATCH) {
+  // One batch of result fragments when pages hold every word, two when widened, more for facets.
+  const limit = narrowing ? 5 * BATCH : widen ? 3 * BATCH : 2 * BATCH;
+  const least = widen ? 2 * BATCH : BATCH;
+  for (let start = 0; start < Math.min(candidates.length, limit) && (start < least || rows.size < SHOWN); start += BATCH) {
     const datas = await Promise.all(candidates.slice(start, start + BATCH).map((r) => r.data()));
     for (const data of datas) {
-      const entry = fromMeta(data.meta);
+      const entry = fromFragment(data);
       if (!entry.slug || !wanted(entry, filters)) continue;
-      const key = rank.key(asked);
-      let tier = 0;
-      let relevance;
-      let match = '';
-      if (key && entry.keys.has(key)) {
-        tier = rank.key(entry.slug) === key || rank.key(entry.id) === key ? EXACT_ID : EXACT;
-        relevance = 1;
-        match = tier === EXACT_ID ? 'the id' : 'the name';
-      } else {
-        const scored = rank.relevance(found, entry.terms, config);
-        relevance = scored.relevance;
-        if (scored.named) {
-          tier = NAMED;
-          match = 'every word in the name';
-        }
-      }
+      // Names typed or begun were found in search/names/; a page adds how well its words match.
+      const scored = rank.relevance(found, entry.terms, config);
+      const tier = scored.named ? NAMED : 0;
+      const relevance = scored.relevance;
+      const match = scored.named ? 'every word in the name' : '';
       const row = { entry, tier, relevance, match, score: relevance * entry.mult };
       const had = rows.get(entry.slug);
       if (!had || row.tier > had.tier) rows.set(entry.slug, row);
@@ -410,6 +443,10 @@ input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(
 document.addEventListener('keydown', (event) => {
   if (event.key === '/' && document.activeElement !== input) { event.preventDefault(); input.focus(); }
 });
+// Pagefind's runtime (its script, worker, WebAssembly and index metadata) loads while the page is
+// idle, so typing a query costs only what that query needs.
+const warm = () => load().catch(() => {});
+if ('requestIdleCallback' in window) requestIdleCallback(warm, { timeout: 3000 }); else setTimeout(warm, 500);
 const initial = new URLSearchParams(location.search);
 for (const [name, value] of initial) { if (form.elements[name]) form.elements[name].value = value; }
 if (initial.get('q')) run();

@@ -2,13 +2,15 @@
 
 What the site carries for it:
 
-- each plugin page holds one hidden search record (``templates/_search_record.html``): its name,
-  display name and name key, keywords, component names, description and category, the text
+- each plugin page holds one hidden search record (``templates/_search_record.html``): the text
   Pagefind indexes (``data-pagefind-body``; nothing else of the page is indexed, which keeps its
-  index and the fragments a search loads small), and Pagefind *meta* (``meta``): what a result
-  shows (name, description, marketplace, verdict, highest signal, stars) and what ranking needs
-  (the plugin's stemmed terms by relevance class, the popularity-and-penalty multiplier, its copy
-  group and the facts that choose which listing of a group is shown);
+  index and the fragments a search loads small), field by field as the CLI indexes it (names,
+  keywords, component names, description, category, marketplace, author, and the first
+  ``COMPONENT_TEXT`` characters of component descriptions) with Pagefind weights, and a *card*
+  (``page_search``): what a result shows (name, description, marketplace, verdict, highest
+  signal, stars) and what ranking needs (the plugin's stemmed terms by relevance class, the
+  popularity-and-penalty multiplier, its copy group and the facts that choose which listing of a
+  group is shown), carried in an element id, which Pagefind returns but does not index;
 - ``search/config.json``: synonyms, weak words and the formula's constants (data/search.toml,
   data/ranking.toml and search/query.py), so the browser reads the same settings;
 - ``search/names.json`` and ``search/names/<prefix>.json``: every name key (letters and digits
@@ -26,6 +28,7 @@ Without filters its output is deterministic, which the build determinism test ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -43,9 +46,8 @@ from agentops_index.search.store import field_texts, group_key, kinds
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 TIMEOUT = 900
-SHARD_MAX = 400  # name keys in one names shard; a bigger one is split by one more letter
+SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
 CARD_DESCRIPTION = 160
-TERMS_CAP = 60  # stems of component descriptions kept in a page's meta (the weakest class)
 
 
 def available() -> bool:
@@ -82,13 +84,11 @@ def verdict(record: dict[str, Any]) -> str:
 
 
 def class_string(record: dict[str, Any]) -> str:
-    """The record's stemmed terms by class, as ``n=a b;k=c;...`` (component descriptions capped)."""
+    """The record's stemmed terms by class, as ``n=a b;k=c;...``."""
     found = classes_of.class_terms(record)
     parts = []
     for cls in classes_of.CLASSES:
         stems = sorted(found[cls])
-        if cls.startswith("x"):
-            stems = stems[:TERMS_CAP]
         if stems:
             parts.append(f"{cls}={' '.join(stems)}")
     return ";".join(parts)
@@ -121,7 +121,7 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
         "stars": record["stars"] or 0,
         "mult": round(rank.combined(1.0, record["parts"], record["penalties"], ranking) * 1_000_000),
         "static": round(record["static"] * 1_000_000),
-        "grp": group_key(record),
+        "grp": group_tag(group_key(record)),
         "canon": 1 if record["canonical_id"] in (None, record["id"]) else 0,
         "also": len(record["mirrors"]),
         "components": " ".join(kinds(record)) or "none",
@@ -129,37 +129,71 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
     }
 
 
-def meta(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking, updated: str) -> dict[str, str]:
-    """Pagefind meta for a plugin page, one element per key (Pagefind keeps strings)."""
-    record = project(plugin, market)
-    shown = card(record, ranking)
-    counts = plugin.counts
+ANCHOR = "ao-search:"  # the id of the hidden element whose value is a page's search card
+FIELD_CLASS = classes_of.FIELD_CLASS  # a field's relevance class; its Pagefind weight is ten times the class's
+COMPONENT_TEXT = 600  # characters of component descriptions a page gives Pagefind (the weakest class)
+
+
+def shortened(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its component descriptions cut to COMPONENT_TEXT characters in all, so a
+    page's card holds the stems of the text Pagefind indexed, no more."""
+    left = COMPONENT_TEXT
+    out = dict(record)
+    for kind in ("commands", "agents", "skills"):
+        docs = []
+        for name, description in record[kind]:
+            cut = description[:left] if len(description) <= left else description[:left].rsplit(" ", 1)[0]
+            left -= len(cut)
+            docs.append((name, cut))
+        out[kind] = docs
+    return out
+
+
+def id_safe(body: str) -> str:
+    """Compact JSON as an id: Pagefind drops every whitespace character from ids, so each space is
+    written ``_`` (search.js turns them back) and each ``_`` and other whitespace a JSON escape."""
+    out = body.replace("_", "\\u005f")
+    out = "".join(f"\\u{ord(ch):04x}" if ch.isspace() and ch != " " else ch for ch in out)
+    return out.replace(" ", "_")
+
+
+def page_search(
+    plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking, updated: str
+) -> tuple[str, list[tuple[str, float]]]:
+    """A plugin page's search card (the id of a hidden element) and the text Pagefind indexes.
+
+    Pagefind 1.5 indexes the values of ``data-pagefind-meta`` as searchable words, so a card held
+    there would make its marketplace, verdict and stems find the page. An element's ``id`` is not
+    indexed, and Pagefind returns every id of the indexed region with the page's fragment (its
+    ``anchors``), so the card rides in one. It is compact JSON written for an id (``id_safe``); Pagefind
+    decodes the HTML entities the template writes.
+    """
+    record = shortened(project(plugin, market))
     fields: dict[str, Any] = {
-        **{k: v for k, v in shown.items() if k != "names"},
-        "names": "|".join(shown["names"]),
-        "keys": " ".join(sorted({terms.key(n) for n in shown["names"]} | {terms.key(record["id"]), terms.key(record["slug"])})),
-        "counts": f"{counts.commands} {counts.agents} {counts.skills} {counts.hooks} {counts.mcp_servers}",
+        **{k: v for k, v in card(record, ranking).items() if k != "names"},
         "updated": updated,
         "terms": class_string(record),
     }
-    return {k: str(v) for k, v in fields.items()}
-
-
-def record_text(plugin: PluginRecord) -> list[tuple[str, int]]:
-    """The text Pagefind indexes for a plugin page, each with its Pagefind weight."""
-    u = plugin.untrusted
-    names = [u.name.text, u.display_name.text if u.display_name else ""]
-    docs = [*plugin.components.commands, *plugin.components.agents, *plugin.components.skills]
-    return [
-        (" ".join(filter(None, names + [terms.split_humps(n) for n in names if n])), 10),
-        (" ".join([k.text for k in u.keywords] + [t.text for t in u.tags]), 7),
-        (" ".join(d.untrusted.name.text for d in docs), 4),
-        (u.description.text if u.description else "", 5),
-        (plugin.category.replace("-", " "), 2),
-    ]
+    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    anchor = ANCHOR + id_safe(body)
+    # Pagefind ranks the candidates a search fetches first, so its weights are the CLI's class
+    # weights (search/index.py), and search.js turns off its page-length penalty, which the CLI has not.
+    size = classes_of.bucket(record)
+    texts: list[tuple[str, float]] = []
+    for field, values in field_texts(record).items():
+        text = " ".join(dict.fromkeys(v for v in values if v))
+        cls = FIELD_CLASS[field]
+        if text:
+            texts.append((text, round(10 * classes_of.CLASSES[cls + size if cls in ("c", "x") else cls], 1)))
+    return anchor, texts
 
 
 # --- the site-wide files -----------------------------------------------------------------------
+
+
+def group_tag(group: str) -> str:
+    """A short stand-in for a copy group (its canonical id): the browser only compares them."""
+    return hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def _compact(value: Any) -> bytes:
@@ -188,7 +222,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
 def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out: dict[str, dict[str, Any]]) -> None:
     """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys."""
     mine = {k: v for k, v in keys.items() if k.startswith(prefix)}
-    if len(mine) <= SHARD_MAX or len(prefix) >= 12:
+    if len(mine) <= SHARD_MAX:
         out[prefix] = mine
         return
     longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
@@ -206,11 +240,13 @@ def name_files(records: list[dict[str, Any]], ranking: Ranking) -> dict[str, byt
     keys: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in sorted(records, key=lambda r: r["id"]):
         shown = card(record, ranking)
-        seen: set[str] = set()
-        for value, kind in [(n, "name") for n in shown["names"]] + [(record["id"], "id"), (record["slug"], "id")]:
+        seen: set[tuple[str, str]] = set()
+        # Names and ids, not slugs: a slug's key begins with its marketplace, so slugs would pile
+        # a whole marketplace into one shard, and nobody types one.
+        for value, kind in [*((n, "name") for n in shown["names"]), (record["id"], "id")]:
             k = terms.key(value)
             if k and (k, kind) not in seen:
-                seen.add((k, kind))  # type: ignore[arg-type]
+                seen.add((k, kind))
                 keys[k].append({**shown, "kind": kind})
     by_first: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for k, v in keys.items():

@@ -59,8 +59,8 @@ class PluginPage(Page):
     canonical_slug: str | None = None
     mirror_links: list[Link] = []
     related_links: list[Link] = []
-    search_meta: dict[str, str] = {}  # Pagefind meta: what a result shows and what ranks it (render/browser_search.py)
-    search_text: list[tuple[str, int]] = []  # what Pagefind indexes, with its weights
+    search_card: str = ""  # what a result shows and what ranks it, as an element id (render/browser_search.py)
+    search_text: list[tuple[str, float]] = []  # what Pagefind indexes, with its weights
 
 
 class Pagination(Context):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import TypedDict
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from agentops_index.analytics import Analytics
@@ -153,8 +153,7 @@ def pages(
                 marketplace=markets[plugin.marketplace],
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
-                search_meta=search_meta(plugin, markets.get(plugin.marketplace), ranking),
-                search_text=browser_search.record_text(plugin),
+                **search_record(plugin, markets.get(plugin.marketplace), ranking or Ranking()),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
             )
@@ -250,10 +249,11 @@ def licence_of(plugin: PluginRecord) -> str:
     return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
 
 
-def search_meta(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking) -> dict[str, str]:
-    """Pagefind meta for a plugin page (render/browser_search.py says what the browser does with it)."""
+def search_record(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking) -> dict[str, Any]:
+    """A plugin page's hidden search record (render/browser_search.py says what the browser does with it)."""
     updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
-    return browser_search.meta(plugin, market, ranking, updated[:10].replace("-", ""))
+    card, texts = browser_search.page_search(plugin, market, ranking, updated[:10].replace("-", ""))
+    return {"search_card": card, "search_text": texts}
 
 
 def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPage:

@@ -47,6 +47,7 @@ CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "compo
 EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
 TEXT_CEILING = 0.6
 OWN_CLASSES = frozenset({"n", "k", "d"})
+SAID_CLASSES = frozenset(CLASSES)
 ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
 SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
@@ -132,6 +133,7 @@ class Holding:
     strong: set[int] = field(default_factory=set)
     named: set[int] = field(default_factory=set)
     own: dict[int, float] = field(default_factory=dict)
+    said: set[int] = field(default_factory=set)  # the word itself in the text the browser indexes too
 
 
 @dataclass(slots=True)
@@ -144,6 +146,14 @@ class Scored:
     score: float
     match: str = ""
     id: str = ""
+
+
+JOIN_PART = 4  # letters: two words join into one only when one is this short ("fast api", "swift ui")
+
+
+def joinable(a: str, b: str) -> bool:
+    """Whether two query words may be the halves of one word (rank.js asks the same)."""
+    return a.isalnum() and b.isalnum() and min(len(a), len(b)) <= JOIN_PART
 
 
 class Searcher:
@@ -238,7 +248,7 @@ class Searcher:
         multi-word synonym; ``fast api``, two halves of a name or keyword word) are one concept."""
         kept = [(w, terms.tokens(w, frozenset())) for w in words if w not in terms.STOP_WORDS]
         kept = [(w, stems) for w, stems in kept if stems]
-        pairs = {a + b for (a, _), (b, _) in pairwise(kept) if a.isalnum() and b.isalnum()}
+        pairs = {a + b for (a, _), (b, _) in pairwise(kept) if joinable(a, b)}
         joined = self.store.named(pairs)
         phrases = self._phrases()
         out: dict[str, Term] = {}
@@ -278,8 +288,11 @@ class Searcher:
         seen: set[int] = set()
         for cls in ORDER:
             docs: set[int] = set()
-            for form in term.forms:
-                docs |= self._docs(cls, form)
+            for number, form in enumerate(term.forms):
+                found = self._docs(cls, form)
+                if number == 0 and cls in SAID_CLASSES:
+                    held.said |= found
+                docs |= found
             if not docs:
                 continue
             weight = CLASSES[cls]
@@ -311,7 +324,9 @@ class Searcher:
         informative = []
         for term, h in zip(found, held, strict=True):
             weak = all(w in self.search_cfg.weak_words for w in term.word.split())
-            term.idf = math.log(1 + self.documents / (1 + len(h.strength))) * (self.search_cfg.weak_weight if weak else 1.0)
+            # Rarity counts the documents that say the word itself in their name, keywords, component
+            # names or description: what Pagefind indexes, so the browser measures the same.
+            term.idf = math.log(1 + self.documents / (1 + len(h.said))) * (self.search_cfg.weak_weight if weak else 1.0)
             informative.append(not weak and (len(h.strength) <= COMMON * self.documents or len(h.strength) <= COMMON_FLOOR))
         matching: set[int] = set()
         for h, wide in zip(held, informative, strict=True):

@@ -142,6 +142,11 @@ export function alignedPrefix(queryKey, name, least = 3) {
   return false;
 }
 
+// Two query words may be the halves of one word only when one of them is short (search/query.py).
+export function joinable(a, b) {
+  return /^[\p{L}\p{N}]+$/u.test(a) && /^[\p{L}\p{N}]+$/u.test(b) && Math.min(a.length, b.length) <= 4;
+}
+
 // --- typos: the same limits as search/spelling.py --------------------------------------------
 
 export function maxEdits(word) {

@@ -1,0 +1,187 @@
+"""In-browser search at scale: bytes a first and a next search transfer, and how long they take.
+
+    .venv/bin/python bench/search_browser.py [--plugins 30000] [--site DIR]
+
+Builds the site of bench/world.py's real-text world (or reads ``--site``), serves it on loopback
+as GitHub Pages does (gzip for text when the browser asks; Pagefind's own files are compressed
+already), and in headless Chromium (Debian's /usr/bin/chromium) opens the search page, then runs
+each query of a list (names, typos, topics, intents) in a fresh page: the first search of a
+visit, then a second query in the same page (the next search). Reported per query and as medians
+and maxima, against the bytes of the search page itself (the baseline of the same run).
+
+Goals at 30,000 plugins: first search <= 150 KB, next search <= 40 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "generator"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+QUERIES = [
+    ("playwrite", "code review"),
+    ("pr review toolkit", "kubernetes"),
+    ("react", "terraform plan"),
+    ("review my pull requests for security issues", "write a changelog"),
+    ("claude-mem", "sentry"),
+    ("laravle", "docker"),
+    ("mermaid diagrams", "api documentation"),
+    ("kubernetes", "k8s"),
+    ("commit messages", "git"),
+    ("generate unit tests for my python code", "fastapi"),
+]
+TEXT = (".html", ".json", ".js", ".css", ".svg", ".txt", ".xml")
+
+
+class Served:
+    """A site on loopback that gzips text as GitHub Pages does, and counts the bytes it sends."""
+
+    def __init__(self, folder: Path) -> None:
+        self.sent = 0
+        self.kinds: Counter[str] = Counter()  # bytes by kind of file
+        served = self
+
+        class Handler(SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def do_GET(self) -> None:
+                path = folder / self.path.split("?", 1)[0].lstrip("/")
+                if path.is_dir():
+                    path = path / "index.html"
+                if not path.is_file():
+                    self.send_error(404)
+                    return
+                body = path.read_bytes()
+                headers = {"Content-Type": self.guess_type(str(path))}
+                if path.suffix in TEXT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    body = gzip.compress(body, 6)
+                    headers["Content-Encoding"] = "gzip"
+                self.send_response(200)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                served.sent += len(body)
+                served.kinds[kind(self.path)] += len(body)
+
+            def log_message(self, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def kind(path: str) -> str:
+    """What a requested file is, for the breakdown of bytes."""
+    for marker, name in (
+        ("/pagefind/index/", "Pagefind index"),
+        ("/pagefind/fragment/", "Pagefind fragments"),
+        ("/search/names", "names shards"),
+        ("/search/words/", "words shards"),
+    ):
+        if marker in path:
+            return name
+    return "other"
+
+
+def settle(page: Any, served: Served, before: int) -> tuple[int, float, str]:
+    """Wait until the status says the search is done; the bytes it took and the seconds."""
+    started = time.perf_counter()
+    while True:
+        status = page.inner_text("#status")
+        if status and not status.startswith("Searching"):
+            break
+        if time.perf_counter() - started > 60:
+            raise SystemExit(f"no answer within a minute: {status!r}")
+        time.sleep(0.02)
+    time.sleep(0.2)  # fragments still arriving are counted too
+    return served.sent - before, time.perf_counter() - started, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--plugins", type=int, default=30000)
+    parser.add_argument("--site", type=Path, help="an already built site to measure")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site
+        if site is None:
+            from world import world
+
+            from agentops_index.build import build
+
+            site = Path(tmp) / "site"
+            started = time.perf_counter()
+            result = build(world(args.plugins), site)
+            print(f"built {result.plugins:,} plugins in {time.perf_counter() - started:.0f} s")
+        served = Served(site)
+        firsts, nexts, times = [], [], []
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                context = browser.new_context()
+                page = context.new_page()
+                before = served.sent
+                page.goto(served.url + "search/")
+                page.wait_for_load_state("networkidle")
+                baseline = served.sent - before
+                page.close()
+                served.kinds.clear()
+                for first, second in QUERIES:
+                    context.close()
+                    context = browser.new_context()  # an empty cache: a first visit
+                    page = context.new_page()
+                    page.goto(served.url + "search/")
+                    page.wait_for_load_state("networkidle")
+                    before = served.sent
+                    page.fill("#q", first)
+                    page.press("#q", "Enter")
+                    got, seconds, status = settle(page, served, before)
+                    firsts.append(got)
+                    times.append(seconds)
+                    before = served.sent
+                    page.fill("#q", second)
+                    page.press("#q", "Enter")
+                    again, seconds2, _ = settle(page, served, before)
+                    nexts.append(again)
+                    times.append(seconds2)
+                    print(
+                        f"  {first!r:48} first {got / 1024:6.1f} KB {seconds * 1000:5.0f} ms | {second!r:22} next {again / 1024:5.1f} KB  ({status[:50]})"
+                    )
+                browser.close()
+        finally:
+            served.close()
+    print(f"search page alone: {baseline / 1024:.1f} KB (the baseline)")
+    print(f"first search: median {statistics.median(firsts) / 1024:.1f} KB, max {max(firsts) / 1024:.1f} KB  (goal <= 150 KB)")
+    print(f"next search:  median {statistics.median(nexts) / 1024:.1f} KB, max {max(nexts) / 1024:.1f} KB  (goal <= 40 KB)")
+    total = sum(served.kinds.values()) or 1
+    print(
+        "all searches by kind: "
+        + ", ".join(f"{k} {v / 1024:.0f} KB ({100 * v / total:.0f}%)" for k, v in served.kinds.most_common())
+    )
+    print(f"time to answer: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
