@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from agentops_index import rank
 from agentops_index.cli import cli
-from agentops_index.config import Ranking, load_ranking
+from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.discover import discover
 from agentops_index.errors import ConfigError, InputError
 from agentops_index.search import cache, spelling, terms
@@ -503,6 +503,17 @@ def test_template_problems_are_reported_together(tmp_path: Path) -> None:
     message = str(caught.value)
     for part in ("id must be lowercase", "component: one of", "stage 'nope', which is not defined", "condition.when"):
         assert part in message
+
+
+def test_search_settings_problems_name_the_file_and_the_table(tmp_path: Path) -> None:
+    """An old [boosts] table is refused (its numbers would not be used), with bad weak words."""
+    path = tmp_path / "search.toml"
+    path.write_text('[boosts]\nname = 6.0\n[weak_words]\nweight = 3\nwords = ["x", 1]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_search(path)
+    message = str(caught.value)
+    assert f"{path}: [boosts]: no longer read" in message
+    assert "[weak_words].words: must be a list of strings" in message and "[weak_words].weight" in message
 
 
 # --- URLs -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Settings from data/*.toml: ranking weights, search boosts and synonyms, where data files live.
+"""Settings from data/*.toml: ranking weights, search synonyms and weak words, where data files live.
 
 A data file is read from an explicit path, else ./data/<name> (a checkout), else the copy
 shipped in the package. Every problem in a file is collected and reported in one error that
@@ -92,19 +92,8 @@ def load_ranking(path: Path | None = None) -> Ranking:
 
 @dataclass(frozen=True)
 class Search:
-    boosts: dict[str, float] = field(
-        default_factory=lambda: {
-            "name": 6.0,
-            "display_name": 5.0,
-            "keywords": 3.0,
-            "tags": 2.5,
-            "description": 2.0,
-            "category": 1.5,
-            "components": 1.0,
-            "marketplace": 0.5,
-            "author": 0.5,
-        }
-    )
+    # How much a match in each field counts is search/index.py's CLASSES (the about/ranking page
+    # publishes them); this file holds what a deployment may tune.
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     # Words that say little about what a plugin does ("write", "better", "files"): a query word
     # among them weighs ``weak_weight`` of its rarity when relevance is measured.
@@ -117,7 +106,8 @@ def load_search(path: Path | None = None) -> Search:
     if found is None:
         return Search()
     data, problems = read_toml(found), []
-    boosts = _numbers(data, "boosts", Search().boosts, found, problems)
+    if "boosts" in data:
+        problems.append(f"{found}: [boosts]: no longer read; field weights are search/index.py's classes (about/ranking/)")
     synonyms: dict[str, list[str]] = {}
     for key, value in (data.get("synonyms") or {}).items():
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -134,4 +124,4 @@ def load_search(path: Path | None = None) -> Search:
         weight = Search.weak_weight
     if problems:
         raise ConfigError("; ".join(problems))
-    return Search(boosts, synonyms, frozenset(w.lower() for w in weak), float(weight))
+    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight))

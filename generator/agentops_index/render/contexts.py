@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from agentops_index.analytics import Analytics
@@ -104,6 +106,8 @@ class RankingPage(Page):
     weights: dict[str, float]
     scales: dict[str, float]
     penalties: dict[str, float]
+    search: dict[str, Any] = {}  # the relevance constants of search/query.py, spelling.py and index.py
+    example: list[tuple[str, str]] = []  # a worked example: (step, value)
 
 
 class StatsPage(Page):

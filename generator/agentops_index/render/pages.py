@@ -133,6 +133,8 @@ def pages(
             weights=(ranking or Ranking()).weights,
             scales=(ranking or Ranking()).scales,
             penalties=(ranking or Ranking()).penalties,
+            search=search_constants(),
+            example=worked_example(ranking or Ranking()),
         ),
         _stats(snapshot, site, analytics),
         c.SearchPage(
@@ -247,6 +249,69 @@ def licence_of(plugin: PluginRecord) -> str:
         return plugin.metrics.license
     declared = plugin.untrusted.license.text if plugin.untrusted.license else ""
     return declared if _LICENCE.match(declared) else ("other" if declared else "unknown")
+
+
+def search_constants() -> dict[str, Any]:
+    """What the about/ranking page publishes of how relevance is measured (the code's own values)."""
+    from agentops_index.config import load_search
+    from agentops_index.search import index, query, spelling
+
+    cfg = load_search()
+    return {
+        "classes": index.CLASSES,
+        "buckets": index.BUCKETS,
+        "text_ceiling": query.TEXT_CEILING,
+        "spread": query.SPREAD,
+        "spread_cap": query.SPREAD_CAP,
+        "common": query.COMMON,
+        "common_floor": query.COMMON_FLOOR,
+        "floor": query.FLOOR,
+        "weak_weight": cfg.weak_weight,
+        "weak_words": sorted(cfg.weak_words),
+        "synonyms": len(cfg.synonyms),
+        "long_word": spelling.LONG_WORD,
+        "phonetic_from": spelling.PHONETIC_FROM,
+        "phonetic_edits": spelling.PHONETIC_EDITS,
+        "min_unnamed_uses": spelling.MIN_UNNAMED_USES,
+    }
+
+
+def worked_example(ranking: Ranking) -> list[tuple[str, str]]:
+    """The formula applied to one made-up plugin, step by step, with the published constants."""
+    import math
+
+    from agentops_index import rank
+    from agentops_index.search import index, query
+
+    n, df_a, df_b = 10_000, 50, 800
+    idf_a, idf_b = math.log(1 + n / (1 + df_a)), math.log(1 + n / (1 + df_b))
+    share_a, share_b = idf_a / (idf_a + idf_b), idf_b / (idf_a + idf_b)
+    extra = query.SPREAD / query.SPREAD_CAP
+    name, desc = index.CLASSES["n"], index.CLASSES["d"]
+    held_a = share_a * ((1 - query.SPREAD) * name + extra) + share_a * extra  # name and description
+    held_b = share_b * ((1 - query.SPREAD) * desc + extra)  # description only
+    relevance = query.TEXT_CEILING * (held_a + held_b)
+    parts = {"stars": 0.5, "recency": 0.8, "adoption": 0.2}
+    score = rank.combined(relevance, parts, [], ranking)
+    lift = score / relevance
+    return [
+        ("Query", "terraform plan, over 10,000 plugins"),
+        ("Rarity of terraform (50 plugins say it)", f"ln(1 + 10000 / 51) = {idf_a:.3f}"),
+        ("Rarity of plan (800 plugins say it)", f"ln(1 + 10000 / 801) = {idf_b:.3f}"),
+        ("Shares of the query", f"terraform {share_a:.3f}, plan {share_b:.3f}"),
+        (
+            "terraform: in the name, and again in the description",
+            f"{share_a:.3f} x ({1 - query.SPREAD:.2f} x {name:g} + {extra:.2f}) + {share_a:.3f} x {extra:.2f} = {held_a:.3f}",
+        ),
+        ("plan: in the description only", f"{share_b:.3f} x ({1 - query.SPREAD:.2f} x {desc:g} + {extra:.2f}) = {held_b:.3f}"),
+        ("Relevance", f"{query.TEXT_CEILING:g} x ({held_a:.3f} + {held_b:.3f}) = {relevance:.3f}"),
+        (
+            "Popularity (stars 0.5, recency 0.8, adoption 0.2)",
+            " + ".join([f"{ranking.weights['relevance']:g}"] + [f"{ranking.weights[p]:g} x {v:g}" for p, v in parts.items()])
+            + f" = {lift:.2f}",
+        ),
+        ("Score (no penalties)", f"{relevance:.3f} x {lift:.2f} = {score:.3f}"),
+    ]
 
 
 def search_record(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking) -> dict[str, Any]:

@@ -47,7 +47,6 @@ CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "compo
 EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
 TEXT_CEILING = 0.6
 OWN_CLASSES = frozenset({"n", "k", "d"})
-SAID_CLASSES = frozenset(CLASSES)
 ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
 SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
@@ -133,7 +132,7 @@ class Holding:
     strong: set[int] = field(default_factory=set)
     named: set[int] = field(default_factory=set)
     own: dict[int, float] = field(default_factory=dict)
-    said: set[int] = field(default_factory=set)  # the word itself in the text the browser indexes too
+    said: set[int] = field(default_factory=set)  # the word itself (its first form), in any class
 
 
 @dataclass(slots=True)
@@ -290,7 +289,7 @@ class Searcher:
             docs: set[int] = set()
             for number, form in enumerate(term.forms):
                 found = self._docs(cls, form)
-                if number == 0 and cls in SAID_CLASSES:
+                if number == 0:
                     held.said |= found
                 docs |= found
             if not docs:
@@ -324,8 +323,8 @@ class Searcher:
         informative = []
         for term, h in zip(found, held, strict=True):
             weak = all(w in self.search_cfg.weak_words for w in term.word.split())
-            # Rarity counts the documents that say the word itself in their name, keywords, component
-            # names or description: what Pagefind indexes, so the browser measures the same.
+            # Rarity counts the documents that say the word itself (not a synonym) anywhere: the
+            # documents Pagefind's quoted search finds, so the browser measures the same.
             term.idf = math.log(1 + self.documents / (1 + len(h.said))) * (self.search_cfg.weak_weight if weak else 1.0)
             informative.append(not weak and (len(h.strength) <= COMMON * self.documents or len(h.strength) <= COMMON_FLOOR))
         matching: set[int] = set()
