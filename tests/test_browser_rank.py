@@ -33,8 +33,9 @@ RUNNER = """
 import * as rank from %s;
 import { readFileSync } from 'node:fs';
 const calls = JSON.parse(readFileSync(0, 'utf8'));
+const extra = { relevanceFrom: (concepts, classes, config) => rank.relevance(concepts, rank.classTerms(classes), config) };
 const out = {};
-for (const [name, args] of Object.entries(calls)) out[name] = args.map((a) => rank[name](...a));
+for (const [name, args] of Object.entries(calls)) out[name] = args.map((a) => (extra[name] || rank[name])(...a));
 process.stdout.write(JSON.stringify(out));
 """
 EDGE = [
@@ -142,3 +143,39 @@ def test_corrections_agree(node: Any, tmp_path: Path) -> None:
     given = [[t, rows.get(t[0], []) + (rows.get(t[1], []) if t[1] != t[0] else [])] for t in typos]
     assert node(correction=given)["correction"] == expected
     assert any(expected)
+
+
+def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
+    """rank.js scores a plugin's class terms (its search card) as search/query.py scores the store:
+    the same relevance, and the same verdict on every word being in the name."""
+    from agentops_index.config import Ranking, load_search
+    from agentops_index.render.browser_search import class_string, config
+    from agentops_index.search.session import open_searcher
+
+    settings = json.loads(config(load_search(), Ranking(), len(SAMPLE.plugins)))
+    path = tmp_path / "latest.json"
+    path.write_bytes((REPO / "data" / "snapshots" / "latest.json").read_bytes())
+    queries = [
+        "code review",
+        "kubernetes deploy",
+        "ci pipeline github actions",
+        "write a changelog",
+        "secrets",
+        "k8s",
+        "terraform plan",
+    ]
+    calls, expected = [], []
+    with open_searcher(str(path)) as searcher:
+        for text in queries:
+            found = searcher._terms(searcher._words(text))
+            relevance, named, _ = searcher._relevance(found)
+            docs = sorted(relevance, key=lambda d: -relevance[d])[:12]
+            ids = searcher.store.ids_of(docs)
+            records = searcher.store.records(ids[d] for d in docs)
+            concepts = [{"forms": t.forms, "idf": t.idf} for t in found]
+            for doc in docs:
+                calls.append([concepts, class_string(records[ids[doc]]), settings])
+                expected.append((doc in named, None if doc in named else round(relevance[doc], 9)))
+    got = node(relevanceFrom=calls)["relevanceFrom"]
+    assert [(g["named"], None if g["named"] else round(g["relevance"], 9)) for g in got] == expected
+    assert any(n for n, _ in expected) and any(not n for n, _ in expected)

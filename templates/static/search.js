@@ -179,11 +179,14 @@ async function concepts(ws) {
       out.push(concept);
     }
   }
+  // A synonym that is another word of the query is that word's, not counted twice (query.py's _terms).
+  const primaries = new Set(out.map((c) => c.forms[0].join(' ')));
+  for (const concept of out) concept.forms = [concept.forms[0], ...concept.forms.slice(1).filter((f) => !primaries.has(f.join(' ')))];
   const weak = new Set(config.weak_words);
   for (const concept of out) {
     const main = concept.text.split(' ');
     concept.alternatives = [...(config.synonyms[concept.word] || []), ...(concept.word.includes(' ') ? config.synonyms[main[0]] || [] : [])]
-      .filter((alt) => alt !== concept.text);
+      .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
     concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);

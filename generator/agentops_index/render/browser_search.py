@@ -213,6 +213,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "spread_cap": query.SPREAD_CAP,
             "any_best": query.ANY_BEST,
             "floor": query.FLOOR,
+            "synonym": query.SYNONYM,
             "weights": ranking.weights,
             "long_word": spelling.LONG_WORD,
         }

@@ -266,6 +266,7 @@ def search_constants() -> dict[str, Any]:
         "common": query.COMMON,
         "common_floor": query.COMMON_FLOOR,
         "floor": query.FLOOR,
+        "synonym": query.SYNONYM,
         "weak_weight": cfg.weak_weight,
         "weak_words": sorted(cfg.weak_words),
         "synonyms": len(cfg.synonyms),

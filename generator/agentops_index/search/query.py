@@ -51,6 +51,7 @@ ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
 SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
+SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
@@ -269,6 +270,11 @@ class Searcher:
                 term = Term(word, self._forms(word, stems))
                 i += 1
             out.setdefault(" ".join(term.forms[0]), term)
+        # A synonym that is another word of the query is that word's, not counted twice ("ci
+        # pipeline": pipeline is a synonym of ci and a word of its own).
+        said = {tuple(t.forms[0]) for t in out.values()}
+        for term in out.values():
+            term.forms = [term.forms[0], *(f for f in term.forms[1:] if tuple(f) not in said)]
         return list(out.values())
 
     # --- relevance -------------------------------------------------------------------------
@@ -285,17 +291,24 @@ class Searcher:
         """Where the documents hold a concept (any of its forms), class by class."""
         held = Holding()
         seen: set[int] = set()
+        strength = held.strength
         for cls in ORDER:
             docs: set[int] = set()
+            said: set[int] = set()
             for number, form in enumerate(term.forms):
                 found = self._docs(cls, form)
                 if number == 0:
-                    held.said |= found
+                    said = found
                 docs |= found
             if not docs:
                 continue
+            held.said |= said
             weight = CLASSES[cls]
-            held.strength.update(dict.fromkeys(docs, weight))
+            # A synonym counts SYNONYM of the word itself: the word typed is the surer match.
+            for doc in docs:
+                value = weight if doc in said else weight * SYNONYM
+                if strength.get(doc, 0.0) < value:
+                    strength[doc] = value
             held.thrice |= docs & held.twice
             held.twice |= docs & seen
             seen |= docs
@@ -370,7 +383,7 @@ class Searcher:
         for term, strength in zip(found, strengths, strict=True):
             value = strength.get(doc)
             if value is not None:
-                cls = next((c for c in ORDER[::-1] if CLASSES[c] == value), "w")
+                cls = next((c for c in ORDER[::-1] if value in (CLASSES[c], CLASSES[c] * SYNONYM)), "w")
                 places.append(f"{term.word} in the {CLASS_WORD[cls]}")
         return ", ".join(places)
 

@@ -284,20 +284,25 @@ export function classTerms(text) {
 }
 
 // The strongest class weight at which a plugin holds a concept (any form), and in how many classes.
-export function holding(concept, terms, classes) {
+export function holding(concept, terms, classes, synonym = 1) {
   let strength = 0;
   let own = 0;
   let places = 0;
+  let named = false; // in the name, as the word or a synonym
   for (const [cls, weight] of Object.entries(classes)) {
     const set = terms[cls];
     if (!set) continue;
-    if (concept.forms.some((form) => form.every((s) => set.has(s)))) {
+    const has = (form) => form.every((s) => set.has(s));
+    if (concept.forms.some(has)) {
       places += 1;
-      if (weight > strength) strength = weight;
+      // A synonym counts config.synonym of the word itself (search/query.py's SYNONYM).
+      const value = has(concept.forms[0]) ? weight : weight * synonym;
+      if (value > strength) strength = value;
+      if (cls === 'n') named = true;
       if ((cls === 'n' || cls === 'k' || cls === 'd') && weight > own) own = weight;
     }
   }
-  return { strength, own, places };
+  return { strength, own, places, named };
 }
 
 // Relevance in [0, 1] of one plugin for the query's concepts (each {forms, idf}), and the tier.
@@ -309,12 +314,12 @@ export function relevance(concepts, terms, config, anyWord = false) {
   let allNamed = concepts.length > 0;
   const top = Math.max(...concepts.map((c) => c.idf), 1e-9);
   for (const concept of concepts) {
-    const held = holding(concept, terms, classes);
+    const held = holding(concept, terms, classes, config.synonym);
     const weight = concept.idf / total;
     if (held.strength > 0) {
       sum += weight * ((1 - config.spread) * held.strength + (config.spread * Math.min(held.places, config.spread_cap)) / config.spread_cap);
     }
-    if (held.strength !== classes.n) allNamed = false;
+    if (!held.named) allNamed = false;
     best = Math.max(best, (concept.idf / top) * held.own);
   }
   if (allNamed) {
