@@ -57,6 +57,7 @@ class PluginPage(Page):
     marketplace: MarketplaceRecord
     category: CategoryRecord
     canonical_slug: str | None = None
+    record_file: str  # the file of api/v1/ that holds the plugin's record (its marketplace's, see pages.record_files)
     mirror_links: list[Link] = []
     related_links: list[Link] = []
     search_meta: dict[str, str] = {}  # Pagefind meta: what the search page filters and sorts by (our values only)
