@@ -469,3 +469,15 @@ def test_incremental_build_ignores_a_manifest_that_is_not_its_own(tmp_path: Path
     build(COMMITTED, site, search=False)
     (site / "build-manifest.json").write_text("not json")
     assert build(COMMITTED, tmp_path / "third", search=False, previous_site=site).reused == 0
+
+
+def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big site renders its pages in two processes; the tree is the one a single process makes."""
+    import agentops_index.build as build_module
+
+    one = build(COMMITTED, tmp_path / "one", search=False)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(build_module, "_workers", lambda jobs: 2)
+    two = build(COMMITTED, tmp_path / "two", search=False)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert (one.files, one.bytes, one.warnings) == (two.files, two.bytes, two.warnings)

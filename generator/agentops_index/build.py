@@ -11,10 +11,15 @@ it (render/incremental.py), and the tree is still byte-identical to a full build
 from __future__ import annotations
 
 import gc
+import os
+import pickle
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.bundles import Bundle, build_bundles
@@ -23,14 +28,14 @@ from agentops_index.errors import ConfigError
 from agentops_index.learning import read_metrics
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
-from agentops_index.render.contexts import Site
+from agentops_index.render.contexts import Page, Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, build_key
-from agentops_index.render.writer import Writer
+from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.search.query import Searcher
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
-from agentops_index.snapshot.models import Snapshot
+from agentops_index.snapshot.models import PluginRecord, Snapshot
 from agentops_index.workflows import load_templates
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
@@ -94,13 +99,29 @@ def build(
     """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser;
     ``previous_site``: an earlier build to take unchanged pages from)."""
     snapshot = store.load(snapshot_path)
-    # The snapshot's million objects live to the end of the build: keep the collector from
+    # The snapshot's million objects live to the end of the rendering: keep the collector from
     # walking them again and again while pages are rendered.
     gc.freeze()
     try:
-        return _build(snapshot, Path(snapshot_path), Path(out), base_url, theme, strict, search, history, previous_site)
+        result, writer = _build(snapshot, Path(snapshot_path), Path(out), base_url, theme, strict, search, history, previous_site)
     finally:
         gc.unfreeze()
+    # Everything is on disk: let the memory go before Pagefind, a process as big as the build, starts.
+    del snapshot
+    gc.collect()
+    if writer is None:
+        return result
+    search_warnings: list[str] = []
+
+    def search_index(tmp: Path) -> None:
+        warning = browser_search.index(tmp) if search else None
+        if warning:
+            search_warnings.append(warning)
+
+    writer.commit(Path(out), prepare=search_index)
+    result.warnings.extend(search_warnings)
+    result.written = True
+    return result
 
 
 def _build(
@@ -113,7 +134,9 @@ def _build(
     search: bool,
     history: Path | None,
     previous_site: Path | None,
-) -> BuildResult:
+) -> tuple[BuildResult, Writer | None]:
+    """Everything but the search index, written into the staging directory; no writer when
+    ``strict`` refused the warnings (the staging directory is gone then)."""
     site = Site(
         name=page_list.SITE_NAME,
         base_url=base_url_of(base_url),
@@ -140,20 +163,7 @@ def _build(
 
     writer = Writer.staged(out)
     try:
-
-        def reused(path: str, fingerprint: str) -> bool:
-            """Take ``path`` from the previous build when it was made from the same inputs."""
-            manifest.files[path] = fingerprint
-            if previous is None or previous.files.get(path) != fingerprint or previous_site is None:
-                return False
-            if not writer.reuse(path, previous_site / path):
-                return False
-            if path in previous.warnings:
-                manifest.warnings[path] = previous.warnings[path]
-            return True
-
         published = site_files.api(writer, snapshot)
-        fingerprints = Fingerprints(published, site)
         site_files.bundle_files(writer, made)
         writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
         writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
@@ -161,26 +171,40 @@ def _build(
         writer.add("robots.txt", feeds.robots(site.base_url))
         writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
         writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
-        for plugin in snapshot.plugins:
-            path, record_file = f"plugins/{plugin.slug}/index.md", published.files[plugin.id]
-            if not reused(path, fingerprints.of([published.plugins[plugin.id], record_file])):
-                writer.add(path, feeds.plugin_markdown(plugin, site.base_url, record_file))
         site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
 
-        links = site_files.LinkCheck(page_list.base_path(site), known=writer.paths | {page.path for page in all_pages})
-        templates = {name: env.get_template(name) for name in sorted({page.template for page in all_pages})}
-        for page in all_pages:
-            if reused(page.path, fingerprints.page(page)):
-                continue
-            html = templates[page.template].render(page=page, site=site)
-            size = len(html.encode("utf-8"))
-            if size > PAGE_BUDGET:
-                manifest.warnings[page.path] = [f"{page.path}: {size} bytes is over the 1 MiB page budget"]
-            links.page(page.path, html)
-            writer.add(page.path, html)
-        for problem in links.problems(writer.paths):
+        # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
+        jobs: list[PluginRecord | Page] = [*snapshot.plugins, *all_pages]
+        paths = [_path(job) for job in jobs]
+        claimed = set(writer.paths)
+        for path in paths:  # the workers cannot see each other's paths: refuse a second output here
+            if path in claimed:
+                raise DuplicatePath(f"two outputs for {path}")
+            claimed.add(path)
+        renderer = _Renderer(
+            writer,
+            site,
+            env,
+            published,
+            Fingerprints(published, site),
+            site_files.LinkCheck(page_list.base_path(site), known=claimed),
+            previous if previous_site is not None else None,
+            previous_site,
+        )
+        done = _share(renderer, jobs, _workers(len(jobs)))
+        for part in done:
+            writer.paths.update(part.paths)
+            writer.size += part.size
+            writer.reused += part.reused
+            manifest.files.update(part.files)
+            manifest.warnings.update(part.warnings)
+            for target, referrers in part.wanted.items():
+                renderer.links.wanted.setdefault(target, []).extend(referrers)
+        for problem in renderer.links.problems(writer.paths):
             manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
+        manifest.files = dict(sorted(manifest.files.items()))
         for path in sorted(manifest.warnings):
+            manifest.warnings[path].sort()
             result.warnings.extend(manifest.warnings[path])
         writer.add(MANIFEST, manifest.dumps())
     except BaseException:
@@ -190,16 +214,118 @@ def _build(
     result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
     if strict and result.warnings:
         writer.discard()
-        return result
-    search_warnings: list[str] = []
+        return result, None
+    return result, writer
 
-    def search_index(tmp: Path) -> None:
-        warning = browser_search.index(tmp) if search else None
-        if warning:
-            search_warnings.append(warning)
 
-    del all_pages, published, fingerprints, links, changes, made
-    writer.commit(out, prepare=search_index)
-    result.warnings.extend(search_warnings)
-    result.written = True
-    return result
+PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it saves
+
+
+def _workers(jobs: int) -> int:
+    """Processes for the pages: two on a big site (the budget machine has two cores), else one."""
+    if jobs < PARALLEL_FROM or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _path(job: PluginRecord | Page) -> str:
+    return f"plugins/{job.slug}/index.md" if isinstance(job, PluginRecord) else job.path
+
+
+@dataclass(slots=True)
+class _Done:
+    """What one process made of its share of the pages: paths, bytes, fingerprints, warnings, links."""
+
+    paths: list[str] = field(default_factory=list)
+    size: int = 0
+    reused: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    wanted: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Renderer:
+    """Renders pages and markdown views, or takes them from the previous build when their
+    fingerprint did not change."""
+
+    writer: Writer
+    site: Site
+    env: Environment
+    published: site_files.Published
+    fingerprints: Fingerprints
+    links: site_files.LinkCheck
+    previous: Manifest | None
+    previous_site: Path | None
+
+    def run(self, jobs: list[PluginRecord | Page]) -> _Done:
+        writer = Writer(self.writer.staging)
+        links = site_files.LinkCheck(self.links.base_path, self.links.known)
+        done = _Done()
+        templates: dict[str, Template] = {}
+        for job in jobs:
+            if isinstance(job, PluginRecord):
+                path, record_file = _path(job), self.published.files[job.id]
+                fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
+            else:
+                path, fingerprint = job.path, self.fingerprints.page(job)
+            done.files[path] = fingerprint
+            previous, source = self.previous, self.previous_site
+            unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint
+            if unchanged and previous is not None and source is not None and writer.reuse(path, source / path):
+                if path in previous.warnings:
+                    done.warnings[path] = previous.warnings[path]
+                continue
+            if isinstance(job, PluginRecord):
+                writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
+                continue
+            if job.template not in templates:
+                templates[job.template] = self.env.get_template(job.template)
+            html = templates[job.template].render(page=job, site=self.site)
+            size = len(html.encode("utf-8"))
+            if size > PAGE_BUDGET:
+                done.warnings[path] = [f"{path}: {size} bytes is over the 1 MiB page budget"]
+            links.page(path, html)
+            writer.add(path, html)
+        done.paths, done.size, done.reused, done.wanted = sorted(writer.paths), writer.size, writer.reused, links.wanted
+        return done
+
+
+def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], workers: int) -> list[_Done]:
+    """Run ``renderer`` over ``jobs`` in ``workers`` processes: this one and forked children,
+    each writing its share of the files into the staging directory. Each file depends only on
+    its own inputs, so the tree is the same whatever the split."""
+    if workers <= 1:
+        return [renderer.run(jobs)]
+    children: list[tuple[int, int]] = []
+    for index in range(1, workers):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read)
+            try:
+                payload = pickle.dumps(("ok", renderer.run(jobs[index::workers])))
+            except BaseException:
+                payload = pickle.dumps(("error", traceback.format_exc()))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write)
+        children.append((pid, read))
+    done: list[_Done] = []
+    failure: str | None = None
+    try:
+        done.append(renderer.run(jobs[0::workers]))
+    finally:
+        for pid, read in children:
+            with os.fdopen(read, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+            status, value = pickle.loads(data) if data else ("error", "a page worker died without an answer")
+            if status == "ok":
+                done.append(value)
+            else:
+                failure = failure or str(value)
+    if failure:
+        raise RuntimeError(f"rendering pages failed in a worker process:\n{failure}")
+    return done
