@@ -481,3 +481,13 @@ def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, m
     two = build(COMMITTED, tmp_path / "two", search=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert (one.files, one.bytes, one.warnings) == (two.files, two.bytes, two.warnings)
+    # A big snapshot is also rendered in a child process; its result and its errors come back.
+    monkeypatch.setattr(build_module, "FORK_FROM", 0)
+    three = build(COMMITTED, tmp_path / "three", search=False)
+    assert tree(tmp_path / "three") == tree(tmp_path / "one") and three.written
+    assert (one.files, one.bytes, one.warnings) == (three.files, three.bytes, three.warnings)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": 1}')
+    with pytest.raises(InputError, match="broken.json"):
+        build(broken, tmp_path / "four", search=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "one", "three", "two"]

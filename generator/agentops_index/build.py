@@ -11,12 +11,15 @@ it (render/incremental.py), and the tree is still byte-identical to a full build
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import pickle
+import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, Template
@@ -28,7 +31,7 @@ from agentops_index.errors import ConfigError
 from agentops_index.learning import read_metrics
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
-from agentops_index.render.contexts import Page, Site
+from agentops_index.render.contexts import Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, build_key
 from agentops_index.render.writer import DuplicatePath, Writer
@@ -39,6 +42,20 @@ from agentops_index.snapshot.models import PluginRecord, Snapshot
 from agentops_index.workflows import load_templates
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _Clock:
+    """Stage times of a build, logged at -v (INFO)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.info("build: %s %.2f s", stage, now - self.last)
+        self.last = now
 
 
 @dataclass(slots=True)
@@ -98,18 +115,35 @@ def build(
 ) -> BuildResult:
     """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser;
     ``previous_site``: an earlier build to take unchanged pages from)."""
-    snapshot = store.load(snapshot_path)
-    # The snapshot's million objects live to the end of the rendering: keep the collector from
-    # walking them again and again while pages are rendered.
-    gc.freeze()
+    clock = _Clock()
+    out = Path(out)
+    writer = Writer.staged(out)
+
+    def render() -> BuildResult:
+        snapshot = store.load(snapshot_path)
+        clock.lap("load the snapshot")
+        # The snapshot's million objects live to the end of the rendering: keep the collector
+        # from walking them again and again while pages are rendered.
+        gc.freeze()
+        try:
+            return _build(snapshot, Path(snapshot_path), writer, base_url, theme, history, previous_site, clock)
+        finally:
+            gc.unfreeze()
+
     try:
-        result, writer = _build(snapshot, Path(snapshot_path), Path(out), base_url, theme, strict, search, history, previous_site)
-    finally:
-        gc.unfreeze()
-    # Everything is on disk: let the memory go before Pagefind, a process as big as the build, starts.
-    del snapshot
-    gc.collect()
-    if writer is None:
+        # A big snapshot is loaded and rendered in a child process, so all of its memory is
+        # gone, not merely freed, before Pagefind (a process as big as the build) starts.
+        big = Path(snapshot_path).is_file() and Path(snapshot_path).stat().st_size >= FORK_FROM
+        if big and hasattr(os, "fork"):
+            result = _forked(render)
+            clock.lap("everything but the search index, in a child process")
+        else:
+            result = render()
+    except BaseException:
+        writer.discard()
+        raise
+    if strict and result.warnings:
+        writer.discard()
         return result
     search_warnings: list[str] = []
 
@@ -118,7 +152,8 @@ def build(
         if warning:
             search_warnings.append(warning)
 
-    writer.commit(Path(out), prepare=search_index)
+    writer.commit(out, prepare=search_index)
+    clock.lap("search index and swap" if search else "swap")
     result.warnings.extend(search_warnings)
     result.written = True
     return result
@@ -127,16 +162,14 @@ def build(
 def _build(
     snapshot: Snapshot,
     snapshot_path: Path,
-    out: Path,
+    writer: Writer,
     base_url: str,
     theme: Path | None,
-    strict: bool,
-    search: bool,
     history: Path | None,
     previous_site: Path | None,
-) -> tuple[BuildResult, Writer | None]:
-    """Everything but the search index, written into the staging directory; no writer when
-    ``strict`` refused the warnings (the staging directory is gone then)."""
+    clock: _Clock,
+) -> BuildResult:
+    """Everything but the search index, written into the staging directory of ``writer``."""
     site = Site(
         name=page_list.SITE_NAME,
         base_url=base_url_of(base_url),
@@ -155,70 +188,112 @@ def _build(
 
     metric_problems: list[str] = []
     made = make_bundles(snapshot, snapshot_path, site.base_url, metric_problems)
+    clock.lap("bundles")
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
     days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
     changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
     all_pages = page_list.pages(snapshot, site, load_ranking(), [bundle for bundle, _ in made], changes)
+    clock.lap("history and page contexts")
 
-    writer = Writer.staged(out)
-    try:
-        published = site_files.api(writer, snapshot)
-        site_files.bundle_files(writer, made)
-        writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
-        writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
-        writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
-        writer.add("robots.txt", feeds.robots(site.base_url))
-        writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
-        writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
-        site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
+    published = site_files.api(writer, snapshot)
+    clock.lap("JSON API")
+    site_files.bundle_files(writer, made)
+    writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
+    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
+    writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
+    writer.add("robots.txt", feeds.robots(site.base_url))
+    writer.add("search/vocabulary.json", site_files.vocabulary(snapshot))
+    writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
+    site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
+    clock.lap("feed, sitemap, llms.txt, search files, static")
 
-        # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
-        jobs: list[PluginRecord | Page] = [*snapshot.plugins, *all_pages]
-        paths = [_path(job) for job in jobs]
-        claimed = set(writer.paths)
-        for path in paths:  # the workers cannot see each other's paths: refuse a second output here
-            if path in claimed:
-                raise DuplicatePath(f"two outputs for {path}")
-            claimed.add(path)
-        renderer = _Renderer(
-            writer,
-            site,
-            env,
-            published,
-            Fingerprints(published, site),
-            site_files.LinkCheck(page_list.base_path(site), known=claimed),
-            previous if previous_site is not None else None,
-            previous_site,
-        )
-        done = _share(renderer, jobs, _workers(len(jobs)))
-        for part in done:
-            writer.paths.update(part.paths)
-            writer.size += part.size
-            writer.reused += part.reused
-            manifest.files.update(part.files)
-            manifest.warnings.update(part.warnings)
-            for target, referrers in part.wanted.items():
-                renderer.links.wanted.setdefault(target, []).extend(referrers)
-        for problem in renderer.links.problems(writer.paths):
-            manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
-        manifest.files = dict(sorted(manifest.files.items()))
-        for path in sorted(manifest.warnings):
-            manifest.warnings[path].sort()
-            result.warnings.extend(manifest.warnings[path])
-        writer.add(MANIFEST, manifest.dumps())
-    except BaseException:
-        writer.discard()
-        raise
-
+    # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
+    # Each plugin's markdown view next to its page, then the other pages: a worker takes a run
+    # of plugins (and touches only their part of the snapshot) and a share of the other pages.
+    plugin_pages = {page.plugin.id: page for page in all_pages if isinstance(page, PluginPage)}
+    jobs: list[PluginRecord | Page] = [job for p in snapshot.plugins for job in (p, plugin_pages[p.id])]
+    jobs += [page for page in all_pages if not isinstance(page, PluginPage)]
+    paths = [_path(job) for job in jobs]
+    claimed = set(writer.paths)
+    for path in paths:  # the workers cannot see each other's paths: refuse a second output here
+        if path in claimed:
+            raise DuplicatePath(f"two outputs for {path}")
+        claimed.add(path)
+    renderer = _Renderer(
+        writer,
+        site,
+        env,
+        published,
+        Fingerprints(published, site),
+        site_files.LinkCheck(page_list.base_path(site), known=claimed),
+        previous if previous_site is not None else None,
+        previous_site,
+    )
+    done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
+    clock.lap("pages and markdown views")
+    for part in done:
+        writer.paths.update(part.paths)
+        writer.size += part.size
+        writer.reused += part.reused
+        manifest.files.update(part.files)
+        manifest.warnings.update(part.warnings)
+        for target, referrers in part.wanted.items():
+            renderer.links.wanted.setdefault(target, []).extend(referrers)
+    for problem in renderer.links.problems(writer.paths):
+        manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
+    manifest.files = dict(sorted(manifest.files.items()))
+    for path in sorted(manifest.warnings):
+        manifest.warnings[path].sort()
+        result.warnings.extend(manifest.warnings[path])
+    writer.add(MANIFEST, manifest.dumps())
+    clock.lap("links and manifest")
     result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
-    if strict and result.warnings:
-        writer.discard()
-        return result, None
-    return result, writer
+    return result
 
 
 PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it saves
+FORK_FROM = 32 * 1024 * 1024  # snapshot bytes from which the rendering runs in a child process
+
+
+def _forked(work: Callable[[], T]) -> T:
+    """``work()`` run in a forked child; its result or exception comes back pickled. The child
+    dies with this process (Linux), so a killed build leaves no writer behind."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(read)
+        _die_with_parent()
+        try:
+            payload = pickle.dumps(("ok", work()))
+        except BaseException as exc:
+            try:
+                payload = pickle.dumps(("raise", exc))
+            except Exception:
+                payload = pickle.dumps(("error", traceback.format_exc()))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    status, value = pickle.loads(data) if data else ("error", "the build's child process died without an answer")
+    if status == "ok":
+        return value  # type: ignore[no-any-return]
+    if status == "raise":
+        raise value
+    raise RuntimeError(f"the build failed in a child process:\n{value}")
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _workers(jobs: int) -> int:
@@ -291,12 +366,17 @@ class _Renderer:
         return done
 
 
-def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], workers: int) -> list[_Done]:
+def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, workers: int) -> list[_Done]:
     """Run ``renderer`` over ``jobs`` in ``workers`` processes: this one and forked children,
-    each writing its share of the files into the staging directory. Each file depends only on
-    its own inputs, so the tree is the same whatever the split."""
+    each writing its share of the files into the staging directory: a contiguous part of the
+    first ``runs`` jobs and every ``workers``-th of the rest. Each file depends only on its own
+    inputs, so the tree is the same whatever the split."""
     if workers <= 1:
         return [renderer.run(jobs)]
+
+    def share(index: int) -> list[PluginRecord | Page]:
+        return jobs[index * runs // workers : (index + 1) * runs // workers] + jobs[runs + index :: workers]
+
     children: list[tuple[int, int]] = []
     for index in range(1, workers):
         read, write = os.pipe()
@@ -304,7 +384,7 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], workers: int) -
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(read)
             try:
-                payload = pickle.dumps(("ok", renderer.run(jobs[index::workers])))
+                payload = pickle.dumps(("ok", renderer.run(share(index))))
             except BaseException:
                 payload = pickle.dumps(("error", traceback.format_exc()))
             with os.fdopen(write, "wb") as pipe:
@@ -315,7 +395,7 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], workers: int) -
     done: list[_Done] = []
     failure: str | None = None
     try:
-        done.append(renderer.run(jobs[0::workers]))
+        done.append(renderer.run(share(0)))
     finally:
         for pid, read in children:
             with os.fdopen(read, "rb") as pipe:
