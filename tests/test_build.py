@@ -488,6 +488,6 @@ def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, m
     assert (one.files, one.bytes, one.warnings) == (three.files, three.bytes, three.warnings)
     broken = tmp_path / "broken.json"
     broken.write_text('{"schema_version": 1}')
-    with pytest.raises(InputError, match="broken.json"):
+    with pytest.raises(InputError, match=r"broken\.json"):
         build(broken, tmp_path / "four", search=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "one", "three", "two"]
