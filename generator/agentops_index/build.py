@@ -118,6 +118,7 @@ def build(
     clock = _Clock()
     out = Path(out)
     writer = Writer.staged(out)
+    writer.previous = Path(previous_site) if previous_site is not None else None
 
     def render() -> BuildResult:
         snapshot = store.load(snapshot_path)
@@ -334,7 +335,7 @@ class _Renderer:
     previous_site: Path | None
 
     def run(self, jobs: list[PluginRecord | Page]) -> _Done:
-        writer = Writer(self.writer.staging)
+        writer = Writer(self.writer.staging, self.writer.previous)
         links = site_files.LinkCheck(self.links.base_path, self.links.known)
         done = _Done()
         templates: dict[str, Template] = {}

@@ -72,9 +72,10 @@ class DuplicatePath(Exception):
 
 
 class Writer:
-    def __init__(self, staging: Path | None = None) -> None:
+    def __init__(self, staging: Path | None = None, previous: Path | None = None) -> None:
         self.files: dict[str, bytes] = {}  # in memory until commit (no staging directory)
         self.staging = staging
+        self.previous = previous  # a previous build: a file with the same bytes there is linked, not written
         self.paths: set[str] = set()
         self.size = 0
         self.reused = 0
@@ -118,9 +119,16 @@ class Writer:
         self.size += len(data)
         if self.staging is None:
             self.files[path] = data
-        else:
-            with open(self._target(path), "wb") as handle:
-                handle.write(data)
+            return
+        target = self._target(path)
+        if self.previous is not None and _same(self.previous / path, data):
+            try:
+                os.link(self.previous / path, target)
+                return
+            except OSError:
+                pass
+        with open(target, "wb") as handle:
+            handle.write(data)
 
     def reuse(self, path: str, source: Path) -> bool:
         """Take ``path`` from a previous build's file at ``source`` (a hard link, else a copy);
@@ -186,6 +194,16 @@ class Writer:
             raise
         fsync_dir(out.parent)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    """Whether the regular file at ``path`` holds exactly ``data`` (reading is cheaper than writing)."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _tmp(out: Path) -> Path:
