@@ -292,7 +292,9 @@ def main() -> None:
     try:
         if args.generated:
             path = work / "latest.json"
-            store.write_atomic(path, store.dumps(generated(args.generated)))
+            # Finished like a crawl (scores, identity, related, slugs), as the changed snapshot will be.
+            finished = merge([generated(args.generated)], load_taxonomy(ROOT / "data" / "categories.toml")).snapshot
+            store.write_atomic(path, store.dumps(finished))
             name = f"{args.generated:,} generated plugins"
         else:
             from world import world
