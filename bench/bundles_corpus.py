@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 
-from agentops_index.build import make_bundles  # noqa: E402
+from agentops_index.bundles import make_bundles  # noqa: E402
 from agentops_index.crawl import crawl_local  # noqa: E402
+from agentops_index.search.session import searcher_for  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 
@@ -38,7 +39,8 @@ def main() -> None:
         crawled = time.perf_counter() - started
         snapshot = store.load(path)
         started = time.perf_counter()
-        made = make_bundles(snapshot, path, "https://example.test/")
+        with searcher_for(snapshot, path) as searcher:
+            made = make_bundles(searcher, "https://example.test/")
         bundled = time.perf_counter() - started
     empty = 0
     print(f"{len(snapshot.plugins)} plugins from {len(snapshot.marketplaces)} marketplaces")

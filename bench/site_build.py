@@ -1,22 +1,42 @@
-"""Site build time and size for N generated plugins, and in-browser search transfer sizes.
+"""Site build at ecosystem scale: time, memory, files and size, full and incremental, against a baseline.
 
-    .venv/bin/python bench/site_build.py [--plugins 30000] [--browser]
+    .venv/bin/python bench/site_build.py [--generated N] [--baseline REV|none] [--baseline-search]
+                                         [--changed 300] [--verify] [--no-pagefind] [--browser]
 
-Generates a snapshot (bench/search_speed.py's plugins, 10 per marketplace), builds the Whoosh
-index the bundles need (reported apart: later builds reuse it), then builds the site twice
-(without the search index, then with it) so the Pagefind cost shows as a ratio against the
-rest of the build, checks the site, and with --browser measures, in headless Chromium, the
-bytes transferred by the first search and by the next one, and their latency.
+The world is bench/world.py's 30,000 plugins of real marketplace text (``--generated N``: N
+plugins of bench/search_speed.py's generator instead, 10 per marketplace). The Whoosh index the
+bundles are filled from is built or refreshed first and reported apart (the nightly keeps it
+between runs). Every build then runs as its own ``agentops-index build`` process, one at a
+time, and is measured from outside: wall time, the peak of the summed memory (PSS) of the build and its
+children (Pagefind runs as a child; forked page workers share pages), files and bytes by folder, and the size of the tar GitHub
+Pages is given (512-byte headers, files padded to 512 bytes).
+
+1. Baseline: the same build by the code at ``--baseline`` (default: the commit before the
+   site-scale work), exported with ``git archive``, without the search index
+   (``--baseline-search``: with it too).
+2. Now: the full build without the search index, then with it (Pagefind's share).
+3. Incremental: ``--changed`` plugins get a new description and 10% more stars, forks and
+   watchers through the snapshot models, and crawl.merge re-runs the crawl's finishing stage
+   (scores, identity, related plugins, slugs) at the same crawl time; then ``build
+   --previous-site`` over the full build's site, without the search index. ``--verify`` also
+   builds the changed snapshot in full and checks that the two trees are byte-identical.
+
+``--browser`` measures the bytes and latency of a first and a next search in headless Chromium.
+Figures are ratios against the baseline measured in the same run; nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +44,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search_speed import CATEGORIES, plugins  # noqa: E402
-
-from agentops_index.build import build  # noqa: E402
 from agentops_index.config import load_search  # noqa: E402
-from agentops_index.render.check import check_site  # noqa: E402
+from agentops_index.crawl import merge  # noqa: E402
 from agentops_index.search.index import ensure, index_path  # noqa: E402
 from agentops_index.snapshot import models as m  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
+from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
+
+BASELINE = "f8c5b2f"  # the build before the site-scale work (bench/world.py's commit)
+EPOCH = "1767225600"
 
 
-def snapshot(count: int) -> m.Snapshot:
+def generated(count: int) -> m.Snapshot:
+    from search_speed import CATEGORIES, plugins
+
     records = plugins(count)
     markets: dict[str, list[str]] = {}
     for record in records:
@@ -75,16 +98,141 @@ def snapshot(count: int) -> m.Snapshot:
         generator="bench",
         generated_at="2026-01-01T00:00:00Z",
         totals=totals,
-        sources=[],
+        sources=[m.SourceStatus(id=r.id, kind="github", state="fresh") for r in market_records],
         marketplaces=market_records,
         plugins=records,
         categories=categories,
     )
 
 
+def changed(snapshot: m.Snapshot, count: int) -> m.Snapshot:
+    """``count`` plugins, spread over the index, with a new description and 10% more stars,
+    forks and watchers; then the crawl's finishing stage again (crawl.merge of one part), at
+    the same crawl time."""
+    from world import rehash
+
+    step = max(1, len(snapshot.plugins) // count)
+    picked = {p.id for p in snapshot.plugins[::step][:count]}
+    plugins = []
+    for plugin in snapshot.plugins:
+        if plugin.id in picked:
+            old = plugin.untrusted.description.text if plugin.untrusted.description else ""
+            untrusted = plugin.untrusted.model_copy(update={"description": m.Text.of(f"{old} Now with more to it.".strip())})
+            update: dict[str, Any] = {"untrusted": untrusted}
+            if plugin.metrics:
+                mx = plugin.metrics
+                update["metrics"] = mx.model_copy(
+                    update={"stars": mx.stars * 11 // 10 + 1, "forks": mx.forks * 11 // 10, "watchers": mx.watchers * 11 // 10}
+                )
+            plugin = rehash(plugin.model_copy(update=update))
+        plugins.append(plugin)
+    return merge([snapshot.model_copy(update={"plugins": plugins})], load_taxonomy(ROOT / "data" / "categories.toml")).snapshot
+
+
+# --- measuring one build ---------------------------------------------------------------------
+
+
+def _tree_memory(pid: int) -> int:
+    """Summed proportional set size (bytes) of ``pid`` and all its descendants: a page shared
+    by forked workers counts once, split between them (RSS would count it in each)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(rollup.split("\nPss:")[1].split()[0]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float = 0.0
+    peak: int = 0  # summed PSS of the build and its children, bytes
+    files: int = 0
+    size: int = 0
+    tar: int = 0
+    folders: dict[str, tuple[int, int]] = field(default_factory=dict)  # folder -> (files, bytes)
+    output: str = ""
+
+
+def run_build(label: str, code: Path, snapshot: Path, out: Path, *extra: str) -> Run:
+    env = {**os.environ, "PYTHONPATH": str(code / "generator"), "SOURCE_DATE_EPOCH": EPOCH}
+    argv = [sys.executable, "-m", "agentops_index", "build", "--snapshot", str(snapshot), "--out", str(out), *extra]
+    peak = [0]
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_memory(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{label}: build failed ({process.returncode}):\n{output[-2000:]}")
+    run = Run(label, seconds, peak[0], output=output.strip().splitlines()[-1] if output.strip() else "")
+    measure(run, out)
+    return run
+
+
+def measure(run: Run, site: Path) -> None:
+    folders: dict[str, list[int]] = {}
+    dirs = 0
+    for top, subdirs, names in os.walk(site):
+        dirs += len(subdirs)
+        relative = Path(top).relative_to(site).parts
+        key = "/".join(relative[:3]) if relative[:2] == ("api", "v1") else (relative[0] if relative else ".")
+        for name in names:
+            size = os.lstat(os.path.join(top, name)).st_size
+            entry = folders.setdefault(key + ("/" if key != "." else ""), [0, 0])
+            entry[0] += 1
+            entry[1] += size
+            run.files += 1
+            run.size += size
+            run.tar += 512 + -(-size // 512) * 512
+    run.tar += 512 * dirs + 1024
+    run.folders = {k: (v[0], v[1]) for k, v in sorted(folders.items())}
+
+
+def tree_digest(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and "pagefind" not in p.relative_to(site).parts
+    }
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def report(runs: list[Run], baseline: Run | None) -> None:
+    print()
+    print(f"{'build':52} {'time':>8} {'peak mem':>9} {'files':>8} {'size':>8} {'Pages tar':>9}  vs baseline")
+    for run in runs:
+        ratio = ""
+        if baseline is not None and run is not baseline:
+            ratio = f"time {run.seconds / baseline.seconds:.2f}x, memory {run.peak / baseline.peak:.2f}x, size {run.size / baseline.size:.2f}x"
+        print(
+            f"{run.label:52} {run.seconds:7.1f}s {run.peak / 1e9:8.2f}G {run.files:8,} {mb(run.size):>8} {mb(run.tar):>9}  {ratio}"
+        )
+    for run in runs:
+        print(f"\n{run.label}: {run.output}")
+        for folder, (files, size) in run.folders.items():
+            print(f"  {folder:34} {files:8,} files {mb(size):>9}")
+
+
 def browser_figures(site: Path) -> None:
     import functools
-    import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from playwright.sync_api import sync_playwright
@@ -128,40 +276,86 @@ def browser_figures(site: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plugins", type=int, default=30000)
+    parser.add_argument(
+        "--generated", type=int, default=0, metavar="N", help="N generated plugins instead of the real-text world"
+    )
+    parser.add_argument("--baseline", default=BASELINE, help="the code to compare with (a git revision), or none")
+    parser.add_argument("--baseline-search", action="store_true", help="also build the baseline with its search index")
+    parser.add_argument("--changed", type=int, default=300, help="plugins changed for the incremental build (0: skip it)")
+    parser.add_argument("--verify", action="store_true", help="check the incremental tree against a full build")
+    parser.add_argument("--no-pagefind", action="store_true", help="skip the build with the search index")
     parser.add_argument("--browser", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    runs: list[Run] = []
+    baseline_run: Run | None = None
     try:
-        path = work / "latest.json"
-        generated = snapshot(args.plugins)
-        store.write_atomic(path, store.dumps(generated))
-        # The Whoosh index the bundles are filled from lives beside the snapshot and is reused by
-        # later builds: build it first and report it apart, so both builds below pay the same.
+        if args.generated:
+            path = work / "latest.json"
+            # Finished like a crawl (scores, identity, related, slugs), as the changed snapshot will be.
+            finished = merge([generated(args.generated)], load_taxonomy(ROOT / "data" / "categories.toml")).snapshot
+            store.write_atomic(path, store.dumps(finished))
+            name = f"{args.generated:,} generated plugins"
+        else:
+            from world import world
+
+            path = world()
+            name = "bench/world.py's 30,000 real-text plugins"
+        snapshot = store.load(path)
         start = time.perf_counter()
-        ensure(generated, index_path(path), load_search())
-        print(f"{args.plugins} plugins: Whoosh index for the bundles (first build only) {time.perf_counter() - start:.1f} s")
-        start = time.perf_counter()
-        plain = build(path, work / "plain", search=False)
-        without = time.perf_counter() - start
-        start = time.perf_counter()
-        result = build(path, work / "site")
-        with_search = time.perf_counter() - start
-        files = [p for p in (work / "site").rglob("*") if p.is_file()]
-        pagefind = [p for p in files if "/pagefind/" in p.as_posix()]
-        print(
-            f"{args.plugins} plugins: build {without:.1f} s without search, {with_search:.1f} s with it ({with_search / without:.2f}x); warnings {len(result.warnings)}"
-        )
-        print(
-            f"site {len(files):,} files, {sum(p.stat().st_size for p in files) / 1e6:.0f} MB; Pagefind {len(pagefind):,} files, {sum(p.stat().st_size for p in pagefind) / 1e6:.1f} MB"
-        )
-        print(f"check-site problems: {len(check_site(work / 'site'))}; plain build files {plain.files:,}")
-        if args.browser:
+        ensure(snapshot, index_path(path), load_search())
+        print(f"{name}: Whoosh index for the bundles, built or refreshed first: {time.perf_counter() - start:.1f} s")
+
+        if args.baseline != "none":
+            code = work / "baseline"
+            code.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", args.baseline, "generator", "templates"], capture_output=True, check=True
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+            baseline_run = run_build(f"baseline {args.baseline}, full, no search", code, path, work / "old", "--no-search")
+            runs.append(baseline_run)
+            shutil.rmtree(work / "old")
+            if args.baseline_search:
+                runs.append(run_build(f"baseline {args.baseline}, full, with Pagefind", code, path, work / "old"))
+                shutil.rmtree(work / "old")
+
+        full = run_build("now, full, no search", ROOT, path, work / "site", "--no-search")
+        runs.append(full)
+        if args.changed:
+            after = work / "changed" / "latest.json"
+            store.write_atomic(after, store.dumps(changed(snapshot, args.changed)))
+            shutil.copytree(index_path(path), index_path(after))
+            start = time.perf_counter()
+            ensure(store.load(after), index_path(after), load_search())
+            refresh = time.perf_counter() - start
+            incremental = run_build(
+                f"now, incremental, {args.changed} changed, no search",
+                ROOT,
+                after,
+                work / "site",
+                "--no-search",
+                "--previous-site",
+                str(work / "site"),
+            )
+            runs.append(incremental)
+            print(f"Whoosh refresh for the bundles after {args.changed} changed plugins (before the build): {refresh:.1f} s")
+            print(f"incremental / full: {incremental.seconds / full.seconds:.2f}x")
+            if args.verify:
+                again = run_build("now, full build of the changed snapshot", ROOT, after, work / "check", "--no-search")
+                same = tree_digest(work / "site") == tree_digest(work / "check")
+                print(f"incremental tree == full build tree: {same}")
+                runs.append(again)
+                shutil.rmtree(work / "check")
+        shutil.rmtree(work / "site")
+        if not args.no_pagefind:
+            runs.append(run_build("now, full, with Pagefind", ROOT, path, work / "site"))
+        report(runs, baseline_run)
+        if args.browser and not args.no_pagefind:
             browser_figures(work / "site")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     main()

@@ -44,17 +44,32 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_record_has_its_page_and_api_file(site: Path) -> None:
     snapshot = store.load(COMMITTED)
+    index = json.loads((site / "api" / "v1" / "index.json").read_text())
+    assert index["generated_at"] == snapshot.generated_at and "_notice" in index
     for plugin in snapshot.plugins:
         assert (site / "plugins" / plugin.slug / "index.html").is_file()
-        data = json.loads((site / "api" / "v1" / "plugins" / f"{plugin.slug}.json").read_text())
-        assert data["plugin"]["id"] == plugin.id and "_notice" in data
+        entry = index["plugins"][plugin.id]
+        assert entry["slug"] == plugin.slug
+        # The record is in its marketplace's file, whole, as in the snapshot.
+        data = json.loads((site / "api" / "v1" / entry["file"]).read_text())
+        assert "_notice" in data and data["marketplace"]["id"] == plugin.marketplace
+        assert [r for r in data["plugins"] if r["id"] == plugin.id] == [plugin.model_dump(mode="json")]
     for market in snapshot.marketplaces:
         assert (site / "marketplaces" / market.slug / "index.html").is_file()
+        data = json.loads((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json").read_text())
+        assert data["marketplace"] == market.model_dump(mode="json")
+        assert index["marketplaces"][market.id] == {"slug": market.slug, "file": f"marketplaces/{market.slug}.json"}
+    assert not (site / "api" / "v1" / "plugins").exists(), "per-plugin files moved into the marketplaces' files"
     for category in snapshot.categories:
         assert (site / "categories" / category.slug / "index.html").is_file()
     for path in ("index.html", "404.html", "categories/index.html", "marketplaces/index.html", "static/style.css"):
         assert (site / path).is_file(), path
-    assert (site / "api" / "v1" / "snapshot.json").read_bytes() == COMMITTED.read_bytes()
+    # The whole snapshot, compact: the crawl's canonical JSON without its indentation.
+    published = (site / "api" / "v1" / "snapshot.json").read_bytes()
+    assert published == store.dumps(snapshot, compact=True)
+    assert (
+        json.dumps(json.loads(published), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode() == COMMITTED.read_bytes()
     assert json.loads((site / "api" / "v1" / "schema.json").read_text()) == store.json_schema()
 
 
@@ -184,7 +199,11 @@ def test_golden_site() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "site"
         build(GOLDEN / "snapshot.json", out, "https://example.org/agentops/", search=False)
-        expected, actual = tree(GOLDEN / "site"), tree(out)
+        # The build manifest names the code that made the site (render/incremental.py), so it
+        # changes with any change to the package: it is checked apart, not against a golden copy.
+        manifest = json.loads((out / "build-manifest.json").read_text())
+        assert set(manifest["files"]) == {p for p in tree(out) if p.startswith("plugins/") or p.endswith(".html")}
+        expected, actual = tree(GOLDEN / "site"), {p: h for p, h in tree(out).items() if p != "build-manifest.json"}
         assert sorted(actual) == sorted(expected), "run scripts/regen-golden and review the diff"
         changed = [p for p in expected if expected[p] != actual[p]]
         if changed:
@@ -290,7 +309,7 @@ def test_markdown_view_keeps_hostile_text_inside_its_json(tmp_path: Path) -> Non
             )
         }
     )
-    view = plugin_markdown(plugin, "https://example.org/")
+    view = plugin_markdown(plugin, "https://example.org/", "marketplaces/x/y.json")
     fence = view.index("```json")
     assert [line for line in view[fence:].splitlines() if line.startswith("```")] == ["```json", "```"]
     assert "\n# Ignore" not in view
@@ -305,8 +324,10 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     (out / "feed.xml").unlink()
     (out / "api" / "v1" / "schema.json").write_text("")
     (out / "about" / "index.html").write_text('<a href="../nowhere/">x</a>')
-    slug = store.load(COMMITTED).plugins[0].slug
-    (out / "api" / "v1" / "plugins" / f"{slug}.json").unlink()
+    snapshot = store.load(COMMITTED)
+    slug, market = snapshot.plugins[0].slug, next(m for m in snapshot.marketplaces if m.id == snapshot.plugins[0].marketplace)
+    (out / "api" / "v1" / "marketplaces" / f"{market.slug}.json").unlink()
+    (out / "plugins" / slug / "index.md").unlink()
     # A stylesheet the plugin pages load counts against their 30 KB compressed budget.
     (out / "static" / "style.css").write_bytes(os.urandom(32 * 1024))
     problems = check_site(out)
@@ -314,7 +335,9 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     assert "feed.xml: missing" in problems
     assert any(p.startswith("api/v1/schema.json: not JSON") for p in problems)
     assert "about/index.html: link '../nowhere/' does not resolve" in problems
-    assert any(p.startswith(f"api/v1/plugins/{slug}.json: missing") for p in problems)
+    assert f"api/v1/marketplaces/{market.slug}.json: missing the record of plugin {snapshot.plugins[0].id}" in problems
+    assert f"api/v1/marketplaces/{market.slug}.json: missing for marketplace {market.id}" in problems
+    assert f"plugins/{slug}/index.md: missing for plugin {snapshot.plugins[0].id}" in problems
     result = CliRunner().invoke(cli, ["check-site", str(out)])
     assert result.exit_code == 1 and "problems" in result.output
 
@@ -400,3 +423,71 @@ def test_a_long_marketplace_facet_is_loaded_on_demand(tmp_path: Path) -> None:
     small = tmp_path / "small"
     build(COMMITTED, small, search=False)
     assert '<select name="marketplace" id="f-marketplace">' in (small / "search" / "index.html").read_text()
+
+
+def _changed(snapshot: m.Snapshot) -> m.Snapshot:
+    """The snapshot with one description rewritten and one plugin's score raised to the top."""
+    plugins = list(snapshot.plugins)
+    first = plugins[0]
+    plugins[0] = first.model_copy(
+        update={"untrusted": first.untrusted.model_copy(update={"description": m.Text.of("Rewritten since the last build.")})}
+    )
+    last = plugins[-1]
+    assert last.score is not None
+    plugins[-1] = last.model_copy(update={"score": last.score.model_copy(update={"static": 0.99})})
+    return snapshot.model_copy(update={"plugins": plugins})
+
+
+def test_incremental_build_is_byte_identical_to_a_full_build(tmp_path: Path) -> None:
+    """--previous-site: unchanged pages come from the previous build, and the tree is what a
+    full build of the new snapshot gives, byte for byte."""
+    before = store.load(COMMITTED)
+    after = tmp_path / "after" / "latest.json"
+    store.write_atomic(after, store.dumps(_changed(before)))
+    full = build(after, tmp_path / "full", "https://example.org/catalog/", search=False)
+    site = tmp_path / "site"
+    build(COMMITTED, site, "https://example.org/catalog/", search=False)
+    again = build(after, site, "https://example.org/catalog/", search=False, previous_site=site)
+    assert again.written and again.warnings == full.warnings
+    assert tree(site) == tree(tmp_path / "full")
+    pages = len([p for p in tree(site) if p.endswith((".html", ".md"))])
+    assert 0 < again.reused < pages, (again.reused, pages)
+    # The changed plugin's page and the lists that show it were made again; the others were taken.
+    assert again.reused < pages - 4
+    # Another base URL is another site: nothing is taken, and the result is still a full build's.
+    other = build(after, tmp_path / "other", "https://example.org/elsewhere/", search=False, previous_site=site)
+    assert other.reused == 0
+    assert sorted(tree(tmp_path / "other")) == sorted(tree(site))
+
+
+def test_incremental_build_ignores_a_manifest_that_is_not_its_own(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(COMMITTED, site, search=False)
+    (site / "build-manifest.json").write_text('{"version": 1, "key": "someone else", "files": {}, "warnings": {}}')
+    again = build(COMMITTED, tmp_path / "again", search=False, previous_site=site)
+    assert again.reused == 0
+    build(COMMITTED, site, search=False)
+    (site / "build-manifest.json").write_text("not json")
+    assert build(COMMITTED, tmp_path / "third", search=False, previous_site=site).reused == 0
+
+
+def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big site renders its pages in two processes; the tree is the one a single process makes."""
+    import agentops_index.build as build_module
+
+    one = build(COMMITTED, tmp_path / "one", search=False)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(build_module, "_workers", lambda jobs: 2)
+    two = build(COMMITTED, tmp_path / "two", search=False)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert (one.files, one.bytes, one.warnings) == (two.files, two.bytes, two.warnings)
+    # A big snapshot is also rendered in a child process; its result and its errors come back.
+    monkeypatch.setattr(build_module, "FORK_FROM", 0)
+    three = build(COMMITTED, tmp_path / "three", search=False)
+    assert tree(tmp_path / "three") == tree(tmp_path / "one") and three.written
+    assert (one.files, one.bytes, one.warnings) == (three.files, three.bytes, three.warnings)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": 1}')
+    with pytest.raises(InputError, match=r"broken\.json"):
+        build(broken, tmp_path / "four", search=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "one", "three", "two"]

@@ -1,16 +1,28 @@
 """The build orchestrator: a snapshot in, a static site out. Reads as a list of stage calls.
 
-Everything is rendered in memory first; the site is swapped in only when all of it
-rendered (and, under ``--strict``, when there were no warnings). Output depends only on
-the snapshot, the theme and data/ (workflow templates, ranking), so two builds of one snapshot
-are byte-identical.
+Every file is written as it is made into a temp directory beside ``out`` (nothing holds the
+whole site in memory); the site is swapped in only when all of it rendered (and, under
+``--strict``, when there were no warnings). Output depends only on the snapshot, the theme
+and data/ (workflow templates, ranking), so two builds of one snapshot are byte-identical.
+Given ``previous_site``, pages and markdown views whose inputs did not change are taken from
+it (render/incremental.py), and the tree is still byte-identical to a full build.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
+import os
+import pickle
+import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
+
+from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.bundles import make_bundles
@@ -18,14 +30,30 @@ from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import ConfigError
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
-from agentops_index.render.contexts import Site
+from agentops_index.render.contexts import Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
-from agentops_index.render.writer import Writer
+from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, build_key
+from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.search.records import project_all
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
+from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class _Clock:
+    """Stage times of a build, logged at -v (INFO)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.info("build: %s %.2f s", stage, now - self.last)
+        self.last = now
 
 
 @dataclass(slots=True)
@@ -37,6 +65,7 @@ class BuildResult:
     categories: int = 0
     warnings: list[str] = field(default_factory=list)
     written: bool = False
+    reused: int = 0  # files taken from the previous build (incremental builds)
 
 
 def base_url_of(value: str) -> str:
@@ -54,53 +83,40 @@ def build(
     strict: bool = False,
     search: bool = True,
     history: Path | None = None,
+    previous_site: Path | None = None,
 ) -> BuildResult:
-    """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser)."""
-    snapshot = store.load(snapshot_path)
-    site = Site(
-        name=page_list.SITE_NAME,
-        base_url=base_url_of(base_url),
-        generated_at=snapshot.generated_at,
-        generator=snapshot.generator,
-        totals=snapshot.totals,
-    )
-    env = environment(theme)
-    writer = Writer()
-    result = BuildResult(
-        plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
-    )
+    """Render the site for ``snapshot_path`` into ``out`` (``search``: also index it for the browser;
+    ``previous_site``: an earlier build to take unchanged pages from)."""
+    clock = _Clock()
+    out = Path(out)
+    writer = Writer.staged(out)
+    writer.previous = Path(previous_site) if previous_site is not None else None
 
-    metric_problems: list[str] = []
-    records = project_all(snapshot)  # the query records: the bundles' store and api/v1/query.json
-    with searcher_for(snapshot, Path(snapshot_path), records=records) as searcher:
-        made = make_bundles(searcher, site.base_url, metric_problems)
-    site = site.model_copy(update={"bundles": len(made)})
-    result.warnings.extend(metric_problems)
-    days = replay(load_records(history if history is not None else Path(snapshot_path).parent / "history"))
-    changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
-    ranking = load_ranking()
-    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes)
-    for page in all_pages:
-        html = env.get_template(page.template).render(page=page, site=site)
-        if len(html.encode("utf-8")) > PAGE_BUDGET:
-            result.warnings.append(f"{page.path}: {len(html.encode('utf-8'))} bytes is over the 1 MiB page budget")
-        writer.add(page.path, html)
-    site_files.api(writer, snapshot, records)
-    site_files.bundle_files(writer, made)
-    writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
-    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
-    writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
-    writer.add("robots.txt", feeds.robots(site.base_url))
-    for path, body in browser_search.files(records, load_search(), ranking).items():
-        writer.add(path, body)
-    writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
-    for plugin in snapshot.plugins:
-        writer.add(f"plugins/{plugin.slug}/index.md", feeds.plugin_markdown(plugin, site.base_url))
-    site_files.static(writer, ([theme / "static"] if theme else []) + [templates_dir() / "static"])
-    result.warnings.extend(site_files.broken_links(writer.files, page_list.base_path(site)))
+    def render() -> BuildResult:
+        snapshot = store.load(snapshot_path)
+        clock.lap("load the snapshot")
+        # The snapshot's million objects live to the end of the rendering: keep the collector
+        # from walking them again and again while pages are rendered.
+        gc.freeze()
+        try:
+            return _build(snapshot, Path(snapshot_path), writer, base_url, theme, history, previous_site, clock)
+        finally:
+            gc.unfreeze()
 
-    result.files, result.bytes = len(writer.files), writer.size
+    try:
+        # A big snapshot is loaded and rendered in a child process, so all of its memory is
+        # gone, not merely freed, before Pagefind (a process as big as the build) starts.
+        big = Path(snapshot_path).is_file() and Path(snapshot_path).stat().st_size >= FORK_FROM
+        if big and hasattr(os, "fork"):
+            result = _forked(render)
+            clock.lap("everything but the search index, in a child process")
+        else:
+            result = render()
+    except BaseException:
+        writer.discard()
+        raise
     if strict and result.warnings:
+        writer.discard()
         return result
     search_warnings: list[str] = []
 
@@ -110,6 +126,265 @@ def build(
             search_warnings.append(warning)
 
     writer.commit(out, prepare=search_index)
+    clock.lap("search index and swap" if search else "swap")
     result.warnings.extend(search_warnings)
     result.written = True
     return result
+
+
+def _build(
+    snapshot: Snapshot,
+    snapshot_path: Path,
+    writer: Writer,
+    base_url: str,
+    theme: Path | None,
+    history: Path | None,
+    previous_site: Path | None,
+    clock: _Clock,
+) -> BuildResult:
+    """Everything but the search index, written into the staging directory of ``writer``."""
+    site = Site(
+        name=page_list.SITE_NAME,
+        base_url=base_url_of(base_url),
+        generated_at=snapshot.generated_at,
+        generator=snapshot.generator,
+        totals=snapshot.totals,
+    )
+    env = environment(theme)
+    theme_folders = [theme] if theme else []
+    key = build_key([*theme_folders, templates_dir()], site.base_url)
+    previous = Manifest.read(previous_site, key) if previous_site is not None else None
+    manifest = Manifest(key)
+    result = BuildResult(
+        plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
+    )
+
+    metric_problems: list[str] = []
+    records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json, search files
+    with searcher_for(snapshot, snapshot_path, records=records) as searcher:
+        made = make_bundles(searcher, site.base_url, metric_problems)
+    clock.lap("bundles")
+    site = site.model_copy(update={"bundles": len(made)})
+    result.warnings.extend(metric_problems)
+    days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
+    changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
+    ranking = load_ranking()
+    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes)
+    clock.lap("history and page contexts")
+
+    published = site_files.api(writer, snapshot, records)
+    clock.lap("JSON API")
+    site_files.bundle_files(writer, made)
+    writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
+    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
+    writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
+    writer.add("robots.txt", feeds.robots(site.base_url))
+    for path, body in browser_search.files(records, load_search(), ranking).items():
+        writer.add(path, body)
+    writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
+    site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
+    clock.lap("feed, sitemap, llms.txt, search files, static")
+
+    # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
+    # Each plugin's markdown view next to its page, then the other pages: a worker takes a run
+    # of plugins (and touches only their part of the snapshot) and a share of the other pages.
+    plugin_pages = {page.plugin.id: page for page in all_pages if isinstance(page, PluginPage)}
+    jobs: list[PluginRecord | Page] = [job for p in snapshot.plugins for job in (p, plugin_pages[p.id])]
+    jobs += [page for page in all_pages if not isinstance(page, PluginPage)]
+    paths = [_path(job) for job in jobs]
+    claimed = set(writer.paths)
+    for path in paths:  # the workers cannot see each other's paths: refuse a second output here
+        if path in claimed:
+            raise DuplicatePath(f"two outputs for {path}")
+        claimed.add(path)
+    renderer = _Renderer(
+        writer,
+        site,
+        env,
+        published,
+        Fingerprints(published, site),
+        site_files.LinkCheck(page_list.base_path(site), known=claimed),
+        previous if previous_site is not None else None,
+        previous_site,
+    )
+    done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
+    clock.lap("pages and markdown views")
+    for part in done:
+        writer.paths.update(part.paths)
+        writer.size += part.size
+        writer.reused += part.reused
+        manifest.files.update(part.files)
+        manifest.warnings.update(part.warnings)
+        for target, referrers in part.wanted.items():
+            renderer.links.wanted.setdefault(target, []).extend(referrers)
+    for problem in renderer.links.problems(writer.paths):
+        manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
+    manifest.files = dict(sorted(manifest.files.items()))
+    for path in sorted(manifest.warnings):
+        manifest.warnings[path].sort()
+        result.warnings.extend(manifest.warnings[path])
+    writer.add(MANIFEST, manifest.dumps())
+    clock.lap("links and manifest")
+    result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
+    return result
+
+
+PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it saves
+FORK_FROM = 32 * 1024 * 1024  # snapshot bytes from which the rendering runs in a child process
+
+
+def _forked(work: Callable[[], T]) -> T:
+    """``work()`` run in a forked child; its result or exception comes back pickled. The child
+    dies with this process (Linux), so a killed build leaves no writer behind."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(read)
+        _die_with_parent()
+        try:
+            payload = pickle.dumps(("ok", work()))
+        except BaseException as exc:
+            try:
+                payload = pickle.dumps(("raise", exc))
+            except Exception:
+                payload = pickle.dumps(("error", traceback.format_exc()))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    answer: tuple[str, Any] = pickle.loads(data) if data else ("error", "the build's child process died without an answer")
+    status, value = answer
+    if status == "ok":
+        return cast(T, value)
+    if status == "raise" and isinstance(value, BaseException):
+        raise value
+    raise RuntimeError(f"the build failed in a child process:\n{value}")
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _workers(jobs: int) -> int:
+    """Processes for the pages: two on a big site (the budget machine has two cores), else one."""
+    if jobs < PARALLEL_FROM or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _path(job: PluginRecord | Page) -> str:
+    return f"plugins/{job.slug}/index.md" if isinstance(job, PluginRecord) else job.path
+
+
+@dataclass(slots=True)
+class _Done:
+    """What one process made of its share of the pages: paths, bytes, fingerprints, warnings, links."""
+
+    paths: list[str] = field(default_factory=list)
+    size: int = 0
+    reused: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    wanted: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Renderer:
+    """Renders pages and markdown views, or takes them from the previous build when their
+    fingerprint did not change."""
+
+    writer: Writer
+    site: Site
+    env: Environment
+    published: site_files.Published
+    fingerprints: Fingerprints
+    links: site_files.LinkCheck
+    previous: Manifest | None
+    previous_site: Path | None
+
+    def run(self, jobs: list[PluginRecord | Page]) -> _Done:
+        writer = Writer(self.writer.staging, self.writer.previous)
+        links = site_files.LinkCheck(self.links.base_path, self.links.known)
+        done = _Done()
+        templates: dict[str, Template] = {}
+        for job in jobs:
+            if isinstance(job, PluginRecord):
+                path, record_file = _path(job), self.published.files[job.id]
+                fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
+            else:
+                path, fingerprint = job.path, self.fingerprints.page(job)
+            done.files[path] = fingerprint
+            previous, source = self.previous, self.previous_site
+            unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint
+            if unchanged and previous is not None and source is not None and writer.reuse(path, source / path):
+                if path in previous.warnings:
+                    done.warnings[path] = previous.warnings[path]
+                continue
+            if isinstance(job, PluginRecord):
+                writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
+                continue
+            if job.template not in templates:
+                templates[job.template] = self.env.get_template(job.template)
+            html = templates[job.template].render(page=job, site=self.site)
+            size = len(html.encode("utf-8"))
+            if size > PAGE_BUDGET:
+                done.warnings[path] = [f"{path}: {size} bytes is over the 1 MiB page budget"]
+            links.page(path, html)
+            writer.add(path, html)
+        done.paths, done.size, done.reused, done.wanted = sorted(writer.paths), writer.size, writer.reused, links.wanted
+        return done
+
+
+def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, workers: int) -> list[_Done]:
+    """Run ``renderer`` over ``jobs`` in ``workers`` processes: this one and forked children,
+    each writing its share of the files into the staging directory: a contiguous part of the
+    first ``runs`` jobs and every ``workers``-th of the rest. Each file depends only on its own
+    inputs, so the tree is the same whatever the split."""
+    if workers <= 1:
+        return [renderer.run(jobs)]
+
+    def share(index: int) -> list[PluginRecord | Page]:
+        return jobs[index * runs // workers : (index + 1) * runs // workers] + jobs[runs + index :: workers]
+
+    children: list[tuple[int, int]] = []
+    for index in range(1, workers):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read)
+            try:
+                payload = pickle.dumps(("ok", renderer.run(share(index))))
+            except BaseException:
+                payload = pickle.dumps(("error", traceback.format_exc()))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write)
+        children.append((pid, read))
+    done: list[_Done] = []
+    failure: str | None = None
+    try:
+        done.append(renderer.run(share(0)))
+    finally:
+        for pid, read in children:
+            with os.fdopen(read, "rb") as source:
+                data = source.read()
+            os.waitpid(pid, 0)
+            answer: tuple[str, Any] = pickle.loads(data) if data else ("error", "a page worker died without an answer")
+            status, value = answer
+            if status == "ok":
+                done.append(value)
+            else:
+                failure = failure or str(value)
+    if failure:
+        raise RuntimeError(f"rendering pages failed in a worker process:\n{failure}")
+    return done

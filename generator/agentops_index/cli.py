@@ -300,6 +300,14 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
     default=None,
     help="The folder of daily history records (default: history/ beside the snapshot).",
 )
+@click.option(
+    "--previous-site",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="An earlier build (often the same folder as --out): pages whose inputs did not change are "
+    "taken from it, per its build-manifest.json, and only the others are rendered. The result is "
+    "byte-identical to a full build.",
+)
 @click.pass_obj
 def build(
     obj: Context,
@@ -310,19 +318,30 @@ def build(
     strict: bool,
     no_search: bool,
     history: Path | None,
+    previous_site: Path | None,
 ) -> None:
     """Render the static site and JSON API from a snapshot, offline.
 
-    Pages for every plugin, marketplace and category, api/v1/ (the snapshot, one JSON
-    file per plugin, the JSON Schema), sitemap.xml and 404.html. Output depends only on
-    the snapshot and the theme: two builds of one snapshot are byte-identical.
+    Pages for every plugin, marketplace and category, a markdown view per plugin, api/v1/
+    (the whole snapshot, each marketplace's file with its plugins' records, index.json that
+    names the file of each plugin, the JSON Schema), sitemap.xml and 404.html. Output depends
+    only on the snapshot and the theme: two builds of one snapshot are byte-identical.
     """
     import time
 
     from agentops_index.build import build as run_build
 
     started = time.perf_counter()
-    result = run_build(snapshot_path, out, base_url, theme=theme, strict=strict, search=not no_search, history=history)
+    result = run_build(
+        snapshot_path,
+        out,
+        base_url,
+        theme=theme,
+        strict=strict,
+        search=not no_search,
+        history=history,
+        previous_site=previous_site,
+    )
     for warning in result.warnings:
         obj.echo(f"warning {warning}", err=True)
     if not result.written:
@@ -330,7 +349,9 @@ def build(
         sys.exit(1)
     obj.echo(
         f"Built {result.plugins:,} plugins from {result.marketplaces:,} marketplaces in {result.categories:,} categories "
-        f"({result.files:,} files, {result.bytes / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s -> {out}/"
+        f"({result.files:,} files, {result.bytes / 1e6:.1f} MB"
+        + (f", {result.reused:,} taken from the previous build" if previous_site is not None else "")
+        + f") in {time.perf_counter() - started:.1f} s -> {out}/"
         + (f" ({len(result.warnings)} warnings)" if result.warnings else "")
     )
 

@@ -1,8 +1,8 @@
 """check-site: validate a built site before it is published.
 
 Required files are present; every JSON file parses and is not empty; the snapshot in
-api/v1 validates against our models and every plugin and marketplace in it has its page
-and JSON; every internal link resolves; no page is over budget (1 MiB for any page, and
+api/v1 validates against our models, every plugin in it has its page, its markdown view and
+its record in the file api/v1/index.json names, and every marketplace its page and file; every internal link resolves; no page is over budget (1 MiB for any page, and
 30 KB gzip-compressed for plugin pages, ISSUE "catalog" budget).
 """
 
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from agentops_index.errors import InputError
 from agentops_index.render.site_files import broken_links
 from agentops_index.snapshot import store
+from agentops_index.snapshot.models import Snapshot
 
 REQUIRED = (
     "index.html",
@@ -29,6 +30,7 @@ REQUIRED = (
     "static/style.css",
     "api/v1/snapshot.json",
     "api/v1/schema.json",
+    "api/v1/index.json",
     "about/index.html",
     "about/ranking/index.html",
     "stats/index.html",
@@ -56,6 +58,38 @@ def page_weight(path: str, data: bytes, files: dict[str, bytes], assets: dict[st
                 assets[target] = len(gzip.compress(files[target], 9, mtime=0))
             total += assets[target]
     return total
+
+
+def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
+    """Every plugin has its page, its markdown view and its record in the file index.json names;
+    every marketplace its page and its file."""
+    problems: list[str] = []
+    try:
+        index = json.loads(files["api/v1/index.json"])["plugins"]
+    except (KeyError, TypeError, ValueError, RecursionError):
+        index = {}
+    holders: dict[str, set[str]] = {}
+    for plugin in snapshot.plugins:
+        for path in (f"plugins/{plugin.slug}/index.html", f"plugins/{plugin.slug}/index.md"):
+            if path not in files:
+                problems.append(f"{path}: missing for plugin {plugin.id}")
+        entry = index.get(plugin.id) if isinstance(index, dict) else None
+        name = f"api/v1/{entry['file']}" if isinstance(entry, dict) and isinstance(entry.get("file"), str) else None
+        if name is None:
+            problems.append(f"api/v1/index.json: no file for plugin {plugin.id}")
+            continue
+        if name not in holders:
+            try:
+                holders[name] = {record["id"] for record in json.loads(files[name])["plugins"]}
+            except (KeyError, TypeError, ValueError, RecursionError):
+                holders[name] = set()
+        if plugin.id not in holders[name]:
+            problems.append(f"{name}: missing the record of plugin {plugin.id}")
+    for market in snapshot.marketplaces:
+        for path in (f"marketplaces/{market.slug}/index.html", f"api/v1/marketplaces/{market.slug}.json"):
+            if path not in files:
+                problems.append(f"{path}: missing for marketplace {market.id}")
+    return problems
 
 
 def check_site(site: Path, base_url: str | None = None) -> list[str]:
@@ -90,13 +124,7 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
         except InputError as exc:
             problems.append(str(exc))
         else:
-            for plugin in snapshot.plugins:
-                for path in (f"plugins/{plugin.slug}/index.html", f"api/v1/plugins/{plugin.slug}.json"):
-                    if path not in files:
-                        problems.append(f"{path}: missing for plugin {plugin.id}")
-            for market in snapshot.marketplaces:
-                if f"marketplaces/{market.slug}/index.html" not in files:
-                    problems.append(f"marketplaces/{market.slug}/index.html: missing for marketplace {market.id}")
+            problems += _records(snapshot, files)
     base_path = urlsplit(base_url).path if base_url else "/"
     problems += broken_links(files, base_path if base_path.endswith("/") else base_path + "/")
     return problems

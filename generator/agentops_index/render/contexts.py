@@ -59,6 +59,7 @@ class PluginPage(Page):
     marketplace: MarketplaceRecord
     category: CategoryRecord
     canonical_slug: str | None = None
+    record_file: str  # the file of api/v1/ that holds the plugin's record (its marketplace's, see pages.record_files)
     mirror_links: list[Link] = []
     related_links: list[Link] = []
     search_card: str = ""  # what a result shows and what ranks it, as an element id (render/browser_search.py)

@@ -56,10 +56,15 @@ def environment(theme: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(t=text_of, safe_url=safe_url, markdown=_markdown, number=number)
+    rendered: dict[str, Any] = {}
+
+    def markdown(value: Text | str | None) -> Any:
+        """Each markdown text is rendered once per build: listings of one plugin share their README."""
+        text = text_of(value)
+        if text not in rendered:
+            rendered[text] = render_markdown(text)
+        return rendered[text]
+
+    env.filters.update(t=text_of, safe_url=safe_url, markdown=markdown, number=number)
     env.globals.update(url_for=url_for)
     return env
-
-
-def _markdown(value: Text | str | None) -> Any:
-    return render_markdown(text_of(value))

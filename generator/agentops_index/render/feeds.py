@@ -76,14 +76,15 @@ def atom(snapshot: Snapshot, base_url: str, days: list[Day] | None = None) -> by
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def plugin_markdown(plugin: PluginRecord, base_url: str) -> str:
-    """plugins/<slug>/index.md: the plugin for an agent to read."""
+def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> str:
+    """plugins/<slug>/index.md: the plugin for an agent to read (``record_file``: the file of
+    api/v1/ that holds its JSON record)."""
     u = plugin.untrusted
     lines = [
         f"# Plugin {plugin.id}",
         "",
         f"- page: {base_url}plugins/{plugin.slug}/",
-        f"- json: {base_url}api/v1/plugins/{plugin.slug}.json",
+        f"- json: {base_url}api/v1/{record_file} (its marketplace's file: the record with this id under `plugins`)",
         f"- category: {plugin.category}",
         f"- passes Claude Code's validator: {'yes' if plugin.valid else 'no'} ({plugin.errors} errors, {plugin.warnings} warnings)",
         f"- components: {plugin.counts.commands} commands, {plugin.counts.agents} agents, {plugin.counts.skills} skills, "
@@ -118,6 +119,8 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         "## Data",
         "",
         f"- [The whole snapshot (JSON)]({base_url}api/v1/snapshot.json): every marketplace and plugin",
+        f"- [Where each plugin's record is (JSON)]({base_url}api/v1/index.json): plugin id -> slug and the file of api/v1/ that holds it",
+        f"- Each marketplace's file, `{base_url}api/v1/marketplaces/<slug>.json`: the marketplace and its plugins' records",
         f"- [JSON Schema]({base_url}api/v1/schema.json): the snapshot's shape",
         f"- [Feed]({base_url}feed.xml): new and updated plugins",
         "",

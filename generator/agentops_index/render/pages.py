@@ -29,6 +29,28 @@ def plugin_url(plugin: PluginRecord) -> str:
     return f"plugins/{plugin.slug}/"
 
 
+def record_files(snapshot: Snapshot) -> dict[str, list[tuple[str, list[PluginRecord]]]]:
+    """The files of api/v1/ that hold the plugins' records, by marketplace id: the marketplace's
+    own file, ``marketplaces/<slug>.json``, with its first PAGE_SIZE plugins, then
+    ``marketplaces/<slug>/page/<n>.json`` for the next ones (the pages of its HTML list)."""
+    by_market: dict[str, list[PluginRecord]] = defaultdict(list)
+    for plugin in snapshot.plugins:
+        by_market[plugin.marketplace].append(plugin)
+    out: dict[str, list[tuple[str, list[PluginRecord]]]] = {}
+    for market in snapshot.marketplaces:
+        chunks = paginate(f"marketplaces/{market.slug}/", by_market.get(market.id, []))
+        out[market.id] = [
+            (f"marketplaces/{market.slug}.json" if n == 0 else f"{folder.rstrip('/')}.json", chunk)
+            for n, (folder, _, chunk) in enumerate(chunks)
+        ]
+    return out
+
+
+def record_file_of(files: dict[str, list[tuple[str, list[PluginRecord]]]]) -> dict[str, str]:
+    """Plugin id -> the file of api/v1/ that holds its record."""
+    return {plugin.id: name for parts in files.values() for name, chunk in parts for plugin in chunk}
+
+
 class PageFields(TypedDict):
     path: str
     root: str
@@ -145,6 +167,7 @@ def pages(
         ),
     ]
     slugs = {p.id: p.slug for p in snapshot.plugins}
+    holders = record_file_of(record_files(snapshot))
     for plugin in snapshot.plugins:
         name = plugin.untrusted.name.text
         description = plugin.untrusted.description.text if plugin.untrusted.description else ""
@@ -155,6 +178,7 @@ def pages(
                 marketplace=markets[plugin.marketplace],
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
+                record_file=holders[plugin.id],
                 **search_record(plugin, markets.get(plugin.marketplace), ranking or Ranking()),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],

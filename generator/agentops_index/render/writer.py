@@ -1,11 +1,16 @@
-"""The writer: every output in memory first, one path written once, then an atomic swap.
+"""The writer: one path written once, into a sibling temp directory, then an atomic swap.
 
 Paths are ours (slugs), but the guard still refuses anything that could leave the output
-directory. ``commit`` writes the whole tree into a sibling temp directory and swaps it into
+directory. The whole tree is written into a temp directory next to ``out`` and swapped into
 place with one ``renameat2(RENAME_EXCHANGE)`` on Linux, so a build killed at any moment
 leaves the old site or the new one at ``out``, never half of one and never none
 (SECURITY.md §6.5, T14). Where the exchange is unsupported, two renames leave one short
 window without a site.
+
+``Writer()`` keeps files in memory until ``commit``; ``Writer.staged(out)`` writes each file
+into the temp directory as it is added (a build never holds the whole site in memory) and can
+``reuse`` a file of the previous build, hard-linked, when the inputs it was made from are the
+same (an incremental build).
 """
 
 from __future__ import annotations
@@ -67,22 +72,18 @@ class DuplicatePath(Exception):
 
 
 class Writer:
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+    def __init__(self, staging: Path | None = None, previous: Path | None = None) -> None:
+        self.files: dict[str, bytes] = {}  # in memory until commit (no staging directory)
+        self.staging = staging
+        self.previous = previous  # a previous build: a file with the same bytes there is linked, not written
+        self.paths: set[str] = set()
+        self.size = 0
+        self.reused = 0
+        self._dirs: set[str] = set()
 
-    def add(self, path: str, data: bytes | str) -> None:
-        if not _PATH.match(path) or ".." in path.split("/"):
-            raise ValueError(f"refusing to write outside the site: {path!r}")
-        if path in self.files:
-            raise DuplicatePath(f"two outputs for {path}")
-        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
-
-    @property
-    def size(self) -> int:
-        return sum(len(d) for d in self.files.values())
-
-    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None) -> None:
-        """Write every file under a temp dir next to ``out``, run ``prepare`` on it, then swap it in."""
+    @classmethod
+    def staged(cls, out: Path) -> Writer:
+        """A writer that writes straight into the temp directory ``commit`` will swap in at ``out``."""
         out = Path(out)
         if out.exists() and not _replaceable(out):
             raise InputError(
@@ -90,9 +91,83 @@ class Writer:
             )
         out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(out)
-        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        tmp = _tmp(out)
         shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        return cls(tmp)
+
+    def _claim(self, path: str) -> None:
+        if not _PATH.match(path) or ".." in path.split("/"):
+            raise ValueError(f"refusing to write outside the site: {path!r}")
+        if path in self.paths:
+            raise DuplicatePath(f"two outputs for {path}")
+        self.paths.add(path)
+
+    def _target(self, path: str) -> Path:
+        assert self.staging is not None
+        folder = path.rpartition("/")[0]
+        if folder and folder not in self._dirs:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            while folder and folder not in self._dirs:
+                self._dirs.add(folder)
+                folder = folder.rpartition("/")[0]
+        return self.staging / path
+
+    def add(self, path: str, data: bytes | str) -> None:
+        self._claim(path)
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        self.size += len(data)
+        if self.staging is None:
+            self.files[path] = data
+            return
+        target = self._target(path)
+        if self.previous is not None and _same(self.previous / path, data):
+            try:
+                os.link(self.previous / path, target)
+                return
+            except OSError:
+                pass
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+    def reuse(self, path: str, source: Path) -> bool:
+        """Take ``path`` from a previous build's file at ``source`` (a hard link, else a copy);
+        False when there is no such file, and nothing is claimed."""
+        if self.staging is None or not source.is_file() or source.is_symlink():
+            return False
+        self._claim(path)
+        target = self._target(path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.size += target.stat().st_size
+        self.reused += 1
+        return True
+
+    def discard(self) -> None:
+        """Forget a staged build (``--strict`` failed, or an error): the site at ``out`` stays as it was."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None) -> None:
+        """Write every file under a temp dir next to ``out`` (unless already staged there), run
+        ``prepare`` on it, then swap it in."""
+        out = Path(out)
+        if self.staging is not None:
+            tmp = self.staging
+            if tmp != _tmp(out):
+                raise ValueError(f"{tmp} is not the staging directory of {out}")
+        else:
+            if out.exists() and not _replaceable(out):
+                raise InputError(
+                    f"--out {out}: exists and is not an agentops-index site (no {' or '.join(SITE_MARKERS)}); refusing to replace it"
+                )
+            out.parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(out)
+            tmp = _tmp(out)
+            shutil.rmtree(tmp, ignore_errors=True)
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
         try:
             for path in sorted(self.files):
                 target = tmp / path
@@ -119,6 +194,20 @@ class Writer:
             raise
         fsync_dir(out.parent)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    """Whether the regular file at ``path`` holds exactly ``data`` (reading is cheaper than writing)."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _tmp(out: Path) -> Path:
+    return out.with_name(f".{out.name}.tmp-{os.getpid()}")
 
 
 def _replaceable(out: Path) -> bool:

@@ -8,6 +8,7 @@ sees the old file or the new one, never half of either.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -63,7 +64,13 @@ def fsync_dir(directory: Path) -> None:
 
 
 def load(path: Path) -> Snapshot:
-    """Read and strictly validate a snapshot; one-line errors name the file and the field."""
+    """Read and strictly validate a snapshot; one-line errors name the file and the field.
+
+    The cyclic garbage collector is paused while pydantic builds the models: a 30,000-plugin
+    snapshot is about a million objects, and the collections their allocation triggers cost
+    three times the validation itself (10 s against 2.6 s). The bytes are parsed once; a
+    snapshot that fails validation is parsed again only to say which schema version it has.
+    """
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -72,6 +79,25 @@ def load(path: Path) -> Snapshot:
     if size > SNAPSHOT_CAP:
         raise InputError(f"snapshot {path}: {size} bytes is over the {SNAPSHOT_CAP}-byte cap")
     data = path.read_bytes()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        snapshot = Snapshot.model_validate_json(data)
+    except ValidationError as exc:
+        _check_version(path, data)
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"snapshot {path}: {where}: {first['msg']} ({exc.error_count()} problems)") from exc
+    finally:
+        if paused:
+            gc.enable()
+    if snapshot.schema_version != SCHEMA_VERSION:
+        _check_version(path, data)
+    return snapshot
+
+
+def _check_version(path: Path, data: bytes) -> None:
+    """Raise the error that names the schema version, when the file is JSON of another version."""
     try:
         version = json.loads(data).get("schema_version")
     except (ValueError, RecursionError, AttributeError) as exc:
@@ -81,12 +107,6 @@ def load(path: Path) -> Snapshot:
             f"snapshot {path}: schema_version is {version!r}, this agentops-index reads {SCHEMA_VERSION}; "
             "re-run `agentops-index crawl`"
         )
-    try:
-        return Snapshot.model_validate_json(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"snapshot {path}: {where}: {first['msg']} ({exc.error_count()} problems)") from exc
 
 
 def json_schema() -> dict[str, Any]:
