@@ -205,6 +205,10 @@ def test_typos_are_corrected_from_names_and_keywords(crafted: Any) -> None:
             record("jutsu-yarn", "yarn skills"),
             record("puppet-show", "Puppeteer scripts", marketplace="one/a"),
             record("browser-kit", "Drives Chrome with puppeteer", marketplace="two/b"),
+            record("ollama", "Local models"),
+            record("llama-tools", "Llama helpers", marketplace="one/a"),
+            record("llama-kit", "More llama", marketplace="two/b"),
+            record("per-file", "Per file settings"),
         ]
     )
     answer = s.query("playwrite")  # three edits, but it sounds the same (Metaphone) and starts the same
@@ -217,6 +221,9 @@ def test_typos_are_corrected_from_names_and_keywords(crafted: Any) -> None:
     assert s.query("automating").did_you_mean is None  # nor their inflections
     assert s.query("chess").did_you_mean is None and not s.query("chess").results  # five letters: one edit at most
     assert s.query("yar").did_you_mean is None  # three letters: never corrected
+    # One edit from both: the word with the same first letter wins, though fewer plugins use it.
+    assert s.query("olama").did_you_mean == "ollama"
+    assert s.query("perl").did_you_mean is None  # never corrected to a word of three letters ("per")
 
 
 # --- names first, calibrated relevance, copies ---------------------------------------------------

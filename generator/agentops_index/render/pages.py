@@ -298,6 +298,7 @@ def search_constants() -> dict[str, Any]:
         "phonetic_from": spelling.PHONETIC_FROM,
         "phonetic_edits": spelling.PHONETIC_EDITS,
         "min_unnamed_uses": spelling.MIN_UNNAMED_USES,
+        "min_correction": spelling.MIN_CORRECTION,
     }
 
 

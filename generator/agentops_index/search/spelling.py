@@ -8,8 +8,9 @@ deletion, a substitution or two neighbours swapped: ``laravle`` -> ``laravel``);
 words two edits reach unrelated words too often (``chess`` -> ``check``, ``matlab`` ->
 ``gitlab``). Words of three letters or fewer are left alone. The candidates are the words of
 plugin names, display names, keywords and tags, and the words of descriptions and components
-that at least two plugins use (one may be someone's own typo); the closest wins, then a word of
-names and keywords, then the word more plugins use. A word of six letters or more with no
+that at least two plugins use (one may be someone's own typo), of four letters or more; the
+closest wins, then one with the same first letter, then a word of names and keywords, then the
+word more plugins use. A word of six letters or more with no
 candidate that close may still be corrected to a word that sounds the same (Metaphone), within
 three edits and with the same first letter: ``playwrite`` -> ``playwright``.
 
@@ -30,6 +31,7 @@ PHONETIC_FROM = 6  # letters; shorter words sound alike too easily
 LONG_WORD = 8
 PHONETIC_EDITS = 3
 MIN_UNNAMED_USES = 2
+MIN_CORRECTION = 4  # letters: a shorter word is never offered ("perl" is not "per")
 
 
 def max_edits(word: str) -> int:
@@ -54,14 +56,16 @@ def best(word: str, store: Store) -> str | None:
         return None
     pool = {w: (df, named) for w, df, named in store.near(word, len(word) - edits, len(word) + edits)}
     # A word only descriptions use must be used by two plugins: one may be someone's own typo.
-    choices = [w for w, (df, named) in pool.items() if named or df >= MIN_UNNAMED_USES]
+    choices = [w for w, (df, named) in pool.items() if (named or df >= MIN_UNNAMED_USES) and len(w) >= MIN_CORRECTION]
     found = [
         m
         for m in process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
         if _plausible(word, m[0], m[1])
     ]
     if found:
-        return min(found, key=lambda m: (m[1], -pool[m[0]][1], -pool[m[0]][0], m[0]))[0]
+        # Ties: a word with the same first letter (people seldom miss the first one: "olama" is
+        # ollama, not llama), then a word of names and keywords, then the more used.
+        return min(found, key=lambda m: (m[1], m[0][:1] != word[:1], -pool[m[0]][1], -pool[m[0]][0], m[0]))[0]
     if len(word) >= PHONETIC_FROM and word.isascii() and word.isalpha():
         import jellyfish
 

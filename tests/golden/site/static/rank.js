@@ -243,10 +243,10 @@ export function correction(word, rows) {
   if (!edits) return null;
   let best = null;
   for (const [w, df, named] of rows) {
-    if (Math.abs(w.length - word.length) > edits || (!named && df < 2)) continue;
+    if (Math.abs(w.length - word.length) > edits || (!named && df < 2) || w.length < 4) continue;
     const d = osa(word, w);
     if (d > edits || !plausible(word, w, d)) continue;
-    const rank = [d, -named, -df, w];
+    const rank = [d, w[0] !== word[0] ? 1 : 0, -named, -df, w];
     if (!best || less(rank, best.rank)) best = { w, rank };
   }
   if (best) return best.w;
