@@ -105,8 +105,38 @@ def cased_runs(text: str) -> list[str]:
     return _RUN.findall(unicodedata.normalize("NFKC", text))
 
 
+# Porter cuts some words down to another word of this domain ("accessibility" to "access", as in
+# access tokens; "localization" to "local"): these keep a stem of their own (rank.js has the same).
+STEM_OVERRIDES = {
+    "accessibility": "accessibl",
+    "accessible": "accessibl",
+    "inaccessible": "accessibl",
+    "localization": "localiz",
+    "localizations": "localiz",
+    "localisation": "localiz",
+    "localize": "localiz",
+    "localise": "localiz",
+    "localized": "localiz",
+    "localised": "localiz",
+    "localizing": "localiz",
+    "localising": "localiz",
+    "organization": "organiz",
+    "organizations": "organiz",
+    "organisation": "organiz",
+    "organisations": "organiz",
+    "experiment": "experiment",
+    "experiments": "experiment",
+    "experimental": "experiment",
+    "experimenting": "experiment",
+    "experience": "experienc",
+    "experiences": "experienc",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    if word in STEM_OVERRIDES:
+        return STEM_OVERRIDES[word]
     return porter_stem(word) if _LATIN.fullmatch(word) and len(word) > 3 else word
 
 

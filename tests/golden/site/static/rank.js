@@ -100,7 +100,11 @@ export function porter(word) {
   return w;
 }
 
+// search/terms.py's STEM_OVERRIDES: words Porter would cut down to another word of this domain.
+const STEM_OVERRIDES = {"accessibility": "accessibl", "accessible": "accessibl", "inaccessible": "accessibl", "localization": "localiz", "localizations": "localiz", "localisation": "localiz", "localize": "localiz", "localise": "localiz", "localized": "localiz", "localised": "localiz", "localizing": "localiz", "localising": "localiz", "organization": "organiz", "organizations": "organiz", "organisation": "organiz", "organisations": "organiz", "experiment": "experiment", "experiments": "experiment", "experimental": "experiment", "experimenting": "experiment", "experience": "experienc", "experiences": "experienc"};
+
 export function stem(word) {
+  if (Object.hasOwn(STEM_OVERRIDES, word)) return STEM_OVERRIDES[word];
   return LATIN.test(word) && word.length > 3 ? porter(word) : word;
 }
 
