@@ -306,10 +306,11 @@ export async function ranked(text, filters) {
   let all = [];
   if (found.length) all = (await rankedHolding(found.map((c) => c.text))).slice(0, narrowing ? 5 * BATCH : 2 * BATCH);
   // A word's synonyms answer too ("kubernetes" finds k8s-helper): the best pages holding each
-  // synonym in its place, one for every two pages holding the words as typed.
+  // synonym in its place, one for every two pages holding the words as typed. Only one-word
+  // synonyms here (each phrase would load the index of each of its words); phrases when widening.
   const synonymous = [];
   for (const concept of found) {
-    for (const alternative of concept.alternatives) {
+    for (const alternative of concept.alternatives.filter((a) => !/[\s-]/.test(a))) {
       synonymous.push(...(await rankedHolding(found.map((c) => (c === concept ? alternative : c.text)))).slice(0, PAIR_DEPTH));
     }
   }
