@@ -305,6 +305,8 @@ def main() -> None:
     p99, b99 = pct(ours, 0.99), pct(theirs, 0.99)
     print(f"query p50 {p50:6.1f} ms  (plain BM25 {b50:.1f} ms: {p50 / b50:.1f}x)")
     print(f"query p99 {p99:6.1f} ms  (plain BM25 {b99:.1f} ms: {p99 / b99:.1f}x)   goal <= 20 ms")
+    slowest = sorted(zip(ours, asked, strict=True), key=lambda t: -t[0])[:5]
+    print("slowest: " + ", ".join(f"{q!r}{' in ' + c if c else ''} {ms:.1f} ms" for ms, (q, c) in slowest))
 
 
 def _empty() -> m.Snapshot:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -53,6 +54,7 @@ COMMON = 0.2  # of all documents: a concept held more widely is not informative 
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
+CACHE_IDS = 400_000  # document numbers of postings kept between queries (a few MB)
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
@@ -169,6 +171,8 @@ class Searcher:
         self.ranking = ranking
         self.documents = max(self.searcher.doc_count(), 1)
         self._columns: dict[str, Any] = {}
+        self._cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._cached = 0
         self._phrase_map: dict[tuple[str, ...], str] | None = None
 
     def __enter__(self) -> Searcher:
@@ -184,17 +188,30 @@ class Searcher:
 
     # --- reading the index -----------------------------------------------------------------
 
-    def _postings(self, field: str, term: str) -> set[int]:
-        return postings.ids(self.reader, field, term)
+    def _postings(self, field: str, term: str) -> frozenset[int]:
+        """A term's documents, kept for the next queries (bundles, discover and long-lived
+        searchers ask for the same common words again), up to CACHE_IDS document numbers."""
+        key = (field, term)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found
+        found = frozenset(postings.ids(self.reader, field, term))
+        self._cache[key] = found
+        self._cached += len(found)
+        while self._cached > CACHE_IDS and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached -= len(dropped)
+        return found
 
     def _column(self, name: str) -> Any:
         if name not in self._columns:
             self._columns[name] = self.reader.column_reader(name)
         return self._columns[name]
 
-    def _facets(self, category: str | None, marketplace: str | None, component: str | None) -> set[int] | None:
+    def _facets(self, category: str | None, marketplace: str | None, component: str | None) -> frozenset[int] | None:
         """The documents the facets allow (None: no facet)."""
-        allowed: set[int] | None = None
+        allowed: frozenset[int] | None = None
         for name, value in (
             ("category", category),
             ("marketplace", marketplace.lower() if marketplace else None),
@@ -279,12 +296,12 @@ class Searcher:
 
     # --- relevance -------------------------------------------------------------------------
 
-    def _docs(self, cls: str, form: list[str]) -> set[int]:
+    def _docs(self, cls: str, form: list[str]) -> frozenset[int]:
         found = self._postings(cls, form[0])
         for stem in form[1:]:
             if not found:
                 break
-            found &= self._postings(cls, stem)
+            found = found & self._postings(cls, stem)
         return found
 
     def _holding(self, term: Term) -> Holding:
@@ -294,7 +311,7 @@ class Searcher:
         strength = held.strength
         for cls in ORDER:
             docs: set[int] = set()
-            said: set[int] = set()
+            said: frozenset[int] = frozenset()
             for number, form in enumerate(term.forms):
                 found = self._docs(cls, form)
                 if number == 0:
@@ -305,10 +322,16 @@ class Searcher:
             held.said |= said
             weight = CLASSES[cls]
             # A synonym counts SYNONYM of the word itself: the word typed is the surer match.
-            for doc in docs:
-                value = weight if doc in said else weight * SYNONYM
-                if strength.get(doc, 0.0) < value:
-                    strength[doc] = value
+            # Classes come weakest first, so the word itself here outweighs anything held before.
+            strength.update(dict.fromkeys(said, weight))
+            alt = docs - said
+            if alt:
+                low = weight * SYNONYM
+                before = alt.intersection(strength)
+                strength.update(dict.fromkeys(alt - before, low))
+                for doc in before:
+                    if strength[doc] < low:
+                        strength[doc] = low
             held.thrice |= docs & held.twice
             held.twice |= docs & seen
             seen |= docs
@@ -406,7 +429,7 @@ class Searcher:
             record=record,
         )
 
-    def _named_candidates(self, text: str, allowed: set[int] | None) -> dict[int, Scored]:
+    def _named_candidates(self, text: str, allowed: frozenset[int] | None) -> dict[int, Scored]:
         """Listings whose name, display name, entry name, id or slug is the query (or begins with it)."""
         out: dict[int, Scored] = {}
         qkey = terms.key(text)
@@ -558,7 +581,7 @@ class Searcher:
             out.append(hit)
         return out
 
-    def _count(self, docs: set[int], allowed: set[int] | None) -> int:
+    def _count(self, docs: set[int], allowed: frozenset[int] | None) -> int:
         """How many plugins (copy groups) the matching listings are."""
         if allowed is None:
             # Without facets every group's shown listing is indexed like its copies, so the
