@@ -7,6 +7,7 @@ relevance, copies collapsed); the sample snapshot tests the commands; the real c
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -28,7 +29,8 @@ from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.discover import discover
 from agentops_index.errors import ConfigError, InputError
 from agentops_index.search import cache, spelling, terms
-from agentops_index.search.records import QueryRecord, project_all, query_file, read_query_file
+from agentops_index.search import records as records_module
+from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import RepoMetrics, Snapshot
@@ -411,7 +413,7 @@ def test_a_read_only_snapshot_folder_works() -> None:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path) -> None:
+def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     records = project_all(SAMPLE)
     body = store.dumps(query_file(SAMPLE, records), compact=True)
     header, read = read_query_file(body, "q")
@@ -427,6 +429,14 @@ def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path) 
     hostile["plugins"][0]["description"] = "x" * 50_000 + "\u202e"
     _, cleaned = read_query_file(json.dumps(hostile).encode(), "q")
     assert len(cleaned[0]["description"]) <= 1100 and "\u202e" not in cleaned[0]["description"]
+    # As published: gzip. A broken gzip or one that unpacks past the cap is refused in one line.
+    assert read_query_file(query_file_bytes(SAMPLE, records), "q")[1] == read
+    with pytest.raises(InputError, match="q: not a readable gzip file"):
+        read_query_file(b"\x1f\x8b" + b"junk" * 10, "q")
+    bomb = gzip.compress(b" " * (3 * 1024 * 1024))
+    monkeypatch.setattr(records_module, "QUERY_FILE_CAP", 1024 * 1024)
+    with pytest.raises(InputError, match="q: unpacks to more than 1048576 bytes"):
+        read_query_file(bomb, "q")
 
 
 # --- the sample through the commands -------------------------------------------------------------
@@ -579,15 +589,17 @@ def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
 
 def test_a_site_url_is_answered_from_its_query_file(tmp_path: Path) -> None:
     assert query_url("https://x.test/catalog/") == (
-        "https://x.test/catalog/api/v1/query.json",
+        "https://x.test/catalog/api/v1/query.json.gz",
         "https://x.test/catalog/api/v1/snapshot.json",
     )
     assert query_url("https://x.test/api/v1/snapshot.json") == (
-        "https://x.test/api/v1/query.json",
+        "https://x.test/api/v1/query.json.gz",
         "https://x.test/api/v1/snapshot.json",
     )
-    query = store.dumps(query_file(SAMPLE), compact=True)
-    site = Site({"/api/v1/query.json": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})
+    assert query_url("https://x.test/api/v1/query.json") == ("https://x.test/api/v1/query.json", None)
+    query = query_file_bytes(SAMPLE)
+    assert query[:2] == b"\x1f\x8b" and query == query_file_bytes(SAMPLE)  # gzip, the same bytes every build
+    site = Site({"/api/v1/query.json.gz": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})
     try:
         local = fetch_site(f"{site.url}/api/v1/snapshot.json")
         assert local.read_bytes() == query  # the compact file, not the whole snapshot

@@ -160,7 +160,7 @@ def _build(
     )
 
     metric_problems: list[str] = []
-    records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json, search files
+    records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     with searcher_for(snapshot, snapshot_path, records=records) as searcher:
         made = make_bundles(searcher, site.base_url, metric_problems)
     clock.lap("bundles")

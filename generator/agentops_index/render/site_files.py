@@ -17,7 +17,7 @@ from agentops_index.render.contexts import Page
 from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
 from agentops_index.render.writer import Writer
-from agentops_index.search.records import QUERY_FILE, query_file
+from agentops_index.search.records import QUERY_FILE, query_file_bytes
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import NOTICE, SCHEMA_VERSION, PluginRecord, Snapshot
 
@@ -44,7 +44,7 @@ def api(writer: Writer, snapshot: Snapshot, records: list[dict[str, Any]] | None
     Both are spliced from one serialization of each record.
     """
     # What clients query (search, discover, the Claude commands): one compact record a plugin.
-    writer.add(f"api/v1/{QUERY_FILE}", store.dumps(query_file(snapshot, records), compact=True))
+    writer.add(f"api/v1/{QUERY_FILE}", query_file_bytes(snapshot, records))
     serialized = {plugin.id: record_bytes(plugin) for plugin in snapshot.plugins}
     writer.add("api/v1/snapshot.json", snapshot_bytes(snapshot, list(serialized.values())))
     writer.add("api/v1/schema.json", store.dumps(store.json_schema()))

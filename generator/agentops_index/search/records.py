@@ -5,8 +5,8 @@ snapshot's 8): names, description, keywords, component names and descriptions, t
 score parts and penalties, verdict, highest signal, install commands, the copy group, and the
 facts bundles check (deciding hooks, a source other marketplaces can list). The query store
 (``store.py``) and the Whoosh index are built from query records only, and the site publishes
-them as ``api/v1/query.json`` (``QUERY_FILE``) so a client downloads that instead of the whole
-snapshot.
+them as ``api/v1/query.json.gz`` (``QUERY_FILE``, gzip: a seventh of its size on disk, and
+what a client downloads instead of the whole snapshot).
 
 Strings are third-party text already normalized by the crawl; records read from a downloaded
 file are validated here and every string is normalized and capped again, since the file
@@ -24,7 +24,8 @@ from agentops_index.errors import InputError
 from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
 
-QUERY_FILE = "query.json"  # beside snapshot.json under api/v1/
+QUERY_FILE = "query.json.gz"  # beside snapshot.json under api/v1/
+QUERY_FILE_CAP = 1024 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to
 FORMAT = "agentops-index/query"
 FORMAT_VERSION = 1
 DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
@@ -33,7 +34,7 @@ SIGNAL_LEVELS = ("info", "notice", "elevated", "high")
 
 
 class QueryRecord(BaseModel):
-    """One plugin as the query path sees it (also the shape of ``api/v1/query.json`` entries)."""
+    """One plugin as the query path sees it (also the shape of the query file's entries)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -180,7 +181,7 @@ def project_all(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def query_file(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The body of ``api/v1/query.json``: every query record, and where it came from."""
+    """The body of the query file: every query record, and where it came from."""
     return {
         "_notice": snapshot.notice,
         "format": FORMAT,
@@ -192,7 +193,35 @@ def query_file(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) 
     }
 
 
+def query_file_bytes(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> bytes:
+    """``api/v1/query.json.gz``: the query file as compact JSON, gzipped the same on every build
+    (no time or name in the gzip header)."""
+    import gzip
+
+    from agentops_index.snapshot import store
+
+    return gzip.compress(store.dumps(query_file(snapshot, records), compact=True), compresslevel=9, mtime=0)
+
+
 # --- reading a downloaded query file -----------------------------------------------------------
+
+
+def unpacked(raw: bytes, where: str) -> bytes:
+    """A query file's JSON: gunzipped when it is gzip, at most QUERY_FILE_CAP bytes (a small
+    download must not unpack into gigabytes)."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    import zlib
+
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(raw, QUERY_FILE_CAP)
+    except zlib.error as exc:
+        raise InputError(f"{where}: not a readable gzip file ({exc})") from exc
+    if inflater.unconsumed_tail:
+        raise InputError(f"{where}: unpacks to more than {QUERY_FILE_CAP} bytes")
+    return out
+
 
 _CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
 
@@ -217,9 +246,10 @@ def _recap(record: QueryRecord) -> dict[str, Any]:
 
 
 def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate a downloaded ``query.json``: its header and records, or one-line InputError naming the field."""
+    """Validate a downloaded query file (gzip or plain JSON): its header and records, or a
+    one-line InputError naming the field."""
     try:
-        body = json.loads(raw)
+        body = json.loads(unpacked(raw, where))
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{where}: not JSON ({exc})") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:

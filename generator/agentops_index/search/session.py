@@ -1,8 +1,8 @@
 """Open a snapshot (a path or a URL) as a query store and index, ready to query.
 
-``--snapshot`` takes a snapshot file, a query file (``api/v1/query.json``), or the URL of
+``--snapshot`` takes a snapshot file, a query file (``api/v1/query.json.gz``), or the URL of
 either, or of the site root. A URL is resolved to the site's query file (``snapshot.json`` ->
-``query.json`` beside it; ``https://site/`` -> ``https://site/api/v1/query.json``), downloaded
+``query.json.gz`` beside it; ``https://site/`` -> ``https://site/api/v1/query.json.gz``), downloaded
 into ``~/.cache/agentops-index/downloads/`` and revalidated with its ETag on later runs (one 304);
 a site without a query file falls back to its whole snapshot. The query store and Whoosh index
 are prepared in the cache (``cache.py``); the snapshot itself is read only when they are made.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from agentops_index.snapshot.models import Snapshot
 
 DOWNLOAD_CAP = 512 * 1024 * 1024
-QUERY_FILE = "query.json"  # records.QUERY_FILE, without importing pydantic on the query path
+QUERY_FILE = "query.json.gz"  # records.QUERY_FILE, without importing pydantic on the query path
 _QUERY_FORMAT = re.compile(rb'"format"\s*:\s*"agentops-index/query"')
 
 
@@ -46,7 +46,7 @@ def fetch(url: str, cache_folder: Path | None = None) -> Path:
     folder = (cache_folder or cache_dir()) / hashlib.sha256(url.encode()).hexdigest()[:16]
     name = url.rstrip("/").rsplit("/", 1)[-1] or "index.json"
     target, etag_file = folder / re.sub(r"[^A-Za-z0-9._-]", "_", name), folder / "etag"
-    headers = {"User-Agent": f"agentops-index/{__version__}", "Accept": "application/json"}
+    headers = {"User-Agent": f"agentops-index/{__version__}", "Accept": "application/json, application/gzip"}
     if target.is_file() and etag_file.is_file():
         headers["If-None-Match"] = etag_file.read_text().strip()
     try:
@@ -83,7 +83,7 @@ def query_url(url: str) -> tuple[str, str | None]:
     """The query file to ask for first, and the snapshot to fall back to (None: no fallback)."""
     if url.endswith("/"):
         return f"{url}api/v1/{QUERY_FILE}", f"{url}api/v1/snapshot.json"
-    if url.endswith("/" + QUERY_FILE):
+    if url.endswith(("/" + QUERY_FILE, "/query.json")):
         return url, None
     if url.endswith("/snapshot.json"):
         return url[: -len("snapshot.json")] + QUERY_FILE, url
@@ -124,8 +124,10 @@ def resolve(value: str | None) -> Path:
 
 
 def is_query_file(path: Path) -> bool:
+    """A query file (gzip, as published, or plain JSON); read_query_file checks it whole."""
     with open(path, "rb") as handle:
-        return bool(_QUERY_FORMAT.search(handle.read(4096)))
+        head = handle.read(4096)
+    return head[:2] == b"\x1f\x8b" or bool(_QUERY_FORMAT.search(head))
 
 
 def loader(path: Path) -> cache.Loader:
