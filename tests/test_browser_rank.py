@@ -179,3 +179,21 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
     got = node(relevanceFrom=calls)["relevanceFrom"]
     assert [(g["named"], None if g["named"] else round(g["relevance"], 9)) for g in got] == expected
     assert any(n for n, _ in expected) and any(not n for n, _ in expected)
+
+
+def test_names_shards_stay_short_and_distinct_under_hostile_names() -> None:
+    """Hundreds of names sharing a long CJK prefix (or names that differ only in an accent) must
+    neither make a file name the file system refuses nor write two shards to one file."""
+    from agentops_index.config import Ranking
+    from agentops_index.render.browser_search import PREFIX_MAX, SHARD_MAX, name_files
+
+    base = project_all(SAMPLE)[0]
+    long_cjk = "代码审查工具" * 12
+    names = [f"{long_cjk}{i}" for i in range(3 * SHARD_MAX)] + ["éa", "ue9a", "e9a"]
+    records = [{**base, "id": f"{n}@x/y", "slug": f"x/y/p{i}", "name": n, "display_name": None} for i, n in enumerate(names)]
+    files = name_files(records, Ranking())
+    prefixes = json.loads(files["search/names.json"])
+    shards = [p for p in files if p.startswith("search/names/")]
+    assert len(shards) == len(prefixes)  # one file per shard: no two prefixes share a file name
+    assert max(len(Path(p).name.encode()) for p in shards) < 255
+    assert max(len(p) for p in prefixes) <= PREFIX_MAX

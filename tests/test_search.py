@@ -433,6 +433,11 @@ def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path, 
     assert read_query_file(query_file_bytes(SAMPLE, records), "q")[1] == read
     with pytest.raises(InputError, match="q: not a readable gzip file"):
         read_query_file(b"\x1f\x8b" + b"junk" * 10, "q")
+    published = query_file_bytes(SAMPLE, records)
+    with pytest.raises(InputError, match="q: the gzip file is cut short"):
+        read_query_file(published[: len(published) // 2], "q")
+    with pytest.raises(InputError, match="q: bytes follow the gzip stream"):
+        read_query_file(published + b"more", "q")
     bomb = gzip.compress(b" " * (3 * 1024 * 1024))
     monkeypatch.setattr(records_module, "QUERY_FILE_CAP", 1024 * 1024)
     with pytest.raises(InputError, match="q: unpacks to more than 1048576 bytes"):
@@ -596,7 +601,10 @@ def test_a_site_url_is_answered_from_its_query_file(tmp_path: Path) -> None:
         "https://x.test/api/v1/query.json.gz",
         "https://x.test/api/v1/snapshot.json",
     )
-    assert query_url("https://x.test/api/v1/query.json") == ("https://x.test/api/v1/query.json", None)
+    assert query_url("https://x.test/api/v1/query.json") == (
+        "https://x.test/api/v1/query.json.gz",
+        "https://x.test/api/v1/query.json",
+    )
     query = query_file_bytes(SAMPLE)
     assert query[:2] == b"\x1f\x8b" and query == query_file_bytes(SAMPLE)  # gzip, the same bytes every build
     site = Site({"/api/v1/query.json.gz": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})
@@ -698,3 +706,21 @@ def test_corpus_copies_appear_once(corpus_searcher: Any) -> None:
     )
     jj = corpus_searcher.query("jujitsu")
     assert jj.did_you_mean == "jujutsu" and {name_of(h) for h in jj.results} & {"jj", "jj-plugin"}
+
+
+def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> None:
+    """A synonym weighs less than the word, and its match is still said where it is: a keyword
+    found through a synonym is 'in the keywords', not in a class of the same discounted weight."""
+    s = crafted(
+        [
+            record("cluster-tools", "Helpers for clusters", keywords=["k8s"]),
+            record("pod-watch", "Watches kubernetes pods"),
+            record("helm-kit", "Charts", keywords=["kubernetes"]),
+        ]
+    )
+    hits = {h.id: h for h in s.query("kubernetes").results}
+    assert hits["helm-kit@acme/market"].match == "kubernetes in the keywords"  # 0.8: not the name's 1.0 x 0.8
+    assert hits["cluster-tools@acme/market"].match == "kubernetes in the keywords"
+    assert hits["pod-watch@acme/market"].match == "kubernetes in the description"
+    # The word itself in a description beats its synonym in keywords only by the discount: 0.6 < 0.8 x 0.8.
+    assert hits["cluster-tools@acme/market"].relevance > hits["pod-watch@acme/market"].relevance

@@ -47,6 +47,7 @@ from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
+PREFIX_MAX = 24  # letters of a shard's prefix at most (a file name of 24 CJK characters is 192 bytes)
 CARD_DESCRIPTION = 160
 
 
@@ -95,6 +96,7 @@ def class_string(record: dict[str, Any]) -> str:
 
 
 _LICENCE = re.compile(r"^[A-Za-z0-9.+-]{1,40}$")
+_MARKER = re.compile(r"_*pagefind_", re.IGNORECASE)
 
 
 def licence(record: dict[str, Any]) -> str:
@@ -181,7 +183,9 @@ def page_search(
     size = classes_of.bucket(record)
     texts: list[tuple[str, float]] = []
     for field, values in field_texts(record).items():
-        text = " ".join(dict.fromkeys(v for v in values if v))
+        # Pagefind reads words it writes itself (___PAGEFIND_ANCHOR___, ___PAGEFIND_WEIGHT___) as
+        # its own markers: a plugin must not forge an anchor or weigh its own words.
+        text = _MARKER.sub(" ", " ".join(dict.fromkeys(v for v in values if v)))
         cls = FIELD_CLASS[field]
         if text:
             texts.append((text, round(10 * classes_of.CLASSES[cls + size if cls in ("c", "x") else cls], 1)))
@@ -193,7 +197,7 @@ def page_search(
 
 def group_tag(group: str) -> str:
     """A short stand-in for a copy group (its canonical id): the browser only compares them."""
-    return hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return hashlib.sha256(group.encode("utf-8", "surrogatepass")).hexdigest()[:16]  # 64 bits: no forged collision
 
 
 def _compact(value: Any) -> bytes:
@@ -216,14 +220,16 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "synonym": query.SYNONYM,
             "weights": ranking.weights,
             "long_word": spelling.LONG_WORD,
+            "min_correction": spelling.MIN_CORRECTION,
         }
     )
 
 
 def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out: dict[str, dict[str, Any]]) -> None:
-    """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys."""
+    """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys (past
+    PREFIX_MAX letters a shard stays whole, however many keys share them: file names stay short)."""
     mine = {k: v for k, v in keys.items() if k.startswith(prefix)}
-    if len(mine) <= SHARD_MAX:
+    if len(mine) <= SHARD_MAX or depth >= PREFIX_MAX:
         out[prefix] = mine
         return
     longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
@@ -260,9 +266,13 @@ def name_files(records: list[dict[str, Any]], ranking: Ranking) -> dict[str, byt
     return files
 
 
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
 def _file_name(prefix: str) -> str:
-    """A file name for a key prefix: its letters and digits as they are when ASCII, else code points."""
-    return "".join(ch if ch.isascii() and ch.isalnum() else f"u{ord(ch):x}" for ch in prefix)
+    """A file name for a key prefix: ASCII letters and digits as they are, any other character
+    as ``_<code point in hex>_`` (a key never holds ``_``, so two prefixes never share a name)."""
+    return "".join(ch if ch in _PLAIN else f"_{ord(ch):x}_" for ch in prefix)
 
 
 def word_files(records: list[dict[str, Any]]) -> dict[str, bytes]:

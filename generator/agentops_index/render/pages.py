@@ -299,6 +299,7 @@ def search_constants() -> dict[str, Any]:
         "phonetic_edits": spelling.PHONETIC_EDITS,
         "min_unnamed_uses": spelling.MIN_UNNAMED_USES,
         "min_correction": spelling.MIN_CORRECTION,
+        "component_text": browser_search.COMPONENT_TEXT,
     }
 
 

@@ -54,7 +54,7 @@ COMMON = 0.2  # of all documents: a concept held more widely is not informative 
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
-CACHE_IDS = 400_000  # document numbers of postings kept between queries (a few MB)
+CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
@@ -136,6 +136,7 @@ class Holding:
     named: set[int] = field(default_factory=set)
     own: dict[int, float] = field(default_factory=dict)
     said: set[int] = field(default_factory=set)  # the word itself (its first form), in any class
+    place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
 
 
 @dataclass(slots=True)
@@ -198,7 +199,7 @@ class Searcher:
             return found
         found = frozenset(postings.ids(self.reader, field, term))
         self._cache[key] = found
-        self._cached += len(found)
+        self._cached += len(found) + 1  # an empty answer is kept too, and counts
         while self._cached > CACHE_IDS and len(self._cache) > 1:
             _, dropped = self._cache.popitem(last=False)
             self._cached -= len(dropped)
@@ -324,14 +325,17 @@ class Searcher:
             # A synonym counts SYNONYM of the word itself: the word typed is the surer match.
             # Classes come weakest first, so the word itself here outweighs anything held before.
             strength.update(dict.fromkeys(said, weight))
+            held.place.update(dict.fromkeys(said, cls))
             alt = docs - said
             if alt:
                 low = weight * SYNONYM
                 before = alt.intersection(strength)
                 strength.update(dict.fromkeys(alt - before, low))
+                held.place.update(dict.fromkeys(alt - before, cls))
                 for doc in before:
                     if strength[doc] < low:
                         strength[doc] = low
+                        held.place[doc] = cls
             held.thrice |= docs & held.twice
             held.twice |= docs & seen
             seen |= docs
@@ -343,9 +347,9 @@ class Searcher:
                 held.named = docs
         return held
 
-    def _relevance(self, found: list[Term], any_word: bool = False) -> tuple[dict[int, float], set[int], list[dict[int, float]]]:
+    def _relevance(self, found: list[Term], any_word: bool = False) -> tuple[dict[int, float], set[int], list[dict[int, str]]]:
         """Relevance of the documents that match, the documents whose name holds every concept,
-        and each concept's strengths (for explanations).
+        and where each concept is held most strongly (for explanations).
 
         A document matches when it holds an informative concept anywhere, or any concept in its
         name or keywords. A concept is informative unless it is a weak word (data/search.toml) or
@@ -399,16 +403,15 @@ class Searcher:
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
         relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
         named = matching.intersection(*(h.named for h in held)) if held else set()
-        return relevance, named, [h.strength for h in held]
+        return relevance, named, [h.place for h in held]
 
-    def _explain(self, doc: int, found: list[Term], strengths: list[dict[int, float]]) -> str:
-        places = []
-        for term, strength in zip(found, strengths, strict=True):
-            value = strength.get(doc)
-            if value is not None:
-                cls = next((c for c in ORDER[::-1] if value in (CLASSES[c], CLASSES[c] * SYNONYM)), "w")
-                places.append(f"{term.word} in the {CLASS_WORD[cls]}")
-        return ", ".join(places)
+    def _explain(self, doc: int, found: list[Term], places: list[dict[int, str]]) -> str:
+        out = []
+        for term, place in zip(found, places, strict=True):
+            cls = place.get(doc)
+            if cls is not None:
+                out.append(f"{term.word} in the {CLASS_WORD[cls]}")
+        return ", ".join(out)
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -496,7 +499,7 @@ class Searcher:
             words = [fixes.get(w, w) for w in words]
             answer.did_you_mean = " ".join(words)
         found = self._terms(words)
-        relevance, named, strengths = self._relevance(found, any_word)
+        relevance, named, places = self._relevance(found, any_word)
         if allowed is not None:
             relevance = {doc: r for doc, r in relevance.items() if doc in allowed}
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
@@ -521,7 +524,7 @@ class Searcher:
         ranked = self._order(list(picked.values()), limit, by_group=collapse)
         for item in ranked:
             if not item.match:
-                item.match = self._explain(item.doc, found, strengths)
+                item.match = self._explain(item.doc, found, places)
         if collapse:
             answer.results = self._collapse(ranked, limit)
             answer.total = self._count(set(relevance) | set(picked), allowed)

@@ -25,7 +25,7 @@ from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, 
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
 
 QUERY_FILE = "query.json.gz"  # beside snapshot.json under api/v1/
-QUERY_FILE_CAP = 1024 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to
+QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
 FORMAT = "agentops-index/query"
 FORMAT_VERSION = 1
 DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
@@ -220,6 +220,10 @@ def unpacked(raw: bytes, where: str) -> bytes:
         raise InputError(f"{where}: not a readable gzip file ({exc})") from exc
     if inflater.unconsumed_tail:
         raise InputError(f"{where}: unpacks to more than {QUERY_FILE_CAP} bytes")
+    if not inflater.eof:
+        raise InputError(f"{where}: the gzip file is cut short")
+    if inflater.unused_data:
+        raise InputError(f"{where}: bytes follow the gzip stream")
     return out
 
 

@@ -83,8 +83,10 @@ def query_url(url: str) -> tuple[str, str | None]:
     """The query file to ask for first, and the snapshot to fall back to (None: no fallback)."""
     if url.endswith("/"):
         return f"{url}api/v1/{QUERY_FILE}", f"{url}api/v1/snapshot.json"
-    if url.endswith(("/" + QUERY_FILE, "/query.json")):
+    if url.endswith("/" + QUERY_FILE):
         return url, None
+    if url.endswith("/query.json"):  # the name before the file was gzipped
+        return url + ".gz", url
     if url.endswith("/snapshot.json"):
         return url[: -len("snapshot.json")] + QUERY_FILE, url
     return url, None

@@ -101,7 +101,7 @@ export function porter(word) {
 }
 
 // search/terms.py's STEM_OVERRIDES: words Porter would cut down to another word of this domain.
-const STEM_OVERRIDES = {"accessibility": "accessibl", "accessible": "accessibl", "inaccessible": "accessibl", "localization": "localiz", "localizations": "localiz", "localisation": "localiz", "localize": "localiz", "localise": "localiz", "localized": "localiz", "localised": "localiz", "localizing": "localiz", "localising": "localiz", "organization": "organiz", "organizations": "organiz", "organisation": "organiz", "organisations": "organiz", "experiment": "experiment", "experiments": "experiment", "experimental": "experiment", "experimenting": "experiment", "experience": "experienc", "experiences": "experienc"};
+const STEM_OVERRIDES = {"accessibility": "accessibl", "accessible": "accessibl", "inaccessible": "accessibl", "localization": "localiz", "localizations": "localiz", "localisation": "localiz", "localize": "localiz", "localise": "localiz", "localized": "localiz", "localised": "localiz", "localizing": "localiz", "localising": "localiz", "organization": "organiz", "organizations": "organiz", "organisation": "organiz", "organisations": "organiz", "experiment": "experiment", "experiments": "experiment", "experimental": "experiment", "experimenting": "experiment", "experience": "experienc", "experiences": "experienc", "localizes": "localiz", "localises": "localiz", "localizer": "localiz", "localizers": "localiz", "localiser": "localiz", "organize": "organiz", "organise": "organiz", "organized": "organiz", "organised": "organiz", "organizes": "organiz", "organises": "organiz", "organizing": "organiz", "organising": "organiz", "organizer": "organiz", "organizers": "organiz", "organiser": "organiz", "experimented": "experiment", "experimentation": "experiment", "experienced": "experienc"};
 
 export function stem(word) {
   if (Object.hasOwn(STEM_OVERRIDES, word)) return STEM_OVERRIDES[word];
@@ -242,12 +242,12 @@ function plausible(word, candidate, distance) {
 }
 
 // The correction of one unknown word from [word, groups using it, named 0/1, metaphone] rows, or null.
-export function correction(word, rows) {
+export function correction(word, rows, minLength = 4) {
   const edits = maxEdits(word);
   if (!edits) return null;
   let best = null;
   for (const [w, df, named] of rows) {
-    if (Math.abs(w.length - word.length) > edits || (!named && df < 2) || w.length < 4) continue;
+    if (Math.abs(w.length - word.length) > edits || (!named && df < 2) || w.length < minLength) continue;
     const d = osa(word, w);
     if (d > edits || !plausible(word, w, d)) continue;
     const rank = [d, w[0] !== word[0] ? 1 : 0, -named, -df, w];

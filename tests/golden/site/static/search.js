@@ -33,15 +33,29 @@ async function fetchJson(path) {
   return loaded.get(path);
 }
 
-async function load() {
-  if (!pagefind) {
-    pagefind = await import(new URL('pagefind/pagefind.js', root).href);
-    // The command line does not favour short pages; its class weights are the pages' Pagefind weights.
-    await pagefind.options({ ranking: { pageLength: 0 } });
-    await pagefind.init();
+// Once per page: the idle warm-up and a first search share one load, and a failed one is tried
+// again by the next search.
+let loading = null;
+function load() {
+  if (!loading) {
+    loading = (async () => {
+      const module = await import(new URL('pagefind/pagefind.js', root).href);
+      // The command line does not favour short pages; its class weights are the pages' Pagefind weights.
+      await module.options({ ranking: { pageLength: 0 } });
+      await module.init();
+      const settings = await fetchJson('search/config.json');
+      if (!settings) throw new Error('search/config.json did not load');
+      nameShards = (await fetchJson('search/names.json')) || [];
+      config = settings;
+      pagefind = module;
+    })().catch((error) => {
+      loading = null;
+      loaded.delete('search/config.json');
+      loaded.delete('search/names.json');
+      throw error;
+    });
   }
-  if (!config) config = await fetchJson('search/config.json');
-  if (!nameShards) nameShards = (await fetchJson('search/names.json')) || [];
+  return loading;
 }
 
 // A quoted search: the words themselves, not every word they begin (Pagefind's last word is a prefix).
@@ -69,7 +83,7 @@ async function rankedHolding(texts) {
 }
 
 function fileName(prefix) {
-  return Array.from(prefix).map((ch) => (/^[a-z0-9]$/.test(ch) ? ch : `u${ch.codePointAt(0).toString(16)}`)).join('');
+  return Array.from(prefix).map((ch) => (/^[a-z0-9]$/.test(ch) ? ch : `_${ch.codePointAt(0).toString(16)}_`)).join('');
 }
 
 // The names shard that holds a key: the longest shard prefix the key starts with.
@@ -119,7 +133,7 @@ async function corrections(ws) {
     // word of the same stem makes it known, as on the command line) before it is corrected.
     if ((await holding(word)).size || (await known(word))) continue;
     const rows = [...(await wordsFor(word[0])), ...(word[1] && word[1] !== word[0] ? await wordsFor(word[1]) : [])];
-    const fixed = rank.correction(word, rows);
+    const fixed = rank.correction(word, rows, config.min_correction);
     if (fixed && fixed !== word) fixes[word] = fixed;
   }
   return fixes;
@@ -418,7 +432,13 @@ async function run() {
   const mine = ++asked;
   status.textContent = 'Searching…';
   const filters = Object.fromEntries(FACETS.map((k) => [k, params.get(k) || '']));
-  const answer = await ranked(query, filters);
+  let answer;
+  try {
+    answer = await ranked(query, filters);
+  } catch {
+    if (mine === asked) status.textContent = 'The search index did not load; try again in a moment.';
+    return;
+  }
   if (mine !== asked) return; // a newer query is on its way
   const sort = params.get('sort') || 'score';
   const key = { stars: (r) => -r.entry.stars, updated: (r) => -r.entry.updated, name: (r) => r.entry.title.toLowerCase() }[sort];
