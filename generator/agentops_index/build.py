@@ -169,7 +169,7 @@ def _build(
     days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
     changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
     ranking = load_ranking()
-    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes)
+    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
     clock.lap("history and page contexts")
 
     published = site_files.api(writer, snapshot, records)

@@ -41,9 +41,7 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
-from agentops_index.search.records import project
 from agentops_index.search.store import field_texts, group_key, kinds
-from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
@@ -159,10 +157,9 @@ def id_safe(body: str) -> str:
     return out.replace(" ", "_")
 
 
-def page_search(
-    plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking, updated: str
-) -> tuple[str, list[tuple[str, float]]]:
-    """A plugin page's search card (the id of a hidden element) and the text Pagefind indexes.
+def page_search(projected: dict[str, Any], ranking: Ranking, updated: str) -> tuple[str, list[tuple[str, float]]]:
+    """A plugin page's search card (the id of a hidden element) and the text Pagefind indexes,
+    from the plugin's query record (``search/records.py``'s ``project``).
 
     Pagefind 1.5 indexes the values of ``data-pagefind-meta`` as searchable words, so a card held
     there would make its marketplace, verdict and stems find the page. An element's ``id`` is not
@@ -170,7 +167,7 @@ def page_search(
     ``anchors``), so the card rides in one. It is compact JSON written for an id (``id_safe``); Pagefind
     decodes the HTML entities the template writes.
     """
-    record = shortened(project(plugin, market))
+    record = shortened(projected)
     fields: dict[str, Any] = {
         **{k: v for k, v in card(record, ranking).items() if k != "names"},
         "updated": updated,

@@ -16,7 +16,8 @@ from agentops_index.render import contexts as c
 from agentops_index.render.charts import line_chart
 from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
-from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
+from agentops_index.search.records import project_all
+from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 SITE_NAME = "agentops-index"
 STARTERS = 24
@@ -113,8 +114,12 @@ def pages(
     ranking: Ranking | None = None,
     bundles: list[Bundle] | None = None,
     analytics: Analytics | None = None,
+    records: list[dict[str, Any]] | None = None,
 ) -> list[c.Page]:
+    """Every page's context. ``records``: the plugins' query records in snapshot order, when the
+    caller has projected them already (the build has, for the bundles and the API)."""
     analytics = analytics or Analytics()
+    projected = records if records is not None else project_all(snapshot)
     markets = {r.id: r for r in snapshot.marketplaces}
     categories = {r.slug: r for r in snapshot.categories}
     by_category: dict[str, list[PluginRecord]] = defaultdict(list)
@@ -168,7 +173,7 @@ def pages(
     ]
     slugs = {p.id: p.slug for p in snapshot.plugins}
     holders = record_file_of(record_files(snapshot))
-    for plugin in snapshot.plugins:
+    for plugin, record in zip(snapshot.plugins, projected, strict=True):
         name = plugin.untrusted.name.text
         description = plugin.untrusted.description.text if plugin.untrusted.description else ""
         out.append(
@@ -179,7 +184,7 @@ def pages(
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
                 record_file=holders[plugin.id],
-                **search_record(plugin, markets.get(plugin.marketplace), ranking or Ranking()),
+                **search_record(plugin, record, ranking or Ranking()),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
             )
@@ -341,10 +346,10 @@ def worked_example(ranking: Ranking) -> list[tuple[str, str]]:
     ]
 
 
-def search_record(plugin: PluginRecord, market: MarketplaceRecord | None, ranking: Ranking) -> dict[str, Any]:
+def search_record(plugin: PluginRecord, record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
     """A plugin page's hidden search record (render/browser_search.py says what the browser does with it)."""
     updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
-    card, texts = browser_search.page_search(plugin, market, ranking, updated[:10].replace("-", ""))
+    card, texts = browser_search.page_search(record, ranking, updated[:10].replace("-", ""))
     return {"search_card": card, "search_text": texts}
 
 
