@@ -10,6 +10,7 @@ it (render/incremental.py), and the tree is still byte-identical to a full build
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -233,9 +234,11 @@ PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it 
 FORK_FROM = 32 * 1024 * 1024  # snapshot bytes from which the rendering runs in a child process
 
 
-def _forked(work: Callable[[], T]) -> T:
-    """``work()`` run in a forked child; its result or exception comes back pickled. The child
-    dies with this process (Linux), so a killed build leaves no writer behind."""
+def _spawn(work: Callable[[], Any]) -> tuple[int, int]:
+    """Fork a child that runs ``work()`` and sends back, pickled through a pipe, ``("ok", result)``
+    or ``("raise", exception, traceback)`` (the exception None when it does not pickle). The child
+    dies with this process (Linux), so a killed build leaves no writer behind. Returns the
+    child's pid and the pipe's reading end, for ``_answer``."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
@@ -244,24 +247,35 @@ def _forked(work: Callable[[], T]) -> T:
         try:
             payload = pickle.dumps(("ok", work()))
         except BaseException as exc:
+            trace = traceback.format_exc()
             try:
-                payload = pickle.dumps(("raise", exc))
+                payload = pickle.dumps(("raise", exc, trace))
             except Exception:
-                payload = pickle.dumps(("error", traceback.format_exc()))
+                payload = pickle.dumps(("raise", None, trace))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(payload)
         os._exit(0)
     os.close(write)
+    return pid, read
+
+
+def _answer(pid: int, read: int, died: str) -> tuple[Any, ...]:
+    """What a ``_spawn`` child sent; ``("raise", None, died)`` when it died without an answer."""
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
-    answer: tuple[str, Any] = pickle.loads(data) if data else ("error", "the build's child process died without an answer")
-    status, value = answer
-    if status == "ok":
-        return cast(T, value)
-    if status == "raise" and isinstance(value, BaseException):
-        raise value
-    raise RuntimeError(f"the build failed in a child process:\n{value}")
+    answer: tuple[Any, ...] = pickle.loads(data) if data else ("raise", None, died)
+    return answer
+
+
+def _forked(work: Callable[[], T]) -> T:
+    """``work()`` run in a forked child; its result comes back, or its exception is raised here."""
+    answer = _answer(*_spawn(work), "the build's child process died without an answer")
+    if answer[0] == "ok":
+        return cast(T, answer[1])
+    if isinstance(answer[1], BaseException):
+        raise answer[1]
+    raise RuntimeError(f"the build failed in a child process:\n{answer[2]}")
 
 
 def _die_with_parent() -> None:
@@ -355,36 +369,18 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, work
     def share(index: int) -> list[PluginRecord | Page]:
         return jobs[index * runs // workers : (index + 1) * runs // workers] + jobs[runs + index :: workers]
 
-    children: list[tuple[int, int]] = []
-    for index in range(1, workers):
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            os.close(read)
-            try:
-                payload = pickle.dumps(("ok", renderer.run(share(index))))
-            except BaseException:
-                payload = pickle.dumps(("error", traceback.format_exc()))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(payload)
-            os._exit(0)
-        os.close(write)
-        children.append((pid, read))
+    children = [_spawn(functools.partial(renderer.run, share(index))) for index in range(1, workers)]
     done: list[_Done] = []
     failure: str | None = None
     try:
         done.append(renderer.run(share(0)))
     finally:
         for pid, read in children:
-            with os.fdopen(read, "rb") as source:
-                data = source.read()
-            os.waitpid(pid, 0)
-            answer: tuple[str, Any] = pickle.loads(data) if data else ("error", "a page worker died without an answer")
-            status, value = answer
-            if status == "ok":
-                done.append(value)
+            answer = _answer(pid, read, "a page worker died without an answer")
+            if answer[0] == "ok":
+                done.append(answer[1])
             else:
-                failure = failure or str(value)
+                failure = failure or answer[2]
     if failure:
         raise RuntimeError(f"rendering pages failed in a worker process:\n{failure}")
     return done
