@@ -25,16 +25,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from pages_server import Served  # noqa: E402
 from world import world  # noqa: E402
 
 from agentops_index.search.records import QUERY_FILE, query_file_bytes  # noqa: E402
@@ -59,54 +57,6 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
 def measure(args: list[str], env: dict[str, str], runs: int) -> tuple[float, int]:
     results = [run(args, env) for _ in range(runs)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
-
-
-class Served:
-    """Files of a folder on loopback, gzip-compressed when asked (as GitHub Pages does), with ETags."""
-
-    def __init__(self, folder: Path) -> None:
-        self.sent = 0
-        served = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=str(folder), **kwargs)
-
-            def do_GET(self) -> None:
-                path = folder / self.path.lstrip("/")
-                if not path.is_file():
-                    self.send_error(404)
-                    return
-                etag = f'"{path.stat().st_mtime_ns}-{path.stat().st_size}"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                body = path.read_bytes()
-                # Pages compresses text on the way; a .gz file is sent as it is.
-                zipped = "gzip" in (self.headers.get("Accept-Encoding") or "") and path.suffix != ".gz"
-                if zipped:
-                    body = gzip.compress(body, 6)
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Type", "application/json")
-                if zipped:
-                    self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                served.sent += len(body)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def main() -> None:

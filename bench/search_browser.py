@@ -15,20 +15,18 @@ Goals at 30,000 plugins: first search <= 150 KB, next search <= 40 KB.
 from __future__ import annotations
 
 import argparse
-import gzip
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from pages_server import Served  # noqa: E402
 
 QUERIES = [
     ("playwrite", "code review"),
@@ -42,52 +40,6 @@ QUERIES = [
     ("commit messages", "git"),
     ("generate unit tests for my python code", "fastapi"),
 ]
-TEXT = (".html", ".json", ".js", ".css", ".svg", ".txt", ".xml")
-
-
-class Served:
-    """A site on loopback that gzips text as GitHub Pages does, and counts the bytes it sends."""
-
-    def __init__(self, folder: Path) -> None:
-        self.sent = 0
-        self.kinds: Counter[str] = Counter()  # bytes by kind of file
-        served = self
-
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=str(folder), **kwargs)
-
-            def do_GET(self) -> None:
-                path = folder / self.path.split("?", 1)[0].lstrip("/")
-                if path.is_dir():
-                    path = path / "index.html"
-                if not path.is_file():
-                    self.send_error(404)
-                    return
-                body = path.read_bytes()
-                headers = {"Content-Type": self.guess_type(str(path))}
-                if path.suffix in TEXT and "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    body = gzip.compress(body, 6)
-                    headers["Content-Encoding"] = "gzip"
-                self.send_response(200)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                served.sent += len(body)
-                served.kinds[kind(self.path)] += len(body)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def kind(path: str) -> str:
@@ -135,7 +87,7 @@ def main() -> None:
             started = time.perf_counter()
             result = build(world(args.plugins), site)
             print(f"built {result.plugins:,} plugins in {time.perf_counter() - started:.0f} s")
-        served = Served(site)
+        served = Served(site, kind)
         firsts, nexts, times = [], [], []
         try:
             with sync_playwright() as playwright:
