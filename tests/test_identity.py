@@ -16,7 +16,8 @@ import pytest
 from agentops_index import identity
 from agentops_index.crawl import crawl_local
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.snapshot.models import PluginRecord, RepoMetrics
+from agentops_index.snapshot.models import PluginRecord
+from tests.records import metrics
 
 REPO = Path(__file__).resolve().parents[1]
 TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
@@ -208,7 +209,7 @@ def test_the_original_is_the_earliest_then_the_most_starred_and_copies_are_penal
     stars = {"a/m": 5, "b/m": 50, "c/m": 500}
     seen = {"a/m": "2026-01-02T00:00:00Z", "b/m": "2026-01-01T00:00:00Z", "c/m": "2026-01-01T00:00:00Z"}
     plugins = [
-        p.model_copy(update={"first_seen": seen[p.marketplace], "metrics": metrics(stars[p.marketplace])}) for p in plugins
+        p.model_copy(update={"first_seen": seen[p.marketplace], "metrics": metrics(stars=stars[p.marketplace])}) for p in plugins
     ]
     grouped = identity.groups(plugins)
     assert {g.canonical for g in grouped.values()} == {"tool@c/m"}  # b and c came first; c has more stars
@@ -220,22 +221,6 @@ def test_the_original_is_the_earliest_then_the_most_starred_and_copies_are_penal
     crawled = crawl(tmp_path)
     penalized = {i for i, p in crawled.items() if p.score and any(x.name == "duplicate" for x in p.score.penalties)}
     assert penalized == {"tool@b/m", "tool@c/m"}
-
-
-def metrics(stars: int) -> RepoMetrics:
-    return RepoMetrics(
-        stars=stars,
-        forks=0,
-        watchers=0,
-        open_issues=0,
-        created_at=None,
-        pushed_at=None,
-        archived=False,
-        fork_of=None,
-        license=None,
-        topics=[],
-        head_oid=None,
-    )
 
 
 def test_grouping_keeps_every_record(tmp_path: Path) -> None:

@@ -33,8 +33,9 @@ from agentops_index.search import records as records_module
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
-from agentops_index.snapshot.models import RepoMetrics, Snapshot
+from agentops_index.snapshot.models import Snapshot
 from agentops_index.workflows import load_template, load_templates
+from tests.records import metrics
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"
@@ -48,23 +49,6 @@ def snapshot_copy(tmp_path: Path) -> Path:
     path = tmp_path / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())
     return path
-
-
-def metrics(**fields: Any) -> RepoMetrics:
-    base = {
-        "stars": 0,
-        "forks": 0,
-        "watchers": 0,
-        "open_issues": 0,
-        "created_at": None,
-        "pushed_at": None,
-        "archived": False,
-        "fork_of": None,
-        "license": None,
-        "topics": [],
-        "head_oid": None,
-    }
-    return RepoMetrics(**{**base, **fields})
 
 
 # --- crafted query files ----------------------------------------------------------------------

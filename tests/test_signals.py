@@ -14,7 +14,7 @@ from agentops_index.manifest.components import inventory
 from agentops_index.manifest.text import normalize
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.snapshot.models import RepoMetrics
+from tests.records import metrics
 
 REPO = Path(__file__).resolve().parents[1]
 TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
@@ -342,19 +342,7 @@ def test_t19_impersonation_flags_attacks_and_spares_controls() -> None:
             }
         )
 
-    famous = RepoMetrics(
-        stars=5000,
-        forks=0,
-        watchers=0,
-        open_issues=0,
-        created_at=None,
-        pushed_at=None,
-        archived=False,
-        fork_of=None,
-        license=None,
-        topics=[],
-        head_oid=None,
-    )
+    famous = metrics(stars=5000)
     popular = [plugin(n, "popular-org").model_copy(update={"metrics": famous}) for n in POPULAR]
     plugins = popular + [plugin(n, "attacker") for n in ATTACKS] + [plugin(n, "honest-org") for n in CONTROLS]
     flagged = identity.impersonation(plugins)
