@@ -240,10 +240,6 @@ class Store:
         sql = f"SELECT id, grp, rep FROM plugins WHERE {' AND '.join(where)} ORDER BY static DESC, id"
         return list(self.db.execute(sql, values))
 
-    def all_records(self) -> Iterator[dict[str, Any]]:
-        for (raw,) in self.db.execute("SELECT record FROM plugins ORDER BY id"):
-            yield _unpack(raw)
-
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM plugins").fetchone()[0])
 

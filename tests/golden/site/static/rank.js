@@ -333,7 +333,3 @@ export function relevance(concepts, terms, config, anyWord = false) {
   const value = anyWord ? config.any_best * best + (1 - config.any_best) * sum : sum;
   return { relevance: config.text_ceiling * value, named: false };
 }
-
-export function score(relevanceValue, multiplier) {
-  return relevanceValue * multiplier;
-}
