@@ -132,14 +132,13 @@ def test_corrections_agree(node: Any, tmp_path: Path) -> None:
     """The browser corrects from the site's word files what the command line corrects from its store."""
     from agentops_index.search.session import open_searcher
 
-    records = project_all(SAMPLE)
-    files = word_files(records)
-    rows = {Path(path).stem: json.loads(body)["rows"] for path, body in files.items()}
     typos = ["chnagelog", "kubernetis", "helpr", "terrafrom", "secrts", "dockr", "playwrite", "revew", "dokcerfile"]
     path = tmp_path / "latest.json"
     path.write_bytes((REPO / "data" / "snapshots" / "latest.json").read_bytes())
     with open_searcher(str(path)) as searcher:
         expected = [spelling.best(t, searcher.store) for t in typos]
+        files = word_files(searcher.store)
+    rows = {Path(path).stem: json.loads(body)["rows"] for path, body in files.items()}
     given = [[t, rows.get(t[0], []) + (rows.get(t[1], []) if t[1] != t[0] else [])] for t in typos]
     assert node(correction=given)["correction"] == expected
     assert any(expected)

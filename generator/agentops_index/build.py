@@ -162,14 +162,15 @@ def _build(
 
     metric_problems: list[str] = []
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
+    ranking = load_ranking()
     with searcher_for(snapshot, snapshot_path, records=records) as searcher:
         made = make_bundles(searcher, site.base_url, metric_problems)
-    clock.lap("bundles")
+        search_files = browser_search.files(records, searcher.store, load_search(), ranking)
+    clock.lap("bundles and search files")
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)
     days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
     changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
-    ranking = load_ranking()
     all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
     clock.lap("history and page contexts")
 
@@ -180,7 +181,7 @@ def _build(
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))
-    for path, body in browser_search.files(records, load_search(), ranking).items():
+    for path, body in search_files.items():
         writer.add(path, body)
     writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
     site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])

@@ -41,7 +41,7 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
-from agentops_index.search.store import field_texts, group_key, kinds
+from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
@@ -272,32 +272,21 @@ def _file_name(prefix: str) -> str:
     return "".join(ch if ch in _PLAIN else f"_{ord(ch):x}_" for ch in prefix)
 
 
-def word_files(records: list[dict[str, Any]]) -> dict[str, bytes]:
-    """search/words/<first letter>.json: [word, groups using it, named, Metaphone] rows, for typos."""
-    users: dict[str, set[str]] = defaultdict(set)
-    named: set[str] = set()
-    for record in records:
-        grp = group_key(record)
-        for field, values in field_texts(record).items():
-            for value in values:
-                for word in terms.words(value):
-                    if len(word) >= 3 and word.isascii() and word.isalpha():
-                        users[word].add(grp)
-                        if field in ("name", "display_name", "keywords", "tags"):
-                            named.add(word)
-    import jellyfish
-
+def word_files(store: Store) -> dict[str, bytes]:
+    """search/words/<first letter>.json: [word, groups using it, named, Metaphone] rows, for typos:
+    the query store's vocabulary (what the command line corrects from), its words of three ASCII
+    letters or more."""
     shards: dict[str, list[list[Any]]] = defaultdict(list)
-    for word in sorted(users):
-        code = str(jellyfish.metaphone(word)) if word in named and len(word) >= 5 else ""
-        shards[word[0]].append([word, len(users[word]), 1 if word in named else 0, code])
+    for word, df, named, sound in store.vocabulary():
+        if len(word) >= 3 and word.isascii() and word.isalpha():
+            shards[word[0]].append([word, df, named, sound or ""])
     # One file for every letter, empty ones too: the browser asks by a word's first letters.
     return {f"search/words/{letter}.json": _compact({"rows": shards.get(letter, [])}) for letter in "abcdefghijklmnopqrstuvwxyz"}
 
 
-def files(records: list[dict[str, Any]], search: Search, ranking: Ranking) -> dict[str, bytes]:
-    """Every site-wide file the in-browser search reads."""
+def files(records: list[dict[str, Any]], store: Store, search: Search, ranking: Ranking) -> dict[str, bytes]:
+    """Every site-wide file the in-browser search reads (``store``: the records' query store)."""
     out = {"search/config.json": config(search, ranking, len(records))}
     out.update(name_files(records, ranking))
-    out.update(word_files(records))
+    out.update(word_files(store))
     return out

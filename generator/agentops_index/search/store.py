@@ -263,6 +263,10 @@ class Store:
             doc: pid for doc, pid in self._select("SELECT doc, id FROM plugins WHERE doc IN ({marks})", list(dict.fromkeys(docs)))
         }
 
+    def vocabulary(self) -> Iterator[tuple[str, int, int, str | None]]:
+        """Every word, in order: (word, copy groups using it, named, its Metaphone code or None)."""
+        yield from self.db.execute("SELECT word, df, named, sound FROM vocab ORDER BY word")
+
     def known(self, words: Iterable[str]) -> set[str]:
         """The words some indexed text uses, as written (not stemmed)."""
         return {w for (w,) in self._select("SELECT word FROM vocab WHERE word IN ({marks})", list(dict.fromkeys(words)))}
