@@ -210,34 +210,30 @@ async function concepts(ws) {
 
 // --- candidates, ranking, copies -----------------------------------------------------------
 
-function fromMeta(meta) {
+// A result's entry from its card (a names shard's, or a page's: render/browser_search.py's card()).
+function entryOf(card) {
   return {
-    id: meta.id || meta.slug,
-    slug: meta.slug,
-    title: meta.title || meta.slug,
-    names: (meta.names || '').split('|').filter(Boolean),
-    desc: meta.desc || '',
-    market: meta.market || '',
-    category: meta.category || '',
-    verdict: meta.verdict || '',
-    valid: Number(meta.valid),
-    signal: meta.signal || '',
-    risk: RISK.indexOf(meta.risk || 'none'),
-    stars: Number(meta.stars || 0),
-    mult: Number(meta.mult || 0) / 1e6,
-    static: Number(meta.static || 0),
-    grp: meta.grp || meta.slug,
-    canon: Number(meta.canon || 0),
-    also: Number(meta.also || 0),
-    components: (meta.components || '').split(' '),
-    licence: meta.licence || '',
-    updated: Number(meta.updated || 0),
-    terms: rank.classTerms(meta.terms),
+    id: card.id || card.slug,
+    slug: card.slug,
+    title: card.title || card.slug,
+    desc: card.desc || '',
+    market: card.market || '',
+    category: card.category || '',
+    verdict: card.verdict || '',
+    valid: Number(card.valid),
+    signal: card.signal || '',
+    risk: RISK.indexOf(card.risk || 'none'),
+    stars: Number(card.stars || 0),
+    mult: Number(card.mult || 0) / 1e6,
+    static: Number(card.static || 0),
+    grp: card.grp || card.slug,
+    canon: Number(card.canon || 0),
+    also: Number(card.also || 0),
+    components: (card.components || '').split(' '),
+    licence: card.licence || '',
+    updated: Number(card.updated || 0),
+    terms: rank.classTerms(card.terms),
   };
-}
-
-function fromCard(card) {
-  return fromMeta({ ...card, names: (card.names || []).join('|') });
 }
 
 // A result page's card: the id of its search record's hidden element, its spaces written _
@@ -247,7 +243,7 @@ function fromFragment(data) {
   const anchor = (data.anchors || []).find((a) => typeof a.id === 'string' && a.id.startsWith(ANCHOR));
   if (!anchor) return { slug: '' };
   try {
-    return fromMeta(JSON.parse(anchor.id.slice(ANCHOR.length).replace(/_/g, ' ')));
+    return entryOf(JSON.parse(anchor.id.slice(ANCHOR.length).replace(/_/g, ' ')));
   } catch {
     return { slug: '' };
   }
@@ -268,13 +264,13 @@ async function namedListings(key) {
   const out = [];
   if (!key) return out;
   const shard = await namesFor(key);
-  for (const card of shard[key] || []) out.push({ entry: fromCard(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
+  for (const card of shard[key] || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
   if (key.length >= 3) {
     const longer = Object.keys(shard).filter((k) => k !== key && k.startsWith(key)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
     for (const k of longer) {
       for (const card of shard[k]) {
         if (card.kind === 'name' && card.names.some((n) => rank.alignedPrefix(key, n))) {
-          out.push({ entry: fromCard(card), tier: PREFIX, relevance: 0.85 + (0.1 * key.length) / k.length, match: 'the start of the name' });
+          out.push({ entry: entryOf(card), tier: PREFIX, relevance: 0.85 + (0.1 * key.length) / k.length, match: 'the start of the name' });
         }
       }
     }
