@@ -115,6 +115,41 @@ def test_t11_parser_regression_is_refused(fake_github: Start, tmp_path: Path) ->
     assert "newly_invalid" in [c.name for c in verdict.checks if not c.passed]
 
 
+CORPUS = REPO.parent / "shared" / "corpus" / "marketplaces"
+
+
+def test_t11_the_gate_judges_loss_not_a_source_list_with_dead_repositories(fake_github: Start) -> None:
+    """data/sources.toml through the fake GitHub serving the real corpus: its 12 unverified
+    repositories do not exist there and 2 corpus marketplace.json files are not JSON. Gated
+    against itself the crawl passes with those 14 listed apart; an outage still refuses."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS} is absent (the shared real-world corpus)")
+    from agentops_index.sources.catalog import load_sources
+
+    refs = load_sources(REPO / "data" / "sources.toml")
+    fake = fake_github(World.from_folder(CORPUS))
+    first, _ = run(fake, refs)
+    snapshot = first.snapshot
+    readable = {m.id.lower() for m in snapshot.marketplaces}
+    dead = sorted(s.id for s in snapshot.sources if s.id.lower() not in readable)
+    assert len(dead) == 14, dead
+    assert judge(snapshot, None).passed
+    verdict = judge(snapshot, snapshot)
+    assert verdict.passed, verdict.as_dict()
+    assert sorted(u.id for u in verdict.never_readable) == dead
+    assert all(u.last_error for u in verdict.never_readable)
+    available = next(c for c in verdict.checks if c.name == "sources_available")
+    assert available.detail.startswith(f"{len(refs) - 14} of {len(refs) - 14} sources") and "14 never readable" in available.detail
+    # Everything unreachable the next night: the sources with data go stale, and the gate refuses.
+    fake.settings.faults = FaultPlan(rates={"server_error": 1.0})
+    outage, _ = run(fake, refs, previous=snapshot)
+    refused = judge(outage.snapshot, snapshot)
+    assert [c.name for c in refused.checks if not c.passed] == ["fresh_share"]
+    # A first crawl that reads nothing at all has nothing to publish.
+    empty = judge(outage.snapshot.model_copy(update={"marketplaces": []}), None)
+    assert not empty.passed
+
+
 def test_t11_gate_command_and_401_leave_the_previous_snapshot_alone(fake_github: Start, tmp_path: Path) -> None:
     world, refs = generate(10, 2)
     fake = fake_github(world, token="right")

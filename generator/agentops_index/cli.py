@@ -410,7 +410,8 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
 
     Checks the candidate against the published snapshot: sources available, sources newly
     invalid, share refreshed, plugin count (confirmed removals excepted) and the accounting
-    identity. The nightly workflow runs it between crawl and publish.
+    identity. Sources never readable in either snapshot count in no check and are listed
+    apart. The nightly workflow runs it between crawl and publish.
     """
     from agentops_index.gate import judge
     from agentops_index.snapshot import store
@@ -419,6 +420,10 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
     store.write_atomic(report_path or candidate.with_name("gate-report.json"), store.dumps(verdict.as_dict()))
     for check in verdict.checks:
         obj.echo(f"{'pass' if check.passed else 'FAIL'}  {check.name}: {check.detail}", err=not check.passed)
+    if verdict.never_readable:
+        shown = ", ".join(f"{u.id} ({u.last_error or u.state})" for u in verdict.never_readable[:10])
+        more = f" and {len(verdict.never_readable) - 10} more" if len(verdict.never_readable) > 10 else ""
+        obj.echo(f"not counted: {len(verdict.never_readable)} sources never readable: {shown}{more}")
     if not verdict.passed:
         obj.echo(f"Gate refused {candidate}: keep publishing {previous}", err=True, fg="red")
         sys.exit(1)
