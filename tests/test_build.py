@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -51,14 +52,14 @@ def test_every_record_has_its_page_and_api_file(site: Path) -> None:
         entry = index["plugins"][plugin.id]
         assert entry["slug"] == plugin.slug
         # The record is in its marketplace's file, whole, as in the snapshot.
-        data = json.loads((site / "api" / "v1" / entry["file"]).read_text())
+        data = json.loads(gzip.decompress((site / "api" / "v1" / entry["file"]).read_bytes()))
         assert "_notice" in data and data["marketplace"]["id"] == plugin.marketplace
         assert [r for r in data["plugins"] if r["id"] == plugin.id] == [plugin.model_dump(mode="json")]
     for market in snapshot.marketplaces:
         assert (site / "marketplaces" / market.slug / "index.html").is_file()
-        data = json.loads((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json").read_text())
+        data = json.loads(gzip.decompress((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").read_bytes()))
         assert data["marketplace"] == market.model_dump(mode="json")
-        assert index["marketplaces"][market.id] == {"slug": market.slug, "file": f"marketplaces/{market.slug}.json"}
+        assert index["marketplaces"][market.id] == {"slug": market.slug, "file": f"marketplaces/{market.slug}.json.gz"}
     assert not (site / "api" / "v1" / "plugins").exists(), "per-plugin files moved into the marketplaces' files"
     for category in snapshot.categories:
         assert (site / "categories" / category.slug / "index.html").is_file()
@@ -288,7 +289,7 @@ def test_feed_llms_markdown_views_and_robots(site: Path) -> None:
     assert (site / "robots.txt").read_text().endswith("Sitemap: https://example.org/catalog/sitemap.xml\n")
     for market in snapshot.marketplaces:
         assert (
-            json.loads((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json").read_text())["marketplace"]["id"]
+            json.loads(gzip.decompress((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").read_bytes()))["marketplace"]["id"]
             == market.id
         )
     for page in ("about/index.html", "about/ranking/index.html", "stats/index.html"):
@@ -309,7 +310,7 @@ def test_markdown_view_keeps_hostile_text_inside_its_json(tmp_path: Path) -> Non
             )
         }
     )
-    view = plugin_markdown(plugin, "https://example.org/", "marketplaces/x/y.json")
+    view = plugin_markdown(plugin, "https://example.org/", "marketplaces/x/y.json.gz")
     fence = view.index("```json")
     assert [line for line in view[fence:].splitlines() if line.startswith("```")] == ["```json", "```"]
     assert "\n# Ignore" not in view
@@ -326,7 +327,7 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     (out / "about" / "index.html").write_text('<a href="../nowhere/">x</a>')
     snapshot = store.load(COMMITTED)
     slug, market = snapshot.plugins[0].slug, next(m for m in snapshot.marketplaces if m.id == snapshot.plugins[0].marketplace)
-    (out / "api" / "v1" / "marketplaces" / f"{market.slug}.json").unlink()
+    (out / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").unlink()
     (out / "plugins" / slug / "index.md").unlink()
     # A stylesheet the plugin pages load counts against their 30 KB compressed budget.
     (out / "static" / "style.css").write_bytes(os.urandom(32 * 1024))
@@ -335,8 +336,8 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     assert "feed.xml: missing" in problems
     assert any(p.startswith("api/v1/schema.json: not JSON") for p in problems)
     assert "about/index.html: link '../nowhere/' does not resolve" in problems
-    assert f"api/v1/marketplaces/{market.slug}.json: missing the record of plugin {snapshot.plugins[0].id}" in problems
-    assert f"api/v1/marketplaces/{market.slug}.json: missing for marketplace {market.id}" in problems
+    assert f"api/v1/marketplaces/{market.slug}.json.gz: missing the record of plugin {snapshot.plugins[0].id}" in problems
+    assert f"api/v1/marketplaces/{market.slug}.json.gz: missing for marketplace {market.id}" in problems
     assert f"plugins/{slug}/index.md: missing for plugin {snapshot.plugins[0].id}" in problems
     result = CliRunner().invoke(cli, ["check-site", str(out)])
     assert result.exit_code == 1 and "problems" in result.output

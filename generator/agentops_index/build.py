@@ -231,6 +231,7 @@ def _build(
     return result
 
 
+SEARCH_RECORD = "search_record.html"  # a plugin's page for Pagefind (render/browser_search.py)
 PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it saves
 FORK_FROM = 32 * 1024 * 1024  # snapshot bytes from which the rendering runs in a child process
 
@@ -337,6 +338,11 @@ class _Renderer:
                 fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
             else:
                 path, fingerprint = job.path, self.fingerprints.page(job)
+                if isinstance(job, PluginPage) and job.search_card:
+                    # What Pagefind indexes for the page, beside the site rather than in the page.
+                    if SEARCH_RECORD not in templates:
+                        templates[SEARCH_RECORD] = self.env.get_template(SEARCH_RECORD)
+                    writer.set_aside(path, templates[SEARCH_RECORD].render(page=job, site=self.site))
             done.files[path] = fingerprint
             previous, source = self.previous, self.previous_site
             unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint

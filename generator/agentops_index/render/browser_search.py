@@ -2,7 +2,8 @@
 
 What the site carries for it:
 
-- each plugin page holds one hidden search record (``templates/_search_record.html``): the text
+- each plugin has a search record (``templates/search_record.html``), a page Pagefind reads at the
+  plugin page's path in a folder the build sets aside and removes before publishing: the text
   Pagefind indexes (``data-pagefind-body``; nothing else of the page is indexed, which keeps its
   index and the fragments a search loads small), field by field as the CLI indexes it (names,
   keywords, component names, description, category, marketplace, author, and the first
@@ -39,6 +40,7 @@ from typing import Any
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
+from agentops_index.render.writer import ASIDE
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
 from agentops_index.search.store import Store, field_texts, group_key, kinds
@@ -58,11 +60,16 @@ def available() -> bool:
 
 
 def index(site: Path) -> str | None:
-    """Build ``site/pagefind/``; a warning (not an error) when Pagefind is missing or fails."""
+    """Build ``site/pagefind/`` from the plugins' search records, which the build set aside in
+    ``site/.aside/`` at their pages' paths (so the URLs Pagefind gives are the pages'); a warning
+    (not an error) when Pagefind is missing or fails."""
     if not available():
         return "pagefind is not installed: the search page will find nothing (pip install 'pagefind[bin]')"
+    records = site / ASIDE
+    if not records.is_dir():
+        return None  # no plugins
     done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"],
+        [sys.executable, "-m", "pagefind", "--site", str(records), "--output-path", str(site / "pagefind"), "--quiet"],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,

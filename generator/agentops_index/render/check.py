@@ -80,13 +80,13 @@ def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
             continue
         if name not in holders:
             try:
-                holders[name] = {record["id"] for record in json.loads(files[name])["plugins"]}
-            except (KeyError, TypeError, ValueError, RecursionError):
+                holders[name] = {record["id"] for record in json.loads(gzip.decompress(files[name]))["plugins"]}
+            except (KeyError, TypeError, ValueError, RecursionError, OSError, EOFError):
                 holders[name] = set()
         if plugin.id not in holders[name]:
             problems.append(f"{name}: missing the record of plugin {plugin.id}")
     for market in snapshot.marketplaces:
-        for path in (f"marketplaces/{market.slug}/index.html", f"api/v1/marketplaces/{market.slug}.json"):
+        for path in (f"marketplaces/{market.slug}/index.html", f"api/v1/marketplaces/{market.slug}.json.gz"):
             if path not in files:
                 problems.append(f"{path}: missing for marketplace {market.id}")
     return problems
@@ -101,10 +101,10 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
     problems = [f"{path}: missing" for path in REQUIRED if path not in files]
     assets: dict[str, int] = {}
     for path, data in files.items():
-        if path.endswith(".json"):
+        if path.endswith((".json", ".json.gz")):
             try:
-                value = json.loads(data)
-            except (ValueError, RecursionError) as exc:
+                value = json.loads(gzip.decompress(data) if path.endswith(".gz") else data)
+            except (ValueError, RecursionError, OSError, EOFError) as exc:
                 problems.append(f"{path}: not JSON ({exc})")
                 continue
             if not value:

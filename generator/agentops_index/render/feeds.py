@@ -84,7 +84,7 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
         f"# Plugin {plugin.id}",
         "",
         f"- page: {base_url}plugins/{plugin.slug}/",
-        f"- json: {base_url}api/v1/{record_file} (its marketplace's file: the record with this id under `plugins`)",
+        f"- json: {base_url}api/v1/{record_file} (its marketplace's file, gzip-compressed JSON: the record with this id under `plugins`)",
         f"- category: {plugin.category}",
         f"- passes Claude Code's validator: {'yes' if plugin.valid else 'no'} ({plugin.errors} errors, {plugin.warnings} warnings)",
         f"- components: {plugin.counts.commands} commands, {plugin.counts.agents} agents, {plugin.counts.skills} skills, "
@@ -120,7 +120,7 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         "",
         f"- [The whole snapshot (JSON)]({base_url}api/v1/snapshot.json): every marketplace and plugin",
         f"- [Where each plugin's record is (JSON)]({base_url}api/v1/index.json): plugin id -> slug and the file of api/v1/ that holds it",
-        f"- Each marketplace's file, `{base_url}api/v1/marketplaces/<slug>.json`: the marketplace and its plugins' records",
+        f"- Each marketplace's file, `{base_url}api/v1/marketplaces/<slug>.json.gz` (gzip-compressed JSON): the marketplace and its plugins' records",
         f"- [JSON Schema]({base_url}api/v1/schema.json): the snapshot's shape",
         f"- [Feed]({base_url}feed.xml): new and updated plugins",
         "",

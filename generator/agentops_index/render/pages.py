@@ -32,8 +32,8 @@ def plugin_url(plugin: PluginRecord) -> str:
 
 def record_files(snapshot: Snapshot) -> dict[str, list[tuple[str, list[PluginRecord]]]]:
     """The files of api/v1/ that hold the plugins' records, by marketplace id: the marketplace's
-    own file, ``marketplaces/<slug>.json``, with its first PAGE_SIZE plugins, then
-    ``marketplaces/<slug>/page/<n>.json`` for the next ones (the pages of its HTML list)."""
+    own file, ``marketplaces/<slug>.json.gz``, with its first PAGE_SIZE plugins, then
+    ``marketplaces/<slug>/page/<n>.json.gz`` for the next ones (the pages of its HTML list)."""
     by_market: dict[str, list[PluginRecord]] = defaultdict(list)
     for plugin in snapshot.plugins:
         by_market[plugin.marketplace].append(plugin)
@@ -41,7 +41,7 @@ def record_files(snapshot: Snapshot) -> dict[str, list[tuple[str, list[PluginRec
     for market in snapshot.marketplaces:
         chunks = paginate(f"marketplaces/{market.slug}/", by_market.get(market.id, []))
         out[market.id] = [
-            (f"marketplaces/{market.slug}.json" if n == 0 else f"{folder.rstrip('/')}.json", chunk)
+            (f"marketplaces/{market.slug}.json.gz" if n == 0 else f"{folder.rstrip('/')}.json.gz", chunk)
             for n, (folder, _, chunk) in enumerate(chunks)
         ]
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import posixpath
 import re
@@ -34,14 +35,18 @@ class Published:
     files: dict[str, str] = field(default_factory=dict)  # plugin id -> the file of api/v1/ that holds it
 
 
+RECORD_FILE_LEVEL = 6  # gzip level of the marketplace files (on real text, 9 saves 1% more in 1.4 times as long)
+
+
 def api(writer: Writer, snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> Published:
     """api/v1: the whole snapshot (compact), the query file, the JSON Schema, every marketplace's
     file with its plugins' records, and index.json, which names the file that holds each plugin.
 
     A plugin's record is published twice, whole: in snapshot.json, and in its marketplace's
-    file (``marketplaces/<slug>.json``, then ``marketplaces/<slug>/page/<n>.json`` past
+    file (``marketplaces/<slug>.json.gz``, then ``marketplaces/<slug>/page/<n>.json.gz`` past
     PAGE_SIZE plugins), so a client reads one plugin without downloading the snapshot.
-    Both are spliced from one serialization of each record.
+    Both are spliced from one serialization of each record. The marketplace files are gzipped
+    (a sixth of their JSON), as the site would otherwise hold every record twice over in full.
     """
     # What clients query (search, discover, the Claude commands): one compact record a plugin.
     writer.add(f"api/v1/{QUERY_FILE}", query_file_bytes(snapshot, records))
@@ -62,7 +67,8 @@ def api(writer: Writer, snapshot: Snapshot, records: list[dict[str, Any]] | None
                 "next": parts[number][0] if number < len(parts) else None,
             }
             body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "marketplace": market_json, "page": page, "plugins": []}
-            writer.add(f"api/v1/{name}", splice(store.dumps(body, compact=True), "plugins", [serialized[p.id] for p in chunk]))
+            document = splice(store.dumps(body, compact=True), "plugins", [serialized[p.id] for p in chunk])
+            writer.add(f"api/v1/{name}", gzip.compress(document, compresslevel=RECORD_FILE_LEVEL, mtime=0))
             published.files.update((p.id, name) for p in chunk)
     index = {
         "_notice": NOTICE,

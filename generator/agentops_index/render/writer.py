@@ -29,6 +29,7 @@ from agentops_index.snapshot.store import fsync_dir
 _PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
 # Files that prove a directory is a site we built, so replacing it loses nothing else.
 SITE_MARKERS = ("index.html", "api/v1/schema.json")
+ASIDE = ".aside"  # the temp directory's folder of files set aside for ``commit``'s step (not published)
 
 
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
@@ -80,6 +81,7 @@ class Writer:
         self.size = 0
         self.reused = 0
         self._dirs: set[str] = set()
+        self.aside: dict[str, bytes] = {}  # files for the build's own use, not published (see ``set_aside``)
 
     @classmethod
     def staged(cls, out: Path) -> Writer:
@@ -130,6 +132,19 @@ class Writer:
         with open(target, "wb") as handle:
             handle.write(data)
 
+    def set_aside(self, path: str, data: bytes | str) -> None:
+        """Write ``path`` under ``ASIDE`` in the temp directory: an input of a ``commit`` step
+        (the pages Pagefind indexes), removed before the site is swapped in, never published."""
+        if not _PATH.match(path) or ".." in path.split("/"):
+            raise ValueError(f"refusing to write outside the site: {path!r}")
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        if self.staging is None:
+            self.aside[path] = data
+            return
+        target = self.staging / ASIDE / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
     def reuse(self, path: str, source: Path) -> bool:
         """Take ``path`` from a previous build's file at ``source`` (a hard link, else a copy);
         False when there is no such file, and nothing is claimed."""
@@ -169,12 +184,14 @@ class Writer:
             shutil.rmtree(tmp, ignore_errors=True)
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         try:
-            for path in sorted(self.files):
-                target = tmp / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.files[path])
+            for folder, files in (("", self.files), (ASIDE + "/", self.aside)):
+                for path in sorted(files):
+                    target = tmp / (folder + path)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(files[path])
             if prepare is not None:
                 prepare(tmp)
+            shutil.rmtree(tmp / ASIDE, ignore_errors=True)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
