@@ -289,7 +289,9 @@ def test_feed_llms_markdown_views_and_robots(site: Path) -> None:
     assert (site / "robots.txt").read_text().endswith("Sitemap: https://example.org/catalog/sitemap.xml\n")
     for market in snapshot.marketplaces:
         assert (
-            json.loads(gzip.decompress((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").read_bytes()))["marketplace"]["id"]
+            json.loads(gzip.decompress((site / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").read_bytes()))[
+                "marketplace"
+            ]["id"]
             == market.id
         )
     for page in ("about/index.html", "about/ranking/index.html", "stats/index.html"):

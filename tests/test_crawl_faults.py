@@ -139,7 +139,9 @@ def test_t11_the_gate_judges_loss_not_a_source_list_with_dead_repositories(fake_
     assert sorted(u.id for u in verdict.never_readable) == dead
     assert all(u.last_error for u in verdict.never_readable)
     available = next(c for c in verdict.checks if c.name == "sources_available")
-    assert available.detail.startswith(f"{len(refs) - 14} of {len(refs) - 14} sources") and "14 never readable" in available.detail
+    assert (
+        available.detail.startswith(f"{len(refs) - 14} of {len(refs) - 14} sources") and "14 never readable" in available.detail
+    )
     # Everything unreachable the next night: the sources with data go stale, and the gate refuses.
     fake.settings.faults = FaultPlan(rates={"server_error": 1.0})
     outage, _ = run(fake, refs, previous=snapshot)
