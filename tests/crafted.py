@@ -267,6 +267,27 @@ MARKETPLACE_CASES: list[tuple[str, Files]] = [
         "hooks-unknown-event-and-type",
         hooks({"hooks": {"Bogus": [], "Stop": [{"hooks": [{"type": "weird", "command": "echo"}]}]}}),
     ),
+    (
+        # A guard's matcher that cannot be read refuses the plugin; another event's is dropped (2.1.328).
+        "hooks-matchers-without-hooks",
+        hooks(
+            {
+                "hooks": {
+                    "PreToolUse": [{"matcher": "Bash"}, 5, {"matcher": "x", "hooks": "no"}, None, {"hooks": None}, True],
+                    "PostToolUse": [{"matcher": "Bash"}, [1], {"hooks": {}}],
+                    "Stop": [{"hooks": []}],
+                }
+            }
+        ),
+    ),
+    ("entry-author-name-empty", market(entry(author={"name": ""}))),
+    ("entry-author-name-blank-is-fine", market(entry(author={"name": "  "}))),
+    (
+        "unknown-fields-near-and-common",
+        market(mk(descripton="d", plugin=1, support="s", plugins=[{"name": "p1", "source": "./p", "tag": [], "catgory": "x"}])),
+    ),
+    ("entry-engines-not-an-object", market(entry(engines=True))),
+    ("entry-engines-object", market(entry(engines={"claude-code": ">=2.1.0"}))),
 ]
 
 PLUGIN_CASES: list[tuple[str, Files]] = [
@@ -377,4 +398,11 @@ PLUGIN_CASES: list[tuple[str, Files]] = [
             ),
         },
     ),
+    ("author-name-empty", {".claude-plugin/plugin.json": pj(author={"name": ""})}),
+    (
+        "unknown-fields-near-common-and-tolerated",
+        {".claude-plugin/plugin.json": pj(Version="1", kewords=[], type="module", devDependencies={}, support=5)},
+    ),
+    ("engines-not-an-object", {".claude-plugin/plugin.json": pj(engines=None)}),
+    ("user-config-cross-tool-spelling", {".claude-plugin/plugin.json": pj(user_config={})}),
 ]

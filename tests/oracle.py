@@ -14,6 +14,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 MARKETPLACES = CORPUS / "marketplaces"
 ORACLE = CORPUS / "oracle"
+WIDE = SHARED / "corpus-wide"
+WIDE_MARKETPLACES = WIDE / "marketplaces"
+WIDE_ORACLE = WIDE / "oracle"
 
 
 def cli_findings(report: dict[str, Any]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
@@ -77,13 +80,14 @@ def compare(name: str, ours: Report, exit_code: int, cli_report: dict[str, Any])
     )
 
 
-def stored_marketplaces() -> list[tuple[str, Path, dict[str, Any]]]:
+def stored_marketplaces(oracle: Path = ORACLE, marketplaces: Path = MARKETPLACES) -> list[tuple[str, Path, dict[str, Any]]]:
+    """(name, marketplace folder, stored result) for every marketplace the CLI validated."""
     out = []
-    for oracle_file in sorted(ORACLE.glob("*.json")):
+    for oracle_file in sorted(oracle.glob("*.json")):
         if oracle_file.name == "probes.json":
             continue
         stored = json.loads(oracle_file.read_text())
-        out.append((oracle_file.stem, MARKETPLACES / oracle_file.stem, stored))
+        out.append((oracle_file.stem, marketplaces / oracle_file.stem, stored))
     return out
 
 

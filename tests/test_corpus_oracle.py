@@ -1,4 +1,5 @@
-"""Agreement with the stored verdicts of `claude plugin validate` 2.1.328 on 46 real marketplaces."""
+"""Agreement with the stored verdicts of `claude plugin validate` 2.1.328 on real marketplaces:
+the 46 of ../shared/corpus and the 239 of ../shared/corpus-wide."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentops_index.manifest.validate import validate_path
-from tests.oracle import ORACLE, compare, stored_marketplaces, stored_plugin_dirs
+from tests.oracle import ORACLE, WIDE_MARKETPLACES, WIDE_ORACLE, compare, stored_marketplaces, stored_plugin_dirs
 
 # Known disagreements, each explained in tests/KNOWN_DISAGREEMENTS.md.
 KNOWN_PLUGIN_DIR_DISAGREEMENTS = 10
@@ -43,6 +44,27 @@ def test_plugin_directories_match_the_cli(corpus: Path) -> None:
     disagreements = [r.name for r in results if not r.agrees]
     assert len(disagreements) <= KNOWN_PLUGIN_DIR_DISAGREEMENTS, disagreements
     assert all(not r.missing_errors for r in results)
+
+
+def test_wide_corpus_verdicts_paths_and_messages_match_the_cli() -> None:
+    """All 239 marketplaces of corpus-wide (2,946 plugin entries, Tier B with plugin files):
+    the same verdict, and every error and warning at the same path with the same message."""
+    if not WIDE_ORACLE.is_dir():
+        pytest.skip(f"the wide corpus is not at {WIDE_ORACLE} (it lives in ../shared/corpus-wide)")
+    results = [
+        compare(name, validate_path(folder), stored["exit"], stored["report"])
+        for name, folder, stored in stored_marketplaces(WIDE_ORACLE, WIDE_MARKETPLACES)
+    ]
+    assert len(results) == 239
+    assert [(r.name, r.ours, r.theirs) for r in results if not r.agrees] == []
+    differing = [
+        (r.name, r.missing_errors, r.extra_errors, r.missing_warnings, r.extra_warnings)
+        for r in results
+        if r.missing_errors or r.extra_errors or r.missing_warnings or r.extra_warnings
+    ]
+    assert differing == []
+    assert sum(r.matched_error_paths for r in results) == sum(r.their_error_paths for r in results)
+    assert {r.theirs for r in results} == {"pass", "warn", "fail"}  # the corpus exercises every verdict
 
 
 def _probe_cases() -> list[object]:

@@ -170,10 +170,24 @@ def _desktop(sink: Sink, path: str, subject: str, name: str, consequence: str) -
     )
 
 
+def engines(sink: Sink, holder: dict[str, Any], path: str) -> None:
+    """``engines`` that is not an object is ignored at load time. (Claude Code 2.1.328 also
+    refuses an ``engines["claude-code"]`` that is not a node-semver range; that check is not
+    mirrored: tests/KNOWN_DISAGREEMENTS.md.)"""
+    if "engines" in holder and not isinstance(holder["engines"], dict):
+        sink.add(
+            "field.engines_type",
+            path,
+            f'\'engines\' must be an object such as {{ "claude-code": ">=2.1.0" }}; got {js_type(holder["engines"])}. '
+            "It will be ignored at load time.",
+            "warning",
+        )
+
+
 def unknown_keys(sink: Sink, value: dict[str, Any], known: frozenset[str], base: str) -> None:
     for key in value:
         if key not in known:
-            sink.add("field.unknown", f"{base}{key}", formats.unknown_field_message(key), "warning")
+            sink.add("field.unknown", f"{base}{key}", formats.unknown_field_message(key, known), "warning")
 
 
 # --- plugin.json ----------------------------------------------------------------------------
@@ -228,8 +242,9 @@ def plugin_manifest(sink: Sink, manifest: Any, plugin_dir: Path | None, listed_a
                 "It's harmless here but unused — Claude Code ignores it at load time.",
                 "warning",
             )
-        elif key not in formats.PLUGIN_KEYS:
-            sink.add("field.unknown", key, formats.unknown_field_message(key), "warning")
+        elif key not in formats.PLUGIN_KEYS and key not in formats.PLUGIN_TOLERATED:
+            sink.add("field.unknown", key, formats.unknown_field_message(key, formats.PLUGIN_KEYS), "warning")
+    engines(sink, manifest, "engines")
     for key in ("monitors", "themes"):
         if key in manifest:
             sink.add(
@@ -345,6 +360,20 @@ def unquoted_plugin_root(command: str) -> bool:
     return False
 
 
+GUARD_UNLOADABLE = (
+    "a PreToolUse/PermissionRequest hook that cannot be loaded may be what guards the permissions declared "
+    "beside it, so nothing it sits in is applied until the entry is fixed or removed"
+)
+
+
+def _received(value: Any) -> str:
+    """A JSON value's type as Claude Code's hook messages name it ("a string", "undefined")."""
+    if value is MISSING or value is None:
+        return "undefined" if value is MISSING else "null"
+    kind = js_type(value)
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def hooks_file(sink: Sink, data: JsonDocument) -> None:
     if json_problem(sink, data, ". At runtime this breaks the entire plugin load."):
         return
@@ -359,9 +388,7 @@ def hooks_file(sink: Sink, data: JsonDocument) -> None:
         sink.add(
             "hooks.outside_wrapper",
             "hooks",
-            'PreToolUse/PermissionRequest is declared at the top level, outside the "hooks" object — a '
-            "PreToolUse/PermissionRequest hook that cannot be loaded may be what guards the permissions "
-            "declared beside it, so nothing it sits in is applied until the entry is fixed or removed",
+            f'PreToolUse/PermissionRequest is declared at the top level, outside the "hooks" object — {GUARD_UNLOADABLE}',
         )
     elif "hooks" not in value and "modules" not in value:
         sink.add(
@@ -382,8 +409,20 @@ def hook_events(sink: Sink, events: dict[str, Any]) -> None:
         if not isinstance(matchers, list):
             continue
         for m_index, matcher in enumerate(matchers):
-            handlers = matcher.get("hooks") if isinstance(matcher, dict) else None
-            if not isinstance(handlers, list):
+            handlers = matcher.get("hooks", MISSING) if isinstance(matcher, dict) else MISSING
+            if not isinstance(matcher, dict) or not isinstance(handlers, list):
+                problem = (
+                    f"Hook matcher must be an object; received {_received(matcher)}"
+                    if not isinstance(matcher, dict)
+                    else f'Hook matcher "hooks" must be an array of hook entries; received {_received(handlers)}'
+                )
+                # A guard that cannot be loaded refuses the plugin; any other event's entry is dropped.
+                if event in formats.GATING_EVENTS:
+                    sink.add("hooks.bad_matcher", "hooks", f"hooks.{event}.{m_index}: {problem} — {GUARD_UNLOADABLE}")
+                else:
+                    sink.add(
+                        "hooks.bad_matcher", "hooks", f"hooks.{event}.{m_index}: {problem}; entry ignored at runtime", "warning"
+                    )
                 continue
             for h_index, handler in enumerate(handlers):
                 if not isinstance(handler, dict):

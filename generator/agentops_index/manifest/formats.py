@@ -207,7 +207,7 @@ _USER_CONFIG_OPTION = Obj(
     },
     strict=True,
 )
-_AUTHOR = Obj({"name": Str(), "email": Optional(Str()), "url": Optional(Str())})
+_AUTHOR = Obj({"name": Str(non_empty("Author name cannot be empty")), "email": Optional(Str()), "url": Optional(Str())})
 
 
 def _paths(item: Schema) -> Schema:
@@ -257,6 +257,7 @@ PLUGIN_FIELDS: dict[str, Schema] = {
     "themes": Optional(_paths(REL)),
     "monitors": Optional(_paths(_MONITOR_PATH)),
     "experimental": Optional(Obj({})),
+    "engines": Optional(Any_()),  # checked apart (checks.engines): a wrong value is ignored, not refused
     "icon": Optional(Str()),
     "documentationUrl": Optional(Str()),
     "supportUrl": Optional(Str()),
@@ -267,6 +268,8 @@ PLUGIN_FIELDS: dict[str, Schema] = {
 
 PLUGIN_MANIFEST = Obj({"name": Str(_no_spaces(NO_SPACES_PLUGIN)), **PLUGIN_FIELDS})
 PLUGIN_KEYS = frozenset({"name", *PLUGIN_FIELDS})
+# Read by Claude Code 2.1.328 in plugin.json without a check or a warning, but unknown in an entry.
+PLUGIN_TOLERATED = frozenset({"support"})
 # Directory-listing fields are plugin.json-only: in an entry they are unknown keys.
 LISTING_ONLY = frozenset({"icon", "documentationUrl", "supportUrl", "privacyPolicyUrl", "termsOfServiceUrl", "types"})
 
@@ -348,18 +351,76 @@ def marketplace_schema(plugin_root_ok: bool) -> Schema:
     )
 
 
-# Unknown keys whose usual home Claude Code names in its warning.
-NPM_KEYS = frozenset({"files", "main", "scripts", "devDependencies", "peerDependencies", "bin", "private"})
-VSCODE_KEYS = frozenset({"categories", "contributes", "publisher", "icon", "activationEvents", "galleryBanner"})
+# Unknown keys whose usual home Claude Code names in its warning (2.1.328's table).
+COMMON_FIELDS: dict[str, str] = {
+    **dict.fromkeys(
+        ("publisher", "categories", "icon", "contributes", "activationEvents", "preview"), "a VS Code/Cursor extension manifest"
+    ),
+    **dict.fromkeys(("main", "type", "files", "bin", "scripts", "private", "bugs", "contributors"), "an npm package.json"),
+    **dict.fromkeys(("dxt_version", "mcpb_version", "user_config", "compatibility"), "an MCPB/DXT manifest"),
+    **dict.fromkeys(("server", "tools", "prompts", "resources"), "an MCP server manifest"),
+    **dict.fromkeys(
+        ("logo", "readme", "changelog", "support", "privacy_policy", "privacy_policies", "terms_of_service", "_comment"),
+        "manifests across many tools",
+    ),
+    **dict.fromkeys(("$id", "$comment"), "a JSON Schema document"),
+}
+CROSS_TOOL_SPELLINGS = {"user_config": "userConfig"}
 ENTRY_ONLY_IN_PLUGIN = frozenset({"category", "tags"})
 
 
-def unknown_field_message(key: str) -> str:
-    if key in NPM_KEYS:
-        where = "an npm package.json"
-    elif key in VSCODE_KEYS:
-        where = "a VS Code/Cursor extension manifest"
-    else:
+def near_field(key: str, known: frozenset[str]) -> str | None:
+    """The known field an unknown one is probably a misspelling of, as Claude Code finds it:
+    the same letters in another case, else the closest within one edit (three letters or
+    fewer) or two (a swap of neighbours counts one). Fields of COMMON_FIELDS are not misspellings."""
+    if key in COMMON_FIELDS:
+        return None
+    limit = 1 if len(key) <= 3 else 2
+    best, best_distance = None, limit + 1
+    for candidate in sorted(known):
+        if abs(len(candidate) - len(key)) > limit:
+            continue
+        if candidate.lower() == key.lower():
+            return candidate
+        distance = osa(key, candidate, limit)
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def osa(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance between ``a`` and ``b``, or ``limit + 1`` when it is more."""
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        before, previous = previous, row
+    return min(previous[len(b)], limit + 1)
+
+
+def unknown_field_message(key: str, known: frozenset[str] = frozenset()) -> str:
+    """Claude Code's warning for a field it does not know, beside the ``known`` ones."""
+    near = near_field(key, known)
+    if near is not None:
+        return (
+            f"Unknown field '{key}' — did you mean '{near}'? Claude Code ignores unrecognized fields at load time, "
+            "so this field has no effect."
+        )
+    spelling = CROSS_TOOL_SPELLINGS.get(key)
+    if spelling is not None and spelling in known:
+        return (
+            f"Field '{key}' is the cross-tool spelling of Claude Code's '{spelling}'. Rename it to '{spelling}' for "
+            "Claude Code to read it (the option shapes differ slightly — re-run validate after renaming to check). "
+            "As-is, Claude Code ignores it at load time."
+        )
+    where = COMMON_FIELDS.get(key)
+    if where is None:
         return f"Unknown field '{key}'. Claude Code ignores it at load time."
     return (
         f"Unknown field '{key}' (commonly seen in {where}). Claude Code ignores unrecognized fields "

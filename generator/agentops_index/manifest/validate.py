@@ -158,6 +158,7 @@ def check_entry(
 ) -> None:
     base = f"plugins[{index}]."
     checks.unknown_keys(sink, entry, formats.ENTRY_KEYS, base)
+    checks.engines(sink, entry, f"{base}engines")
     relevance = entry.get("relevance")
     if isinstance(relevance, dict):
         checks.unknown_keys(sink, relevance, formats.RELEVANCE_KEYS, f"{base}relevance.")
