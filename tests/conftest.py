@@ -11,8 +11,10 @@ from tests.fakegithub import FakeGitHub, World
 from tests.npm import CACHE_ROOT, NpmUnavailable, npm_package
 from tests.oracle import MARKETPLACES
 
-CLAUDE_VERSION = "2.1.328"
-CLAUDE_CACHE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", CACHE_ROOT / "claude-code"))
+# The Claude Code the live oracle tests run; AGENTOPS_CLAUDE_VERSION tries another (the weekly
+# claude-code-watch workflow runs the newest). Each version installs into its own folder.
+CLAUDE_VERSION = os.environ.get("AGENTOPS_CLAUDE_VERSION", "2.1.332")
+CLAUDE_CACHE = Path(os.environ.get("AGENTOPS_CLAUDE_CACHE", CACHE_ROOT / f"claude-code-{CLAUDE_VERSION}"))
 
 
 @pytest.fixture(autouse=True)

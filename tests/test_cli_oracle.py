@@ -65,3 +65,30 @@ def test_embedded_marketplaces_match_live_cli(claude_cli: ClaudeCLI, root: Path)
 @pytest.mark.parametrize("plugin", EMBEDDED_PLUGINS, ids=[f"{p.parents[1].name}/{p.name}" for p in EMBEDDED_PLUGINS])
 def test_embedded_plugin_dirs_match_live_cli(claude_cli: ClaudeCLI, plugin: Path) -> None:
     _agree(claude_cli, plugin / ".claude-plugin" / "plugin.json")
+
+
+def test_the_watch_script_finds_nothing_between_us_and_the_pinned_claude_code(claude_cli: ClaudeCLI) -> None:
+    """scripts/claude-code-watch (what the weekly workflow runs on the newest release) agrees
+    with the pinned version on every crafted and embedded marketplace, and says so."""
+    import subprocess
+    import sys
+
+    from tests.conftest import CLAUDE_VERSION
+
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "claude-code-watch"), "--version", CLAUDE_VERSION],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.stdout.startswith(f"Claude Code {CLAUDE_VERSION} against our validator:") and "everything agrees" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "claude-code-watch"), "--version", "1; rm -rf /"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "must be latest or X.Y.Z" in bad.stderr

@@ -1,6 +1,6 @@
 """``agentops-index validate``: judge a marketplace or a plugin directory as Claude Code does.
 
-The verdicts, errors and warnings mirror ``claude plugin validate`` 2.1.328, blind spots
+The verdicts, errors and warnings mirror ``claude plugin validate`` 2.1.328 (2.1.332 agrees), blind spots
 included: a relative source directory that does not exist is not an error, remote
 sources are not fetched, and a marketplace run reads plugin.json and hooks files but not
 the front matter of commands, agents and skills (a plugin-directory run does).
