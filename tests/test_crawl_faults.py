@@ -119,8 +119,8 @@ CORPUS = REPO.parent / "shared" / "corpus" / "marketplaces"
 
 
 def test_t11_the_gate_judges_loss_not_a_source_list_with_dead_repositories(fake_github: Start) -> None:
-    """data/sources.toml through the fake GitHub serving the real corpus: its 12 unverified
-    repositories do not exist there and 2 corpus marketplace.json files are not JSON. Gated
+    """data/sources.toml through the fake GitHub serving the real corpus: its 12 sources beyond the corpus
+    do not exist there and 2 corpus marketplace.json files are not JSON. Gated
     against itself the crawl passes with those 14 listed apart; an outage still refuses."""
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (the shared real-world corpus)")
