@@ -373,3 +373,40 @@ def test_token_stays_secret_through_faults(fake_github: Start, tmp_path: Path) -
     result = crawl_github(refs, TAXONOMY, fake.url, canary, None, throttle=throttle, timeout=FAST)
     text = store.dumps(result.snapshot).decode() + store.dumps(result.report).decode()
     assert canary not in text and result.report.usage is not None and result.report.usage.retries > 0
+
+
+def test_one_discovery_for_every_shard_and_a_failed_search_still_crawls_last_nights_sources(
+    fake_github: Start, tmp_path: Path
+) -> None:
+    """The nightly's discovery step (discover-sources) writes what it found once; each shard
+    crawls its part of the same list; when code search fails the next night, the sources the
+    previous snapshot had are crawled all the same, each with where it came from."""
+    from agentops_index.crawl import discover_sources
+    from agentops_index.errors import InputError
+    from agentops_index.sources.discovery import Found
+
+    world, refs = generate(6, 1)
+    fake = fake_github(world)
+    curated = refs[:3]
+    path = tmp_path / "discovered.json"
+    discover_sources(fake.url, None).write(path)
+    found = Found.read(path)
+    assert {r.lower() for r in found.code_search} == {r.id.lower() for r in refs} and found.errors == []
+    parts = [run(fake, curated, discovered=found, shard=(k, 2))[0] for k in (1, 2)]
+    whole = merge([p.snapshot for p in parts], TAXONOMY, found)
+    assert {m.id for m in whole.snapshot.marketplaces} == {r.id for r in refs}
+    assert sorted(s.origin or "" for s in whole.snapshot.sources) == ["code_search"] * 3 + ["curated"] * 3
+    discovery = whole.report.discovery
+    assert discovery is not None and (discovery.curated, discovery.code_search, discovery.without_marketplace) == (3, 3, 0)
+    # The next night code search answers nothing but errors.
+    fake.settings.search_cap = 0
+    broken = discover_sources(fake.url, None, previous=whole.snapshot)
+    assert broken.code_search == set() and broken.errors
+    night, _ = run(fake, curated, previous=whole.snapshot, discovered=broken)
+    assert {m.id for m in night.snapshot.marketplaces} == {r.id for r in refs}
+    assert sorted(s.origin or "" for s in night.snapshot.sources) == ["curated"] * 3 + ["earlier"] * 3
+    assert night.report.discovery is not None and night.report.discovery.errors == broken.errors
+    # A damaged discovery file is one clear line naming the file and the field.
+    path.write_text('{"format": 1, "code_search": ["not a repo id"]}')
+    with pytest.raises(InputError, match=r"--discovered .*discovered.json: code_search: must be a list of owner/name"):
+        Found.read(path)

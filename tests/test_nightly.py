@@ -124,9 +124,13 @@ def test_two_nights_end_to_end_against_the_fake_github(fake_github: Any, tmp_pat
     world = World.from_folder(REPO / "data" / "sample")
     fake = fake_github(world)
     sources = tmp_path / "sources.toml"
+    # One marketplace of the fake GitHub is in no source file: the nightly's discovery finds it.
+    unlisted = "proseware/frontend-kit"
     sources.write_text(
         "".join(
-            f'[[marketplace]]\nrepo = "{p.name.replace("__", "/", 1)}"\n' for p in sorted((REPO / "data" / "sample").iterdir())
+            f'[[marketplace]]\nrepo = "{p.name.replace("__", "/", 1)}"\n'
+            for p in sorted((REPO / "data" / "sample").iterdir())
+            if p.name != unlisted.replace("/", "__")
         )
     )
     published = tmp_path / "published"  # what GitHub Pages serves between nights
@@ -147,6 +151,8 @@ def test_two_nights_end_to_end_against_the_fake_github(fake_github: Any, tmp_pat
     try:
         for night, epoch in enumerate(("1795737600", "1795824000")):
             env = {**base, "AGENTOPS_WORK": str(tmp_path / f"work{night}"), "SOURCE_DATE_EPOCH": epoch}
+            found = run("nightly-discover", env=env)
+            assert "Code search saw 9 marketplaces (1 requests, 0 errors)" in found.stdout, found.stdout
             for shard in ("1", "2"):
                 run("nightly-crawl", shard, "2", env=env)
             build = run("nightly-build", env=env)
@@ -168,6 +174,15 @@ def test_two_nights_end_to_end_against_the_fake_github(fake_github: Any, tmp_pat
         server.server_close()
     snapshot = store.load(published / "api" / "v1" / "snapshot.json")
     assert len(snapshot.plugins) > 60 and all(s.kind == "github" for s in snapshot.sources)
+    # Found by code search, crawled by its shard, published: the marketplace no source file names.
+    origins = {s.id: s.origin for s in snapshot.sources}
+    assert origins[unlisted] == "code_search" and set(origins.values()) == {"curated", "code_search"}
+    assert any(p.marketplace == unlisted for p in snapshot.plugins)
+    assert (published / "marketplaces" / unlisted / "index.html").is_file()
+    stats = (published / "stats" / "index.html").read_text()
+    assert "<dt>Found by</dt>" in stats and "1 GitHub code search" in stats
+    report = json.loads((tmp_path / "work1" / "candidate" / "crawl-report.json").read_text())
+    assert report["discovery"]["code_search"] == 1 and report["discovery"]["curated"] == len(origins) - 1
     records = load_records(tmp_path / "history")
     assert [r["date"] for r in records] == ["2026-11-27", "2026-11-28"] and "keyframe" in records[0]
     assert list(records[1]["changed"]) == ["changelog-writer@acme-devtools/claude-plugins"]

@@ -149,6 +149,12 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     help="Also find marketplaces by GitHub code search and by the repositories other marketplaces name.",
 )
 @click.option(
+    "--discovered",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Also crawl the marketplaces `discover-sources` found (its --out file), instead of searching here.",
+)
+@click.option(
     "--categories",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
@@ -166,6 +172,7 @@ def crawl(
     max_requests: int | None,
     shard: str | None,
     discover: bool,
+    discovered: Path | None,
     categories: Path | None,
 ) -> None:
     """Crawl marketplaces into a deterministic JSON snapshot and a crawl report.
@@ -198,6 +205,7 @@ def crawl(
     else:
         from agentops_index.crawl import crawl_github
         from agentops_index.sources.catalog import load_sources
+        from agentops_index.sources.discovery import Found
 
         refs = load_sources(sources)
         result = crawl_github(
@@ -209,6 +217,7 @@ def crawl(
             max_requests,
             shard=_shard(shard),
             discover=discover,
+            discovered=Found.read(discovered) if discovered is not None else None,
         )
         usage = result.report.usage
     report_path = result.write(out)
@@ -222,6 +231,64 @@ def crawl(
         f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
         f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "
         f"-> {out} (report: {report_path})"
+    )
+
+
+@cli.command("discover-sources")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Last run's snapshot: its sources, and the repositories its marketplaces name, are candidates too.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Where to write what was found (JSON), for `crawl --discovered` and `merge --discovered`.",
+)
+@click.option(
+    "--api-url",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Environment variable that holds the GitHub token (never printed).",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop searching after N requests.",
+)
+@click.pass_obj
+def discover_sources(
+    obj: Context, previous: Path | None, out: Path, api_url: str, token_env: str, max_requests: int | None
+) -> None:
+    """Find marketplaces no source list names, once for every shard of a crawl.
+
+    GitHub code search for .claude-plugin/marketplace.json (paced for its own rate limit),
+    the repositories the previous snapshot's marketplaces name as plugin sources, and the
+    previous snapshot's own sources. A search that fails is reported and the rest is still
+    written, so a run that cannot search crawls last run's sources.
+    """
+    from agentops_index.crawl import discover_sources as find
+    from agentops_index.snapshot import store
+
+    found = find(
+        api_url, os.environ.get(token_env) or None, store.load(previous) if previous else None, max_requests=max_requests
+    )
+    found.write(out)
+    for error in found.errors[:5]:
+        obj.echo(f"code search: {error}", err=True)
+    obj.echo(
+        f"Code search saw {len(found.code_search)} marketplaces ({found.requests} requests, {len(found.errors)} errors); "
+        f"{len(found.referenced)} repositories named by marketplaces, {len(found.earlier)} sources of the previous "
+        f"snapshot -> {out}"
     )
 
 
@@ -251,14 +318,22 @@ def _shard(value: str | None) -> tuple[int, int] | None:
     default=None,
     help="Category taxonomy (TOML), as for crawl.",
 )
+@click.option(
+    "--discovered",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The `discover-sources` file the shards were given, for the report's discovery counts.",
+)
 @click.pass_obj
-def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | None) -> None:
+def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | None, discovered: Path | None) -> None:
     """Join the snapshots of `crawl --shard K/N` runs into one, as an unsharded crawl writes it."""
     from agentops_index.crawl import merge as join
     from agentops_index.snapshot import store
     from agentops_index.snapshot.categories import load_taxonomy
+    from agentops_index.sources.discovery import Found
 
-    result = join([store.load(p) for p in parts], load_taxonomy(categories))
+    found = Found.read(discovered) if discovered is not None else None
+    result = join([store.load(p) for p in parts], load_taxonomy(categories), found)
     result.write(out)
     totals = result.snapshot.totals
     obj.echo(f"Merged {len(parts)} parts: {totals.marketplaces} marketplaces, {totals.recorded} plugins -> {out}")

@@ -35,6 +35,7 @@ from agentops_index.sources.local import LocalSource, discover
 if TYPE_CHECKING:
     import httpx
 
+    from agentops_index.sources.discovery import Found
     from agentops_index.sources.github import RepoRef
     from agentops_index.sources.policy import Throttle
 
@@ -153,28 +154,26 @@ def crawl_github(
     discover: bool = False,
     search_interval: float | None = None,
     search_cap: int | None = None,
+    discovered: Found | None = None,
 ) -> CrawlResult:
-    """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``."""
-    from agentops_index.sources import github_crawl
+    """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``.
+
+    ``discover`` searches here; ``discovered`` is what an earlier ``discover_sources`` found
+    (the nightly runs it once for all shards). Each GitHub source records its ``origin``."""
+    from agentops_index.sources import discovery, github_crawl
     from agentops_index.sources.github import GitHub
 
     now, _ = build_time()
-
-    from agentops_index.sources import discovery
-
-    found = discovery.Found()
+    known = {r.id.lower() for r in refs}
+    found = discovered
 
     async def run() -> tuple[list[SourceOutcome], m.Usage]:
+        nonlocal found
         github = GitHub(api_url, token, transport=transport, max_requests=max_requests, throttle=throttle, timeout=timeout)
         try:
-            known = {r.id.lower() for r in refs}
-            extra: list[RepoRef] = []
-            if discover:
-                interval = search_interval if search_interval is not None else discovery.SEARCH_INTERVAL
-                await discovery.code_search(github, found, interval, search_cap or discovery.CAP)
-                found.referenced = discovery.referenced(previous)
-                new = {r for r in found.code_search | found.referenced if r.lower() not in known}
-                extra = discovery.as_refs(new)
+            if found is None and discover:
+                found = await discovery.search_for(github, previous, search_interval, search_cap)
+            extra = discovery.as_refs(found.candidates(known)) if found is not None else []
             wanted = [r for r in [*refs, *extra] if in_shard(r.id, shard)]
             outcomes = await github_crawl.crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
         finally:
@@ -192,23 +191,56 @@ def crawl_github(
         return outcomes, usage
 
     outcomes, usage = asyncio.run(run())
+    origins: dict[str, m.SourceOrigin] = {r.id.lower(): "curated" for r in refs}
+    if found is not None:
+        origins.update((repo_id.lower(), origin) for repo_id, origin in found.candidates(known).items())
+    for outcome in outcomes:
+        outcome.status = outcome.status.model_copy(update={"origin": origins.get(outcome.status.id.lower())})
     result = finish(outcomes, taxonomy, now, previous)
     report = result.report.model_copy(update={"usage": usage})
-    if discover:
-        known = {r.id.lower() for r in refs}
+    if found is not None:
+        candidates = found.candidates(known)
         crawled = {o.status.id.lower() for o in outcomes}
-        searched = {r.lower() for r in found.code_search} - known
-        named = {r.lower() for r in found.referenced} - known - searched
-        stats = m.Discovery(
-            curated=len(refs),
-            code_search=len(searched),
-            referenced=len(named),
-            without_marketplace=len((searched | named) - crawled),
-            requests=found.requests,
-            errors=found.errors,
-        )
-        report = report.model_copy(update={"discovery": stats})
+        report = report.model_copy(update={"discovery": discovery_stats(len(refs), candidates, crawled, found)})
     return CrawlResult(result.snapshot, report)
+
+
+def discover_sources(
+    api_url: str,
+    token: str | None,
+    previous: m.Snapshot | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    search_interval: float | None = None,
+    max_requests: int | None = None,
+) -> Found:
+    """What the nightly's one discovery step finds, for every shard's ``crawl_github(discovered=)``:
+    code search (a search that fails is recorded in ``errors``, and the previous snapshot's
+    sources are still there to crawl), the repositories its marketplaces name, and its sources."""
+    from agentops_index.sources import discovery
+    from agentops_index.sources.github import GitHub
+
+    async def run() -> Found:
+        github = GitHub(api_url, token, transport=transport, max_requests=max_requests)
+        try:
+            return await discovery.search_for(github, previous, search_interval)
+        finally:
+            await github.close()
+
+    return asyncio.run(run())
+
+
+def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled: set[str], found: Found) -> m.Discovery:
+    """Where the sources came from: the curated list, and each kind of discovery (counted once)."""
+    kinds = list(candidates.values())
+    return m.Discovery(
+        curated=curated,
+        code_search=kinds.count("code_search"),
+        referenced=kinds.count("referenced"),
+        earlier=kinds.count("earlier"),
+        without_marketplace=sum(1 for repo_id in candidates if repo_id.lower() not in crawled),
+        requests=found.requests,
+        errors=found.errors,
+    )
 
 
 def _sorted_plugins(plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
@@ -321,8 +353,9 @@ def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
     return int(digest[:12], 16) % n == k - 1
 
 
-def merge(parts: list[m.Snapshot], taxonomy: Taxonomy) -> CrawlResult:
-    """Join shard snapshots into the snapshot one unsharded crawl gives."""
+def merge(parts: list[m.Snapshot], taxonomy: Taxonomy, discovered: Found | None = None) -> CrawlResult:
+    """Join shard snapshots into the snapshot one unsharded crawl gives (``discovered``: what the
+    shards were handed, for the report's discovery counts)."""
     stamps = {p.generated_at for p in parts}
     if len(stamps) != 1:
         from agentops_index.errors import InputError
@@ -348,4 +381,10 @@ def merge(parts: list[m.Snapshot], taxonomy: Taxonomy) -> CrawlResult:
             outcomes.append(
                 SourceOutcome(status, market.model_copy(update={"slug": ""}) if market else None, plugins.get(key, []))
             )
-    return finish(outcomes, taxonomy, stamps.pop())
+    result = finish(outcomes, taxonomy, stamps.pop())
+    if discovered is None:
+        return result
+    curated = {o.status.id.lower() for o in outcomes if o.status.origin == "curated"}
+    crawled = {o.status.id.lower() for o in outcomes}
+    stats = discovery_stats(len(curated), discovered.candidates(curated), crawled, discovered)
+    return CrawlResult(result.snapshot, result.report.model_copy(update={"discovery": stats}))

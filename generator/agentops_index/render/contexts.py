@@ -114,6 +114,7 @@ class RankingPage(Page):
 class StatsPage(Page):
     categories: list[CategoryRecord]
     sources_by_state: dict[str, int]
+    sources_by_origin: dict[str, int] = {}  # GitHub crawls: how many sources each way of finding them gave
     plugins_by_risk: dict[str, int]
     components: dict[str, int]
     valid_marketplaces: int

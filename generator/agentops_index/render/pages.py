@@ -353,8 +353,17 @@ def search_record(plugin: PluginRecord, record: dict[str, Any], ranking: Ranking
     return {"search_card": card, "search_text": texts}
 
 
+ORIGIN_WORDS = {  # how the stats page says where sources came from (SourceStatus.origin)
+    "curated": "the curated source list",
+    "code_search": "GitHub code search",
+    "referenced": "other marketplaces naming them",
+    "earlier": "an earlier night's discovery",
+}
+
+
 def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPage:
     states = Counter(s.state for s in snapshot.sources)
+    origins: Counter[str] = Counter(s.origin for s in snapshot.sources if s.origin)
     risks = Counter(p.risk or "none" for p in snapshot.plugins)
     components = {
         name: sum(getattr(p.counts, name) for p in snapshot.plugins)
@@ -364,6 +373,7 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
         **_page(site, "stats/index.html", "stats.html", "Statistics", "Totals across every marketplace indexed."),
         categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
         sources_by_state=dict(sorted(states.items())),
+        sources_by_origin={ORIGIN_WORDS[o]: origins[o] for o in ORIGIN_WORDS if origins[o]},
         plugins_by_risk={k: risks[k] for k in ("high", "elevated", "notice", "info", "none") if risks[k]},
         components=components,
         valid_marketplaces=sum(1 for m in snapshot.marketplaces if m.valid),

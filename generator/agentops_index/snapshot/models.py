@@ -30,6 +30,9 @@ SourceKind = Literal["relative", "github", "url", "git-subdir", "npm", "archive"
 # missing: a relative directory that does not exist. invalid: no usable source.
 ResolutionState = Literal["local", "not_fetched", "missing", "invalid"]
 SourceState = Literal["fresh", "stale", "invalid", "removed"]
+# Where a GitHub source came from: the curated list, this run's code search, a marketplace of
+# the previous snapshot naming it as a plugin source, or an earlier run's discovery.
+SourceOrigin = Literal["curated", "code_search", "referenced", "earlier"]
 HookType = Literal["command", "http", "prompt", "agent", "other"]
 Transport = Literal["stdio", "http", "sse", "ws", "other"]
 
@@ -355,6 +358,7 @@ class SourceStatus(Strict):
     entries: int = 0
     recorded: int = 0
     skipped: int = 0
+    origin: SourceOrigin | None = None  # GitHub crawls only
 
 
 class CategoryRecord(Strict):
@@ -426,6 +430,7 @@ class Discovery(Strict):
     curated: int
     code_search: int  # new ones, not in the curated list
     referenced: int  # new ones named as plugin sources by marketplaces in the previous snapshot
+    earlier: int = 0  # found by an earlier run's discovery (in the previous snapshot), not found again
     without_marketplace: int  # candidates that turned out to have no marketplace.json
     requests: int
     errors: list[str] = []

@@ -5,13 +5,19 @@ and a slice that still reports more than 1,000 hits is split in two until each s
 paged through completely. Search has its own, small rate limit: requests are spaced
 :data:`SEARCH_INTERVAL` seconds apart on the run's clock.
 
-Repositories named as plugin sources are taken from the previous snapshot, so every shard
-of a sharded crawl discovers the same set.
+Repositories named as plugin sources are taken from the previous snapshot, and so are the
+sources an earlier run discovered, so a run whose search fails still crawls them. The nightly
+runs discovery once (``agentops-index discover-sources``), writes what it found to a file
+(``write``), and hands that file to every shard (``crawl --discovered``), so all shards split
+the same source list.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agentops_index.snapshot import models as m
@@ -24,12 +30,77 @@ PER_PAGE = 100
 SEARCH_INTERVAL = 6.5  # seconds: code search allows about 9-10 requests a minute
 
 
+FOUND_FORMAT = 1
+FOUND_CAP = 64 * 1024 * 1024  # bytes of a discovered-sources file read at most
+
+
 @dataclass(slots=True)
 class Found:
     code_search: set[str] = field(default_factory=set)
     referenced: set[str] = field(default_factory=set)
+    earlier: set[str] = field(default_factory=set)  # sources of the previous snapshot (GitHub)
     requests: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def candidates(self, curated: set[str]) -> dict[str, m.SourceOrigin]:
+        """Every discovered repository not in ``curated`` (lower-cased ids), with where it came
+        from: this run's code search first, then a naming marketplace, then an earlier run."""
+        out: dict[str, m.SourceOrigin] = {}
+        seen = set(curated)
+        found: tuple[tuple[m.SourceOrigin, set[str]], ...] = (
+            ("code_search", self.code_search),
+            ("referenced", self.referenced),
+            ("earlier", self.earlier),
+        )
+        for origin, ids in found:
+            for repo_id in sorted(ids, key=str.lower):
+                if repo_id.lower() not in seen:
+                    seen.add(repo_id.lower())
+                    out[repo_id] = origin
+        return out
+
+    def write(self, path: Path) -> None:
+        from agentops_index.snapshot import store
+
+        body = {
+            "format": FOUND_FORMAT,
+            "code_search": sorted(self.code_search, key=str.lower),
+            "referenced": sorted(self.referenced, key=str.lower),
+            "earlier": sorted(self.earlier, key=str.lower),
+            "requests": self.requests,
+            "errors": self.errors,
+        }
+        store.write_atomic(path, store.dumps(body))
+
+    @classmethod
+    def read(cls, path: Path) -> Found:
+        """A file ``write`` made; a clear one-line error naming the file and the field otherwise."""
+        from agentops_index.errors import InputError
+
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(FOUND_CAP + 1)
+        except OSError as exc:
+            raise InputError(f"--discovered {path}: cannot read ({exc.strerror or exc})") from exc
+        if len(raw) > FOUND_CAP:
+            raise InputError(f"--discovered {path}: larger than {FOUND_CAP} bytes")
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"--discovered {path}: not JSON ({exc})") from exc
+        if not isinstance(body, dict) or body.get("format") != FOUND_FORMAT:
+            raise InputError(f"--discovered {path}: format: expected {FOUND_FORMAT}")
+        found = cls()
+        for key in ("code_search", "referenced", "earlier"):
+            ids = body.get(key, [])
+            if not isinstance(ids, list) or not all(isinstance(i, str) and _REPO_ID.match(i) for i in ids):
+                raise InputError(f"--discovered {path}: {key}: must be a list of owner/name")
+            setattr(found, key, set(ids))
+        requests, errors = body.get("requests", 0), body.get("errors", [])
+        if not isinstance(requests, int) or not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
+            raise InputError(f"--discovered {path}: requests and errors: must be a number and a list of strings")
+        found.requests, found.errors = requests, errors
+        return found
 
 
 async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INTERVAL, cap: int = CAP) -> None:
@@ -49,7 +120,13 @@ async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INT
         except GitHubError as exc:
             found.errors.append(f"size:{lo}..{hi} page {number}: {exc}")
             return None
-        return answer if status == 200 else None
+        if status != 200:
+            message = answer.get("message") if isinstance(answer, dict) else None
+            found.errors.append(
+                f"size:{lo}..{hi} page {number}: HTTP {status}" + (f" ({message[:200]})" if isinstance(message, str) else "")
+            )
+            return None
+        return answer if isinstance(answer, dict) else None
 
     async def search(lo: int, hi: int) -> None:
         first = await page(lo, hi, 1)
@@ -70,6 +147,21 @@ async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INT
     await search(0, MAX_SIZE)
 
 
+async def search_for(github: GitHub, previous: m.Snapshot | None, interval: float | None = None, cap: int | None = None) -> Found:
+    """Everything discovery finds: code search (its errors recorded, never raised), the
+    repositories the previous snapshot's marketplaces name, and the previous snapshot's sources."""
+    found = Found(referenced=referenced(previous), earlier=earlier(previous))
+    await code_search(github, found, SEARCH_INTERVAL if interval is None else interval, cap or CAP)
+    return found
+
+
+def earlier(previous: m.Snapshot | None) -> set[str]:
+    """The GitHub sources of the previous snapshot that it still crawls (not removed)."""
+    if previous is None:
+        return set()
+    return {s.id for s in previous.sources if s.kind == "github" and s.state != "removed"}
+
+
 def referenced(previous: m.Snapshot | None) -> set[str]:
     """GitHub repositories that marketplaces in the previous snapshot name as plugin sources."""
     if previous is None:
@@ -84,7 +176,10 @@ def _collect(answer: dict[str, Any], into: set[str]) -> None:
             into.add(repo)
 
 
-def as_refs(ids: set[str]) -> list[RepoRef]:
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+
+
+def as_refs(ids: set[str] | dict[str, Any]) -> list[RepoRef]:
     out = []
     for repo_id in sorted(ids, key=str.lower):
         owner, _, name = repo_id.partition("/")

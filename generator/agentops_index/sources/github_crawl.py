@@ -122,11 +122,12 @@ class GitHubCrawl:
             info = infos[ref.id]
             if (
                 ref.id in self.optional
-                and info.found
-                and info.marketplace is None
+                and (not info.found or info.marketplace is None)
                 and ref.id.lower() not in self.previous_markets
             ):
-                continue  # a discovered repository without a marketplace is not a source
+                # A discovered repository that is gone or holds no marketplace is not a source
+                # (one that had a marketplace last run is: it goes stale, then is tombstoned).
+                continue
             if not info.found or info.marketplace is None:
                 reason = info.error or f"no_marketplace: {MARKETPLACE_FILE} not found at {ref.ref or 'the default branch'}"
                 outcomes.append(self._failed(ref, reason, info))
@@ -232,19 +233,21 @@ class GitHubCrawl:
             "tombstones": tombstones,
         }
         if tombstones >= TOMBSTONE_RUNS:
-            return SourceOutcome(m.SourceStatus(**common, state="removed", stale_since=since))  # type: ignore[arg-type]
+            return SourceOutcome(m.SourceStatus.model_validate({**common, "state": "removed", "stale_since": since}))
         if before is not None:
             plugins = self.previous_plugins[ref.id.lower()]
-            status = m.SourceStatus(
-                **common,
-                state=state,
-                stale_since=since,
-                entries=before.entries,
-                recorded=len(plugins),
-                skipped=len(before.skipped),
-            )  # type: ignore[arg-type]
+            status = m.SourceStatus.model_validate(
+                {
+                    **common,
+                    "state": state,
+                    "stale_since": since,
+                    "entries": before.entries,
+                    "recorded": len(plugins),
+                    "skipped": len(before.skipped),
+                }
+            )
             return SourceOutcome(status, before, list(plugins))
-        return SourceOutcome(m.SourceStatus(**common, state="invalid"))  # type: ignore[arg-type]
+        return SourceOutcome(m.SourceStatus.model_validate({**common, "state": "invalid"}))
 
     # --- reading -----------------------------------------------------------------------------
 
