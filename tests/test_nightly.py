@@ -53,7 +53,7 @@ def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
     assert all(len(v) == 1 for v in shas.values()), shas  # one version of each action everywhere
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "nightly.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "nightly.yml", "release.yml", "claude-code-watch.yml"])
 def test_workflow_hardening(name: str) -> None:
     flow = workflow(name)
     assert flow["permissions"] == {}
@@ -64,6 +64,21 @@ def test_workflow_hardening(name: str) -> None:
                 assert step["with"]["persist-credentials"] is False, job_id
     triggers = flow[True]  # YAML 1.1 reads the key "on" as true
     assert "pull_request_target" not in triggers
+
+
+def test_release_shape() -> None:
+    """A tag publishes; only the publish job may mint an OIDC token, only the release job may write."""
+    flow = workflow("release.yml")
+    assert flow[True] == {"push": {"tags": ["v*"]}}
+    jobs = flow["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["publish"]["permissions"] == {"id-token": "write"} and jobs["publish"]["environment"]["name"] == "pypi"
+    assert jobs["github-release"]["permissions"] == {"contents": "write"}
+    (publish,) = [s for s in jobs["publish"]["steps"] if s.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
+    assert publish["with"]["attestations"] is True
+    assert "scripts/release-check" in jobs["build"]["steps"][2]["run"]
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject and "\nversion =" not in pyproject  # one place: __init__.py
 
 
 def test_nightly_shape() -> None:

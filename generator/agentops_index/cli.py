@@ -344,9 +344,8 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
     "--snapshot",
     "snapshot_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("data/snapshots/latest.json"),
-    show_default=True,
-    help="The snapshot to render.",
+    default=None,
+    help="The snapshot to render. Default: ./data/snapshots/latest.json, else the sample snapshot shipped in the package.",
 )
 @click.option(
     "--out",
@@ -386,7 +385,7 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
 @click.pass_obj
 def build(
     obj: Context,
-    snapshot_path: Path,
+    snapshot_path: Path | None,
     out: Path,
     base_url: str,
     theme: Path | None,
@@ -405,8 +404,13 @@ def build(
     import time
 
     from agentops_index.build import build as run_build
+    from agentops_index.config import data_file
+    from agentops_index.errors import InputError
 
     started = time.perf_counter()
+    snapshot_path = snapshot_path or data_file("snapshots/latest.json")
+    if snapshot_path is None:
+        raise InputError("--snapshot: none given, and neither ./data/snapshots/latest.json nor a packaged snapshot exists")
     result = run_build(
         snapshot_path,
         out,
