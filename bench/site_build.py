@@ -307,7 +307,9 @@ def main() -> None:
         start = time.perf_counter()
         with searcher_for(snapshot, path):
             pass
-        print(f"{name}: query store and Whoosh index for the bundles, built or refreshed first: {time.perf_counter() - start:.1f} s")
+        print(
+            f"{name}: query store and Whoosh index for the bundles, built or refreshed first: {time.perf_counter() - start:.1f} s"
+        )
 
         if args.baseline != "none":
             code = work / "baseline"
