@@ -90,6 +90,22 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+def github_options(func: Any) -> Any:
+    """--api-url and --token-env, for the commands that talk to GitHub."""
+    func = click.option(
+        "--token-env",
+        default="GITHUB_TOKEN",
+        show_default=True,
+        help="Environment variable that holds the GitHub token (never printed).",
+    )(func)
+    return click.option(
+        "--api-url",
+        default="https://api.github.com",
+        show_default=True,
+        help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
+    )(func)
+
+
 @cli.command()
 @click.option(
     "--from-dir",
@@ -119,18 +135,7 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
     show_default=True,
     help="Where to write the snapshot; crawl-report.json is written beside it.",
 )
-@click.option(
-    "--api-url",
-    default="https://api.github.com",
-    show_default=True,
-    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
-)
-@click.option(
-    "--token-env",
-    default="GITHUB_TOKEN",
-    show_default=True,
-    help="Environment variable that holds the GitHub token (never printed).",
-)
+@github_options
 @click.option(
     "--max-requests",
     type=click.IntRange(min=1),
@@ -247,18 +252,7 @@ def crawl(
     required=True,
     help="Where to write what was found (JSON), for `crawl --discovered` and `merge --discovered`.",
 )
-@click.option(
-    "--api-url",
-    default="https://api.github.com",
-    show_default=True,
-    help="GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).",
-)
-@click.option(
-    "--token-env",
-    default="GITHUB_TOKEN",
-    show_default=True,
-    help="Environment variable that holds the GitHub token (never printed).",
-)
+@github_options
 @click.option(
     "--max-requests",
     type=click.IntRange(min=1),
