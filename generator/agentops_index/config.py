@@ -75,7 +75,8 @@ def load_ranking(path: Path | None = None) -> Ranking:
     found = data_file("ranking.toml", path)
     if found is None:
         return Ranking()
-    data, problems, default = read_toml(found), [], Ranking()
+    data, default = read_toml(found), Ranking()
+    problems: list[str] = []
     ranking = Ranking(
         _numbers(data, "weights", default.weights, found, problems),
         _numbers(data, "scales", default.scales, found, problems),

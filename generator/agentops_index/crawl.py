@@ -110,18 +110,18 @@ def read_local(
         used.add(record.id)
         plugins.append(record)
     ids = [p.id for p in plugins]
-    record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
+    market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
     if metrics is not None:
-        record = record.model_copy(update={"metrics": metrics})
+        market_record = market_record.model_copy(update={"metrics": metrics})
     status = m.SourceStatus(
         id=source.id,
         kind=source.origin,
         state="fresh",
-        entries=record.entries,
+        entries=market_record.entries,
         recorded=len(plugins),
-        skipped=len(record.skipped),
+        skipped=len(market_record.skipped),
     )
-    return SourceOutcome(status, record, plugins)
+    return SourceOutcome(status, market_record, plugins)
 
 
 def crawl_local(

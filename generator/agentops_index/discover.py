@@ -78,7 +78,7 @@ def choose(templates: list[Template], words: list[str], cats: list[str]) -> Temp
     best: tuple[float, str, Template] | None = None
     for template in templates:
         vocab = _stems(sorted(template.words))
-        score = 2 * len(stems & _stems(list(template.keywords))) + len(stems & vocab)
+        score: float = 2 * len(stems & _stems(list(template.keywords))) + len(stems & vocab)
         score += sum(0.5 for s in template.stages if s.category in cats)
         if score and (best is None or ((score, template.id) > (best[0], best[1]) and score > best[0])):
             best = (score, template.id, template)
@@ -131,19 +131,20 @@ def discover(intent: str, searcher: Searcher) -> dict[str, Any]:
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
     template = choose(load_templates(), words, cats)
-    workflow = None
+    workflow: dict[str, Any] | None = None
     complementary: list[dict[str, Any]] = []
     if template is not None:
         taken = {p["id"] for p in primary}
         stages = [_fill(stage, words, searcher, taken) for stage in template.stages]
-        workflow = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
+        plan: dict[str, Any] = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
         if template.aggregate is not None:
-            workflow["aggregate"] = _fill(template.aggregate, words, searcher, taken)
+            plan["aggregate"] = _fill(template.aggregate, words, searcher, taken)
         if template.condition is not None:
             c = template.condition
-            workflow["condition"] = {"if": c.stage, "when": c.when, "then": list(c.then), "else": list(c.otherwise)}
+            plan["condition"] = {"if": c.stage, "when": c.when, "then": list(c.then), "else": list(c.otherwise)}
+        workflow = plan
         primary_ids = {p["id"] for p in primary}
-        for stage in [*stages, *([workflow["aggregate"]] if "aggregate" in workflow else [])]:
+        for stage in [*stages, *([plan["aggregate"]] if "aggregate" in plan else [])]:
             if stage.get("pick") and stage["pick"]["id"] not in primary_ids:
                 complementary.append(
                     {**stage["pick"], "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"}

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import confusables
 
 from agentops_index.manifest import names
-from agentops_index.snapshot.models import EvidenceRecord, EvidenceUntrusted, PluginRecord, SignalRecord, Text
+from agentops_index.snapshot.models import EvidenceRecord, EvidenceUntrusted, Level, PluginRecord, SignalRecord, Text
 
 TOP_NAMES = 200  # the most-starred distinct names other names are compared with
 MIN_TYPO_LENGTH = 5  # shorter names are too close to each other to call a typo a squat
@@ -46,11 +46,11 @@ def publisher(plugin: PluginRecord) -> str:
     return repo.split("/", 1)[0].lower()
 
 
-def _signal(code: str, level: str, summary: str, excerpt: str | None = None) -> SignalRecord:
+def _signal(code: str, level: Level, summary: str, excerpt: str | None = None) -> SignalRecord:
     text = Text(text=excerpt, orig_len=len(excerpt)) if excerpt else None
     return SignalRecord(
         code=code, level=level, summary=summary, evidence=[EvidenceRecord(file="", untrusted=EvidenceUntrusted(excerpt=text))]
-    )  # type: ignore[arg-type]
+    )
 
 
 def _folded(name: str) -> str:
@@ -230,7 +230,7 @@ def changed_since(plugin: PluginRecord, before: PluginRecord | None) -> SignalRe
     changed = [k for k in now if now[k] != then[k]]
     if not changed:
         return None
-    level = "high" if {"hooks", "mcp"} & set(changed) else "notice"
+    level: Level = "high" if {"hooks", "mcp"} & set(changed) else "notice"
     return _signal("changed_since", level, f"changed since the last crawl: {', '.join(changed)}", None)
 
 

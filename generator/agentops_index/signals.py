@@ -236,15 +236,15 @@ def _documents(found: Findings, plugin_dir: Path, docs: list[ComponentDoc]) -> N
                 _shell(found, match.group(0), doc.path, _line_of(text, match.start()))
                 break
         _hidden(found, text, doc.path)
-        match = INJECTION.search(text)
-        if match:
+        injection = INJECTION.search(text)
+        if injection:
             found.add(
                 "injection_phrase",
                 "notice",
                 "contains a phrase often used to steer a model",
                 doc.path,
-                match.group(0),
-                _line_of(text, match.start()),
+                injection.group(0),
+                _line_of(text, injection.start()),
             )
 
 

@@ -78,7 +78,7 @@ def load_template(path: Path) -> Template:
             problems.append(f"{where}: {key} must be a non-empty string")
     if isinstance(data.get("id"), str) and not _ID.match(data["id"]):
         problems.append(f"{where}: id must be lowercase letters, digits and hyphens")
-    pattern = data.get("pattern")
+    pattern = str(data.get("pattern"))
     if not isinstance(data.get("allow_high_risk", False), bool):
         problems.append(f"{where}: allow_high_risk must be true or false")
     if pattern not in PATTERNS:

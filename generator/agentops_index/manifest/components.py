@@ -14,8 +14,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agentops_index.manifest import frontmatter
-from agentops_index.manifest.checks import MARKDOWN_CAP, component_paths, inside, load_json, read_bytes
+from agentops_index.manifest.checks import component_paths, inside, load_json, read_bytes
 from agentops_index.manifest.formats import HOOK_EVENTS
+from agentops_index.manifest.jsonfile import MARKDOWN_CAP
 
 MAX_FILES = 2000  # per plugin and kind; a plugin with more is listed up to this many
 
@@ -168,7 +169,7 @@ def _hooks_from(events: Any, file: str, loadable: bool) -> list[HookHandler]:
             for handler in matcher["hooks"]:
                 if not isinstance(handler, dict):
                     continue
-                kind = handler.get("type") if isinstance(handler.get("type"), str) else "unknown"
+                kind = str(handler["type"]) if isinstance(handler.get("type"), str) else "unknown"
                 out.append(
                     HookHandler(
                         event=str(event),
@@ -203,7 +204,7 @@ def _servers(value: Any, file: str) -> list[ServerDecl]:
         if not isinstance(spec, dict):
             continue
         url = spec.get("url") if isinstance(spec.get("url"), str) else None
-        kind = spec.get("type") if isinstance(spec.get("type"), str) else ("http" if url else "stdio")
+        kind = str(spec["type"]) if isinstance(spec.get("type"), str) else ("http" if url else "stdio")
         args = (
             [str(a) for a in spec.get("args", []) if isinstance(a, str | int | float)]
             if isinstance(spec.get("args"), list)

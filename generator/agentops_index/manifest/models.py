@@ -140,8 +140,8 @@ def parse_marketplace(value: Any, report: Report) -> Marketplace:
     for finding in report.findings:
         index = entry_index(finding.path)
         (per_entry.setdefault(index, []) if index is not None else general).append(finding)
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-    owner = value.get("owner") if isinstance(value.get("owner"), dict) else {}
+    metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
+    owner: dict[str, Any] = value["owner"] if isinstance(value.get("owner"), dict) else {}
     plugin_root = metadata.get("pluginRoot")
     market = Marketplace(
         name=_text(value.get("name")),

@@ -134,7 +134,7 @@ def _whole_marketplace(sink: Sink, value: dict[str, Any]) -> None:
             )
     if not plugins:
         sink.add("marketplace.no_plugins", "plugins", "Marketplace has no plugins defined", "warning")
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = value["metadata"] if isinstance(value.get("metadata"), dict) else {}
     if not value.get("description") and not metadata.get("description"):
         sink.add(
             "marketplace.no_description",

@@ -73,7 +73,7 @@ def atom(snapshot: Snapshot, base_url: str, days: list[Day] | None = None) -> by
         summary = plugin.untrusted.description.text if plugin.untrusted.description else ""
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> str:

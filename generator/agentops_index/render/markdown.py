@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -73,13 +75,14 @@ def parser() -> MarkdownIt:
     md = MarkdownIt(PRESET, {"maxNesting": MAX_NESTING})
     md.enable("table")
     md.core.ruler.push("demote_headings", _demote_headings)
-    default_image = md.renderer.rules["image"]
+    html = cast(RendererHTML, md.renderer)  # the preset's renderer; the attribute is typed as its protocol
+    default_image = html.rules["image"]
 
     def image(renderer: object, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         # An image from anywhere else shows as its alt text: no tracking pixels.
         if not str(tokens[idx].attrGet("src") or "").startswith(IMAGE_HOSTS):
-            return escapeHtml(md.renderer.renderInlineAsText(tokens[idx].children or [], options, env))
-        return default_image(tokens, idx, options, env)
+            return escapeHtml(html.renderInlineAsText(tokens[idx].children or [], options, env))
+        return str(default_image(tokens, idx, options, env))
 
     md.add_render_rule("image", image)
     return md

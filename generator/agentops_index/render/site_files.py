@@ -126,7 +126,7 @@ def sitemap(pages: list[Page], lastmod: str) -> bytes:
         ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page.canonical
         ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod[:10]
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def static(writer: Writer, folders: list[Path]) -> None:

@@ -116,7 +116,7 @@ def compute(plugins: list[PluginRecord]) -> dict[str, list[str]]:
     names = [p.untrusted.name.text.lower() for p in plugins]
     out: dict[str, list[str]] = {}
     for index, terms in enumerate(kept):
-        scores: Counter[int] = Counter()
+        scores: dict[int, float] = defaultdict(float)
         for term in terms:
             for other in postings[term]:
                 if other != index and names[other] != names[index]:

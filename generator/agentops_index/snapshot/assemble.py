@@ -343,7 +343,7 @@ def plugin_record(
     category = taxonomy.slug_for(untrusted.category.text if untrusted.category else None)
     static = signals.compute(parts.plugin_dir, parts.inventory)
     signal_records = [_signal(x) for x in static.signals]
-    body = {
+    body: dict[str, Any] = {
         "id": f"{entry.name}@{marketplace_id}",
         "slug": "",
         "marketplace": marketplace_id,

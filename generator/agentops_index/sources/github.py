@@ -272,7 +272,7 @@ class GitHub:
         if answer.get("data") is None:
             first = (answer.get("errors") or [{}])[0]
             raise GitHubError(self.safe(f"graphql: {str(first.get('message'))[:300]}"))
-        return answer
+        return dict(answer)
 
     async def repositories(self, refs: list[RepoRef]) -> list[RepoInfo]:
         """Metrics, head oid and marketplace.json of every ref (in order), :data:`REPOS_PER_QUERY` per request."""
@@ -371,7 +371,7 @@ class GitHub:
         answer = await self.graphql(query, variables)
         data = answer["data"]
         out: dict[tuple[str, str], bytes | None] = {}
-        repo_alias = {}
+        repo_alias: dict[str, str] = {}
         for ref, _oid, _path in batch:
             repo_alias.setdefault(ref.id, f"r{len(repo_alias)}")
         for index, (ref, _oid, path) in enumerate(batch):
