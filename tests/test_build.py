@@ -319,11 +319,15 @@ def test_markdown_view_keeps_hostile_text_inside_its_json(tmp_path: Path) -> Non
 
 
 def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> None:
+    from agentops_index.render import browser_search
     from agentops_index.render.check import check_site
 
     out = tmp_path / "site"
     build(COMMITTED, out)
     assert check_site(out) == []
+    # The search records Pagefind read were set aside and are gone; its index is there.
+    assert not (out / ".aside").exists() and not list(tmp_path.glob(".site.*"))
+    assert (out / "pagefind" / "pagefind.js").is_file() or not browser_search.available()
     (out / "feed.xml").unlink()
     (out / "api" / "v1" / "schema.json").write_text("")
     (out / "about" / "index.html").write_text('<a href="../nowhere/">x</a>')
@@ -331,6 +335,9 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     slug, market = snapshot.plugins[0].slug, next(m for m in snapshot.marketplaces if m.id == snapshot.plugins[0].marketplace)
     (out / "api" / "v1" / "marketplaces" / f"{market.slug}.json.gz").unlink()
     (out / "plugins" / slug / "index.md").unlink()
+    damaged = bytearray((out / "api" / "v1" / "query.json.gz").read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF  # a corrupt deflate stream (zlib.error, not an OSError)
+    (out / "api" / "v1" / "query.json.gz").write_bytes(bytes(damaged))
     # A stylesheet the plugin pages load counts against their 30 KB compressed budget.
     (out / "static" / "style.css").write_bytes(os.urandom(32 * 1024))
     problems = check_site(out)
@@ -341,6 +348,7 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     assert f"api/v1/marketplaces/{market.slug}.json.gz: missing the record of plugin {snapshot.plugins[0].id}" in problems
     assert f"api/v1/marketplaces/{market.slug}.json.gz: missing for marketplace {market.id}" in problems
     assert f"plugins/{slug}/index.md: missing for plugin {snapshot.plugins[0].id}" in problems
+    assert any(p.startswith("api/v1/query.json.gz: not JSON") for p in problems)
     result = CliRunner().invoke(cli, ["check-site", str(out)])
     assert result.exit_code == 1 and "problems" in result.output
 

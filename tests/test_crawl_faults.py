@@ -118,6 +118,29 @@ def test_t11_parser_regression_is_refused(fake_github: Start, tmp_path: Path) ->
 CORPUS = REPO.parent / "shared" / "corpus" / "marketplaces"
 
 
+def test_t11_never_readable_sources_count_in_no_check_and_a_lost_one_still_counts(fake_github: Start) -> None:
+    """Without the corpus: dead repositories on the list do not hold a night back; a source that
+    had data and breaks still counts; a crawl that never read anything may not publish."""
+    world, refs = generate(8, 1)
+    fake = fake_github(world)
+    dead = [RepoRef("gone-owner", f"gone-{i}") for i in range(4)]  # a third of the list: over the 10% allowed
+    night, _ = run(fake, [*refs, *dead])
+    verdict = judge(night.snapshot, night.snapshot)
+    assert verdict.passed, verdict.as_dict()
+    assert sorted(u.id for u in verdict.never_readable) == sorted(r.id for r in dead)
+    assert judge(night.snapshot, None).passed
+    # Two marketplaces that had data stop parsing: they count, and the gate sees them.
+    for ref in refs[:2]:
+        world.write(ref.id, ".claude-plugin/marketplace.json", b"{oops")
+    broken, _ = run(fake, [*refs, *dead], previous=night.snapshot)
+    refused = judge(broken.snapshot, night.snapshot)
+    assert not refused.passed and "newly_invalid" in [c.name for c in refused.checks if not c.passed]
+    assert len(refused.never_readable) == 4
+    # Nothing readable at all, with or without a previous snapshot: nothing to publish.
+    nothing, _ = run(fake, dead)
+    assert not judge(nothing.snapshot, None).passed and not judge(nothing.snapshot, nothing.snapshot).passed
+
+
 def test_t11_the_gate_judges_loss_not_a_source_list_with_dead_repositories(fake_github: Start) -> None:
     """data/sources.toml through the fake GitHub serving the real corpus: its 12 sources beyond the corpus
     do not exist there and 2 corpus marketplace.json files are not JSON. Gated
@@ -406,7 +429,21 @@ def test_one_discovery_for_every_shard_and_a_failed_search_still_crawls_last_nig
     assert {m.id for m in night.snapshot.marketplaces} == {r.id for r in refs}
     assert sorted(s.origin or "" for s in night.snapshot.sources) == ["curated"] * 3 + ["earlier"] * 3
     assert night.report.discovery is not None and night.report.discovery.errors == broken.errors
-    # A damaged discovery file is one clear line naming the file and the field.
-    path.write_text('{"format": 1, "code_search": ["not a repo id"]}')
+    # A repository taken off the source file is not crawled again because an earlier night had it.
+    delisted, _ = run(fake, curated[1:], previous=night.snapshot, discovered=broken)
+    assert curated[0].id not in {s.id for s in delisted.snapshot.sources}
+    assert len(delisted.snapshot.sources) == 5
+    # A damaged discovery file is one clear line naming the file and the field; an odd id (from
+    # a marketplace's text) is dropped and said, never the night's crawl.
+    path.write_text('{"format": 1, "code_search": "org/repo"}')
     with pytest.raises(InputError, match=r"--discovered .*discovered.json: code_search: must be a list of owner/name"):
         Found.read(path)
+    path.write_text('{"format": 1, "referenced": ["some_org/tool", "../x", "org/ok"]}')
+    odd = Found.read(path)
+    assert odd.referenced == {"org/ok"} and odd.errors == [
+        "referenced: 2 ids that are not owner/name dropped, such as 'some_org/tool'"
+    ]
+    # Two spellings of one repository: the same one is taken in every process, GitHub's own first.
+    spelled = Found(code_search={"Org0/Market-0"}, referenced={"org0/market-0", "ORG0/market-0"})
+    assert spelled.candidates(set()) == {"Org0/Market-0": "code_search"}
+    assert Found(referenced={"b/x", "B/x", "A/y"}).candidates(set()) == {"A/y": "referenced", "B/x": "referenced"}

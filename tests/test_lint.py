@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PATHS = ["generator", "tests", "bench"]
+PATHS = ["generator", "tests", "bench", "scripts/claude-code-watch"]
 
 
 def _tool(name: str) -> str:

@@ -12,6 +12,7 @@ import gzip
 import json
 import posixpath
 import re
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,7 +82,7 @@ def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
         if name not in holders:
             try:
                 holders[name] = {record["id"] for record in json.loads(gzip.decompress(files[name]))["plugins"]}
-            except (KeyError, TypeError, ValueError, RecursionError, OSError, EOFError):
+            except (KeyError, TypeError, ValueError, RecursionError, OSError, EOFError, zlib.error):
                 holders[name] = set()
         if plugin.id not in holders[name]:
             problems.append(f"{name}: missing the record of plugin {plugin.id}")
@@ -104,7 +105,7 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
         if path.endswith((".json", ".json.gz")):
             try:
                 value = json.loads(gzip.decompress(data) if path.endswith(".gz") else data)
-            except (ValueError, RecursionError, OSError, EOFError) as exc:
+            except (ValueError, RecursionError, OSError, EOFError, zlib.error) as exc:
                 problems.append(f"{path}: not JSON ({exc})")
                 continue
             if not value:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import posixpath
 import re
@@ -68,7 +67,7 @@ def api(writer: Writer, snapshot: Snapshot, records: list[dict[str, Any]] | None
             }
             body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "marketplace": market_json, "page": page, "plugins": []}
             document = splice(store.dumps(body, compact=True), "plugins", [serialized[p.id] for p in chunk])
-            writer.add(f"api/v1/{name}", gzip.compress(document, compresslevel=RECORD_FILE_LEVEL, mtime=0))
+            writer.add(f"api/v1/{name}", store.gzipped(document, RECORD_FILE_LEVEL))
             published.files.update((p.id, name) for p in chunk)
     index = {
         "_notice": NOTICE,

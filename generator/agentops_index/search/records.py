@@ -196,11 +196,10 @@ def query_file(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) 
 def query_file_bytes(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> bytes:
     """``api/v1/query.json.gz``: the query file as compact JSON, gzipped the same on every build
     (no time or name in the gzip header)."""
-    import gzip
 
     from agentops_index.snapshot import store
 
-    return gzip.compress(store.dumps(query_file(snapshot, records), compact=True), compresslevel=9, mtime=0)
+    return store.gzipped(store.dumps(query_file(snapshot, records), compact=True))
 
 
 # --- reading a downloaded query file -----------------------------------------------------------

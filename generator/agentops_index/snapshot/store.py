@@ -33,6 +33,16 @@ def dumps(value: BaseModel | Any, compact: bool = False) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+def gzipped(data: bytes, level: int = 9) -> bytes:
+    """``data`` gzip-compressed the same way on every build and Python: no time in the header,
+    and its operating-system byte always 255 ("unknown"; Python 3.11 and 3.12 write 3, 3.13 255)."""
+    import gzip
+
+    out = bytearray(gzip.compress(data, compresslevel=level, mtime=0))
+    out[9] = 255
+    return bytes(out)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that no reader ever sees a partial file."""
     path = Path(path)

@@ -44,16 +44,17 @@ class Found:
 
     def candidates(self, curated: set[str]) -> dict[str, m.SourceOrigin]:
         """Every discovered repository not in ``curated`` (lower-cased ids), with where it came
-        from: this run's code search first, then a naming marketplace, then an earlier run."""
+        from: this run's code search first, then an earlier run, then a naming marketplace."""
         out: dict[str, m.SourceOrigin] = {}
         seen = set(curated)
+        # GitHub's own spelling (code search), then an earlier run's, then a marketplace's text.
         found: tuple[tuple[m.SourceOrigin, set[str]], ...] = (
             ("code_search", self.code_search),
-            ("referenced", self.referenced),
             ("earlier", self.earlier),
+            ("referenced", self.referenced),
         )
         for origin, ids in found:
-            for repo_id in sorted(ids, key=str.lower):
+            for repo_id in _ordered(ids):
                 if repo_id.lower() not in seen:
                     seen.add(repo_id.lower())
                     out[repo_id] = origin
@@ -64,9 +65,9 @@ class Found:
 
         body = {
             "format": FOUND_FORMAT,
-            "code_search": sorted(self.code_search, key=str.lower),
-            "referenced": sorted(self.referenced, key=str.lower),
-            "earlier": sorted(self.earlier, key=str.lower),
+            "code_search": _ordered(self.code_search),
+            "referenced": _ordered(self.referenced),
+            "earlier": _ordered(self.earlier),
             "requests": self.requests,
             "errors": self.errors,
         }
@@ -91,15 +92,18 @@ class Found:
         if not isinstance(body, dict) or body.get("format") != FOUND_FORMAT:
             raise InputError(f"--discovered {path}: format: expected {FOUND_FORMAT}")
         found = cls()
-        for key in ("code_search", "referenced", "earlier"):
-            ids = body.get(key, [])
-            if not isinstance(ids, list) or not all(isinstance(i, str) and _REPO_ID.match(i) for i in ids):
-                raise InputError(f"--discovered {path}: {key}: must be a list of owner/name")
-            setattr(found, key, set(ids))
         requests, errors = body.get("requests", 0), body.get("errors", [])
         if not isinstance(requests, int) or not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
             raise InputError(f"--discovered {path}: requests and errors: must be a number and a list of strings")
-        found.requests, found.errors = requests, errors
+        found.requests, found.errors = requests, list(errors)
+        for key in ("code_search", "referenced", "earlier"):
+            ids = body.get(key, [])
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise InputError(f"--discovered {path}: {key}: must be a list of owner/name")
+            bad = [i for i in ids if not repo_id_ok(i)]
+            if bad:  # one odd id is dropped and said, never the whole night's crawl
+                found.errors.append(f"{key}: {len(bad)} ids that are not owner/name dropped, such as {bad[0][:100]!r}")
+            setattr(found, key, {i for i in ids if repo_id_ok(i)})
         return found
 
 
@@ -156,32 +160,46 @@ async def search_for(github: GitHub, previous: m.Snapshot | None, interval: floa
 
 
 def earlier(previous: m.Snapshot | None) -> set[str]:
-    """The GitHub sources of the previous snapshot that it still crawls (not removed)."""
+    """The sources an earlier run discovered that the previous snapshot still crawls. Curated
+    ones are not carried: a repository taken off the source file is not crawled again unless
+    discovery finds it anew."""
     if previous is None:
         return set()
-    return {s.id for s in previous.sources if s.kind == "github" and s.state != "removed"}
+    carried = ("code_search", "referenced", "earlier")
+    return {s.id for s in previous.sources if s.kind == "github" and s.state != "removed" and s.origin in carried}
 
 
 def referenced(previous: m.Snapshot | None) -> set[str]:
-    """GitHub repositories that marketplaces in the previous snapshot name as plugin sources."""
+    """GitHub repositories that marketplaces in the previous snapshot name as plugin sources
+    (their text: only well-formed owner/name ids are taken)."""
     if previous is None:
         return set()
-    return {p.resolved.repo for p in previous.plugins if p.resolved.repo and "/" in p.resolved.repo}
+    return {p.resolved.repo for p in previous.plugins if p.resolved.repo and repo_id_ok(p.resolved.repo)}
 
 
 def _collect(answer: dict[str, Any], into: set[str]) -> None:
     for item in answer.get("items") or []:
         repo = (item.get("repository") or {}).get("full_name") if isinstance(item, dict) else None
-        if isinstance(repo, str) and item.get("path") == ".claude-plugin/marketplace.json":
+        if isinstance(repo, str) and repo_id_ok(repo) and item.get("path") == ".claude-plugin/marketplace.json":
             into.add(repo)
 
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 
 
+def repo_id_ok(repo_id: str) -> bool:
+    """Whether ``repo_id`` is a GitHub owner/name (a discovered id comes from others' text)."""
+    return bool(_REPO_ID.match(repo_id)) and repo_id.split("/", 1)[1] not in (".", "..")
+
+
+def _ordered(ids: set[str]) -> list[str]:
+    """Ids by lower case, then by spelling: the same order in every process (a set's is not)."""
+    return sorted(ids, key=lambda s: (s.lower(), s))
+
+
 def as_refs(ids: set[str] | dict[str, Any]) -> list[RepoRef]:
     out = []
-    for repo_id in sorted(ids, key=str.lower):
+    for repo_id in _ordered(set(ids)):
         owner, _, name = repo_id.partition("/")
         if owner and name:
             out.append(RepoRef(owner, name))
