@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from agentops_index.build import build
 from agentops_index.cli import cli
-from agentops_index.errors import InputError
+from agentops_index.errors import BuildError, InputError
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot import store
@@ -169,6 +169,47 @@ def test_theme_overrides_templates_and_static_files(tmp_path: Path) -> None:
     build(COMMITTED, out, theme=theme)
     assert "My categories" in (out / "categories/index.html").read_text()
     assert "rebeccapurple" in (out / "static/style.css").read_text()
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "page workers"])
+def test_a_failing_template_names_the_page_and_leaves_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A theme's template that fails at render time is one error line naming the page and the
+    template (from a page worker too), never a traceback; the site already there stays."""
+    import agentops_index.build as build_module
+
+    monkeypatch.setattr(build_module, "_workers", lambda jobs: workers)
+    out = tmp_path / "site"
+    build(COMMITTED, out, search=False)
+    before = (out / "index.html").read_bytes()
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "plugin.html").write_text('{% extends "base.html" %}{% block content %}{{ page.plugin.nope.deeper }}{% endblock %}')
+    with pytest.raises(BuildError, match=r"^plugins/.+/index\.html: template plugin\.html failed: UndefinedError: "):
+        build(COMMITTED, out, theme=theme, search=False)
+    assert (out / "index.html").read_bytes() == before
+    if workers == 1:  # the command line says it in one line
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agentops_index",
+                "build",
+                "--no-search",
+                "--snapshot",
+                str(COMMITTED),
+                "--out",
+                str(out),
+                "--theme",
+                str(theme),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.startswith("Error: plugins/") and "template plugin.html failed" in done.stderr
 
 
 def test_build_errors_name_the_file_and_field(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from jinja2 import Environment, Template
 from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.bundles import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
-from agentops_index.errors import ConfigError
+from agentops_index.errors import AgentopsError, BuildError, ConfigError
 from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Page, PluginPage, Site
@@ -353,9 +353,12 @@ class _Renderer:
             if isinstance(job, PluginRecord):
                 writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
                 continue
-            if job.template not in templates:
-                templates[job.template] = self.env.get_template(job.template)
-            html = templates[job.template].render(page=job, site=self.site)
+            try:
+                if job.template not in templates:
+                    templates[job.template] = self.env.get_template(job.template)
+                html = templates[job.template].render(page=job, site=self.site)
+            except Exception as exc:  # a theme's or our template's mistake: name the page and the template
+                raise BuildError(f"{path}: template {job.template} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
             size = len(html.encode("utf-8"))
             if size > PAGE_BUDGET:
                 done.warnings[path] = [f"{path}: {size} bytes is over the 1 MiB page budget"]
@@ -379,6 +382,7 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, work
     children = [_spawn(functools.partial(renderer.run, share(index))) for index in range(1, workers)]
     done: list[_Done] = []
     failure: str | None = None
+    ours: AgentopsError | None = None
     try:
         done.append(renderer.run(share(0)))
     finally:
@@ -386,8 +390,12 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, work
             answer = _answer(pid, read, "a page worker died without an answer")
             if answer[0] == "ok":
                 done.append(answer[1])
+            elif isinstance(answer[1], AgentopsError):
+                ours = ours or answer[1]  # a page that cannot be built, said as such
             else:
                 failure = failure or answer[2]
+    if ours is not None:
+        raise ours
     if failure:
         raise RuntimeError(f"rendering pages failed in a worker process:\n{failure}")
     return done

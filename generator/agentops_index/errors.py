@@ -7,6 +7,10 @@ Exceptions are for our own inputs (paths, config) and are turned into exit codes
     AgentopsError              exit 1
      +-- InputError            a path or file given on the command line cannot be used
      +-- ConfigError           our own settings are wrong
+     +-- BuildError            the site cannot be built: a page's template fails (named with
+     |    |                    the page), or two outputs claim one path
+     |    +-- DuplicatePath    (render/writer.py)
+     +-- AuthError             GitHub refused the credentials (sources/github.py)
 """
 
 from __future__ import annotations
@@ -22,3 +26,7 @@ class InputError(AgentopsError):
 
 class ConfigError(AgentopsError):
     """A setting of ours is invalid."""
+
+
+class BuildError(AgentopsError):
+    """The site cannot be built; the message names the page (and its template) or the path."""

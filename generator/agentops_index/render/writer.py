@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from agentops_index.errors import InputError
+from agentops_index.errors import BuildError, InputError
 from agentops_index.snapshot.store import fsync_dir
 
 _PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
@@ -68,7 +68,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class DuplicatePath(Exception):
+class DuplicatePath(BuildError):
     """Two outputs claimed the same path: a slug collision or a bug of ours."""
 
 
