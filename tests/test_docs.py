@@ -1,20 +1,24 @@
-"""docs/architecture.md names real modules and files, so it cannot drift silently."""
+"""docs/architecture.md and docs/security.md name real modules and files, so they cannot drift silently."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "architecture.md"
+SECURITY = REPO / "docs" / "security.md"
 # A repository path in backticks: generator/..., templates/..., tests/..., data/..., ...
 PATH = re.compile(r"`((?:generator|templates|tests|data|scripts|bench|plugins|patterns|docs)/[^`\s<>*]+)`")
 
 
-def test_every_path_the_architecture_names_exists() -> None:
-    text = DOC.read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc,least", [(DOC, 40), (SECURITY, 12)], ids=["architecture", "security"])
+def test_every_path_the_docs_name_exists(doc: Path, least: int) -> None:
+    text = doc.read_text(encoding="utf-8")
     named = sorted(set(PATH.findall(text)))
-    assert len(named) >= 40, named  # the document is about the code: it names it
+    assert len(named) >= least, named  # the document is about the code: it names it
     missing = [p for p in named if not (REPO / p.rstrip("/")).exists()]
     assert missing == []
 
