@@ -41,6 +41,7 @@ class Page(Context):
 
 class HomePage(Page):
     top: list[PluginRecord]  # by the published score
+    ranked: bool = True  # False: no plugin has GitHub metrics, so "top" would be a list of ties
     newest: list[PluginRecord] = []  # by first seen, once the index has seen more than one day
     updated: list[PluginRecord] = []  # by the last push to the plugin's repository, where known
     bundles: list[Bundle] = []

@@ -65,6 +65,7 @@ class HomeLists(TypedDict):
     top: list[PluginRecord]
     newest: list[PluginRecord]
     updated: list[PluginRecord]
+    ranked: bool  # any GitHub metrics: without them the scores are ties, not a ranking
 
 
 def _page(site: c.Site, path: str, template: str, title: str, description: str) -> PageFields:
@@ -105,7 +106,7 @@ def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> HomeLists:
         newest = sorted(top, key=lambda p: p.first_seen, reverse=True)[:HOME_LIST]
     pushed = [p for p in top if p.metrics and p.metrics.pushed_at]
     updated = sorted(pushed, key=lambda p: (p.metrics.pushed_at if p.metrics else None) or "", reverse=True)[:HOME_LIST]
-    return {"top": top[:STARTERS], "newest": newest, "updated": updated}
+    return {"top": top[:STARTERS], "newest": newest, "updated": updated, "ranked": any(p.metrics for p in plugins)}
 
 
 def pages(
