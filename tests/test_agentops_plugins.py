@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -112,14 +113,15 @@ def _copy(tmp_path: Path) -> Path:
     return path
 
 
-def invocations() -> list[tuple[str, str]]:
+def invocations() -> list[tuple[str, str, str]]:
+    """(command, its plugin, the sh block of its command file)."""
     out = []
     for path in sorted(PLUGINS.glob("*/commands/*.md")):
         if path.parts[-3] in THIN_PLUGINS:
             continue
         blocks = re.findall(r"```sh\n(.*?)\n```", path.read_text("utf-8"), re.S)
         assert len(blocks) == 1, f"{path}: one documented invocation"
-        out.append((path.stem, blocks[0]))
+        out.append((path.stem, path.parts[-3], blocks[0]))
     return out
 
 
@@ -145,15 +147,17 @@ def fenced_json(output: str) -> Any:
     return json.loads(body)
 
 
-@pytest.mark.parametrize(("command", "line"), invocations())
-def test_each_documented_invocation_runs_on_the_sample(command: str, line: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("command", "plugin", "line"), invocations(), ids=[c for c, _, _ in invocations()])
+def test_each_documented_invocation_runs_on_the_sample(command: str, plugin: str, line: str, tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / ".github" / "workflows").mkdir(parents=True)
     (project / "package.json").write_text(json.dumps({"devDependencies": {"jest": "29"}}))
     (project / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
     env = {**os.environ, "AGENTOPS_SNAPSHOT": str(_copy(tmp_path)), "PYTHONPATH": str(REPO / "generator")}
-    if command == "show-patterns":
-        (project / "patterns").symlink_to(REPO / "patterns")
+    # The plugin as Claude Code installs it: a copy of its directory alone (links resolved).
+    installed = tmp_path / "installed" / plugin
+    shutil.copytree(PLUGINS / plugin, installed)
+    line = line.replace("${CLAUDE_PLUGIN_ROOT}", str(installed))
     line = line.replace('"$ARGUMENTS"', shlex.quote(EXAMPLES[command])).replace("$ARGUMENTS", EXAMPLES[command])
     done = run_cli(line, project, env)
     assert done.returncode == 0, done.stderr

@@ -31,6 +31,7 @@ from agentops_index.learning import (
 from agentops_index.search.session import open_searcher
 
 REPO = Path(__file__).resolve().parents[1]
+PATTERNS = Path("plugins/agentops-meta-orchestrator/patterns")  # where the patterns live in the repository
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"
 AT = "2026-11-27T10:00:00Z"
 
@@ -178,7 +179,7 @@ def test_auto_learn_commit_dry_run_apply_and_rollback(tmp_path: Path, bundles: l
     patterns: dict = {}  # type: ignore[type-arg]
     sync(patterns, bundles, "https://example.test/", AT)
     patterns["frontend-feature"]["state"] = "validated"
-    save_patterns(repo / "patterns", patterns)
+    save_patterns(repo / PATTERNS, patterns)
     picks = [p["id"] for p in patterns["frontend-feature"]["plugins"]]
     for _ in range(3):
         record_run(repo / "metrics", "frontend-feature", "success", AT, picks)
@@ -196,14 +197,14 @@ def test_auto_learn_commit_dry_run_apply_and_rollback(tmp_path: Path, bundles: l
     script = str(repo / "scripts" / "auto-learn-commit")
     dry = subprocess.run([script], cwd=repo, env=env, capture_output=True, text=True, check=True)
     assert "would move frontend-feature: validated -> learned (3 of 3 recorded runs succeeded)" in dry.stdout
-    assert git(repo, "status", "--porcelain", "--", "patterns") == ""  # the dry run wrote nothing
+    assert git(repo, "status", "--porcelain", "--", str(PATTERNS)) == ""  # the dry run wrote nothing
     applied = subprocess.run([script, "--apply"], cwd=repo, env=env, capture_output=True, text=True, check=True)
     assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").startswith("auto-learn/")
-    assert (repo / "patterns" / "learned" / "frontend-feature.json").is_file()
+    assert (repo / PATTERNS / "learned" / "frontend-feature.json").is_file()
     commit = git(repo, "rev-parse", "HEAD")
     assert f"--rollback {commit}" in applied.stdout
     subprocess.run([script, "--rollback", commit], cwd=repo, env=env, capture_output=True, text=True, check=True)
-    assert (repo / "patterns" / "validated" / "frontend-feature.json").is_file()
-    assert not (repo / "patterns" / "learned" / "frontend-feature.json").exists()
+    assert (repo / PATTERNS / "validated" / "frontend-feature.json").is_file()
+    assert not (repo / PATTERNS / "learned" / "frontend-feature.json").exists()
     refused = subprocess.run([script, "--rollback", "HEAD~2"], cwd=repo, env=env, capture_output=True, text=True, check=False)
-    assert refused.returncode == 1 and "changes more than patterns/" in refused.stderr
+    assert refused.returncode == 1 and f"changes more than {PATTERNS}/" in refused.stderr

@@ -16,8 +16,11 @@ import click
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP, emit
 
+# The patterns live in the meta-orchestrator plugin, so an installed plugin has them
+# (/show-patterns passes --dir ${CLAUDE_PLUGIN_ROOT}/patterns); the wheel carries a copy.
+PATTERNS_HOME = Path("plugins/agentops-meta-orchestrator/patterns")
 PACKAGED_PATTERNS = Path(__file__).resolve().parent / "patterns"
-CHECKOUT_PATTERNS = Path(__file__).resolve().parents[2] / "patterns"
+CHECKOUT_PATTERNS = Path(__file__).resolve().parents[2] / PATTERNS_HOME
 
 
 def _now() -> str:
@@ -37,10 +40,10 @@ def _metrics_folders(given: tuple[Path, ...]) -> list[Path]:
 def _patterns_dir(given: Path | None) -> Path:
     if given is not None:
         return given
-    for candidate in (Path("patterns"), PACKAGED_PATTERNS, CHECKOUT_PATTERNS):
+    for candidate in (PATTERNS_HOME, PACKAGED_PATTERNS, CHECKOUT_PATTERNS):
         if candidate.is_dir():
             return candidate
-    return Path("patterns")
+    return PATTERNS_HOME
 
 
 METRICS_DIRS = click.option(
@@ -182,7 +185,7 @@ def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenc
 
 @click.group()
 def patterns() -> None:
-    """The learning loop's patterns: discovered -> validated -> learned (patterns/README.md)."""
+    """The learning loop's patterns: discovered -> validated -> learned (plugins/agentops-meta-orchestrator/patterns/README.md)."""
 
 
 PATTERNS_DIR = click.option(
@@ -190,7 +193,7 @@ PATTERNS_DIR = click.option(
     "root",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="The patterns folder (default: ./patterns).",
+    help="The patterns folder (default: ./plugins/agentops-meta-orchestrator/patterns).",
 )
 
 
@@ -227,7 +230,7 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
     from agentops_index.learning import load_patterns, save_patterns, sync
     from agentops_index.search.session import open_searcher
 
-    folder = root or Path("patterns")
+    folder = root or PATTERNS_HOME
     found = load_patterns(folder)
     with open_searcher(snapshot_arg) as searcher:
         made = [b for b, _ in make_bundles(searcher, base_url_of(base_url))]
@@ -247,7 +250,7 @@ def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path)
     from agentops_index.learning import load_patterns, save_patterns, validate_with_cli
     from agentops_index.search.session import open_searcher
 
-    folder = root or Path("patterns")
+    folder = root or PATTERNS_HOME
     found = load_patterns(folder)
     with open_searcher(snapshot_arg) as searcher:
         manifests = {b.id: m for b, m in make_bundles(searcher, DEFAULT_BASE_URL)}
@@ -269,7 +272,7 @@ def patterns_promote(root: Path | None, metrics_dirs: tuple[Path, ...], min_runs
     """validated -> learned when recorded runs succeed often enough; learned -> validated when they stop."""
     from agentops_index.learning import load_patterns, promote, read_metrics, save_patterns
 
-    folder = root or Path("patterns")
+    folder = root or PATTERNS_HOME
     metrics = read_metrics(_metrics_folders(metrics_dirs))
     _warn(metrics.problems)
     found = load_patterns(folder)

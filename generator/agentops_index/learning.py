@@ -10,7 +10,7 @@ and ``usage_count``):
 
 A line that does not parse is reported (file, line, field) and skipped; the others count.
 
-**Patterns** (``patterns/<state>/<bundle id>.json``, format in patterns/README.md) move
+**Patterns** (``patterns/<state>/<bundle id>.json`` under plugins/agentops-meta-orchestrator/, format in its patterns/README.md) move
 from ``discovered`` (a bundle the index computed) to ``validated`` (the real Claude Code CLI
 accepted its marketplace.json) to ``learned`` (recorded runs succeed often enough), and back
 down when they stop doing so. ``patterns/meta/summary.json`` sums them up.
