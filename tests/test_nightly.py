@@ -228,13 +228,18 @@ def test_nightly_commit_keeps_only_the_small_state(tmp_path: Path) -> None:
     (repo / "plugins" / "agentops-devops" / "README.md").write_text("x\n")
     (repo / "work").mkdir()
     (repo / "work" / "latest.json").write_text("{}")  # the full snapshot is never committed
-    env = {**os.environ, "AGENTOPS_INDEX": str(BIN / "agentops-index")}
+    shutil.copy(REPO / "data" / "catalog.toml", repo / "data" / "catalog.toml")
+    subprocess.run(["git", "add", "data/catalog.toml"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "catalog"], cwd=repo, check=True)
+    env = {**os.environ, "AGENTOPS_INDEX": str(BIN / "agentops-index"), "AGENTOPS_SITE_URL": "https://example.test/catalog/"}
     done = run("nightly-commit", env=env, cwd=repo)
     assert "nightly: committed" in done.stdout
     files = subprocess.run(
         ["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert files == ["data/history/2026-11-27.json", "plugins/agentops-devops/README.md"]
+    assert files == ["data/catalog.toml", "data/history/2026-11-27.json", "plugins/agentops-devops/README.md"]
+    # The address a release's CLI reads as its default catalog is the site just published.
+    assert 'site = "https://example.test/catalog/"' in (repo / "data" / "catalog.toml").read_text().splitlines()
     assert "nothing to commit" in run("nightly-commit", env=env, cwd=repo).stdout
 
 

@@ -708,3 +708,41 @@ def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> N
     assert hits["pod-watch@acme/market"].match == "kubernetes in the description"
     # The word itself in a description beats its synonym in keywords only by the discount: 0.6 < 0.8 x 0.8.
     assert hits["cluster-tools@acme/market"].relevance > hits["pod-watch@acme/market"].relevance
+
+
+def test_without_a_snapshot_the_published_catalog_is_the_default(tmp_path: Path) -> None:
+    """A CLI run outside a checkout (no --snapshot, no $AGENTOPS_SNAPSHOT, no
+    ./data/snapshots/latest.json) answers from the catalog data/catalog.toml names, not from the
+    sample it ships; a catalog it cannot reach is one line that says where the address came from."""
+    site = Site({"/catalog/api/v1/query.json.gz": query_file_bytes(SAMPLE)})
+    work = tmp_path / "elsewhere"
+    (work / "data").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "AGENTOPS_SNAPSHOT"}
+    env |= {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(REPO / "generator")}
+
+    def search(*words: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "agentops_index", "search", *words, "--json"]
+        return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    try:
+        (work / "data" / "catalog.toml").write_text(f'site = "{site.url}/catalog/"\n')
+        done = search("commit-coach")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["results"][0]["name"] == "commit-coach"
+        assert ("/catalog/api/v1/query.json.gz", None) in site.seen  # downloaded from the catalog
+    finally:
+        site.close()
+    (work / "data" / "catalog.toml").write_text('site = "http://127.0.0.1:1/"\n')
+    shutil.rmtree(tmp_path / "cache")
+    offline = search("commit-coach")
+    assert offline.returncode == 1 and "Traceback" not in offline.stderr
+    assert offline.stderr.startswith(
+        "Error: the published catalog http://127.0.0.1:1/ (named by data/catalog.toml) could not be read"
+    )
+    assert "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT" in offline.stderr
+    (work / "data" / "catalog.toml").write_text('site = "ftp://x"\n')
+    bad = search("commit-coach")
+    assert bad.returncode == 1 and "data/catalog.toml: site: 'ftp://x' is not an absolute http(s) URL" in bad.stderr
+    (work / "data" / "catalog.toml").write_text('site = ""\n')  # none named: the sample the package ships
+    sample = search("commit-coach")
+    assert sample.returncode == 0 and json.loads(sample.stdout)["results"][0]["name"] == "commit-coach"

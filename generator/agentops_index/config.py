@@ -7,6 +7,7 @@ names the file and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,3 +127,19 @@ def load_search(path: Path | None = None) -> Search:
     if problems:
         raise ConfigError("; ".join(problems))
     return Search(synonyms, frozenset(w.lower() for w in weak), float(weight))
+
+
+def published_site(path: Path | None = None) -> tuple[str, Path] | None:
+    """The published catalog's site URL (data/catalog.toml ``site``) and the file that says so,
+    or None when no catalog is named. A URL that is not absolute http(s) is a ConfigError."""
+    found = data_file("catalog.toml", path)
+    if found is None:
+        return None
+    site = read_toml(found).get("site", "")
+    if not isinstance(site, str):
+        raise ConfigError(f"{found}: site: must be a string (the published catalog's URL)")
+    if not site:
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site):
+        raise ConfigError(f"{found}: site: {site[:100]!r} is not an absolute http(s) URL")
+    return (site if site.endswith("/") else site + "/"), found

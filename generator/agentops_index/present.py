@@ -86,7 +86,8 @@ def fenced(payload: Any, lines: list[str]) -> str:
 
 SNAPSHOT_HELP = (
     "The snapshot: a path or an http(s) URL (downloaded, then revalidated by ETag)."
-    " Default: $AGENTOPS_SNAPSHOT, else data/snapshots/latest.json, else the packaged one."
+    " Default: $AGENTOPS_SNAPSHOT, else data/snapshots/latest.json, else the published catalog"
+    " data/catalog.toml names, else the sample in the package."
 )
 
 FENCED_HELP = "Print the JSON in the fenced form our Claude Code commands read (SECURITY.md §5.4)."

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentops_index import __version__
-from agentops_index.config import data_file, load_ranking, load_search
+from agentops_index.config import data_file, load_ranking, load_search, published_site
 from agentops_index.errors import InputError
 from agentops_index.search import cache
 from agentops_index.search.query import Searcher
@@ -104,10 +104,16 @@ def fetch_site(url: str) -> Path:
 
 def default_snapshot() -> str:
     """$AGENTOPS_SNAPSHOT (a path or the published URL), else ./data/snapshots/latest.json, else
-    the snapshot shipped inside the package."""
+    the published catalog (data/catalog.toml), else the sample snapshot shipped in the package."""
     chosen = os.environ.get("AGENTOPS_SNAPSHOT")
     if chosen:
         return chosen
+    local = Path("data") / "snapshots" / "latest.json"
+    if local.is_file():
+        return str(local)
+    published = published_site()
+    if published is not None:
+        return published[0]
     found = data_file("snapshots/latest.json")
     if found is None:
         raise InputError("--snapshot: none given, $AGENTOPS_SNAPSHOT is unset and no packaged snapshot exists")
@@ -116,7 +122,23 @@ def default_snapshot() -> str:
 
 def resolve(value: str | None) -> Path:
     """A local file for ``--snapshot``: the path itself, or the downloaded query file or snapshot."""
-    value = value or default_snapshot()
+    if value:
+        return _file_for(value)
+    chosen = default_snapshot()
+    published = published_site()
+    if published is not None and chosen == published[0] and not os.environ.get("AGENTOPS_SNAPSHOT"):
+        try:
+            return fetch_site(chosen)
+        except InputError as exc:  # say where the URL came from, and how to choose another
+            raise InputError(
+                f"the published catalog {chosen} (named by {published[1]}) could not be read: {exc}; "
+                "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT"
+            ) from exc
+    return _file_for(chosen)
+
+
+def _file_for(value: str) -> Path:
+    """A snapshot or query file on disk, or the downloaded query file (or snapshot) of a URL."""
     if value.startswith(("https://", "http://")):
         return fetch_site(value)
     path = Path(value)
