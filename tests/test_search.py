@@ -484,6 +484,25 @@ def test_discover_fills_a_workflow(snapshot_copy: Path) -> None:
         assert all("${" in st["passes"] for st in plan["workflow"]["stages"] if st["passes"])
 
 
+def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> None:
+    """The bundle installers this repository ships (plugin.json ``dependencies``) were picked as
+    the review stage of plan-implement-review: a plugin that installs others is nobody's stage
+    tool, in discover as in the bundles."""
+    from agentops_index.bundles import own_problem
+
+    snapshot = store.load(snapshot_copy)
+    installers = {p.id for p in snapshot.plugins if p.dependencies}
+    assert {i.split("@")[0] for i in installers} == {"agentops-devops", "agentops-product-dev"}
+    with open_searcher(str(snapshot_copy)) as s:
+        for intent in ("review my pull requests", "plan a feature, implement it and review it", "build test and deploy"):
+            plan = discover(intent, s)
+            picks = {st["pick"]["id"] for st in plan["workflow"]["stages"] if st["pick"]}
+            assert not picks & installers, (intent, picks)
+        record = s.store.records([next(iter(installers))])[next(iter(installers))]
+    template = load_templates()[0]
+    assert own_problem(record, template) is not None and "installs other plugins" in str(own_problem(record, template))
+
+
 def test_discover_command_json(snapshot_copy: Path) -> None:
     result = CliRunner().invoke(
         cli, ["discover", "document my API and draw diagrams", "--snapshot", str(snapshot_copy), "--json"]

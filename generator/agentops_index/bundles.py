@@ -118,6 +118,8 @@ def own_problem(record: Record, template: Template) -> str | None:
         return f"{record['errors']} validator error(s)" if record["errors"] else "fails Claude Code's validator"
     if record["canonical_id"] and record["canonical_id"] != record["id"]:
         return f"a copy of {record['canonical_id']}"
+    if record["dependencies"]:
+        return "installs other plugins (a bundle of its own), so it is no stage's tool"
     if record["risk"] == "high" and not template.allow_high_risk:
         return "high risk, and the template does not allow high-risk picks"
     if record["source"] is None:

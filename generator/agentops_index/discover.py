@@ -94,7 +94,9 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
     answer = searcher.query(query, category=stage.category, component=stage.component, limit=8, correct=False, any_word=True)
     if not answer.results and stage.category:
         answer = searcher.query(query, component=stage.component, limit=8, correct=False, any_word=True)
-    candidates = [h for h in answer.results if h.id not in taken]
+    # A plugin that installs others (a bundle of its own, such as the ones this index writes) is
+    # no stage's tool: the bundles skip it too (bundles.own_problem).
+    candidates = [h for h in answer.results if h.id not in taken and not h.record["dependencies"]]
     if stage.require:
         from agentops_index.bundles import matched_words
 

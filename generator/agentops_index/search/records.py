@@ -71,6 +71,7 @@ class QueryRecord(BaseModel):
     canonical_id: str | None = None
     mirrors: list[str] = []
     context_tokens: int = 0
+    dependencies: int = 0  # plugins it installs with it (a bundle of its own fills no workflow stage)
     capabilities: list[str] = []
     source: dict[str, Any] | None = None  # how another marketplace lists it (bundles), pinned
     source_problem: str | None = None  # why it cannot be listed elsewhere
@@ -166,6 +167,7 @@ def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str,
         "canonical_id": plugin.canonical_id,
         "mirrors": list(plugin.mirrors),
         "context_tokens": plugin.context_tokens,
+        "dependencies": plugin.dependencies,
         "capabilities": list(plugin.capabilities),
         "source": source,
         "source_problem": problem or None,

@@ -242,6 +242,7 @@ class PluginParts:
         self.readme: m.Text | None = None
         self.plugin_dir: Path | None = None
         self.empty_skill_dirs: list[str] = []  # declared skills folders with no SKILL.md at all
+        self.dependencies = 0  # plugins its manifest installs with it
 
 
 def read_local_plugin(entry: MarketplaceEntry, root: Path) -> PluginParts:
@@ -269,6 +270,8 @@ def read_plugin_dir(
     doc = load_json(plugin_dir / PLUGIN_FILE) if (plugin_dir / PLUGIN_FILE).is_file() else None
     parts.plugin_json = doc.value if doc is not None and doc.ok and isinstance(doc.value, dict) else None
     manifest, conflict = effective_manifest(entry, parts.plugin_json)
+    declared = manifest.get("dependencies")
+    parts.dependencies = len(declared) if isinstance(declared, list) else 0
     kind = "entry" if parts.plugin_json is None else ("both" if entry.strict and entry.component_fields() else "plugin.json")
     parts.resolution = m.Resolution(
         state="local",
@@ -368,6 +371,8 @@ def plugin_record(
         "tree_hash": tree_hash(parts, entry, marketplace_id),
         "untrusted": untrusted,
     }
+    if parts.dependencies:  # absent when none, so the content hash of every other plugin stays as it was
+        body["dependencies"] = parts.dependencies
     canonical = json.dumps(
         {k: _jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")},
         sort_keys=True,

@@ -286,6 +286,7 @@ class PluginRecord(Strict):
     capabilities: list[str] = []  # plain-language summary, our words
     runtimes: list[str] = []  # what the plugin needs installed: python3, node, bun, uv, docker, deno
     context_tokens: int = 0  # always-on estimate: names and descriptions of skills, commands, agents
+    dependencies: int = 0  # plugins its manifest installs with it: a bundle of its own when > 0
     declared_not_loadable: list[NotLoadable] = []
     # Keys for telling listings of one plugin apart (identity.py), space-separated:
     # "files:<digest>" of its files, "source:<digest>" of where it comes from; None: neither.
