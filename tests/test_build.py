@@ -188,6 +188,13 @@ def test_a_failing_template_names_the_page_and_leaves_the_old_site(
     (theme / "plugin.html").write_text('{% extends "base.html" %}{% block content %}{{ page.plugin.nope.deeper }}{% endblock %}')
     with pytest.raises(BuildError, match=r"^plugins/.+/index\.html: template plugin\.html failed: UndefinedError: "):
         build(COMMITTED, out, theme=theme, search=False)
+    # The page Pagefind reads for each plugin is a template too.
+    (theme / "plugin.html").unlink()
+    (theme / "search_record.html").write_text("{{ page.nope.deeper }}")
+    with pytest.raises(BuildError, match=r"^plugins/.+/index\.html: template search_record\.html failed: "):
+        build(COMMITTED, out, theme=theme, search=False)
+    (theme / "search_record.html").unlink()
+    (theme / "plugin.html").write_text('{% extends "base.html" %}{% block content %}{{ page.plugin.nope.deeper }}{% endblock %}')
     assert (out / "index.html").read_bytes() == before
     if workers == 1:  # the command line says it in one line
         done = subprocess.run(

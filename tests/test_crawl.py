@@ -349,3 +349,19 @@ def test_crawl_of_the_corpus_follows_the_record_rule(corpus: Path) -> None:
 def test_schema_command_prints_the_published_schema() -> None:
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0 and json.loads(result.output) == store.json_schema()
+
+
+def test_a_version_1_snapshot_is_read_as_version_2(tmp_path: Path) -> None:
+    """Last night's snapshot, written before plugins recorded their dependencies and sources
+    their origin, is still read (the nightly's --previous crosses the change)."""
+    body = json.loads(COMMITTED.read_text())
+    assert body["schema_version"] == 2
+    body["schema_version"] = 1
+    for plugin in body["plugins"]:
+        plugin.pop("dependencies", None)
+    for source in body["sources"]:
+        source.pop("origin", None)
+    old = tmp_path / "v1.json"
+    old.write_text(json.dumps(body))
+    snapshot = store.load(old)
+    assert snapshot.schema_version == 2 and all(p.dependencies == 0 for p in snapshot.plugins)

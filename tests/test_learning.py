@@ -208,3 +208,10 @@ def test_auto_learn_commit_dry_run_apply_and_rollback(tmp_path: Path, bundles: l
     assert not (repo / PATTERNS / "learned" / "frontend-feature.json").exists()
     refused = subprocess.run([script, "--rollback", "HEAD~2"], cwd=repo, env=env, capture_output=True, text=True, check=False)
     assert refused.returncode == 1 and f"changes more than {PATTERNS}/" in refused.stderr
+
+
+def test_patterns_show_refuses_a_folder_that_is_not_there(tmp_path: Path) -> None:
+    """/show-patterns passes --dir "${CLAUDE_PLUGIN_ROOT}/patterns": left unexpanded, it must say
+    so rather than show an empty list as if there were no patterns."""
+    result = CliRunner().invoke(cli, ["patterns", "show", "--json", "--dir", str(tmp_path / "nowhere")])
+    assert isinstance(result.exception, InputError) and "no such folder of patterns" in str(result.exception)

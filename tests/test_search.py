@@ -729,39 +729,55 @@ def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> N
     assert hits["cluster-tools@acme/market"].relevance > hits["pod-watch@acme/market"].relevance
 
 
-def test_without_a_snapshot_the_published_catalog_is_the_default(tmp_path: Path) -> None:
-    """A CLI run outside a checkout (no --snapshot, no $AGENTOPS_SNAPSHOT, no
-    ./data/snapshots/latest.json) answers from the catalog data/catalog.toml names, not from the
-    sample it ships; a catalog it cannot reach is one line that says where the address came from."""
+def test_without_a_snapshot_the_published_catalog_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CLI installed from a release, run outside a checkout (no --snapshot, no
+    $AGENTOPS_SNAPSHOT, no ./data/snapshots/latest.json), answers from the catalog its package's
+    data/catalog.toml names, not from the sample it ships; one it cannot reach is one line that
+    says where the address came from. A project's own data/catalog.toml is never read."""
+    import agentops_index.config as config
+
     site = Site({"/catalog/api/v1/query.json.gz": query_file_bytes(SAMPLE)})
+    packaged = tmp_path / "package-data"
+    packaged.mkdir()
+    monkeypatch.setattr(config, "PACKAGED", packaged)
+    monkeypatch.delenv("AGENTOPS_SNAPSHOT", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     work = tmp_path / "elsewhere"
     (work / "data").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k != "AGENTOPS_SNAPSHOT"}
-    env |= {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(REPO / "generator")}
+    monkeypatch.chdir(work)
 
-    def search(*words: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "agentops_index", "search", *words, "--json"]
-        return subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False)
+    def search() -> Any:
+        return CliRunner().invoke(cli, ["search", "commit-coach", "--json"])
 
     try:
-        (work / "data" / "catalog.toml").write_text(f'site = "{site.url}/catalog/"\n')
-        done = search("commit-coach")
-        assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["results"][0]["name"] == "commit-coach"
+        # A project's own data/catalog.toml names nothing: the sample answers.
+        (work / "data" / "catalog.toml").write_text(f'site = "{site.url}/elsewhere/"\n')
+        local = search()
+        assert local.exit_code == 0 and not site.seen
+        (packaged / "catalog.toml").write_text(f'site = "{site.url}/catalog/"\n')
+        done = search()
+        assert done.exit_code == 0, done.output
+        assert json.loads(done.output)["results"][0]["name"] == "commit-coach"
         assert ("/catalog/api/v1/query.json.gz", None) in site.seen  # downloaded from the catalog
+        # Once a snapshot is chosen, the catalog is not even read (a broken one does not matter).
+        (packaged / "catalog.toml").write_text("site = 3\n")
+        monkeypatch.setenv("AGENTOPS_SNAPSHOT", str(COMMITTED))
+        assert search().exit_code == 0
+        monkeypatch.delenv("AGENTOPS_SNAPSHOT")
     finally:
         site.close()
-    (work / "data" / "catalog.toml").write_text('site = "http://127.0.0.1:1/"\n')
+    (packaged / "catalog.toml").write_text('site = "http://127.0.0.1:1/"\n')
     shutil.rmtree(tmp_path / "cache")
-    offline = search("commit-coach")
-    assert offline.returncode == 1 and "Traceback" not in offline.stderr
-    assert offline.stderr.startswith(
-        "Error: the published catalog http://127.0.0.1:1/ (named by data/catalog.toml) could not be read"
+    offline = search()
+    assert isinstance(offline.exception, InputError)
+    assert str(offline.exception).startswith(
+        f"the published catalog http://127.0.0.1:1/ (named by {packaged / 'catalog.toml'}) could not be read"
     )
-    assert "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT" in offline.stderr
-    (work / "data" / "catalog.toml").write_text('site = "ftp://x"\n')
-    bad = search("commit-coach")
-    assert bad.returncode == 1 and "data/catalog.toml: site: 'ftp://x' is not an absolute http(s) URL" in bad.stderr
-    (work / "data" / "catalog.toml").write_text('site = ""\n')  # none named: the sample the package ships
-    sample = search("commit-coach")
-    assert sample.returncode == 0 and json.loads(sample.stdout)["results"][0]["name"] == "commit-coach"
+    assert "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT" in str(offline.exception)
+    for bad in ("ftp://x", "https://user:pw@host/", "http://example.com/", "https://[::1/"):
+        (packaged / "catalog.toml").write_text(f'site = "{bad}"\n')
+        refused = search()
+        assert isinstance(refused.exception, ConfigError) and "is not an https URL of a published site" in str(refused.exception)
+    (packaged / "catalog.toml").write_text('site = ""\n')  # none named: the sample the package ships
+    sample = search()
+    assert sample.exit_code == 0 and json.loads(sample.output)["results"][0]["name"] == "commit-coach"

@@ -340,9 +340,7 @@ class _Renderer:
                 path, fingerprint = job.path, self.fingerprints.page(job)
                 if isinstance(job, PluginPage) and job.search_card:
                     # What Pagefind indexes for the page, beside the site rather than in the page.
-                    if SEARCH_RECORD not in templates:
-                        templates[SEARCH_RECORD] = self.env.get_template(SEARCH_RECORD)
-                    writer.set_aside(path, templates[SEARCH_RECORD].render(page=job, site=self.site))
+                    writer.set_aside(path, self._render(templates, SEARCH_RECORD, job, path))
             done.files[path] = fingerprint
             previous, source = self.previous, self.previous_site
             unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint
@@ -353,12 +351,7 @@ class _Renderer:
             if isinstance(job, PluginRecord):
                 writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
                 continue
-            try:
-                if job.template not in templates:
-                    templates[job.template] = self.env.get_template(job.template)
-                html = templates[job.template].render(page=job, site=self.site)
-            except Exception as exc:  # a theme's or our template's mistake: name the page and the template
-                raise BuildError(f"{path}: template {job.template} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
+            html = self._render(templates, job.template, job, path)
             size = len(html.encode("utf-8"))
             if size > PAGE_BUDGET:
                 done.warnings[path] = [f"{path}: {size} bytes is over the 1 MiB page budget"]
@@ -366,6 +359,16 @@ class _Renderer:
             writer.add(path, html)
         done.paths, done.size, done.reused, done.wanted = sorted(writer.paths), writer.size, writer.reused, links.wanted
         return done
+
+    def _render(self, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
+        """``name`` rendered for ``job``; a failure (a theme's or our template's mistake) is a
+        BuildError that names the page and the template."""
+        try:
+            if name not in templates:
+                templates[name] = self.env.get_template(name)
+            return templates[name].render(page=job, site=self.site)
+        except Exception as exc:
+            raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
 
 
 def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, workers: int) -> list[_Done]:

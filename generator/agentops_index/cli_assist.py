@@ -203,8 +203,11 @@ PATTERNS_DIR = click.option(
 @click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
 def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     """Every pattern by state, with its evidence and history."""
+    from agentops_index.errors import InputError
     from agentops_index.learning import load_patterns, meta_summary
 
+    if root is not None and not root.is_dir():  # e.g. ${CLAUDE_PLUGIN_ROOT} left unexpanded: say so, never show nothing
+        raise InputError(f"--dir {root}: no such folder of patterns")
     found = load_patterns(_patterns_dir(root))
     summary = meta_summary(found)
     answer: dict[str, Any] = {"summary": summary, "patterns": [found[k] for k in sorted(found)]}

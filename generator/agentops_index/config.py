@@ -130,16 +130,34 @@ def load_search(path: Path | None = None) -> Search:
 
 
 def published_site(path: Path | None = None) -> tuple[str, Path] | None:
-    """The published catalog's site URL (data/catalog.toml ``site``) and the file that says so,
-    or None when no catalog is named. A URL that is not absolute http(s) is a ConfigError."""
-    found = data_file("catalog.toml", path)
-    if found is None:
+    """The published catalog's site URL and the file that names it, or None when none is named.
+
+    Only the copy installed with the package is read (``path`` in tests): a release names the
+    site its nightly published. A checkout (its data/ folder) and the current folder are never
+    asked, so a project's own data/catalog.toml cannot choose where the commands download from,
+    and a developer's runs stay on the sample. The URL must be https (http only to loopback)
+    without credentials; anything else is a ConfigError naming the file.
+    """
+    found = Path(path) if path is not None else PACKAGED / "catalog.toml"
+    if not found.is_file():
         return None
+    if found.stat().st_size > 64 * 1024:
+        raise ConfigError(f"{found}: larger than 64 KB; it holds one URL")
     site = read_toml(found).get("site", "")
     if not isinstance(site, str):
         raise ConfigError(f"{found}: site: must be a string (the published catalog's URL)")
+    site = site.strip()
     if not site:
         return None
-    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site):
-        raise ConfigError(f"{found}: site: {site[:100]!r} is not an absolute http(s) URL")
-    return (site if site.endswith("/") else site + "/"), found
+    return check_site_url(site, str(found)), found
+
+
+_SITE_URL = re.compile(r"^(https://[A-Za-z0-9.-]+|http://(?:127\.0\.0\.1|localhost))(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
+
+
+def check_site_url(site: str, where: str) -> str:
+    """``site`` as a catalog URL ending in "/", or a ConfigError naming ``where``: https with a
+    plain host name (http only to loopback), no credentials, query or fragment."""
+    if not _SITE_URL.match(site):
+        raise ConfigError(f"{where}: site: {site[:100]!r} is not an https URL of a published site (no credentials)")
+    return site if site.endswith("/") else site + "/"

@@ -91,17 +91,25 @@ def _pick(hit: Hit, why: str) -> dict[str, Any]:
 
 def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> dict[str, Any]:
     query = stage.query
-    answer = searcher.query(query, category=stage.category, component=stage.component, limit=8, correct=False, any_word=True)
-    if not answer.results and stage.category:
-        answer = searcher.query(query, component=stage.component, limit=8, correct=False, any_word=True)
-    # A plugin that installs others (a bundle of its own, such as the ones this index writes) is
-    # no stage's tool: the bundles skip it too (bundles.own_problem).
-    candidates = [h for h in answer.results if h.id not in taken and not h.record["dependencies"]]
-    if stage.require:
-        from agentops_index.bundles import matched_words
 
-        wanted = " ".join(stage.require)
-        candidates = [h for h in candidates if matched_words(h.record, wanted, searcher.search_cfg.synonyms, own=True)]
+    def usable(category: str | None) -> list[Hit]:
+        # Enough to still have picks after the ones already taken and the installers are skipped:
+        # a plugin that installs others (a bundle of its own, such as the ones this index writes)
+        # is no stage's tool, as the bundles say too (bundles.own_problem).
+        answer = searcher.query(
+            query, category=category, component=stage.component, limit=8 + len(taken) + 8, correct=False, any_word=True
+        )
+        found = [h for h in answer.results if h.id not in taken and not h.record["dependencies"]]
+        if stage.require:
+            from agentops_index.bundles import matched_words
+
+            wanted = " ".join(stage.require)
+            found = [h for h in found if matched_words(h.record, wanted, searcher.search_cfg.synonyms, own=True)]
+        return found
+
+    candidates = usable(stage.category)
+    if not candidates and stage.category:  # nothing usable in the stage's category: any category
+        candidates = usable(None)
     out: dict[str, Any] = {
         "id": stage.id,
         "role": stage.role,

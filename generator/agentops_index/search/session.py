@@ -65,6 +65,8 @@ def fetch(url: str, cache_folder: Path | None = None) -> Path:
                     raise InputError(f"--snapshot {url}: larger than {DOWNLOAD_CAP} bytes")
                 chunks.append(chunk)
             etag = response.headers.get("ETag")
+    except httpx.InvalidURL as exc:
+        raise InputError(f"--snapshot {url[:200]!r}: not a URL that can be fetched ({exc})") from exc
     except httpx.HTTPError as exc:
         if target.is_file():
             return target  # offline: the cached copy is the best we have
@@ -104,34 +106,39 @@ def fetch_site(url: str) -> Path:
 
 def default_snapshot() -> str:
     """$AGENTOPS_SNAPSHOT (a path or the published URL), else ./data/snapshots/latest.json, else
-    the published catalog (data/catalog.toml), else the sample snapshot shipped in the package."""
+    the published catalog the installed package names (data/catalog.toml), else the sample
+    snapshot shipped in the package."""
+    return _default()[0]
+
+
+def _default() -> tuple[str, Path | None]:
+    """The default snapshot, and the catalog file that named it when it is the published catalog."""
     chosen = os.environ.get("AGENTOPS_SNAPSHOT")
     if chosen:
-        return chosen
+        return chosen, None
     local = Path("data") / "snapshots" / "latest.json"
     if local.is_file():
-        return str(local)
-    published = published_site()
+        return str(local), None
+    published = published_site()  # read only now: a snapshot chosen above never depends on it
     if published is not None:
-        return published[0]
+        return published
     found = data_file("snapshots/latest.json")
     if found is None:
         raise InputError("--snapshot: none given, $AGENTOPS_SNAPSHOT is unset and no packaged snapshot exists")
-    return str(found)
+    return str(found), None
 
 
 def resolve(value: str | None) -> Path:
     """A local file for ``--snapshot``: the path itself, or the downloaded query file or snapshot."""
     if value:
         return _file_for(value)
-    chosen = default_snapshot()
-    published = published_site()
-    if published is not None and chosen == published[0] and not os.environ.get("AGENTOPS_SNAPSHOT"):
+    chosen, catalog = _default()
+    if catalog is not None:
         try:
             return fetch_site(chosen)
         except InputError as exc:  # say where the URL came from, and how to choose another
             raise InputError(
-                f"the published catalog {chosen} (named by {published[1]}) could not be read: {exc}; "
+                f"the published catalog {chosen} (named by {catalog}) could not be read: {exc}; "
                 "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT"
             ) from exc
     return _file_for(chosen)

@@ -312,6 +312,8 @@ def remote_plugin(
     """A source this crawl does not read: only what the entry itself declares."""
     parts = PluginParts()
     parts.inventory = inline_inventory(entry.raw)
+    declared = entry.raw.get("dependencies")
+    parts.dependencies = len(declared) if isinstance(declared, list) else 0
     kind = entry.source.kind
     if kind in ("invalid_source", "unsupported"):
         parts.resolution = m.Resolution(state="invalid", manifest="entry")

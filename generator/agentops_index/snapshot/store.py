@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agentops_index.errors import InputError
-from agentops_index.snapshot.models import SCHEMA_VERSION, Snapshot
+from agentops_index.snapshot.models import READABLE_VERSIONS, SCHEMA_VERSION, Snapshot
 
 SNAPSHOT_CAP = 512 * 1024 * 1024  # refuse to load a snapshot bigger than this
 
@@ -103,6 +103,7 @@ def load(path: Path) -> Snapshot:
             gc.enable()
     if snapshot.schema_version != SCHEMA_VERSION:
         _check_version(path, data)
+        snapshot = snapshot.model_copy(update={"schema_version": SCHEMA_VERSION})  # an older one, read as this one
     return snapshot
 
 
@@ -112,10 +113,10 @@ def _check_version(path: Path, data: bytes) -> None:
         version = json.loads(data).get("schema_version")
     except (ValueError, RecursionError, AttributeError) as exc:
         raise InputError(f"snapshot {path}: not a JSON object ({exc})") from exc
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
+        readable = " and ".join(str(v) for v in sorted(READABLE_VERSIONS))
         raise InputError(
-            f"snapshot {path}: schema_version is {version!r}, this agentops-index reads {SCHEMA_VERSION}; "
-            "re-run `agentops-index crawl`"
+            f"snapshot {path}: schema_version is {version!r}, this agentops-index reads {readable}; re-run `agentops-index crawl`"
         )
 
 
