@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rapidfuzz.distance import OSA
+
 from agentops_index.manifest.schema import (
     Any_,
     Arr,
@@ -382,26 +384,10 @@ def near_field(key: str, known: frozenset[str]) -> str | None:
             continue
         if candidate.lower() == key.lower():
             return candidate
-        distance = osa(key, candidate, limit)
+        distance = OSA.distance(key, candidate, score_cutoff=limit)  # limit + 1 past the limit
         if distance < best_distance:
             best, best_distance = candidate, distance
     return best
-
-
-def osa(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance between ``a`` and ``b``, or ``limit + 1`` when it is more."""
-    before: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], before[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-        before, previous = previous, row
-    return min(previous[len(b)], limit + 1)
 
 
 def unknown_field_message(key: str, known: frozenset[str] = frozenset()) -> str:

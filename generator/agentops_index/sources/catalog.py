@@ -13,6 +13,12 @@ _REPO = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([A-Za-z0-9._-]{1,100}
 KEYS = frozenset({"repo", "ref", "notes"})
 
 
+def repo_id_ok(repo_id: str) -> bool:
+    """Whether ``repo_id`` is a GitHub owner/name (curated here, or discovered in others' text)."""
+    match = _REPO.match(repo_id)
+    return match is not None and match.group(2) not in (".", "..")
+
+
 def load_sources(path: Path) -> list[RepoRef]:
     """Every ``[[marketplace]]`` of a sources file; all problems reported at once."""
     try:
@@ -30,8 +36,7 @@ def load_sources(path: Path) -> list[RepoRef]:
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
         repo, ref = item.get("repo"), item.get("ref")
-        match = _REPO.match(repo) if isinstance(repo, str) else None
-        if match is None or match.group(2) in (".", ".."):
+        if not isinstance(repo, str) or not repo_id_ok(repo):
             problems.append(f"{where}.repo: must be owner/name, got {repo!r}")
             continue
         if ref is not None and (not isinstance(ref, str) or not ref or ":" in ref):
@@ -41,7 +46,8 @@ def load_sources(path: Path) -> list[RepoRef]:
             problems.append(f"{where}.repo: {repo} is listed twice")
             continue
         seen.add(repo.lower())
-        out.append(RepoRef(match.group(1), match.group(2), ref))
+        owner, _, name = repo.partition("/")
+        out.append(RepoRef(owner, name, ref))
     if problems:
         raise ConfigError("; ".join(problems))
     return out

@@ -15,12 +15,12 @@ the same source list.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agentops_index.snapshot import models as m
+from agentops_index.sources.catalog import repo_id_ok
 from agentops_index.sources.github import GitHub, GitHubError, RepoRef, json_object
 
 QUERY = "filename:marketplace.json path:.claude-plugin"
@@ -182,14 +182,6 @@ def _collect(answer: dict[str, Any], into: set[str]) -> None:
         repo = (item.get("repository") or {}).get("full_name") if isinstance(item, dict) else None
         if isinstance(repo, str) and repo_id_ok(repo) and item.get("path") == ".claude-plugin/marketplace.json":
             into.add(repo)
-
-
-_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
-
-
-def repo_id_ok(repo_id: str) -> bool:
-    """Whether ``repo_id`` is a GitHub owner/name (a discovered id comes from others' text)."""
-    return bool(_REPO_ID.match(repo_id)) and repo_id.split("/", 1)[1] not in (".", "..")
 
 
 def _ordered(ids: set[str]) -> list[str]:
