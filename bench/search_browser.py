@@ -55,6 +55,14 @@ def kind(path: str) -> str:
     return "other"
 
 
+def ask(page: Any, served: Served, query: str) -> tuple[int, float, str]:
+    """Type ``query`` in the search field and wait for the answer: (bytes fetched, seconds, status)."""
+    before = served.sent
+    page.fill("#q", query)
+    page.press("#q", "Enter")
+    return settle(page, served, before)
+
+
 def settle(page: Any, served: Served, before: int) -> tuple[int, float, str]:
     """Wait until the status says the search is done; the bytes it took and the seconds."""
     started = time.perf_counter()
@@ -106,16 +114,10 @@ def main() -> None:
                     page = context.new_page()
                     page.goto(served.url + "search/")
                     page.wait_for_load_state("networkidle")
-                    before = served.sent
-                    page.fill("#q", first)
-                    page.press("#q", "Enter")
-                    got, seconds, status = settle(page, served, before)
+                    got, seconds, status = ask(page, served, first)
                     firsts.append(got)
                     times.append(seconds)
-                    before = served.sent
-                    page.fill("#q", second)
-                    page.press("#q", "Enter")
-                    again, seconds2, _ = settle(page, served, before)
+                    again, seconds2, _ = ask(page, served, second)
                     nexts.append(again)
                     times.append(seconds2)
                     print(

@@ -4,9 +4,18 @@ the real CLI and our validator."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 Files = dict[str, str | bytes]
+
+
+def write_files(root: Path, files: Files) -> None:
+    """Lay out a crafted case under ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 def mk(**fields: Any) -> dict[str, Any]:

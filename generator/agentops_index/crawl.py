@@ -166,14 +166,16 @@ def crawl_github(
     now, _ = build_time()
     known = {r.id.lower() for r in refs}
     found = discovered
+    candidates: dict[str, m.SourceOrigin] = {}  # discovered repositories not curated, with their origin
 
     async def run() -> tuple[list[SourceOutcome], m.Usage]:
-        nonlocal found
+        nonlocal found, candidates
         github = GitHub(api_url, token, transport=transport, max_requests=max_requests, throttle=throttle, timeout=timeout)
         try:
             if found is None and discover:
                 found = await discovery.search_for(github, previous, search_interval, search_cap)
-            extra = discovery.as_refs(found.candidates(known)) if found is not None else []
+            candidates = found.candidates(known) if found is not None else {}
+            extra = discovery.as_refs(candidates)
             wanted = [r for r in [*refs, *extra] if in_shard(r.id, shard)]
             outcomes = await github_crawl.crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
         finally:
@@ -192,14 +194,12 @@ def crawl_github(
 
     outcomes, usage = asyncio.run(run())
     origins: dict[str, m.SourceOrigin] = {r.id.lower(): "curated" for r in refs}
-    if found is not None:
-        origins.update((repo_id.lower(), origin) for repo_id, origin in found.candidates(known).items())
+    origins.update((repo_id.lower(), origin) for repo_id, origin in candidates.items())
     for outcome in outcomes:
         outcome.status = outcome.status.model_copy(update={"origin": origins.get(outcome.status.id.lower())})
     result = finish(outcomes, taxonomy, now, previous)
     report = result.report.model_copy(update={"usage": usage})
     if found is not None:
-        candidates = found.candidates(known)
         crawled = {o.status.id.lower() for o in outcomes}
         report = report.model_copy(update={"discovery": discovery_stats(len(refs), candidates, crawled, found)})
     return CrawlResult(result.snapshot, report)
