@@ -100,7 +100,7 @@ def build(
         # from walking them again and again while pages are rendered.
         gc.freeze()
         try:
-            return _build(snapshot, Path(snapshot_path), writer, base_url, theme, history, previous_site, clock)
+            return _build(snapshot, Path(snapshot_path), writer, base_url, theme, history, previous_site, clock, search)
         finally:
             gc.unfreeze()
 
@@ -142,8 +142,10 @@ def _build(
     history: Path | None,
     previous_site: Path | None,
     clock: _Clock,
+    search: bool = True,
 ) -> BuildResult:
-    """Everything but the search index, written into the staging directory of ``writer``."""
+    """Everything but the search index, written into the staging directory of ``writer``
+    (``search``: with the records Pagefind will read, set aside)."""
     site = Site(
         name=page_list.SITE_NAME,
         base_url=base_url_of(base_url),
@@ -208,6 +210,7 @@ def _build(
         site_files.LinkCheck(page_list.base_path(site), known=claimed),
         previous if previous_site is not None else None,
         previous_site,
+        search,
     )
     done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
     clock.lap("pages and markdown views")
@@ -326,6 +329,7 @@ class _Renderer:
     links: site_files.LinkCheck
     previous: Manifest | None
     previous_site: Path | None
+    search_records: bool = True  # set aside each plugin's record for Pagefind (not when the build skips search)
 
     def run(self, jobs: list[PluginRecord | Page]) -> _Done:
         writer = Writer(self.writer.staging, self.writer.previous)
@@ -338,7 +342,7 @@ class _Renderer:
                 fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
             else:
                 path, fingerprint = job.path, self.fingerprints.page(job)
-                if isinstance(job, PluginPage) and job.search_card:
+                if self.search_records and isinstance(job, PluginPage) and job.search_card:
                     # What Pagefind indexes for the page, beside the site rather than in the page.
                     writer.set_aside(path, self._render(templates, SEARCH_RECORD, job, path))
             done.files[path] = fingerprint
