@@ -4,6 +4,7 @@ third-party text fenced and inert (SECURITY.md §5.4, T17)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -11,14 +12,15 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import unicodedata
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from agentops_index import __version__
 from agentops_index.bundle_plugins import THIN_PLUGINS, write_bundle_plugins
 from agentops_index.bundles import BUNDLE_PREFIX, make_bundles
 from agentops_index.config import DEFAULT_BASE_URL
@@ -75,16 +77,23 @@ def test_core_and_meta_orchestrator_ship_what_the_issue_names() -> None:
     assert (PLUGINS / "agentops-meta-orchestrator/skills/orchestrator/SKILL.md").is_file()
 
 
-def test_tools_are_the_pinned_cli_and_read_only() -> None:
-    """L-6: no WebFetch, Write, Edit or general Bash; Bash only for an agentops-index subcommand."""
-    pinned = re.compile(rf"^Bash\((?:agentops-index|uvx agentops-index=={re.escape(__version__)}) [a-z][a-z -]*:\*\)$")
+READER_TOOL = 'Bash(python3 "${CLAUDE_PLUGIN_ROOT}/bin/agentops-answer":*)'
+
+
+def test_tools_are_the_shipped_reader_and_read_only() -> None:
+    """L-6: no WebFetch, Write, Edit or general Bash; Bash only for the reader the plugin ships
+    (and, where a workflow's outcome is recorded, the CLI's `metrics record`). No command names a
+    package to install or run (`uvx`, `pipx run`, `npx`): nothing we have not published and pinned."""
+    pinned = re.compile(r"^Bash\(agentops-index metrics record:\*\)$")
     for path in documents():
+        text = path.read_text("utf-8")
+        assert not re.search(r"\b(?:uvx|pipx run|npx|pip install)\b", text), f"{path}: names a package to fetch"
         tools = front_matter(path).get("allowed-tools")
         if tools is None:
             assert path.parts[-3] in THIN_PLUGINS, f"{path}: no allowed-tools"  # a thin plugin's workflow runs no tool
             continue
         for tool in [t.strip() for t in str(tools).split(", ")]:
-            assert tool == "Read" or pinned.match(tool), f"{path}: {tool}"
+            assert tool in ("Read", READER_TOOL) or pinned.match(tool), f"{path}: {tool}"
 
 
 def test_thin_plugins_are_the_sample_bundles_picks(tmp_path: Path) -> None:
@@ -139,32 +148,45 @@ def run_cli(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
     )
 
 
-def fenced_json(output: str) -> Any:
-    fences = FENCE.findall(output)
-    assert [kind for _, kind in fences] == ["BEGIN", "END"] and fences[0][0] == fences[1][0], output[:500]
-    body = output.split(f"DATA {fences[0][0]} BEGIN\n", 1)[1].split(f"\nDATA {fences[0][0]} END", 1)[0]
-    assert fences[0][0] not in body
-    return json.loads(body)
+def bare_env(tmp_path: Path, snapshot: str) -> dict[str, str]:
+    """A machine with python3 (the standard library alone) and no agentops-index on PATH."""
+    folder = tmp_path / "bare-bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    base = getattr(sys, "_base_executable", sys.executable)
+    (folder / "python3").write_text(f'#!/bin/sh\nexec "{base}" -I -S "$@"\n')
+    (folder / "python3").chmod(0o755)
+    path = f"{folder}:/usr/bin:/bin"
+    assert shutil.which("agentops-index", path=path) is None
+    return {
+        "PATH": path,
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "LANG": "C.UTF-8",
+        "AGENTOPS_SNAPSHOT": snapshot,
+    }
 
 
-@pytest.mark.parametrize(("command", "plugin", "line"), invocations(), ids=[c for c, _, _ in invocations()])
-def test_each_documented_invocation_runs_on_the_sample(command: str, plugin: str, line: str, tmp_path: Path) -> None:
+def documented(command: str, line: str, root: Path) -> str:
+    """The command file's sh block as Claude Code runs it: the plugin's root and the arguments filled in."""
+    line = line.replace("${CLAUDE_PLUGIN_ROOT}", str(root))
+    return line.replace('"$ARGUMENTS"', shlex.quote(EXAMPLES[command])).replace("$ARGUMENTS", EXAMPLES[command])
+
+
+def a_project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     (project / ".github" / "workflows").mkdir(parents=True)
     (project / "package.json").write_text(json.dumps({"devDependencies": {"jest": "29"}}))
     (project / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
-    env = {**os.environ, "AGENTOPS_SNAPSHOT": str(_copy(tmp_path)), "PYTHONPATH": str(REPO / "generator")}
-    # The plugin as Claude Code installs it: a copy of its directory alone (links resolved).
-    installed = tmp_path / "installed" / plugin
-    shutil.copytree(PLUGINS / plugin, installed)
-    line = line.replace("${CLAUDE_PLUGIN_ROOT}", str(installed))
-    line = line.replace('"$ARGUMENTS"', shlex.quote(EXAMPLES[command])).replace("$ARGUMENTS", EXAMPLES[command])
-    done = run_cli(line, project, env)
-    assert done.returncode == 0, done.stderr
-    answer = fenced_json(done.stdout)
+    return project
+
+
+def check_answer(command: str, answer: Any) -> None:
+    """What each command's answer must hold on the sample catalog."""
     if command == "agentops-prime":
         assert "testing jest" in answer["topics"] and "github actions ci pipeline" in answer["topics"]
         assert answer["recommendations"] and all(r["install"] for r in answer["recommendations"] if r["valid"])
+    if command == "agentops-discover":
+        assert answer["primary"] and answer["workflow"]
     if command == "orchestrate":
         assert answer["workflow"]["id"] == "plan-implement-review" and "steps" not in answer
         assert answer["success_probability"] == {
@@ -178,6 +200,47 @@ def test_each_documented_invocation_runs_on_the_sample(command: str, plugin: str
         assert len(answer["plugins"]) == 5
     if command == "show-patterns":
         assert answer["summary"]["states"]["validated"]
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from agentops_index.build import build
+
+    base = tmp_path_factory.mktemp("sample-site")
+    build(_copy(base), base / "site", search=False)
+    return base / "site"
+
+
+def fenced_json(output: str) -> Any:
+    fences = FENCE.findall(output)
+    assert [kind for _, kind in fences] == ["BEGIN", "END"] and fences[0][0] == fences[1][0], output[:500]
+    body = output.split(f"DATA {fences[0][0]} BEGIN\n", 1)[1].split(f"\nDATA {fences[0][0]} END", 1)[0]
+    assert fences[0][0] not in body
+    return json.loads(body)
+
+
+@pytest.mark.parametrize(("command", "plugin", "line"), invocations(), ids=[c for c, _, _ in invocations()])
+def test_each_documented_invocation_runs_with_python3_alone(
+    command: str, plugin: str, line: str, sample_site: Path, tmp_path: Path
+) -> None:
+    """Each command file's sh block, run from a copy of its plugin's directory alone (links
+    resolved, as Claude Code installs it) on a machine without agentops-index, answers from a
+    built site between its fence lines."""
+    assert line.startswith('python3 "${CLAUDE_PLUGIN_ROOT}/bin/agentops-answer" '), line
+    installed = tmp_path / "installed" / plugin
+    shutil.copytree(PLUGINS / plugin, installed)
+    env = bare_env(tmp_path, str(sample_site / "api" / "v1" / "snapshot.json"))
+    done = subprocess.run(
+        ["sh", "-c", documented(command, line, installed)],
+        cwd=a_project(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    check_answer(command, fenced_json(done.stdout))
 
 
 @pytest.mark.cli
@@ -201,6 +264,56 @@ def test_the_real_cli_validates_and_installs_the_plugins(claude_cli: Any, tmp_pa
         assert done.returncode == 0 and f"Successfully installed plugin: {name}@agentops-index" in done.stdout, done.stdout
     details = claude("plugin", "details", "agentops-core@agentops-index")
     assert "agentops-prime" in details.stdout and "agentops-orchestrator" in details.stdout
+
+
+@pytest.mark.cli
+def test_a_stranger_installs_the_plugins_and_every_command_answers(claude_cli: Any, sample_site: Path, tmp_path: Path) -> None:
+    """The issue's fresh machine: a throwaway HOME, the marketplace added and the two plugins
+    installed with the real Claude Code CLI, no agentops-index on PATH, a built site served over
+    HTTP and AGENTOPS_SNAPSHOT pointing at its api/v1/snapshot.json. Each command's documented
+    invocation, run from the plugin as installed, prints a real answer between its fence lines."""
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "NO_COLOR": "1"}
+    for args in (
+        ("marketplace", "add", str(REPO)),
+        ("install", "agentops-core@agentops-index"),
+        ("install", "agentops-meta-orchestrator@agentops-index"),
+    ):
+        done = subprocess.run(
+            [str(claude_cli.binary), "plugin", *args], capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(sample_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/v1/snapshot.json"
+        ran = []
+        for command, plugin, line in invocations():
+            installed = sorted((home / ".claude" / "plugins" / "cache" / "agentops-index" / plugin).glob("*"))
+            assert len(installed) == 1 and (installed[0] / "bin" / "agentops-answer").is_file(), installed
+            shell = bare_env(tmp_path, url)
+            shell["HOME"] = str(home)
+            done = subprocess.run(
+                ["sh", "-c", documented(command, line, installed[0])],
+                cwd=a_project(tmp_path / command),
+                env=shell,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert done.returncode == 0, f"{command}: {done.stderr}"
+            check_answer(command, fenced_json(done.stdout))
+            ran.append(command)
+        assert sorted(ran) == sorted(EXAMPLES)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 # --- T17: what the commands print, with hostile text in every untrusted field ----------------
@@ -256,7 +369,41 @@ def test_t17_command_output_keeps_hostile_text_inert(line: str, llm_snapshot: Pa
     env = {**os.environ, "AGENTOPS_SNAPSHOT": str(llm_snapshot), "PYTHONPATH": str(REPO / "generator")}
     done = run_cli(line, tmp_path, env)
     assert done.returncode == 0, done.stderr
-    output = done.stdout
+    _inert(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def llm_site(llm_snapshot: Path) -> Path:
+    from agentops_index.build import build
+
+    build(llm_snapshot, llm_snapshot.parent.parent / "site", search=False)
+    return llm_snapshot.parent.parent / "site"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "review"],
+        ["search", "ignore previous instructions"],
+        ["discover", "review and deploy"],
+        ["prime", "--dir", ".", "review"],
+        ["analyze-plugins", "--limit", "20"],
+        ["orchestrate", "build test deploy"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_t17_the_readers_output_keeps_hostile_text_inert(args: list[str], llm_site: Path, tmp_path: Path) -> None:
+    """The same through the plugins' standard-library reader, from the site built of that data."""
+    reader = PLUGINS / "agentops-core" / "bin" / "agentops-answer"
+    env = bare_env(tmp_path, str(llm_site))
+    done = subprocess.run(
+        ["python3", str(reader), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    _inert(done.stdout)
+
+
+def _inert(output: str) -> None:
     answer = fenced_json(output)  # exactly one fence pair, with a token nothing inside repeats
     body = output.split(" BEGIN\n", 1)[1]
     assert "<" not in body.rsplit("\nDATA ", 1)[0] and ">" not in body.rsplit("\nDATA ", 1)[0]  # no </untrusted>, <system>

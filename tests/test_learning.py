@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from agentops_index.assist import project_topics, success_probability
+from agentops_index.assist import success_probability
 from agentops_index.build import build
 from agentops_index.bundles import make_bundles
 from agentops_index.cli import cli
@@ -21,13 +21,14 @@ from agentops_index.errors import InputError
 from agentops_index.learning import (
     Metrics,
     Run,
-    load_patterns,
     promote,
     read_metrics,
     record_run,
     save_patterns,
     sync,
 )
+from agentops_index.patterns import load_patterns
+from agentops_index.prime import project_topics
 from agentops_index.search.session import open_searcher
 
 REPO = Path(__file__).resolve().parents[1]

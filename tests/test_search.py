@@ -22,14 +22,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import ValidationError
 
 from agentops_index import rank
 from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.discover import discover
 from agentops_index.errors import ConfigError, InputError
-from agentops_index.search import cache, spelling, terms
-from agentops_index.search import records as records_module
+from agentops_index.search import cache, queryfile, spelling, terms
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
@@ -423,9 +423,32 @@ def test_the_query_file_round_trips_and_bad_ones_name_the_field(tmp_path: Path, 
     with pytest.raises(InputError, match="q: bytes follow the gzip stream"):
         read_query_file(published + b"more", "q")
     bomb = gzip.compress(b" " * (3 * 1024 * 1024))
-    monkeypatch.setattr(records_module, "QUERY_FILE_CAP", 1024 * 1024)
+    monkeypatch.setattr(queryfile, "QUERY_FILE_CAP", 1024 * 1024)
     with pytest.raises(InputError, match="q: unpacks to more than 1048576 bytes"):
         read_query_file(bomb, "q")
+
+
+def test_the_standard_library_check_of_query_files_has_the_shape_of_query_record() -> None:
+    """queryfile.FIELDS (what the CLI and the plugins' reader accept) is QueryRecord's shape:
+    the same fields, the same required ones and defaults, and it refuses what the model refuses."""
+    model = QueryRecord.model_fields
+    assert list(queryfile.FIELDS) == list(model)
+    for name, (_, default) in queryfile.FIELDS.items():
+        if default is queryfile.REQUIRED:
+            assert model[name].is_required(), name
+        else:
+            assert model[name].get_default(call_default_factory=True) == default, name
+    good = json.loads(json.dumps(project_all(SAMPLE)[0]))
+    wrong = {"str": 3, "str?": 3, "bool": "yes please", "int": "many", "int?": 1.5, "float": "x", "strs": [1],
+             "pairs": [["a"]], "hooks": [[1, None]], "ints": {"a": "b"}, "floats": {"a": "b"}, "penalties": [["a"]],
+             "object?": [1]}  # fmt: skip
+    for name, (kind, _) in queryfile.FIELDS.items():
+        bad = {**good, name: wrong[kind]}
+        with pytest.raises(ValidationError):
+            QueryRecord.model_validate(bad)
+        with pytest.raises(InputError, match=rf"^q\.{name}: expected"):
+            queryfile.checked(bad, "q")
+    assert queryfile.checked(good, "q") == json.loads(json.dumps(QueryRecord.model_validate(good).model_dump(mode="json")))
 
 
 # --- the sample through the commands -------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Answers for the agentops plugins' commands: prime, orchestrate and analyze.
 
-- **prime**: what a project is made of (from its files: manifests, lock files, CI, containers,
+- **prime** (``prime.py``): what a project is made of (from its files: manifests, lock files, CI, containers,
   infrastructure, docs) plus the user's words, turned into searches; plugins are ranked by
   how many of those topics they serve and by their score, each with the files that led to it.
 - **orchestrate**: the workflow template that fits an intent, filled as a bundle (compatible
@@ -15,163 +15,19 @@ descriptions (``present.fenced`` marks and escapes them).
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import tomllib
-from collections.abc import Iterator
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
+from agentops_index.answer import ANALYZE_LIMIT, ASSISTANT_FORMAT, ASSISTANT_VERSION, analysis
 from agentops_index.bundles import Builder, Bundle, conflict
-from agentops_index.discover import categories, choose, keywords
+from agentops_index.discover import pick_template
 from agentops_index.learning import Metrics
-from agentops_index.search.query import Hit, Searcher
+from agentops_index.prime import prime, project_topics
+from agentops_index.search.query import Searcher
 from agentops_index.snapshot.categories import load_taxonomy
 from agentops_index.workflows import load_templates
 
-FALLBACK_TEMPLATE = "plan-implement-review"
-MAX_CLASHES = 40
-SCAN_FILES = 5000  # files looked at in a project, at most
-SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox", "vendor"})
-
-# File name (exact) or suffix (starting with ".") -> the topic it shows; searched as a query.
-MARKERS: dict[str, str] = {
-    "package.json": "javascript node",
-    "tsconfig.json": "typescript",
-    "pyproject.toml": "python",
-    "requirements.txt": "python",
-    "setup.py": "python",
-    "go.mod": "go golang",
-    "Cargo.toml": "rust",
-    "Gemfile": "ruby rails",
-    "pom.xml": "java maven",
-    "build.gradle": "java gradle kotlin",
-    "Dockerfile": "docker container",
-    "docker-compose.yml": "docker compose",
-    "compose.yaml": "docker compose",
-    "Chart.yaml": "kubernetes helm",
-    ".tf": "terraform infrastructure",
-    ".gitlab-ci.yml": "gitlab ci pipeline",
-    "dbt_project.yml": "dbt data sql",
-    ".sql": "sql database",
-    "mkdocs.yml": "documentation docs",
-    "openapi.yaml": "api openapi",
-    ".ipynb": "jupyter notebook data",
-    "plugin.json": "claude plugin development",
-    "SKILL.md": "claude skills",
-}
-# Dependency names in package.json or pyproject.toml -> topic.
-PACKAGES: dict[str, str] = {
-    "react": "react frontend",
-    "next": "nextjs react frontend",
-    "vue": "vue frontend",
-    "svelte": "svelte frontend",
-    "jest": "testing jest",
-    "vitest": "testing",
-    "playwright": "e2e testing playwright",
-    "@playwright/test": "e2e testing playwright",
-    "express": "api backend node",
-    "tailwindcss": "css tailwind design",
-    "storybook": "storybook components",
-    "django": "django python web",
-    "flask": "flask python web",
-    "fastapi": "fastapi api python",
-    "pytest": "testing pytest",
-    "pandas": "data analysis",
-    "sqlalchemy": "database sql",
-    "boto3": "aws cloud",
-}
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIP_DIRS and not (d.startswith(".") and d not in (".github", ".claude-plugin"))
-        )
-        for name in sorted(files):
-            seen += 1
-            if seen > SCAN_FILES:
-                return
-            yield Path(folder) / name
-
-
-def _dependencies(path: Path) -> list[str]:
-    try:
-        if path.name == "package.json":
-            data = json.loads(path.read_text("utf-8"))
-            return [
-                name
-                for key in ("dependencies", "devDependencies")
-                if isinstance(data, dict) and isinstance(data.get(key), dict)
-                for name in data[key]
-            ]
-        if path.name == "pyproject.toml":
-            project = tomllib.loads(path.read_text("utf-8")).get("project", {})
-            specs = list(project.get("dependencies", []))
-            for extra in (project.get("optional-dependencies") or {}).values():
-                specs += list(extra)
-            return [re.split(r"[<>=!~;\[ ]", str(s), maxsplit=1)[0].lower() for s in specs]
-    except (OSError, ValueError, tomllib.TOMLDecodeError, AttributeError):
-        return []  # a broken manifest in the user's project says nothing about topics
-    return []
-
-
-def project_topics(root: Path) -> dict[str, list[str]]:
-    """Topic query -> the project files (relative) that show it."""
-    topics: dict[str, list[str]] = {}
-    for path in _walk(root):
-        relative = path.relative_to(root).as_posix()
-        found = MARKERS.get(path.name) or (MARKERS.get(path.suffix) if path.suffix else None)
-        if "/.github/workflows/" in f"/{relative}" and path.suffix in (".yml", ".yaml"):
-            found = "github actions ci pipeline"
-        if found:
-            topics.setdefault(found, []).append(relative)
-        for name in _dependencies(path) if path.name in ("package.json", "pyproject.toml") else []:
-            topic = PACKAGES.get(name)
-            if topic:
-                topics.setdefault(topic, []).append(f"{relative} ({name})")
-    return {topic: files[:3] for topic, files in sorted(topics.items())}
-
-
-def _plugin_view(hit: Hit) -> dict[str, Any]:
-    record = hit.record
-    return {
-        "id": hit.id,
-        "name": hit.name,
-        "description": hit.description[:280],
-        "marketplace": hit.marketplace,
-        "score": round(hit.score, 4),
-        "risk": record["risk"],
-        "valid": record["valid"],
-        "context_tokens": record["context_tokens"],
-        "install": list(record["install"]),
-        "also_in": hit.also_in,
-    }
-
-
-def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[str, Any]:
-    topics = project_topics(root) if root.is_dir() else {}
-    asked = " ".join(keywords(words))
-    queries = {**({asked: ["(your words)"]} if asked else {}), **topics}
-    board: dict[str, dict[str, Any]] = {}
-    for query, evidence in queries.items():
-        weight = 2.0 if evidence == ["(your words)"] else 1.0
-        for rank, hit in enumerate(searcher.query(query, limit=5).results):
-            if not hit.record["valid"]:
-                continue  # copies are already collapsed: a hit is the listing a plugin is shown by
-            entry = board.setdefault(hit.id, {"plugin": _plugin_view(hit), "fit": 0.0, "because": []})
-            entry["fit"] += weight * hit.score / (1 + rank)
-            entry["because"].append({"topic": query, "files": evidence})
-    ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["plugin"]["id"]))[:limit]
-    return {
-        "project": str(root),
-        "topics": topics,
-        "words": asked,
-        "recommendations": [{**e["plugin"], "fit": round(e["fit"], 4), "because": e["because"]} for e in ranked],
-    }
+__all__ = ["analyze", "orchestrate", "prime", "project_topics", "success_probability"]
 
 
 def success_probability(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
@@ -189,17 +45,16 @@ def success_probability(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
 
 
 def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics) -> dict[str, Any]:
-    words = keywords(intent)
-    cats = categories(words, load_taxonomy().lexicon)
-    templates = load_templates()
-    template = choose(templates, words, cats)
-    note = None
-    if template is None:  # a plain "build me X": the general product-development workflow
-        template = next((t for t in templates if t.id == FALLBACK_TEMPLATE), None)
-        note = f"no workflow template matched these words; using the general {FALLBACK_TEMPLATE} workflow"
+    words, cats, template, note = pick_template(intent, load_taxonomy().lexicon, load_templates())
     if template is None:
         return {"intent": intent, "keywords": words, "workflow": None, "note": "no workflow template fits these words"}
-    bundle, _ = Builder(searcher).bundle(template, base_url)
+    plan = plan_of(Builder(searcher).bundle(template, base_url)[0], metrics)
+    return {"intent": intent, "keywords": words, "categories": cats, "note": note, **plan}
+
+
+def plan_of(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
+    """A filled template as orchestrate answers it: the workflow, its success probability, the
+    steps and how to record the outcome (the site publishes one for each template)."""
     plan = bundle.as_json()
     steps = []
     for number, stage in enumerate([*bundle.stages, *([bundle.aggregate] if bundle.aggregate else [])], 1):
@@ -215,10 +70,6 @@ def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics
             }
         )
     return {
-        "intent": intent,
-        "keywords": words,
-        "categories": cats,
-        "note": note,
         "workflow": plan,
         "success_probability": success_probability(bundle, metrics),
         "steps": steps,
@@ -226,7 +77,9 @@ def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics
     }
 
 
-def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, Any]:
+def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_LIMIT) -> dict[str, Any]:
+    """The top ``limit`` plugins compared: their rows, every clashing pair among them, and each
+    bundle's picks. ``answer.analysis`` cuts it to a smaller top; the site publishes it for 50."""
     plugins = searcher.store.top(limit)  # valid, one listing per plugin, by static score
     in_bundles: dict[str, list[str]] = {}
     for bundle in bundles:
@@ -255,14 +108,34 @@ def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, 
         why = conflict(a, [b])
         if why:
             clashes.append({"plugins": [a["id"], b["id"]], "why": why})
-    top = {p["id"] for p in plugins}
-    together = [
-        {"bundle": b.id, "plugins": [p.id for p in b.plugins]} for b in bundles if sum(p.id in top for p in b.plugins) >= 2
-    ]
     return {
-        "limit": limit,
         "plugins": rows,
-        "combine_in_bundles": together,
-        "clashes_total": len(clashes),
-        "clashes": clashes[:MAX_CLASHES],  # the output stays bounded (SECURITY.md §5.3)
+        "clashes": clashes,
+        "bundles": [{"bundle": b.id, "plugins": [p.id for p in b.plugins]} for b in bundles],
+    }
+
+
+def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, Any]:
+    return analysis(comparison(searcher, bundles, limit), limit)
+
+
+def assistant_file(searcher: Searcher, bundles: list[Bundle], base_url: str, header: dict[str, Any]) -> dict[str, Any]:
+    """``api/v1/assistant.json.gz``: what the plugins' standard-library reader cannot compute
+    (it has no bundle builder): orchestrate's plan for each workflow template, with the success
+    probability of the runs contributed under data/metrics/, and the comparison of the top
+    plugins for analyze-plugins."""
+    from agentops_index.config import data_file
+    from agentops_index.learning import read_metrics
+
+    contributed = data_file("metrics")
+    metrics = read_metrics([contributed] if contributed else [])
+    builder = Builder(searcher)
+    plans = {t.id: plan_of(builder.bundle(t, base_url)[0], metrics) for t in sorted(load_templates(), key=lambda t: t.id)}
+    return {
+        **header,
+        "format": ASSISTANT_FORMAT,
+        "format_version": ASSISTANT_VERSION,
+        "base_url": base_url,
+        "plans": plans,
+        "analyze": comparison(searcher, bundles, ANALYZE_LIMIT),
     }

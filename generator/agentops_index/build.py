@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
+from agentops_index.answer import ASSISTANT_FILE
+from agentops_index.assist import assistant_file
 from agentops_index.bundles import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import AgentopsError, BuildError, ConfigError
@@ -167,6 +169,12 @@ def _build(
     ranking = load_ranking()
     with searcher_for(snapshot, snapshot_path, records=records) as searcher:
         made = make_bundles(searcher, site.base_url, metric_problems)
+        helper = assistant_file(
+            searcher,
+            [bundle for bundle, _ in made],
+            site.base_url,
+            {"_notice": snapshot.notice, "generator": snapshot.generator, "generated_at": snapshot.generated_at},
+        )
         search_files = browser_search.files(records, searcher.store, load_search(), ranking)
     clock.lap("bundles and search files")
     site = site.model_copy(update={"bundles": len(made)})
@@ -179,6 +187,7 @@ def _build(
     published = site_files.api(writer, snapshot, records)
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
+    writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))

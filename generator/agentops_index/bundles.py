@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agentops_index.search.query import Hit, Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
-from agentops_index.workflows import Stage, Template
+from agentops_index.workflows import Stage, Template, matched_words
 
 MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
@@ -165,25 +165,6 @@ def conflict(record: Record, picked: Iterable[Record]) -> str | None:
                 if event == other_event and (tools is None or other_tools is None or tools & other_tools):
                     return f"its {event} hook and {other['id']}'s can act on the same tool calls"
     return None
-
-
-def _stem(word: str) -> str:
-    return word[:5] if len(word) > 5 else word
-
-
-def matched_words(record: Record, query: str, synonyms: dict[str, list[str]], own: bool = False) -> list[str]:
-    """The stage's query words (or their synonyms) found in what the plugin says it does: its
-    name, description, keywords, tags and (unless ``own``) its components' names and descriptions."""
-    texts = [record["name"], record["display_name"] or "", record["description"], *record["keywords"], *record["tags"]]
-    for name, description in [] if own else [*record["commands"], *record["agents"], *record["skills"]]:
-        texts += [name, description]
-    said = {_stem(w) for t in texts for w in re.findall(r"[a-z0-9]+", t.lower())}
-    found = []
-    for word in re.findall(r"[a-z0-9]+", query.lower()):
-        forms = [word, *synonyms.get(word, [])]
-        if any(all(_stem(part) in said for part in form.split()) for form in forms):
-            found.append(word)
-    return found
 
 
 # --- selection --------------------------------------------------------------------------------

@@ -544,13 +544,12 @@ def search(
     query store and Whoosh index are kept in your cache (~/.cache/agentops-index), never
     beside the snapshot.
     """
+    from agentops_index.answer import headline
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         answer = searcher.query(query, category, marketplace, component, limit, collapse=not all_listings)
-    if emit(
-        answer.as_dict(), as_json, as_fenced, [f"agentops-index search: {answer.total} matches, {len(answer.results)} shown"]
-    ):
+    if emit(answer.as_dict(), as_json, as_fenced, headline("search", answer.as_dict())):
         return
     if answer.did_you_mean:
         obj.echo(f"No good match for {query!r}; showing results for {answer.did_you_mean!r}.")
@@ -580,18 +579,13 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
     best-matching workflow template of data/workflows/ stage by stage, with a reason for
     every pick.
     """
+    from agentops_index.answer import headline
     from agentops_index.discover import discover as run_discover
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         plan = run_discover(intent, searcher)
-    picks = len(plan["primary"]) + len(plan["complementary"])
-    if emit(
-        plan,
-        as_json,
-        as_fenced,
-        [f"agentops-index discover: {picks} plugins picked; workflow {plan['workflow']['id'] if plan['workflow'] else 'none'}"],
-    ):
+    if emit(plan, as_json, as_fenced, headline("discover", plan)):
         return
     obj.echo(
         f"Intent: {intent}  (keywords: {', '.join(plan['keywords']) or 'none'}; categories: {', '.join(plan['categories']) or 'none'})"

@@ -87,12 +87,14 @@ def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_js
     Terraform, docs ...) to find what the project is made of, searches for each topic, and
     ranks plugins by how many topics they serve and by their score.
     """
-    from agentops_index.assist import prime as run_prime
+    from agentops_index.prime import prime as run_prime
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         answer = run_prime(project, words, searcher, limit)
-    lines = [f"agentops-index prime: {len(answer['topics'])} project topics, {len(answer['recommendations'])} plugins"]
+    from agentops_index.answer import headline
+
+    lines = headline("prime", answer)
     if emit(answer, as_json, as_fenced, lines):
         return
     click.echo(lines[0])
@@ -135,13 +137,10 @@ def orchestrate(
         answer = run_orchestrate(intent, searcher, base_url_of(base_url), metrics)
     if plan_only:
         answer.pop("steps", None)
+    from agentops_index.answer import headline
+
     workflow = answer.get("workflow")
-    chance = answer.get("success_probability") or {}
-    value = chance.get("value")
-    lines = [
-        f"agentops-index orchestrate: workflow {workflow['id'] if workflow else 'none'}",
-        f"success_probability: {value if value is not None else 'unknown'} ({chance.get('basis', 'no workflow')})",
-    ]
+    lines = headline("orchestrate", answer)
     if emit(answer, as_json, as_fenced, lines):
         return
     for line in lines:
@@ -170,7 +169,9 @@ def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenc
     with open_searcher(snapshot_arg) as searcher:
         bundles = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
         answer = analyze(searcher, bundles, limit)
-    lines = [f"agentops-index analyze-plugins: {len(answer['plugins'])} plugins, {len(answer['clashes'])} clashing pairs"]
+    from agentops_index.answer import headline
+
+    lines = headline("analyze-plugins", answer)
     if emit(answer, as_json, as_fenced, lines):
         return
     click.echo(lines[0])
@@ -204,15 +205,16 @@ PATTERNS_DIR = click.option(
 def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     """Every pattern by state, with its evidence and history."""
     from agentops_index.errors import InputError
-    from agentops_index.learning import load_patterns, meta_summary
+    from agentops_index.patterns import load_patterns, meta_summary
 
     if root is not None and not root.is_dir():  # e.g. ${CLAUDE_PLUGIN_ROOT} left unexpanded: say so, never show nothing
         raise InputError(f"--dir {root}: no such folder of patterns")
     found = load_patterns(_patterns_dir(root))
     summary = meta_summary(found)
     answer: dict[str, Any] = {"summary": summary, "patterns": [found[k] for k in sorted(found)]}
-    counts = {s: len(v) for s, v in summary["states"].items()}
-    lines = [f"agentops-index patterns: {', '.join(f'{n} {s}' for s, n in counts.items())}"]
+    from agentops_index.answer import headline
+
+    lines = headline("patterns", answer)
     if emit(answer, as_json, as_fenced, lines):
         return
     click.echo(lines[0])
@@ -230,7 +232,8 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
     """Add every complete bundle as a discovered pattern (a pattern whose picks changed starts over)."""
     from agentops_index.build import base_url_of
     from agentops_index.bundles import make_bundles
-    from agentops_index.learning import load_patterns, save_patterns, sync
+    from agentops_index.learning import save_patterns, sync
+    from agentops_index.patterns import load_patterns
     from agentops_index.search.session import open_searcher
 
     folder = root or PATTERNS_HOME
@@ -250,7 +253,8 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
 def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path) -> None:
     """discovered -> validated when the real `claude plugin validate` accepts the bundle's marketplace.json."""
     from agentops_index.bundles import make_bundles
-    from agentops_index.learning import load_patterns, save_patterns, validate_with_cli
+    from agentops_index.learning import save_patterns, validate_with_cli
+    from agentops_index.patterns import load_patterns
     from agentops_index.search.session import open_searcher
 
     folder = root or PATTERNS_HOME
@@ -273,7 +277,8 @@ def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path)
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def patterns_promote(root: Path | None, metrics_dirs: tuple[Path, ...], min_runs: int, min_success: float, dry_run: bool) -> None:
     """validated -> learned when recorded runs succeed often enough; learned -> validated when they stop."""
-    from agentops_index.learning import load_patterns, promote, read_metrics, save_patterns
+    from agentops_index.learning import promote, read_metrics, save_patterns
+    from agentops_index.patterns import load_patterns
 
     folder = root or PATTERNS_HOME
     metrics = read_metrics(_metrics_folders(metrics_dirs))

@@ -16,9 +16,9 @@ import re
 from typing import Any
 
 from agentops_index.search.query import Hit, Searcher
-from agentops_index.search.related import STOPWORDS
+from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.workflows import Stage, Template, load_templates
+from agentops_index.workflows import Stage, Template, load_templates, matched_words
 
 INTENT_STOPWORDS = STOPWORDS | frozenset(
     [
@@ -101,8 +101,6 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         )
         found = [h for h in answer.results if h.id not in taken and not h.record["dependencies"]]
         if stage.require:
-            from agentops_index.bundles import matched_words
-
             wanted = " ".join(stage.require)
             found = [h for h in found if matched_words(h.record, wanted, searcher.search_cfg.synonyms, own=True)]
         return found
@@ -130,17 +128,41 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
     return out
 
 
-def discover(intent: str, searcher: Searcher) -> dict[str, Any]:
+FALLBACK_TEMPLATE = "plan-implement-review"
+
+
+def pick_template(
+    intent: str, lexicon: dict[str, frozenset[str]], templates: list[Template]
+) -> tuple[list[str], list[str], Template | None, str | None]:
+    """What orchestrate plans for an intent: its keywords, categories, the template that fits
+    (else the general product-development one), and a note when it is that fallback."""
     words = keywords(intent)
-    taxonomy = load_taxonomy()
-    cats = categories(words, taxonomy.lexicon)
+    cats = categories(words, lexicon)
+    template = choose(templates, words, cats)
+    note = None
+    if template is None:  # a plain "build me X": the general product-development workflow
+        template = next((t for t in templates if t.id == FALLBACK_TEMPLATE), None)
+        note = f"no workflow template matched these words; using the general {FALLBACK_TEMPLATE} workflow"
+    return words, cats, template, note
+
+
+def discover(
+    intent: str,
+    searcher: Searcher,
+    lexicon: dict[str, frozenset[str]] | None = None,
+    templates: list[Template] | None = None,
+) -> dict[str, Any]:
+    """``lexicon`` and ``templates``: the categories' words and the workflow templates (default:
+    the package's data files)."""
+    words = keywords(intent)
+    cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
     primary_answer = searcher.query(" ".join(words), limit=3) if words else None
     primary = []
     for hit in primary_answer.results if primary_answer else []:
         matched = sorted(_stems(words) & _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower())))
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
-    template = choose(load_templates(), words, cats)
+    template = choose(templates if templates is not None else load_templates(), words, cats)
     workflow: dict[str, Any] | None = None
     complementary: list[dict[str, Any]] = []
     if template is not None:

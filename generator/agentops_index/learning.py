@@ -29,12 +29,11 @@ from typing import Any
 
 from agentops_index.bundles import Bundle
 from agentops_index.errors import InputError
+from agentops_index.patterns import PATTERN_FORMAT, STATES, meta_summary
 from agentops_index.snapshot.store import write_atomic
 
 RUNS_LOG = "success_rates.log"
 DURATIONS_LOG = "durations.log"
-STATES = ("discovered", "validated", "learned")
-PATTERN_FORMAT = 1
 MIN_RUNS = 3
 MIN_SUCCESS = 0.8
 _BUNDLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -193,23 +192,6 @@ def pattern_of(bundle: Bundle, state: str, manifest_url: str) -> dict[str, Any]:
     }
 
 
-def load_patterns(root: Path) -> dict[str, dict[str, Any]]:
-    """Every pattern under ``root``, by id; a file in the wrong folder or unreadable is an error."""
-    found: dict[str, dict[str, Any]] = {}
-    for state in STATES:
-        for path in sorted((root / state).glob("*.json")):
-            try:
-                data = json.loads(path.read_text("utf-8"))
-            except (OSError, ValueError) as exc:
-                raise InputError(f"{path}: not a readable pattern ({exc})") from exc
-            if not isinstance(data, dict) or data.get("state") != state or data.get("id") != path.stem:
-                raise InputError(f"{path}: state/id: must match its folder ({state}) and file name ({path.stem})")
-            if data["id"] in found:
-                raise InputError(f"{path}: id: {data['id']} is also under {found[data['id']]['state']}/")
-            found[data["id"]] = data
-    return found
-
-
 def save_patterns(root: Path, patterns: dict[str, dict[str, Any]]) -> None:
     """Write each pattern into its state's folder and remove it from the others; then the meta summary."""
     for state in STATES:
@@ -225,23 +207,6 @@ def save_patterns(root: Path, patterns: dict[str, dict[str, Any]]) -> None:
 
 def _dump(value: Any) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def meta_summary(patterns: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Patterns about patterns: how many in each state, and the plugins learned patterns share."""
-    used: dict[str, int] = {}
-    for pattern in patterns.values():
-        if pattern["state"] == "learned":
-            for plugin in pattern["plugins"]:
-                used[plugin["id"]] = used.get(plugin["id"], 0) + 1
-    return {
-        "format": PATTERN_FORMAT,
-        "states": {s: sorted(p["id"] for p in patterns.values() if p["state"] == s) for s in STATES},
-        "success_rates": {
-            pid: p["evidence"]["success_rate"] for pid, p in sorted(patterns.items()) if p["evidence"]["success_rate"] is not None
-        },
-        "plugins_in_learned_patterns": dict(sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))),
-    }
 
 
 def sync(patterns: dict[str, dict[str, Any]], bundles: list[Bundle], base_url: str, at: str) -> list[str]:

@@ -19,8 +19,6 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-import click
-
 from agentops_index.manifest.text import DESCRIPTION_CAP, clean
 
 # Keys whose values we build and may hold a URL of ours (install commands, the bundle's
@@ -95,6 +93,8 @@ FENCED_HELP = "Print the JSON in the fenced form our Claude Code commands read (
 
 def emit(payload: Any, as_json: bool, as_fenced: bool, lines: list[str]) -> bool:
     """Print ``payload`` as JSON or fenced JSON when asked; False when the caller prints text."""
+    import click  # here, so the plugins' standard-library reader can use fenced()
+
     if as_fenced:
         click.echo(fenced(payload, lines))
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agentops_index.config import COMPONENT_KINDS, data_file, read_toml
 from agentops_index.errors import ConfigError
@@ -140,3 +141,22 @@ def load_templates(folder: Path | None = None) -> list[Template]:
     if problems:
         raise ConfigError("; ".join(problems))
     return sorted(templates, key=lambda t: t.id)
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word
+
+
+def matched_words(record: dict[str, Any], query: str, synonyms: dict[str, list[str]], own: bool = False) -> list[str]:
+    """The stage's query words (or their synonyms) found in what the plugin says it does: its
+    name, description, keywords, tags and (unless ``own``) its components' names and descriptions."""
+    texts = [record["name"], record["display_name"] or "", record["description"], *record["keywords"], *record["tags"]]
+    for name, description in [] if own else [*record["commands"], *record["agents"], *record["skills"]]:
+        texts += [name, description]
+    said = {_stem(w) for t in texts for w in re.findall(r"[a-z0-9]+", t.lower())}
+    found = []
+    for word in re.findall(r"[a-z0-9]+", query.lower()):
+        forms = [word, *synonyms.get(word, [])]
+        if any(all(_stem(part) in said for part in form.split()) for form in forms):
+            found.append(word)
+    return found

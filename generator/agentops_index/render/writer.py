@@ -26,7 +26,9 @@ from pathlib import Path
 from agentops_index.errors import BuildError, InputError
 from agentops_index.snapshot.store import fsync_dir
 
-_PATH = re.compile(r"^(?:[a-z0-9][a-z0-9._-]*/)*[a-z0-9][a-z0-9._-]*$")
+# Lower-case names that start with a letter, a digit or "_" (never "." or "-"): the browser
+# search's name shards spell a non-ASCII first character as "_<hex>_" (search/names/_524d_.json).
+_PATH = re.compile(r"^(?:[a-z0-9_][a-z0-9._-]*/)*[a-z0-9_][a-z0-9._-]*$")
 # Files that prove a directory is a site we built, so replacing it loses nothing else.
 SITE_MARKERS = ("index.html", "api/v1/schema.json")
 ASIDE = ".aside"  # the temp directory's folder of files set aside for ``commit``'s step (not published)

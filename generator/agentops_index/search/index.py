@@ -32,8 +32,6 @@ earlier one: only documents whose fingerprint changed are rewritten.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -42,10 +40,10 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from agentops_index import rank
-from agentops_index.config import Ranking
-from agentops_index.search import terms
-from agentops_index.search.store import field_texts, kinds
+from agentops_index.search import postings
+from agentops_index.search.documents import BUCKETS, CLASSES, FIELD_CLASS, bucket, class_terms, document, fingerprint
+
+__all__ = ["BUCKETS", "CLASSES", "FIELD_CLASS", "bucket", "class_terms", "document", "fingerprint"]
 
 INDEX_NAME = "plugins"
 # Postings in blocks of 1,024 uncompressed document numbers instead of 128 zlib-compressed
@@ -58,20 +56,6 @@ WRITER = {"limitmb": 512}  # PERFORMANCE.md: halves a 30k-document build against
 # ones stay in-process, where forking would cost more than it saves.
 PARALLEL = {"limitmb": 256, "procs": 2, "multisegment": True}
 PARALLEL_FROM = 5000
-CLASSES = {"n": 1.0, "k": 0.8, "c1": 0.8, "c2": 0.5, "c3": 0.25, "d": 0.6, "x1": 0.3, "x2": 0.2, "x3": 0.1, "w": 0.2}
-FIELD_CLASS = {
-    "name": "n",
-    "display_name": "n",
-    "keywords": "k",
-    "tags": "k",
-    "components": "c",
-    "description": "d",
-    "component_descriptions": "x",
-    "category": "w",
-    "marketplace": "w",
-    "author": "w",
-}
-BUCKETS = (9, 36)  # components: up to 9 is bucket 1, up to 36 bucket 2, more bucket 3
 
 
 def schema() -> Schema:
@@ -92,57 +76,6 @@ def schema() -> Schema:
     for cls in CLASSES:
         fields[cls] = KEYWORD(scorable=False)
     return Schema(**fields)
-
-
-def bucket(record: dict[str, Any]) -> str:
-    counts = record["counts"]
-    parts = sum(counts.get(k, 0) for k in ("commands", "agents", "skills", "mcp_servers"))
-    return "1" if parts <= BUCKETS[0] else "2" if parts <= BUCKETS[1] else "3"
-
-
-def class_terms(record: dict[str, Any]) -> dict[str, set[str]]:
-    """The record's stemmed terms by relevance class; a term of the name or keywords (the fixed
-    strongest weights) is not repeated in weaker classes."""
-    size = bucket(record)
-    out: dict[str, set[str]] = {cls: set() for cls in CLASSES}
-    for field, values in field_texts(record).items():
-        cls = FIELD_CLASS[field]
-        cls = cls + size if cls in ("c", "x") else cls
-        for value in values:
-            out[cls].update(terms.tokens(value))
-    out["k"] -= out["n"]
-    for cls in CLASSES:
-        if cls not in ("n", "k"):
-            out[cls] -= out["n"] | out["k"]
-    return out
-
-
-def fingerprint(record: dict[str, Any], extra: Any) -> str:
-    body = json.dumps([record, extra], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-
-
-def document(record: dict[str, Any], group: str, rep: int, ranking: Ranking) -> dict[str, Any]:
-    found = class_terms(record)
-    mult = rank.combined(1.0, record["parts"], record["penalties"], ranking)
-    doc: dict[str, Any] = {
-        "id": record["id"],
-        "fingerprint": fingerprint(record, [group, rep, ranking.weights]),
-        "grp": group,
-        "category": record["category"],
-        "marketplace": record["marketplace"].lower(),
-        "component": ",".join(kinds(record)),
-        "mult": round(mult * 1_000_000),
-        "static": round(record["static"] * 1_000_000),
-        "rep": rep,
-        "nlen": len(found["n"]),
-    }
-    if rep:
-        doc["copy"] = "1"
-    for cls, values in found.items():
-        if values:
-            doc[cls] = " ".join(sorted(values))
-    return doc
 
 
 def write(directory: Path, documents: list[dict[str, Any]], existing: dict[str, str] | None = None) -> tuple[int, int, int]:
@@ -194,3 +127,27 @@ def numbers(directory: Path) -> dict[str, int]:
 
 def open_index(directory: Path) -> Any:
     return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+
+
+class WhooshPostings:
+    """The query side's view of a Whoosh index: a term's documents, whether a term is there, and
+    the columns (``query.Postings``)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.ix = open_index(directory)
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
+        self.documents = self.searcher.doc_count()
+
+    def ids(self, field: str, term: str) -> set[int]:
+        return postings.ids(self.reader, field, term)
+
+    def has(self, field: str, term: str) -> bool:
+        return (field, term) in self.reader
+
+    def column(self, name: str) -> Any:
+        return self.reader.column_reader(name)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()

@@ -26,16 +26,17 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
-from agentops_index.search import postings, spelling, terms
-from agentops_index.search.index import CLASSES, open_index
+from agentops_index.search import spelling, terms
+from agentops_index.search.documents import CLASSES
 from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
 # Weakest first: a stronger class overwrites a weaker one for the same document.
@@ -159,18 +160,35 @@ def joinable(a: str, b: str) -> bool:
     return a.isalnum() and b.isalnum() and min(len(a), len(b)) <= JOIN_PART
 
 
+class Postings(Protocol):
+    """Where a query reads which documents hold a term: the Whoosh index in the CLI
+    (``index.WhooshPostings``), SQLite in the plugins' reader (``sqlpostings.SqlPostings``)."""
+
+    documents: int
+
+    def ids(self, field: str, term: str) -> set[int]: ...
+
+    def has(self, field: str, term: str) -> bool: ...
+
+    def column(self, name: str) -> Sequence[Any]: ...
+
+    def close(self) -> None: ...
+
+
 class Searcher:
     """Queries over one prepared query store and index (open it with ``with``)."""
 
-    def __init__(self, directory: Path, search: Search, ranking: Ranking) -> None:
+    def __init__(self, directory: Path, search: Search, ranking: Ranking, index: Postings | None = None) -> None:
         self.directory = directory
         self.store = Store(directory / STORE_FILE)
-        self.ix = open_index(directory / "whoosh")
-        self.searcher = self.ix.searcher()
-        self.reader = self.searcher.reader()
+        if index is None:
+            from agentops_index.search.index import WhooshPostings
+
+            index = WhooshPostings(directory / "whoosh")
+        self.index = index
         self.search_cfg = search
         self.ranking = ranking
-        self.documents = max(self.searcher.doc_count(), 1)
+        self.documents = max(index.documents, 1)
         self._columns: dict[str, Any] = {}
         self._cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._cached = 0
@@ -183,8 +201,7 @@ class Searcher:
         self.close()
 
     def close(self) -> None:
-        self.searcher.close()
-        self.ix.close()
+        self.index.close()
         self.store.close()
 
     # --- reading the index -----------------------------------------------------------------
@@ -197,7 +214,7 @@ class Searcher:
         if found is not None:
             self._cache.move_to_end(key)
             return found
-        found = frozenset(postings.ids(self.reader, field, term))
+        found = frozenset(self.index.ids(field, term))
         self._cache[key] = found
         self._cached += len(found) + 1  # an empty answer is kept too, and counts
         while self._cached > CACHE_IDS and len(self._cache) > 1:
@@ -207,7 +224,7 @@ class Searcher:
 
     def _column(self, name: str) -> Any:
         if name not in self._columns:
-            self._columns[name] = self.reader.column_reader(name)
+            self._columns[name] = self.index.column(name)
         return self._columns[name]
 
     def _facets(self, category: str | None, marketplace: str | None, component: str | None) -> frozenset[int] | None:
@@ -228,7 +245,7 @@ class Searcher:
     def _indexed(self, word: str) -> bool:
         """Whether the index holds every stem of ``word`` (so a word is known in any inflection)."""
         stems = terms.tokens(word, frozenset())
-        return bool(stems) and all(any((cls, s) in self.reader for cls in CLASSES) for s in stems)
+        return bool(stems) and all(any(self.index.has(cls, s) for cls in CLASSES) for s in stems)
 
     def _words(self, text: str) -> list[str]:
         """The query's words; a CamelCase word the index does not know is split (``PRReviewToolkit``),

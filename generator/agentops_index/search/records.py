@@ -10,24 +10,21 @@ what a client downloads instead of the whole snapshot).
 
 Strings are third-party text already normalized by the crawl; records read from a downloaded
 file are validated here and every string is normalized and capped again, since the file
-came over the network.
+came over the network (``queryfile.py`` reads them, with the standard library alone).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from agentops_index.errors import InputError
-from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
+from agentops_index.search.queryfile import FORMAT, FORMAT_VERSION, read_query_file
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
 
+__all__ = ["FORMAT", "FORMAT_VERSION", "read_query_file"]
+
 QUERY_FILE = "query.json.gz"  # beside snapshot.json under api/v1/
-QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
-FORMAT = "agentops-index/query"
-FORMAT_VERSION = 1
 DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
 COMPONENT_DESCRIPTION_CAP = 200  # enough to search and to show; the snapshot keeps the full text
 SIGNAL_LEVELS = ("info", "notice", "elevated", "high")
@@ -202,75 +199,3 @@ def query_file_bytes(snapshot: Snapshot, records: list[dict[str, Any]] | None = 
     from agentops_index.snapshot import store
 
     return store.gzipped(store.dumps(query_file(snapshot, records), compact=True))
-
-
-# --- reading a downloaded query file -----------------------------------------------------------
-
-
-def unpacked(raw: bytes, where: str) -> bytes:
-    """A query file's JSON: gunzipped when it is gzip, at most QUERY_FILE_CAP bytes (a small
-    download must not unpack into gigabytes)."""
-    if raw[:2] != b"\x1f\x8b":
-        return raw
-    import zlib
-
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        out = inflater.decompress(raw, QUERY_FILE_CAP)
-    except zlib.error as exc:
-        raise InputError(f"{where}: not a readable gzip file ({exc})") from exc
-    if inflater.unconsumed_tail:
-        raise InputError(f"{where}: unpacks to more than {QUERY_FILE_CAP} bytes")
-    if not inflater.eof:
-        raise InputError(f"{where}: the gzip file is cut short")
-    if inflater.unused_data:
-        raise InputError(f"{where}: bytes follow the gzip stream")
-    return out
-
-
-_CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
-
-
-def _recap(record: QueryRecord) -> dict[str, Any]:
-    """A validated record as plain data with every third-party string normalized and capped again."""
-    data = record.model_dump(mode="json")
-    for field, cap in _CAPS.items():
-        if isinstance(data.get(field), str):
-            data[field] = clean(data[field], cap)
-    for field in ("keywords", "tags", "mcp"):
-        data[field] = [clean(v, KEYWORD_CAP if field != "mcp" else NAME_CAP) for v in data[field]][:200]
-    for field in ("commands", "agents", "skills"):
-        data[field] = [[clean(n, NAME_CAP), clean(d, DESCRIPTION_LIST_CAP)] for n, d in data[field]][:200]
-    for field in ("id", "slug", "marketplace", "category", "signal", "explanation", "install_note", "canonical_id"):
-        if isinstance(data.get(field), str):
-            data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
-    data["install"] = [clean(x, SHORT_CAP) for x in data["install"]][:2]
-    data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
-    data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
-    return data
-
-
-def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate a downloaded query file (gzip or plain JSON): its header and records, or a
-    one-line InputError naming the field."""
-    try:
-        body = json.loads(unpacked(raw, where))
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"{where}: not JSON ({exc})") from exc
-    if not isinstance(body, dict) or body.get("format") != FORMAT:
-        raise InputError(f"{where}: format: not an agentops-index query file")
-    if body.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"{where}: format_version is {body.get('format_version')!r}, this agentops-index reads {FORMAT_VERSION}")
-    plugins = body.get("plugins")
-    if not isinstance(plugins, list):
-        raise InputError(f"{where}: plugins: not a list")
-    records = []
-    for index, item in enumerate(plugins):
-        try:
-            records.append(_recap(QueryRecord.model_validate(item)))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            path = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{where}: plugins[{index}].{path}: {first['msg']}") from exc
-    header = {k: body.get(k) for k in ("generator", "generated_at", "schema_version")}
-    return header, records

@@ -14,80 +14,13 @@ import math
 import re
 from collections import Counter, defaultdict
 
+from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
 from agentops_index.snapshot.models import PluginRecord
 
 RELATED = 6
 TERMS_PER_PLUGIN = 12
 MAX_POSTINGS = 60
 _WORD = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "use",
-        "used",
-        "uses",
-        "using",
-        "when",
-        "with",
-        "your",
-        "you",
-        "can",
-        "will",
-        "all",
-        "any",
-        "not",
-        "but",
-        "more",
-        "than",
-        "then",
-        "them",
-        "they",
-        "their",
-        "there",
-        "these",
-        "those",
-        "what",
-        "which",
-        "who",
-        "plugin",
-        "plugins",
-        "claude",
-        "code",
-        "skill",
-        "skills",
-        "command",
-        "commands",
-        "agent",
-        "agents",
-        "tool",
-        "tools",
-        "helps",
-        "help",
-    ]
-)
 
 
 def terms_of(plugin: PluginRecord) -> set[str]:

@@ -14,17 +14,16 @@ word more plugins use. A word of six letters or more with no
 candidate that close may still be corrected to a word that sounds the same (Metaphone), within
 three edits and with the same first letter: ``playwrite`` -> ``playwright``.
 
-rapidfuzz computes the edit distances (C++, with a cut-off, over thousands of words in a
-millisecond); jellyfish gives the Metaphone codes the store keeps for name and keyword words.
+``fuzzy`` computes the edit distances (rapidfuzz: C++, with a cut-off, over thousands of words
+in a millisecond) and the Metaphone codes the store keeps for name and keyword words (jellyfish);
+the plugins' reader gets the pure-Python versions of both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
+from agentops_index.search import fuzzy
 from agentops_index.search.store import Store
 
 PHONETIC_FROM = 6  # letters; shorter words sound alike too easily
@@ -57,20 +56,14 @@ def best(word: str, store: Store) -> str | None:
     pool = {w: (df, named) for w, df, named in store.near(word, len(word) - edits, len(word) + edits)}
     # A word only descriptions use must be used by two plugins: one may be someone's own typo.
     choices = [w for w, (df, named) in pool.items() if (named or df >= MIN_UNNAMED_USES) and len(w) >= MIN_CORRECTION]
-    found = [
-        m
-        for m in process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
-        if _plausible(word, m[0], m[1])
-    ]
+    found = [m for m in fuzzy.within(word, choices, edits) if _plausible(word, m[0], m[1])]
     if found:
         # Ties: a word with the same first letter (people seldom miss the first one: "olama" is
         # ollama, not llama), then a word of names and keywords, then the more used.
         return min(found, key=lambda m: (m[1], m[0][:1] != word[:1], -pool[m[0]][1], -pool[m[0]][0], m[0]))[0]
     if len(word) >= PHONETIC_FROM and word.isascii() and word.isalpha():
-        import jellyfish
-
-        alike = dict(store.sounding(str(jellyfish.metaphone(word))))
-        close = [(w, OSA.distance(word, w)) for w in alike]
+        alike = dict(store.sounding(fuzzy.metaphone(word)))
+        close = [(w, fuzzy.distance(word, w)) for w in alike]
         close = [(w, d) for w, d in close if d <= PHONETIC_EDITS and _plausible(word, w, d)]
         if close:
             return min(close, key=lambda m: (m[1], -alike[m[0]], m[0]))[0]

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from agentops_index.search import terms
+from agentops_index.search import fuzzy, terms
 
 STORE_FILE = "store.sqlite"
 CHUNK = 900  # ids per statement: under SQLite's default bound on host parameters
@@ -106,9 +106,7 @@ def arrange(records: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, in
 def _sound(word: str) -> str | None:
     if len(word) < 5 or not word.isascii() or not word.isalpha():
         return None
-    import jellyfish
-
-    return str(jellyfish.metaphone(word))
+    return fuzzy.metaphone(word)
 
 
 def _pack(record: dict[str, Any]) -> bytes:

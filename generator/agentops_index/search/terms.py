@@ -18,8 +18,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
-from whoosh.lang.porter import stem as porter_stem
+from agentops_index.search.stemming import STOP_WORDS as WHOOSH_STOP_WORDS
+from agentops_index.search.stemming import stem as porter_stem
 
 # Whoosh's English stop words, plus the words people wrap a request in ("I want to ...").
 STOP_WORDS = WHOOSH_STOP_WORDS | frozenset(
@@ -47,6 +47,75 @@ STOP_WORDS = WHOOSH_STOP_WORDS | frozenset(
         "via",
         "want",
         "would",
+    ]
+)
+# Plain English words that say nothing of what a plugin does (related plugins, intents).
+PLAIN_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "when",
+        "with",
+        "your",
+        "you",
+        "can",
+        "will",
+        "all",
+        "any",
+        "not",
+        "but",
+        "more",
+        "than",
+        "then",
+        "them",
+        "they",
+        "their",
+        "there",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "plugin",
+        "plugins",
+        "claude",
+        "code",
+        "skill",
+        "skills",
+        "command",
+        "commands",
+        "agent",
+        "agents",
+        "tool",
+        "tools",
+        "helps",
+        "help",
     ]
 )
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"

@@ -1,0 +1,160 @@
+"""Prime: plugins for a project, from what its files show it is made of and the user's words.
+
+What a project is made of comes from its files (manifests, lock files, CI, containers,
+infrastructure, docs); each topic is searched, and plugins are ranked by how many topics they
+serve and by their score, each with the files that led to it. Standard library only: the
+agentops plugins' reader runs it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from agentops_index.discover import keywords
+from agentops_index.search.query import Hit, Searcher
+
+SCAN_FILES = 5000  # files looked at in a project, at most
+SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox", "vendor"})
+
+# File name (exact) or suffix (starting with ".") -> the topic it shows; searched as a query.
+MARKERS: dict[str, str] = {
+    "package.json": "javascript node",
+    "tsconfig.json": "typescript",
+    "pyproject.toml": "python",
+    "requirements.txt": "python",
+    "setup.py": "python",
+    "go.mod": "go golang",
+    "Cargo.toml": "rust",
+    "Gemfile": "ruby rails",
+    "pom.xml": "java maven",
+    "build.gradle": "java gradle kotlin",
+    "Dockerfile": "docker container",
+    "docker-compose.yml": "docker compose",
+    "compose.yaml": "docker compose",
+    "Chart.yaml": "kubernetes helm",
+    ".tf": "terraform infrastructure",
+    ".gitlab-ci.yml": "gitlab ci pipeline",
+    "dbt_project.yml": "dbt data sql",
+    ".sql": "sql database",
+    "mkdocs.yml": "documentation docs",
+    "openapi.yaml": "api openapi",
+    ".ipynb": "jupyter notebook data",
+    "plugin.json": "claude plugin development",
+    "SKILL.md": "claude skills",
+}
+# Dependency names in package.json or pyproject.toml -> topic.
+PACKAGES: dict[str, str] = {
+    "react": "react frontend",
+    "next": "nextjs react frontend",
+    "vue": "vue frontend",
+    "svelte": "svelte frontend",
+    "jest": "testing jest",
+    "vitest": "testing",
+    "playwright": "e2e testing playwright",
+    "@playwright/test": "e2e testing playwright",
+    "express": "api backend node",
+    "tailwindcss": "css tailwind design",
+    "storybook": "storybook components",
+    "django": "django python web",
+    "flask": "flask python web",
+    "fastapi": "fastapi api python",
+    "pytest": "testing pytest",
+    "pandas": "data analysis",
+    "sqlalchemy": "database sql",
+    "boto3": "aws cloud",
+}
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIP_DIRS and not (d.startswith(".") and d not in (".github", ".claude-plugin"))
+        )
+        for name in sorted(files):
+            seen += 1
+            if seen > SCAN_FILES:
+                return
+            yield Path(folder) / name
+
+
+def _dependencies(path: Path) -> list[str]:
+    try:
+        if path.name == "package.json":
+            data = json.loads(path.read_text("utf-8"))
+            return [
+                name
+                for key in ("dependencies", "devDependencies")
+                if isinstance(data, dict) and isinstance(data.get(key), dict)
+                for name in data[key]
+            ]
+        if path.name == "pyproject.toml":
+            project = tomllib.loads(path.read_text("utf-8")).get("project", {})
+            specs = list(project.get("dependencies", []))
+            for extra in (project.get("optional-dependencies") or {}).values():
+                specs += list(extra)
+            return [re.split(r"[<>=!~;\[ ]", str(s), maxsplit=1)[0].lower() for s in specs]
+    except (OSError, ValueError, tomllib.TOMLDecodeError, AttributeError):
+        return []  # a broken manifest in the user's project says nothing about topics
+    return []
+
+
+def project_topics(root: Path) -> dict[str, list[str]]:
+    """Topic query -> the project files (relative) that show it."""
+    topics: dict[str, list[str]] = {}
+    for path in _walk(root):
+        relative = path.relative_to(root).as_posix()
+        found = MARKERS.get(path.name) or (MARKERS.get(path.suffix) if path.suffix else None)
+        if "/.github/workflows/" in f"/{relative}" and path.suffix in (".yml", ".yaml"):
+            found = "github actions ci pipeline"
+        if found:
+            topics.setdefault(found, []).append(relative)
+        for name in _dependencies(path) if path.name in ("package.json", "pyproject.toml") else []:
+            topic = PACKAGES.get(name)
+            if topic:
+                topics.setdefault(topic, []).append(f"{relative} ({name})")
+    return {topic: files[:3] for topic, files in sorted(topics.items())}
+
+
+def _plugin_view(hit: Hit) -> dict[str, Any]:
+    record = hit.record
+    return {
+        "id": hit.id,
+        "name": hit.name,
+        "description": hit.description[:280],
+        "marketplace": hit.marketplace,
+        "score": round(hit.score, 4),
+        "risk": record["risk"],
+        "valid": record["valid"],
+        "context_tokens": record["context_tokens"],
+        "install": list(record["install"]),
+        "also_in": hit.also_in,
+    }
+
+
+def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[str, Any]:
+    topics = project_topics(root) if root.is_dir() else {}
+    asked = " ".join(keywords(words))
+    queries = {**({asked: ["(your words)"]} if asked else {}), **topics}
+    board: dict[str, dict[str, Any]] = {}
+    for query, evidence in queries.items():
+        weight = 2.0 if evidence == ["(your words)"] else 1.0
+        for rank, hit in enumerate(searcher.query(query, limit=5).results):
+            if not hit.record["valid"]:
+                continue  # copies are already collapsed: a hit is the listing a plugin is shown by
+            entry = board.setdefault(hit.id, {"plugin": _plugin_view(hit), "fit": 0.0, "because": []})
+            entry["fit"] += weight * hit.score / (1 + rank)
+            entry["because"].append({"topic": query, "files": evidence})
+    ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["plugin"]["id"]))[:limit]
+    return {
+        "project": str(root),
+        "topics": topics,
+        "words": asked,
+        "recommendations": [{**e["plugin"], "fit": round(e["fit"], 4), "because": e["because"]} for e in ranked],
+    }

@@ -1,0 +1,193 @@
+"""Reading a downloaded query file (``api/v1/query.json.gz``) with the standard library alone.
+
+The CLI and the agentops plugins' reader both read query files through this module, so one
+rule decides what a download may hold. Every record is checked field by field against
+``FIELDS`` (the shape of ``records.QueryRecord``; a test keeps the two equal), unknown fields
+are dropped, and every third-party string is normalized and capped again: the file came over
+the network (SECURITY.md §5.1). A bad file is one ``InputError`` naming the source and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from agentops_index.errors import InputError
+from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
+
+FORMAT = "agentops-index/query"
+FORMAT_VERSION = 1
+QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
+
+# Field -> (kind, default); a field without a default (``REQUIRED``) must be present.
+REQUIRED = object()
+FIELDS: dict[str, tuple[str, Any]] = {
+    "id": ("str", REQUIRED),
+    "slug": ("str", REQUIRED),
+    "name": ("str", REQUIRED),
+    "display_name": ("str?", None),
+    "description": ("str", ""),
+    "keywords": ("strs", []),
+    "tags": ("strs", []),
+    "category": ("str", REQUIRED),
+    "marketplace": ("str", REQUIRED),
+    "author": ("str?", None),
+    "commands": ("pairs", []),
+    "agents": ("pairs", []),
+    "skills": ("pairs", []),
+    "mcp": ("strs", []),
+    "counts": ("ints", {}),
+    "hooks": ("hooks", []),
+    "valid": ("bool", REQUIRED),
+    "errors": ("int", 0),
+    "warnings": ("int", 0),
+    "risk": ("str?", None),
+    "signal": ("str?", None),
+    "static": ("float", 0.0),
+    "parts": ("floats", {}),
+    "penalties": ("penalties", []),
+    "explanation": ("str", ""),
+    "stars": ("int?", None),
+    "pushed_at": ("str?", None),
+    "license": ("str?", None),
+    "install": ("strs", []),
+    "install_note": ("str?", None),
+    "canonical_id": ("str?", None),
+    "mirrors": ("strs", []),
+    "context_tokens": ("int", 0),
+    "dependencies": ("int", 0),
+    "capabilities": ("strs", []),
+    "source": ("object?", None),
+    "source_problem": ("str?", None),
+    "first_seen": ("str", ""),
+    "last_changed": ("str", ""),
+}
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _number(v: Any) -> bool:
+    return _int(v) or isinstance(v, float)
+
+
+def _pair(v: Any, second_optional: bool = False) -> bool:
+    return (
+        isinstance(v, list)
+        and len(v) == 2
+        and isinstance(v[0], str)
+        and (isinstance(v[1], str) or (second_optional and v[1] is None))
+    )
+
+
+CHECKS: dict[str, tuple[Any, str]] = {
+    "str": (lambda v: isinstance(v, str), "expected a string"),
+    "str?": (lambda v: v is None or isinstance(v, str), "expected a string or null"),
+    "bool": (lambda v: isinstance(v, bool), "expected true or false"),
+    "int": (_int, "expected an integer"),
+    "int?": (lambda v: v is None or _int(v), "expected an integer or null"),
+    "float": (_number, "expected a number"),
+    "strs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "expected a list of strings"),
+    "pairs": (lambda v: isinstance(v, list) and all(_pair(x) for x in v), "expected a list of [name, description] pairs"),
+    "hooks": (lambda v: isinstance(v, list) and all(_pair(x, True) for x in v), "expected a list of [event, matcher] pairs"),
+    "ints": (
+        lambda v: isinstance(v, dict) and all(isinstance(k, str) and _int(x) for k, x in v.items()),
+        "expected an object of integers",
+    ),
+    "floats": (
+        lambda v: isinstance(v, dict) and all(isinstance(k, str) and _number(x) for k, x in v.items()),
+        "expected an object of numbers",
+    ),
+    "penalties": (
+        lambda v: (
+            isinstance(v, list)
+            and all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str) and _number(x[1]) for x in v)
+        ),
+        "expected a list of [name, factor] pairs",
+    ),
+    "object?": (lambda v: v is None or isinstance(v, dict), "expected an object or null"),
+}
+_CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
+
+
+def unpacked(raw: bytes, where: str) -> bytes:
+    """A query file's JSON: gunzipped when it is gzip, at most QUERY_FILE_CAP bytes (a small
+    download must not unpack into gigabytes)."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(raw, QUERY_FILE_CAP)
+    except zlib.error as exc:
+        raise InputError(f"{where}: not a readable gzip file ({exc})") from exc
+    if inflater.unconsumed_tail:
+        raise InputError(f"{where}: unpacks to more than {QUERY_FILE_CAP} bytes")
+    if not inflater.eof:
+        raise InputError(f"{where}: the gzip file is cut short")
+    if inflater.unused_data:
+        raise InputError(f"{where}: bytes follow the gzip stream")
+    return out
+
+
+def checked(item: Any, where: str) -> dict[str, Any]:
+    """One record with every field of ``FIELDS`` (defaults filled in, others dropped), or an
+    InputError naming the first bad field."""
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected an object")
+    out: dict[str, Any] = {}
+    for field, (kind, default) in FIELDS.items():
+        if field not in item:
+            if default is REQUIRED:
+                raise InputError(f"{where}.{field}: field required")
+            out[field] = json.loads(json.dumps(default))  # a fresh copy of a list or dict
+            continue
+        value = item[field]
+        test, message = CHECKS[kind]
+        if not test(value):
+            raise InputError(f"{where}.{field}: {message}")
+        out[field] = float(value) if kind == "float" else value
+    out["parts"] = {k: float(v) for k, v in out["parts"].items()}
+    out["penalties"] = [[name, float(factor)] for name, factor in out["penalties"]]
+    return out
+
+
+def recap(data: dict[str, Any]) -> dict[str, Any]:
+    """A checked record with every third-party string normalized and capped again."""
+    for field, cap in _CAPS.items():
+        if isinstance(data.get(field), str):
+            data[field] = clean(data[field], cap)
+    for field in ("keywords", "tags", "mcp"):
+        data[field] = [clean(v, KEYWORD_CAP if field != "mcp" else NAME_CAP) for v in data[field]][:200]
+    for field in ("commands", "agents", "skills"):
+        data[field] = [[clean(n, NAME_CAP), clean(d, DESCRIPTION_LIST_CAP)] for n, d in data[field]][:200]
+    for field in ("id", "slug", "marketplace", "category", "signal", "explanation", "install_note", "canonical_id"):
+        if isinstance(data.get(field), str):
+            data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
+    data["install"] = [clean(x, SHORT_CAP) for x in data["install"]][:2]
+    data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
+    data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
+    return data
+
+
+def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate a downloaded query file (gzip or plain JSON): its header and records, or a
+    one-line InputError naming the field."""
+    try:
+        body = json.loads(unpacked(raw, where))
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{where}: not JSON ({exc})") from exc
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise InputError(f"{where}: format: not an agentops-index query file")
+    if body.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"{where}: format_version is {body.get('format_version')!r}, this agentops-index reads {FORMAT_VERSION}")
+    plugins = body.get("plugins")
+    if not isinstance(plugins, list):
+        raise InputError(f"{where}: plugins: not a list")
+    records = [recap(checked(item, f"{where}: plugins[{index}]")) for index, item in enumerate(plugins)]
+    header = {k: body.get(k) for k in ("generator", "generated_at", "schema_version")}
+    for key, value in header.items():
+        if value is not None and not isinstance(value, (str, int)):
+            raise InputError(f"{where}: {key}: expected a string")
+    return header, records

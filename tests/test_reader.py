@@ -1,0 +1,408 @@
+"""The agentops plugins' standard-library reader (plugins/agentops-core/bin/agentops-answer).
+
+What a stranger who adds this marketplace gets with nothing but Claude Code and python3: the
+generated copy is current and imports only the standard library; it answers as the CLI does
+(same results, same order, on the sample and on every judged query of the corpus); it reads a
+served site, revalidates by ETag, answers offline from its cache, and meets a missing, corrupt
+or hostile download with one line, never a traceback. The run through the real Claude Code CLI
+is in test_agentops_plugins.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentops_index import reader_copy
+from agentops_index.build import build
+from agentops_index.search import fuzzy
+from agentops_index.search.session import open_searcher
+from agentops_index.snapshot import store
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = REPO / "plugins" / "agentops-core" / "bin"
+SCRIPT = BIN / "agentops-answer"
+COMMITTED = REPO / "data" / "snapshots" / "latest.json"
+FENCE = re.compile(r"^DATA ([0-9a-f]{24}) (BEGIN|END)$", re.M)
+
+
+def fenced_json(output: str) -> Any:
+    fences = FENCE.findall(output)
+    assert [kind for _, kind in fences] == ["BEGIN", "END"] and fences[0][0] == fences[1][0], output[:500]
+    return json.loads(output.split(f"DATA {fences[0][0]} BEGIN\n", 1)[1].split(f"\nDATA {fences[0][0]} END", 1)[0])
+
+
+def bare_python(folder: Path) -> Path:
+    """A folder whose ``python3`` is this interpreter without site-packages or the environment
+    (``-I -S``): the standard library alone, as on a machine with only python3."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wrapper = folder / "python3"
+    base = getattr(sys, "_base_executable", sys.executable)
+    wrapper.write_text(f'#!/bin/sh\nexec "{base}" -I -S "$@"\n')
+    wrapper.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("reader-site")
+    snapshot = base / "snap" / "latest.json"
+    snapshot.parent.mkdir()
+    snapshot.write_bytes(COMMITTED.read_bytes())
+    build(snapshot, base / "site", search=False)
+    return base / "site"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """PATH with a bare python3 and no agentops-index; a fresh cache."""
+    path = f"{bare_python(tmp_path / 'bin')}:/usr/bin:/bin"
+    return {"PATH": path, "HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache"), "LANG": "C.UTF-8"}
+
+
+def answer(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["python3", str(SCRIPT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def cli(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "generator")}
+    return subprocess.run(
+        [sys.executable, "-m", "agentops_index", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+# --- the copy -----------------------------------------------------------------------------------
+
+
+def test_the_committed_reader_is_current_and_shared_by_both_plugins() -> None:
+    stale = reader_copy.stale(REPO / "plugins" / "agentops-core")
+    header = (BIN / "agentops_answer" / "fuzzy.py").read_text().splitlines()[0]
+    installed = (
+        f"rapidfuzz {reader_copy._version('rapidfuzz')} " in header
+        and f"jellyfish {reader_copy._version('jellyfish')} " in header
+    )
+    if not installed:  # another release of the libraries here: the copy is judged by what it does (below)
+        stale = [s for s in stale if s != "agentops_answer/fuzzy.py"]
+    assert stale == [], "regenerate with scripts/regen-reader"
+    meta = REPO / "plugins" / "agentops-meta-orchestrator" / "bin"
+    assert meta.is_symlink() and os.readlink(meta) == "../agentops-core/bin"
+    assert os.access(SCRIPT, os.X_OK)
+
+
+def _top_level_imports(tree: ast.Module) -> list[str]:
+    """Modules imported when the module loads: at top level, not under ``if TYPE_CHECKING``."""
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            out += [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.append(node.module.split(".")[0])
+    return out
+
+
+def test_the_reader_imports_nothing_but_the_standard_library(env: dict[str, str]) -> None:
+    for path in sorted((BIN / "agentops_answer").glob("*.py")):
+        imported = _top_level_imports(ast.parse(path.read_text()))
+        outside = [m for m in imported if m not in sys.stdlib_module_names and m != "__future__"]
+        assert outside == [], f"{path.name} imports {outside}"
+        assert "agentops_index" not in [m for m in imported], path.name
+    done = answer(["--version"], env)
+    assert done.returncode == 0 and done.stdout.startswith("agentops-answer "), done.stderr
+
+
+def _generated(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"generated_{name}", BIN / "agentops_answer" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_pure_python_distances_and_sounds_agree_with_rapidfuzz_and_jellyfish() -> None:
+    """The reader's fuzzy.py is the libraries' own pure-Python code: same distances, same codes."""
+    pure = _generated("fuzzy")
+    with open_searcher(str(COMMITTED)) as searcher:
+        words = [w for w, *_ in searcher.store.vocabulary()]
+    words += [
+        "playwrite",
+        "playwright",
+        "laravle",
+        "laravel",
+        "jujitsu",
+        "jujutsu",
+        "kubernets",
+        "olama",
+        "ollama",
+        "",
+        "a",
+        "éclair",
+    ]
+    for word in words:
+        assert pure.metaphone(word) == fuzzy.metaphone(word), word
+    for a, b in zip(words, words[1:] + words[:1], strict=True):
+        assert pure.distance(a, b) == fuzzy.distance(a, b), (a, b)
+    for word in words[:60]:
+        assert sorted(pure.within(word, words, 2)) == sorted(fuzzy.within(word, words, 2)), word
+
+
+def test_the_generated_stemmer_is_whooshs() -> None:
+    from whoosh.analysis import STOP_WORDS
+    from whoosh.lang.porter import stem
+
+    pure = _generated("stemming")
+    assert pure.STOP_WORDS == STOP_WORDS
+    for word in ["requests", "running", "generalization", "deployment", "testing", "reviews", "kubernetes", "ponies"]:
+        assert pure.stem(word) == stem(word)
+
+
+# --- answers: the CLI's -------------------------------------------------------------------------
+
+CASES = [
+    (["search", "review"], ["search", "review"]),
+    (["search", "code-reviewer"], ["search", "code-reviewer"]),
+    (["search", "CodeReviewer"], ["search", "CodeReviewer"]),
+    (["search", "reviwer"], ["search", "reviwer"]),
+    (["search", "deploy kubernetes", "--limit", "20"], ["search", "deploy kubernetes", "--limit", "20"]),
+    (["search", "nothing-like-this-exists"], ["search", "nothing-like-this-exists"]),
+    (["discover", "review my pull requests for security issues"], ["discover", "review my pull requests for security issues"]),
+    (["discover", "build test and deploy to kubernetes"], ["discover", "build test and deploy to kubernetes"]),
+    (["prime", "--dir", "PROJECT", "help me ship this service"], ["prime", "--dir", "PROJECT", "help me ship this service"]),
+    (["orchestrate", "build test and deploy"], ["orchestrate", "build test and deploy"]),
+    (["orchestrate", "hello world", "--plan-only"], ["orchestrate", "hello world", "--plan-only"]),
+    (["analyze-plugins", "--limit", "2"], ["analyze-plugins", "--limit", "2"]),
+    (["analyze-plugins", "--limit", "50"], ["analyze-plugins", "--limit", "50"]),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs"), CASES, ids=[" ".join(c[0][:2]) for c in CASES])
+def test_the_reader_answers_as_the_cli_does(
+    ours: list[str], theirs: list[str], sample_site: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    (project / ".github" / "workflows").mkdir(parents=True)
+    (project / "package.json").write_text(json.dumps({"devDependencies": {"jest": "29"}}))
+    (project / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    ours = [str(project) if a == "PROJECT" else a for a in ours]
+    theirs = [str(project) if a == "PROJECT" else a for a in theirs]
+    mine = answer(["--snapshot", str(sample_site), *ours], env)
+    assert mine.returncode == 0, mine.stderr
+    reference = cli([theirs[0], "--fenced", "--snapshot", str(sample_site / "api" / "v1" / "snapshot.json"), *theirs[1:]])
+    assert reference.returncode == 0, reference.stderr
+    got, expected = fenced_json(mine.stdout), fenced_json(reference.stdout)
+    got.pop("recorded_runs", None)  # the reader's note that recording needs the CLI
+    assert got == expected
+    assert mine.stdout.splitlines()[0] == reference.stdout.splitlines()[0]
+
+
+def test_show_patterns_reads_the_plugins_own_patterns(env: dict[str, str]) -> None:
+    patterns = REPO / "plugins" / "agentops-meta-orchestrator" / "patterns"
+    mine = answer(["patterns", "--dir", str(patterns)], env)
+    reference = cli(["patterns", "show", "--fenced", "--dir", str(patterns)])
+    assert mine.returncode == 0 and fenced_json(mine.stdout) == fenced_json(reference.stdout)
+    missing = answer(["patterns", "--dir", "${CLAUDE_PLUGIN_ROOT}/patterns"], env)
+    assert missing.returncode == 1 and "no such folder of patterns" in missing.stderr
+
+
+@pytest.mark.slow
+def test_on_every_judged_query_the_reader_ranks_as_the_cli(tmp_path: Path) -> None:
+    """The generated package, in process, on the judged set's data (the sample and both corpora):
+    the same top ten, in the same order, and the same correction, for every query of
+    bench/search_judgments.toml (names, typos, topics, intents, foreign, none)."""
+    corpora = [REPO / "data" / "sample", *(REPO.parent / "shared" / c / "marketplaces" for c in ("corpus", "corpus-wide"))]
+    if not all(c.is_dir() for c in corpora):
+        pytest.skip("../shared/corpus or ../shared/corpus-wide is absent")
+    import tomllib
+
+    from agentops_index.crawl import crawl_local
+    from agentops_index.search.records import project_all, query_file_bytes
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    snapshot = crawl_local(corpora, load_taxonomy(REPO / "data" / "categories.toml")).snapshot
+    path = tmp_path / "corpus.json"
+    store.write_atomic(path, store.dumps(snapshot))
+    raw = query_file_bytes(snapshot, project_all(snapshot))
+    sys.path.insert(0, str(BIN))
+    try:
+        from agentops_answer import answer as generated  # type: ignore[import-not-found]
+        from agentops_answer import sqlpostings  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(BIN))
+    search, ranking = generated.settings()
+    folder = generated.prepare(raw, "corpus", ranking, tmp_path / "cache")
+    queries = [q["q"] for q in tomllib.loads((REPO / "bench" / "search_judgments.toml").read_text())["query"]]
+    assert len(queries) >= 150
+    differ = []
+    with (
+        open_searcher(str(path)) as theirs,
+        generated.Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite")) as mine,
+    ):
+        for query in queries:
+            a, b = mine.query(query).as_dict(), theirs.query(query).as_dict()
+            if [r["id"] for r in a["results"]] != [r["id"] for r in b["results"]] or a["did_you_mean"] != b["did_you_mean"]:
+                differ.append(query)
+    assert differ == [], f"{len(differ)} of {len(queries)} queries answered differently"
+
+
+# --- reading a served site ------------------------------------------------------------------------
+
+
+class Site:
+    """A loopback server for a built site with ETags, which can fail on purpose."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.requests: list[tuple[str, str | None, int]] = []  # (path, If-None-Match, status)
+        self.override: dict[str, bytes] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                body = outer.override.get(path)
+                file = outer.root / path.lstrip("/")
+                if body is None and file.is_file():
+                    body = file.read_bytes()
+                asked = self.headers.get("If-None-Match")
+                if body is None:
+                    status = 404
+                else:
+                    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                    status = 304 if asked == etag else 200
+                outer.requests.append((path, asked, status))
+                self.send_response(status)
+                if status == 200 and body is not None:
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                else:
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def served(sample_site: Path) -> Iterator[Site]:
+    site = Site(sample_site)
+    yield site
+    site.close()
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], *expected: str) -> None:
+    assert done.returncode == 1 and done.stdout == "", done.stdout[:300]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("agentops-answer: error: "), done.stderr
+    assert "Traceback" not in done.stderr and "DATA " not in done.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def test_a_served_site_is_read_once_then_revalidated_by_etag_and_offline_from_the_cache(
+    served: Site, env: dict[str, str]
+) -> None:
+    env = {**env, "AGENTOPS_SNAPSHOT": served.url + "api/v1/snapshot.json"}
+    first = answer(["search", "review"], env)
+    assert first.returncode == 0, first.stderr
+    assert [(p, s) for p, _, s in served.requests] == [("/api/v1/query.json.gz", 200)]
+    again = answer(["search", "review"], env)
+    assert fenced_json(again.stdout) == fenced_json(first.stdout)
+    path, asked, status = served.requests[-1]
+    assert path == "/api/v1/query.json.gz" and asked and status == 304
+    assert fenced_json(answer(["analyze-plugins"], env).stdout)["plugins"]  # the assistant file, beside it
+    assert served.requests[-1][0] == "/api/v1/assistant.json.gz"
+    # A site root works the same; offline, the cached copy answers.
+    served.close()
+    offline = answer(["search", "review"], {**env, "AGENTOPS_SNAPSHOT": served.url})
+    assert offline.returncode == 0 and fenced_json(offline.stdout) == fenced_json(first.stdout), offline.stderr
+
+
+def test_a_changed_catalog_is_never_answered_from_the_old_index(served: Site, env: dict[str, str], sample_site: Path) -> None:
+    env = {**env, "AGENTOPS_SNAPSHOT": served.url}
+    before = fenced_json(answer(["search", "code-reviewer"], env).stdout)
+    assert before["results"][0]["name"] == "code-reviewer"
+    body = json.loads(gzip.decompress((sample_site / "api" / "v1" / "query.json.gz").read_bytes()))
+    for record in body["plugins"]:
+        if record["name"] == "code-reviewer":
+            record["name"] = "renamed-reviewer"
+    served.override["/api/v1/query.json.gz"] = gzip.compress(json.dumps(body).encode())
+    after = fenced_json(answer(["search", "renamed-reviewer"], env).stdout)
+    assert after["results"][0]["name"] == "renamed-reviewer"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"\x1f\x8b" + b"junk" * 20, "not a readable gzip file"),
+        (gzip.compress(b"<html>oops</html>"), "not JSON"),
+        (gzip.compress(b'{"format": "something else"}'), "not an agentops-index query file"),
+        (
+            gzip.compress(json.dumps({"format": "agentops-index/query", "format_version": 1, "plugins": [{"id": 1}]}).encode()),
+            "plugins[0].id: expected a string",
+        ),
+        (gzip.compress(b"[" * 100_000 + b"]" * 100_000), "not JSON"),
+    ],
+    ids=["bad-gzip", "html", "other-format", "bad-field", "deep-nesting"],
+)
+def test_a_corrupt_or_hostile_download_is_one_line(body: bytes, expected: str, served: Site, env: dict[str, str]) -> None:
+    served.override["/api/v1/query.json.gz"] = body
+    _one_line_error(answer(["discover", "review"], {**env, "AGENTOPS_SNAPSHOT": served.url}), "query file", expected)
+
+
+def test_a_corrupt_assistant_file_is_one_line(served: Site, env: dict[str, str]) -> None:
+    served.override["/api/v1/assistant.json.gz"] = gzip.compress(
+        json.dumps({"format": "agentops-index/assistant", "format_version": 1, "plans": [], "analyze": {}}).encode()
+    )
+    _one_line_error(
+        answer(["analyze-plugins"], {**env, "AGENTOPS_SNAPSHOT": served.url}), "assistant file", "plans: expected an object"
+    )
+
+
+def test_offline_with_nothing_cached_or_nothing_published_is_one_line(served: Site, env: dict[str, str], tmp_path: Path) -> None:
+    url = served.url
+    served.close()
+    _one_line_error(answer(["search", "review"], {**env, "AGENTOPS_SNAPSHOT": url}), "cannot download")
+    _one_line_error(
+        answer(["search", "review"], {**env, "AGENTOPS_SNAPSHOT": str(tmp_path / "nowhere")}), "no such file or folder"
+    )
+    # With no AGENTOPS_SNAPSHOT, the published site the plugin names; none yet in this checkout.
+    catalog = (BIN / "agentops_answer" / "data" / "catalog.toml").read_text()
+    if re.search(r'(?m)^site = ""', catalog):
+        _one_line_error(answer(["search", "review"], env), "names no published site yet", "AGENTOPS_SNAPSHOT")
+
+
+def test_a_local_site_or_its_files_work_as_well(sample_site: Path, env: dict[str, str]) -> None:
+    for value in (sample_site, sample_site / "api" / "v1" / "snapshot.json", sample_site / "api" / "v1" / "query.json.gz"):
+        done = answer(["search", "review"], {**env, "AGENTOPS_SNAPSHOT": str(value)})
+        assert done.returncode == 0 and fenced_json(done.stdout)["results"], done.stderr
