@@ -12,6 +12,11 @@ On bench/world.py's real-text world (30,000 plugins by default):
   compressed and raw, against the whole ``api/v1/snapshot.json``; then a second run (an ETag
   revalidation).
 
+Then the agentops plugins' standard-library reader (plugins/agentops-core/bin/agentops-answer,
+run as ``python3 -I -S``, as on a machine with python3 alone) on the same served site: its first
+use (download and the SQLite postings it builds), then the same search, typo and discover as new
+processes, each with its ratio to the CLI's figure of this run.
+
 Goals at 30,000 plugins: search <= 300 ms and <= 150 MB; discover <= 600 ms; first download
 <= 15 MB.
 """
@@ -40,6 +45,12 @@ from agentops_index.search.session import records_of  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 
 CLI = str(Path(sys.executable).with_name("agentops-index"))
+READER = [
+    getattr(sys, "_base_executable", sys.executable),
+    "-I",
+    "-S",
+    str(ROOT / "plugins" / "agentops-core" / "bin" / "agentops-answer"),
+]
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -98,6 +109,15 @@ def main() -> None:
             first_s, first = time.perf_counter() - started, served.sent
             second_s, _ = run([CLI, "search", "playwright", "--json", "--snapshot", url], fresh)
             second = served.sent - first
+            plain = {"PATH": "/usr/bin:/bin", "HOME": tmp, "XDG_CACHE_HOME": str(Path(tmp) / "reader")}
+            started = time.perf_counter()
+            _, reader_first_kb = run([*READER, "--snapshot", url, "search", "playwright"], plain)
+            reader_first = time.perf_counter() - started
+            reader = {
+                "search": measure([*READER, "--snapshot", url, "search", "review pull requests"], plain, args.runs),
+                "search (a typo)": measure([*READER, "--snapshot", url, "search", "playwrite"], plain, args.runs),
+                "discover": measure([*READER, "--snapshot", url, "discover", intent], plain, args.runs),
+            }
         finally:
             served.close()
         on_disk = (site / "api" / "v1" / QUERY_FILE).stat().st_size
@@ -112,6 +132,12 @@ def main() -> None:
             f"     vs the whole snapshot: {whole_gz / 1e6:.1f} MB gzip, {whole / 1e6:.1f} MB raw ({whole_gz / max(first, 1):.1f}x)"
         )
         print(f"  next run: {second} bytes (ETag revalidation, 304) in {second_s * 1000:.0f} ms")
+        print("The plugins' reader (python3 -I -S, standard library only), same site, same queries:")
+        print(f"  first use (download, check, build SQLite postings): {reader_first:.1f} s, {reader_first_kb / 1024:.0f} MB peak")
+        for (label, (seconds, kb)), cli in zip(reader.items(), (search, typo, discover), strict=True):
+            print(
+                f"  {label:25} {seconds * 1000:6.0f} ms  {kb / 1024:5.0f} MB   ({seconds / cli[0]:.1f}x the CLI's {cli[0] * 1000:.0f} ms)"
+            )
 
 
 if __name__ == "__main__":

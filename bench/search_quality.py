@@ -1,6 +1,6 @@
 """Search quality on judged queries, by kind of query: nDCG@10, MRR, success@1, typo recovery, zero results.
 
-    .venv/bin/python bench/search_quality.py [--snapshot PATH] [--code DIR] [--show] [--kind KIND]
+    .venv/bin/python bench/search_quality.py [--snapshot PATH] [--code DIR] [--show] [--kind KIND] [--engine cli|reader]
 
 Crawls data/sample, ../shared/corpus and ../shared/corpus-wide together (``--from-dir``; or
 reads ``--snapshot``), runs every query of bench/search_judgments.toml through the search
@@ -91,6 +91,23 @@ def load_judgments(path: Path) -> list[dict[str, Any]]:
     return tomllib.loads(path.read_text())["query"]
 
 
+def reader_searcher(snapshot: Path, cache: Path) -> Any:
+    """The plugins' generated reader (plugins/agentops-core/bin/agentops_answer) over the query
+    file the site would publish for ``snapshot``: what the Claude commands rank with."""
+    from agentops_index.search.records import query_file_bytes
+    from agentops_index.search.session import records_of
+    from agentops_index.snapshot import store
+
+    loaded = store.load(snapshot)
+    raw = query_file_bytes(loaded, records_of(loaded)[1])
+    sys.path.insert(0, str(ROOT / "plugins" / "agentops-core" / "bin"))
+    from agentops_answer import answer, sqlpostings  # type: ignore[import-not-found]
+
+    search, ranking = answer.settings()
+    folder = answer.prepare(raw, "query file", ranking, cache)
+    return answer.Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--snapshot", type=Path, help="a snapshot to read instead of crawling the corpora")
@@ -98,6 +115,12 @@ def main() -> None:
     parser.add_argument("--judgments", type=Path, default=ROOT / "bench" / "search_judgments.toml")
     parser.add_argument("--kind", help="only queries of this kind")
     parser.add_argument("--show", action="store_true", help="print each query's top 5 with grades")
+    parser.add_argument(
+        "--engine",
+        choices=("cli", "reader"),
+        default="cli",
+        help="rank with the CLI (Whoosh) or with the plugins' generated standard-library reader (SQLite postings)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
@@ -125,7 +148,7 @@ def main() -> None:
         group = copy_groups(snapshot)
         figures: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         started = time.perf_counter()
-        searcher = open_searcher(str(snapshot))
+        searcher = open_searcher(str(snapshot)) if args.engine == "cli" else reader_searcher(snapshot, Path(tmp) / "reader")
         prepared = time.perf_counter() - started
         with searcher as s:
             for item in judged:
@@ -149,7 +172,10 @@ def main() -> None:
                     for mark in marks:
                         print(f"          {mark}")
         total = sum(1 for _ in group)
-    print(f"{len(judged)} judged queries over {total} plugins (index prepared in {prepared:.1f} s; code: {args.code})")
+    print(
+        f"{len(judged)} judged queries over {total} plugins, engine {args.engine}"
+        f" (index prepared in {prepared:.1f} s; code: {args.code})"
+    )
 
     def mean(xs: list[float]) -> str:
         return f"{sum(xs) / len(xs):.3f}" if xs else "  -  "

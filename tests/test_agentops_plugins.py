@@ -39,7 +39,7 @@ EXAMPLES = {
     "agentops-prime": "help me ship this service",
     "agentops-discover": "review pull requests",
     "agentops-orchestrate": "build test and deploy to kubernetes",
-    "orchestrate": '"hello world" --plan-only',
+    "orchestrate": "hello world --plan-only",
     "analyze-plugins": "--limit 5",
     "show-patterns": "",
 }
@@ -167,9 +167,9 @@ def bare_env(tmp_path: Path, snapshot: str) -> dict[str, str]:
 
 
 def documented(command: str, line: str, root: Path) -> str:
-    """The command file's sh block as Claude Code runs it: the plugin's root and the arguments filled in."""
-    line = line.replace("${CLAUDE_PLUGIN_ROOT}", str(root))
-    return line.replace('"$ARGUMENTS"', shlex.quote(EXAMPLES[command])).replace("$ARGUMENTS", EXAMPLES[command])
+    """The command file's sh block as Claude Code runs it: the plugin's root and the user's words
+    filled in as they are typed (Claude Code substitutes $ARGUMENTS as text, unquoted)."""
+    return line.replace("${CLAUDE_PLUGIN_ROOT}", str(root)).replace("$ARGUMENTS", EXAMPLES[command])
 
 
 def a_project(tmp_path: Path) -> Path:

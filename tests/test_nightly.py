@@ -229,12 +229,13 @@ def test_nightly_commit_keeps_only_the_small_state(tmp_path: Path) -> None:
     (repo / "work").mkdir()
     (repo / "work" / "latest.json").write_text("{}")  # the full snapshot is never committed
     shutil.copy(REPO / "data" / "catalog.toml", repo / "data" / "catalog.toml")
-    reader_catalog = "plugins/agentops-core/bin/agentops_answer/data/catalog.toml"  # the plugins' reader reads its own copy
-    (repo / reader_catalog).parent.mkdir(parents=True)
-    shutil.copy(REPO / reader_catalog, repo / reader_catalog)
+    readers = [f"plugins/{p}/bin/agentops_answer/data/catalog.toml" for p in ("agentops-core", "agentops-meta-orchestrator")]
+    for copy in readers:  # the plugins' readers read their own copies
+        (repo / copy).parent.mkdir(parents=True)
+        shutil.copy(REPO / copy, repo / copy)
     (repo / "generator").symlink_to(REPO / "generator")  # the address is checked by the CLI's own rule
     (repo / ".gitignore").write_text("generator\n")
-    subprocess.run(["git", "add", "data/catalog.toml", reader_catalog], cwd=repo, check=True)
+    subprocess.run(["git", "add", "data/catalog.toml", *readers], cwd=repo, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "catalog"], cwd=repo, check=True)
     env = {**os.environ, "AGENTOPS_INDEX": str(BIN / "agentops-index"), "AGENTOPS_SITE_URL": "https://example.test/catalog/"}
     done = run("nightly-commit", env=env, cwd=repo)
@@ -242,10 +243,10 @@ def test_nightly_commit_keeps_only_the_small_state(tmp_path: Path) -> None:
     files = subprocess.run(
         ["git", "show", "--name-only", "--format=", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert files == ["data/catalog.toml", "data/history/2026-11-27.json", reader_catalog, "plugins/agentops-devops/README.md"]
+    assert files == sorted(["data/catalog.toml", "data/history/2026-11-27.json", *readers, "plugins/agentops-devops/README.md"])
     # The address a release's CLI and the plugins' reader read as their default catalog is the site just published.
     assert 'site = "https://example.test/catalog/"' in (repo / "data" / "catalog.toml").read_text().splitlines()
-    assert (repo / reader_catalog).read_text() == (repo / "data" / "catalog.toml").read_text()
+    assert all((repo / copy).read_text() == (repo / "data" / "catalog.toml").read_text() for copy in readers)
     # An address the CLI would refuse is not written, and the rest is still committed.
     (repo / "data" / "history" / "2026-11-28.json").write_text('{"format":1}\n')
     bad = run("nightly-commit", env={**env, "AGENTOPS_SITE_URL": 'https://x/"\nsite = "y'}, cwd=repo)

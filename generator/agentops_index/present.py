@@ -57,8 +57,11 @@ def scrub(value: Any, ours: bool = False, cap: int = SHORT_CAP) -> Any:
         text = clean(value, cap)
         return text if ours else bare_hosts(text)
     if isinstance(value, dict):
+        # Keys are text too: a downloaded file chooses some (score parts, counts, plugin ids).
         return {
-            str(k): scrub(v, ours or k in OUR_URL_KEYS, DESCRIPTION_CAP if k in LONG_KEYS else SHORT_CAP)
+            bare_hosts(clean(str(k), SHORT_CAP)): scrub(
+                v, ours or k in OUR_URL_KEYS, DESCRIPTION_CAP if k in LONG_KEYS else SHORT_CAP
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
@@ -78,7 +81,7 @@ def fenced(payload: Any, lines: list[str]) -> str:
     token = secrets.token_hex(12)
     while token in body:  # pragma: no cover - 96 random bits
         token = secrets.token_hex(12)
-    head = [clean(line, None) for line in lines]
+    head = [bare_hosts(" ".join(clean(line, SHORT_CAP).split())) for line in lines]  # one line each, whatever they quote
     return "\n".join([*head, NOTICE, f"DATA {token} BEGIN", body, f"DATA {token} END"])
 
 

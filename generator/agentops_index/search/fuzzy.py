@@ -1,6 +1,6 @@
 """Edit distances and sound codes for spelling correction: rapidfuzz and jellyfish, in the package.
 
-This module is a seam. The agentops plugins' standard-library reader (``reader/``) gets a
+This module is a seam. The agentops plugins' standard-library reader (``answer.py``, copied by ``reader_copy.py``) gets a
 generated copy built from the pure-Python implementations these two libraries ship beside their
 compiled ones (rapidfuzz's ``OSA_py``, jellyfish's ``_jellyfish.metaphone``), so the reader
 corrects words as the CLI does, only slower. Metaphone is the pure one here too (see below).

@@ -10,11 +10,14 @@ the network (SECURITY.md §5.1). A bad file is one ``InputError`` naming the sou
 from __future__ import annotations
 
 import json
+import math
+import re
 import zlib
 from typing import Any
 
 from agentops_index.errors import InputError
 from agentops_index.manifest.text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
+from agentops_index.rank import STATIC_PARTS
 
 FORMAT = "agentops-index/query"
 FORMAT_VERSION = 1
@@ -65,12 +68,32 @@ FIELDS: dict[str, tuple[str, Any]] = {
 }
 
 
+BIG = 2**53  # a count above this is not a count
+# The install commands we write (search/records.py, bundles): a marketplace to add (owner/repo or
+# an http(s) URL) or a plugin to install (name@marketplace). Nothing else reaches the user as a
+# command to run, whatever a downloaded file says.
+INSTALL_LINE = re.compile(
+    r"^/plugin (?:install [A-Za-z0-9._-]{1,128}@[A-Za-z0-9._-]{1,128}"
+    r"|marketplace add (?:[A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}|https?://[A-Za-z0-9._~:/%+@-]{1,300}))$"
+)
+_KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
+
+
 def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= BIG
 
 
 def _number(v: Any) -> bool:
-    return _int(v) or isinstance(v, float)
+    return (isinstance(v, int) and not isinstance(v, bool)) or isinstance(v, float)
+
+
+def _share(v: Any) -> bool:
+    """A number from 0 to 1 (score parts, penalties' factors, the static score)."""
+    return _number(v) and math.isfinite(v) and 0 <= v <= 1
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _pair(v: Any, second_optional: bool = False) -> bool:
@@ -88,24 +111,29 @@ CHECKS: dict[str, tuple[Any, str]] = {
     "bool": (lambda v: isinstance(v, bool), "expected true or false"),
     "int": (_int, "expected an integer"),
     "int?": (lambda v: v is None or _int(v), "expected an integer or null"),
-    "float": (_number, "expected a number"),
+    "float": (_share, "expected a number from 0 to 1"),
     "strs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "expected a list of strings"),
     "pairs": (lambda v: isinstance(v, list) and all(_pair(x) for x in v), "expected a list of [name, description] pairs"),
     "hooks": (lambda v: isinstance(v, list) and all(_pair(x, True) for x in v), "expected a list of [event, matcher] pairs"),
     "ints": (
-        lambda v: isinstance(v, dict) and all(isinstance(k, str) and _int(x) for k, x in v.items()),
-        "expected an object of integers",
+        lambda v: (
+            isinstance(v, dict) and len(v) <= 20 and all(isinstance(k, str) and _KEY.match(k) and _int(x) for k, x in v.items())
+        ),
+        "expected an object of counts",
     ),
     "floats": (
-        lambda v: isinstance(v, dict) and all(isinstance(k, str) and _number(x) for k, x in v.items()),
-        "expected an object of numbers",
+        lambda v: isinstance(v, dict) and all(k in STATIC_PARTS and _share(x) for k, x in v.items()),
+        f"expected an object of {', '.join(STATIC_PARTS)}, each from 0 to 1",
     ),
     "penalties": (
         lambda v: (
             isinstance(v, list)
-            and all(isinstance(x, list) and len(x) == 2 and isinstance(x[0], str) and _number(x[1]) for x in v)
+            and len(v) <= 20
+            and all(
+                isinstance(x, list) and len(x) == 2 and isinstance(x[0], str) and _KEY.match(x[0]) and _share(x[1]) for x in v
+            )
         ),
-        "expected a list of [name, factor] pairs",
+        "expected a list of [name, factor from 0 to 1] pairs",
     ),
     "object?": (lambda v: v is None or isinstance(v, dict), "expected an object or null"),
 }
@@ -165,23 +193,28 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
     for field in ("id", "slug", "marketplace", "category", "signal", "explanation", "install_note", "canonical_id"):
         if isinstance(data.get(field), str):
             data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
-    data["install"] = [clean(x, SHORT_CAP) for x in data["install"]][:2]
+    data["install"] = [x for x in (clean(x, SHORT_CAP) for x in data["install"]) if INSTALL_LINE.match(x)][:2]
     data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
     data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
     return data
+
+
+def loads(text: bytes) -> Any:
+    """JSON without NaN or Infinity (a downloaded number must be a number)."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate a downloaded query file (gzip or plain JSON): its header and records, or a
     one-line InputError naming the field."""
     try:
-        body = json.loads(unpacked(raw, where))
+        body = loads(unpacked(raw, where))
     except (ValueError, RecursionError) as exc:
-        raise InputError(f"{where}: not JSON ({exc})") from exc
+        raise InputError(f"{where}: not JSON ({str(exc)[:200]})") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise InputError(f"{where}: format: not an agentops-index query file")
     if body.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"{where}: format_version is {body.get('format_version')!r}, this agentops-index reads {FORMAT_VERSION}")
+        raise InputError(f"{where}: format_version: not {FORMAT_VERSION}, the version this agentops-index reads")
     plugins = body.get("plugins")
     if not isinstance(plugins, list):
         raise InputError(f"{where}: plugins: not a list")
@@ -190,4 +223,6 @@ def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[s
     for key, value in header.items():
         if value is not None and not isinstance(value, (str, int)):
             raise InputError(f"{where}: {key}: expected a string")
+        if isinstance(value, str):
+            header[key] = clean(value, SHORT_CAP)
     return header, records

@@ -1,6 +1,6 @@
 """Where the tokenizer's stemmer and stop words come from: Whoosh's, in the package.
 
-This module is a seam. The agentops plugins' standard-library reader (``reader/``) gets a
+This module is a seam. The agentops plugins' standard-library reader (``answer.py``, copied by ``reader_copy.py``) gets a
 generated copy of it that holds the source of the same Porter stemmer and the same stop words,
 taken from the pinned Whoosh, so the index, the CLI and the reader cut text identically.
 """

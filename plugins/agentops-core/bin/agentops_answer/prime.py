@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,7 +86,23 @@ def _walk(root: Path) -> Iterator[Path]:
             yield Path(folder) / name
 
 
+MANIFEST_CAP = 1024 * 1024  # bytes of a package.json or pyproject.toml read, at most
+
+
+def _readable(path: Path) -> bool:
+    """A regular file (not a link, a FIFO or a device) small enough to read."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MANIFEST_CAP
+
+
 def _dependencies(path: Path) -> list[str]:
+    """The dependency names a package.json or pyproject.toml of the user's project declares.
+    Whatever the file holds, never an error: a broken manifest says nothing about topics."""
+    if not _readable(path):
+        return []
     try:
         if path.name == "package.json":
             data = json.loads(path.read_text("utf-8"))
@@ -94,15 +111,20 @@ def _dependencies(path: Path) -> list[str]:
                 for key in ("dependencies", "devDependencies")
                 if isinstance(data, dict) and isinstance(data.get(key), dict)
                 for name in data[key]
+                if isinstance(name, str)
             ]
         if path.name == "pyproject.toml":
             project = tomllib.loads(path.read_text("utf-8")).get("project", {})
-            specs = list(project.get("dependencies", []))
-            for extra in (project.get("optional-dependencies") or {}).values():
-                specs += list(extra)
-            return [re.split(r"[<>=!~;\[ ]", str(s), maxsplit=1)[0].lower() for s in specs]
-    except (OSError, ValueError, tomllib.TOMLDecodeError, AttributeError):
-        return []  # a broken manifest in the user's project says nothing about topics
+            if not isinstance(project, dict):
+                return []
+            specs = project.get("dependencies", [])
+            specs = list(specs) if isinstance(specs, list) else []
+            extras = project.get("optional-dependencies") or {}
+            for extra in extras.values() if isinstance(extras, dict) else []:
+                specs += list(extra) if isinstance(extra, list) else []
+            return [re.split(r"[<>=!~;\[ ]", s, maxsplit=1)[0].lower() for s in specs if isinstance(s, str)]
+    except (OSError, ValueError, tomllib.TOMLDecodeError, AttributeError, TypeError, RecursionError):
+        return []
     return []
 
 
