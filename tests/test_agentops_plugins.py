@@ -4,7 +4,6 @@ third-party text fenced and inert (SECURITY.md §5.4, T17)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -12,9 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 import unicodedata
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +26,7 @@ from agentops_index.search.session import open_searcher
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
 from tests.llm_payloads import cases
+from tests.loopback import Site, bare_env, fenced_json
 
 REPO = Path(__file__).resolve().parents[1]
 PLUGINS = REPO / "plugins"
@@ -43,7 +41,6 @@ EXAMPLES = {
     "analyze-plugins": "--limit 5",
     "show-patterns": "",
 }
-FENCE = re.compile(r"^DATA ([0-9a-f]{24}) (BEGIN|END)$", re.M)
 
 
 def front_matter(path: Path) -> dict[str, Any]:
@@ -148,24 +145,6 @@ def run_cli(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedPr
     )
 
 
-def bare_env(tmp_path: Path, snapshot: str) -> dict[str, str]:
-    """A machine with python3 (the standard library alone) and no agentops-index on PATH."""
-    folder = tmp_path / "bare-bin"
-    folder.mkdir(parents=True, exist_ok=True)
-    base = getattr(sys, "_base_executable", sys.executable)
-    (folder / "python3").write_text(f'#!/bin/sh\nexec "{base}" -I -S "$@"\n')
-    (folder / "python3").chmod(0o755)
-    path = f"{folder}:/usr/bin:/bin"
-    assert shutil.which("agentops-index", path=path) is None
-    return {
-        "PATH": path,
-        "HOME": str(tmp_path / "home"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "LANG": "C.UTF-8",
-        "AGENTOPS_SNAPSHOT": snapshot,
-    }
-
-
 def documented(command: str, line: str, root: Path) -> str:
     """The command file's sh block as Claude Code runs it: the plugin's root and the user's words
     filled in as they are typed (Claude Code substitutes $ARGUMENTS as text, unquoted)."""
@@ -209,14 +188,6 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("sample-site")
     build(_copy(base), base / "site", search=False)
     return base / "site"
-
-
-def fenced_json(output: str) -> Any:
-    fences = FENCE.findall(output)
-    assert [kind for _, kind in fences] == ["BEGIN", "END"] and fences[0][0] == fences[1][0], output[:500]
-    body = output.split(f"DATA {fences[0][0]} BEGIN\n", 1)[1].split(f"\nDATA {fences[0][0]} END", 1)[0]
-    assert fences[0][0] not in body
-    return json.loads(body)
 
 
 @pytest.mark.parametrize(("command", "plugin", "line"), invocations(), ids=[c for c, _, _ in invocations()])
@@ -283,10 +254,9 @@ def test_a_stranger_installs_the_plugins_and_every_command_answers(claude_cli: A
             [str(claude_cli.binary), "plugin", *args], capture_output=True, text=True, env=env, timeout=120, check=False
         )
         assert done.returncode == 0, done.stdout + done.stderr
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(sample_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = Site(root=sample_site)
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/api/v1/snapshot.json"
+        url = f"{site.url}api/v1/snapshot.json"
         ran = []
         for command, plugin, line in invocations():
             installed = sorted((home / ".claude" / "plugins" / "cache" / "agentops-index" / plugin).glob("*"))
@@ -307,13 +277,7 @@ def test_a_stranger_installs_the_plugins_and_every_command_answers(claude_cli: A
             ran.append(command)
         assert sorted(ran) == sorted(EXAMPLES)
     finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+        site.close()
 
 
 # --- T17: what the commands print, with hostile text in every untrusted field ----------------

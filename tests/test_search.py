@@ -14,9 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from agentops_index.search.session import fetch, fetch_site, open_searcher, quer
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
 from agentops_index.workflows import load_template, load_templates
+from tests.loopback import Site
 from tests.records import metrics
 
 REPO = Path(__file__).resolve().parents[1]
@@ -567,54 +566,19 @@ def test_search_settings_problems_name_the_file_and_the_table(tmp_path: Path) ->
 # --- URLs -----------------------------------------------------------------------------------------
 
 
-class Site:
-    """A loopback site serving files by path with ETags (and 404 for the rest)."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.seen: list[tuple[str, str | None]] = []
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                site.seen.append((self.path, self.headers.get("If-None-Match")))
-                body = site.files.get(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                etag = f'"{len(body)}"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
     body = COMMITTED.read_bytes()
     site = Site({"/data/latest.json": body})
     try:
-        first = fetch(f"{site.url}/data/latest.json", tmp_path)
-        second = fetch(f"{site.url}/data/latest.json", tmp_path)
+        first = fetch(f"{site.url}data/latest.json", tmp_path)
+        second = fetch(f"{site.url}data/latest.json", tmp_path)
     finally:
         site.close()
-    assert first == second and first.read_bytes() == body and [e for _, e in site.seen] == [None, f'"{len(body)}"']
+    assert (
+        first == second
+        and first.read_bytes() == body
+        and [(e is None, status) for _, e, status in site.requests] == [(True, 200), (False, 304)]
+    )
     assert isinstance(store.load(first), Snapshot)
 
 
@@ -635,10 +599,10 @@ def test_a_site_url_is_answered_from_its_query_file(tmp_path: Path) -> None:
     assert query[:2] == b"\x1f\x8b" and query == query_file_bytes(SAMPLE)  # gzip, the same bytes every build
     site = Site({"/api/v1/query.json.gz": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})
     try:
-        local = fetch_site(f"{site.url}/api/v1/snapshot.json")
+        local = fetch_site(f"{site.url}api/v1/snapshot.json")
         assert local.read_bytes() == query  # the compact file, not the whole snapshot
-        assert fetch_site(f"{site.url}/old/api/v1/snapshot.json").read_bytes() == COMMITTED.read_bytes()  # an older site
-        result = CliRunner().invoke(cli, ["search", "commit-coach", "--snapshot", f"{site.url}/", "--json"])
+        assert fetch_site(f"{site.url}old/api/v1/snapshot.json").read_bytes() == COMMITTED.read_bytes()  # an older site
+        result = CliRunner().invoke(cli, ["search", "commit-coach", "--snapshot", f"{site.url}", "--json"])
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["results"][0]["id"] == "commit-coach@acme-devtools/claude-plugins"
     finally:
@@ -776,12 +740,12 @@ def test_without_a_snapshot_the_published_catalog_is_the_default(tmp_path: Path,
         # A project's own data/catalog.toml names nothing: the sample answers.
         (work / "data" / "catalog.toml").write_text(f'site = "{site.url}/elsewhere/"\n')
         local = search()
-        assert local.exit_code == 0 and not site.seen
+        assert local.exit_code == 0 and not site.requests
         (packaged / "catalog.toml").write_text(f'site = "{site.url}/catalog/"\n')
         done = search()
         assert done.exit_code == 0, done.output
         assert json.loads(done.output)["results"][0]["name"] == "commit-coach"
-        assert ("/catalog/api/v1/query.json.gz", None) in site.seen  # downloaded from the catalog
+        assert ("/catalog/api/v1/query.json.gz", None, 200) in site.requests  # downloaded from the catalog
         # Once a snapshot is chosen, the catalog is not even read (a broken one does not matter).
         (packaged / "catalog.toml").write_text("site = 3\n")
         monkeypatch.setenv("AGENTOPS_SNAPSHOT", str(COMMITTED))
