@@ -30,7 +30,8 @@ from tests.fakegithub import FakeGitHub  # noqa: E402
 from tests.fakegithub.faults import T10, FakeClock, FaultPlan  # noqa: E402
 from tests.fakegithub.generate import generate  # noqa: E402
 
-from agentops_index.crawl import CrawlResult, crawl_github, merge  # noqa: E402
+from agentops_index.crawl import crawl_github, merge  # noqa: E402
+from agentops_index.enrich import CrawlResult  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 from agentops_index.sources.policy import Throttle  # noqa: E402

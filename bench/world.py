@@ -21,7 +21,7 @@
 3. Every marketplace and every plugin with its own GitHub repository gets ``RepoMetrics``
    drawn per repository from the seed: heavy-tailed stars, forks and watchers that follow
    them, pushes over the last two years, some archived, licences and topics.
-4. ``crawl.finish`` scores, identifies (canonical ids, mirrors), relates and slugs it as in a
+4. ``enrich.finish`` scores, identifies (canonical ids, mirrors), relates and slugs it as in a
    real crawl, at the fixed time :data:`NOW`, so the same arguments on the same corpus give
    the same bytes.
 
@@ -51,11 +51,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 
 from agentops_index import __version__  # noqa: E402
-from agentops_index.crawl import SourceOutcome, finish, read_local  # noqa: E402
+from agentops_index.enrich import finish  # noqa: E402
 from agentops_index.snapshot import assemble, store  # noqa: E402
 from agentops_index.snapshot import models as m  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 from agentops_index.sources.local import discover  # noqa: E402
+from agentops_index.sources.read import SourceOutcome, read_local  # noqa: E402
 
 CORPORA = (ROOT.parent / "shared" / "corpus" / "marketplaces", ROOT.parent / "shared" / "corpus-wide" / "marketplaces")
 NOW = "2026-09-01T00:00:00Z"  # the world's crawl time: fixed, after the corpus's last commit (2026-08)

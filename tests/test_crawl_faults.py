@@ -21,7 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from agentops_index.cli import cli
-from agentops_index.crawl import CrawlResult, crawl_github, in_shard, merge
+from agentops_index.crawl import crawl_github, in_shard, merge
+from agentops_index.enrich import CrawlResult
 from agentops_index.gate import judge
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy

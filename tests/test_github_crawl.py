@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from graphql import parse, validate
 
 from agentops_index.cli import cli
-from agentops_index.crawl import CrawlResult, crawl_github, crawl_local
+from agentops_index.crawl import crawl_github, crawl_local
+from agentops_index.enrich import CrawlResult
 from agentops_index.errors import ConfigError
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy

@@ -18,15 +18,8 @@ from agentops_index.bundles import make_bundles
 from agentops_index.cli import cli
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.errors import InputError
-from agentops_index.learning import (
-    Metrics,
-    Run,
-    promote,
-    read_metrics,
-    record_run,
-    save_patterns,
-    sync,
-)
+from agentops_index.learning import promote, save_patterns, sync
+from agentops_index.metrics import Metrics, Run, read_metrics, record_run
 from agentops_index.patterns import load_patterns
 from agentops_index.prime import project_topics
 from agentops_index.search.session import open_searcher

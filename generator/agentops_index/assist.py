@@ -21,7 +21,7 @@ from typing import Any
 from agentops_index.answer import ANALYZE_LIMIT, ASSISTANT_FORMAT, ASSISTANT_VERSION, analysis
 from agentops_index.bundles import Builder, Bundle, conflict
 from agentops_index.discover import pick_template
-from agentops_index.learning import Metrics
+from agentops_index.metrics import Metrics
 from agentops_index.prime import prime, project_topics
 from agentops_index.search.query import Searcher
 from agentops_index.snapshot.categories import load_taxonomy
@@ -125,7 +125,7 @@ def assistant_file(searcher: Searcher, bundles: list[Bundle], base_url: str, hea
     probability of the runs contributed under data/metrics/, and the comparison of the top
     plugins for analyze-plugins."""
     from agentops_index.config import data_file
-    from agentops_index.learning import read_metrics
+    from agentops_index.metrics import read_metrics
 
     contributed = data_file("metrics")
     metrics = read_metrics([contributed] if contributed else [])

@@ -400,7 +400,7 @@ def make_bundles(searcher: Searcher, base_url: str, problems: list[str] | None =
     line there is added to ``problems`` and skipped.
     """
     from agentops_index.config import data_file
-    from agentops_index.learning import read_metrics
+    from agentops_index.metrics import read_metrics
     from agentops_index.workflows import load_templates
 
     templates = load_templates()

@@ -128,7 +128,7 @@ def orchestrate(
     """
     from agentops_index.assist import orchestrate as run_orchestrate
     from agentops_index.build import base_url_of
-    from agentops_index.learning import read_metrics
+    from agentops_index.metrics import read_metrics
     from agentops_index.search.session import open_searcher
 
     metrics = read_metrics(_metrics_folders(metrics_dirs))
@@ -277,7 +277,8 @@ def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path)
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def patterns_promote(root: Path | None, metrics_dirs: tuple[Path, ...], min_runs: int, min_success: float, dry_run: bool) -> None:
     """validated -> learned when recorded runs succeed often enough; learned -> validated when they stop."""
-    from agentops_index.learning import promote, read_metrics, save_patterns
+    from agentops_index.learning import promote, save_patterns
+    from agentops_index.metrics import read_metrics
     from agentops_index.patterns import load_patterns
 
     folder = root or PATTERNS_HOME
@@ -317,7 +318,7 @@ def metrics_record(
 ) -> None:
     """Append one outcome or timing to the logs in --dir (in your project)."""
     from agentops_index.errors import InputError
-    from agentops_index.learning import record_run
+    from agentops_index.metrics import record_run
 
     if stage is None and outcome is None:
         raise InputError("metrics record: --outcome is required unless --stage and --seconds record a stage's timing")
@@ -332,7 +333,7 @@ def metrics_record(
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def metrics_summary(metrics_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Per bundle: runs, successes, success rate and median duration."""
-    from agentops_index.learning import read_metrics
+    from agentops_index.metrics import read_metrics
 
     found = read_metrics(_metrics_folders(metrics_dirs))
     _warn(found.problems)

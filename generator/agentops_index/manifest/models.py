@@ -9,14 +9,14 @@ its marketplace. The strict snapshot models we own live in ``snapshot/``.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from agentops_index.manifest.findings import Finding, Report
 from agentops_index.manifest.validate import plugin_root_usable, resolve_relative_source
+from agentops_index.snapshot.models import SourceKind
 
-SourceKind = Literal["relative", "github", "url", "git-subdir", "npm", "archive", "command", "invalid_source", "unsupported"]
 COMPONENT_KEYS = ("commands", "agents", "skills", "hooks", "outputStyles", "themes")
 _GITHUB_URL = re.compile(r"^(?:https?://|git@)(?:www\.)?github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 _OWNER_REPO = re.compile(r"^([A-Za-z0-9][\w.-]*)/([\w.-]+)$")

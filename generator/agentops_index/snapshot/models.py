@@ -36,6 +36,8 @@ SourceState = Literal["fresh", "stale", "invalid", "removed"]
 # Where a GitHub source came from: the curated list, this run's code search, a marketplace of
 # the previous snapshot naming it as a plugin source, or an earlier run's discovery.
 SourceOrigin = Literal["curated", "code_search", "referenced", "earlier"]
+# Where a marketplace was read from: a GitHub repository, or a folder given to --from-dir.
+Origin = Literal["github", "local"]
 HookType = Literal["command", "http", "prompt", "agent", "other"]
 Transport = Literal["stdio", "http", "sse", "ws", "other"]
 
@@ -336,7 +338,7 @@ class MarketplaceRecord(Strict):
 
     id: str  # owner/repo, or local/<name> for a directory that is not a GitHub checkout
     slug: str
-    origin: Literal["github", "local"]
+    origin: Origin
     valid: bool
     errors: int
     warnings: int
@@ -353,7 +355,7 @@ class SourceStatus(Strict):
     """Every marketplace source the crawl tried, readable or not (SECURITY.md §6.3)."""
 
     id: str
-    kind: Literal["github", "local"]
+    kind: Origin
     state: SourceState
     last_error: str | None = None
     stale_since: str | None = None

@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentops_index.crawl import SourceOutcome, read_local
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
@@ -28,6 +27,7 @@ from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import checkout
 from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef
 from agentops_index.sources.local import LocalSource
+from agentops_index.sources.read import SourceOutcome, read_local
 
 GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from agentops_index.errors import InputError
 from agentops_index.manifest.checks import read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.validate import MARKETPLACE_FILE
+from agentops_index.snapshot.models import Origin
 from agentops_index.snapshot.slugs import segment
 
 # GitHub owners: letters, digits and single hyphens; repos also allow "." and "_".
@@ -28,7 +28,7 @@ _CHECKOUT = re.compile(r"^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))__([A-Za-z0-9._-]{1
 class LocalSource:
     id: str
     root: Path
-    origin: Literal["github", "local"]
+    origin: Origin
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,84 @@
+"""Reading one marketplace root on disk into records: what every source (local folders, a GitHub
+checkout) hands the crawl. Never raises on what a stranger published."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
+from agentops_index.manifest.models import MarketplaceEntry, parse_marketplace
+from agentops_index.manifest.schema import js_type
+from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketplace
+from agentops_index.snapshot import assemble
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources.local import LocalSource
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """What reading one marketplace source gave."""
+
+    status: m.SourceStatus
+    marketplace: m.MarketplaceRecord | None = None
+    plugins: list[m.PluginRecord] = field(default_factory=list)
+
+
+def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
+    return SourceOutcome(
+        m.SourceStatus(id=source.id, kind=source.origin, state="invalid", last_error=reason, consecutive_failures=1)
+    )
+
+
+# Reads a non-relative entry's plugin (GitHub crawl); None: record only what the entry declares.
+Resolver = Callable[[MarketplaceEntry], "tuple[assemble.PluginParts, m.RepoMetrics | None] | None"]
+
+
+def read_local(
+    source: LocalSource,
+    taxonomy: Taxonomy,
+    now: str,
+    resolve: Resolver | None = None,
+    metrics: m.RepoMetrics | None = None,
+) -> SourceOutcome:
+    """Read one marketplace root on disk into records; never raises on its content."""
+    data = read_bytes(source.root / MARKETPLACE_FILE, MARKETPLACE_CAP)
+    if data is None:
+        return _unreadable(source, f"unreadable: cannot read {MARKETPLACE_FILE}")
+    doc = read_json(data, MARKETPLACE_CAP)
+    if doc.problem is not None:
+        return _unreadable(source, f"{doc.problem.reason}: {MARKETPLACE_FILE}: {doc.problem.message}")
+    if not isinstance(doc.value, dict):
+        return _unreadable(source, f"not_an_object: {MARKETPLACE_FILE} holds {js_type(doc.value)}, not an object")
+    report = validate_marketplace(source.root)
+    market = parse_marketplace(doc.value, report)
+    plugins: list[m.PluginRecord] = []
+    used: set[str] = set()
+    for entry in market.entries:
+        plugin_metrics = None
+        if entry.source.kind == "relative":
+            parts = assemble.read_local_plugin(entry, source.root)
+        else:
+            resolved = resolve(entry) if resolve else None
+            parts, plugin_metrics = resolved if resolved else (assemble.remote_plugin(entry), None)
+        record = assemble.plugin_record(source.id, source.origin, market, entry, parts, taxonomy, now, plugin_metrics)
+        if record.id in used:
+            # Duplicate names are a validator error, but each entry still gets its record.
+            record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
+        used.add(record.id)
+        plugins.append(record)
+    ids = [p.id for p in plugins]
+    market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
+    if metrics is not None:
+        market_record = market_record.model_copy(update={"metrics": metrics})
+    status = m.SourceStatus(
+        id=source.id,
+        kind=source.origin,
+        state="fresh",
+        entries=market_record.entries,
+        recorded=len(plugins),
+        skipped=len(market_record.skipped),
+    )
+    return SourceOutcome(status, market_record, plugins)
