@@ -551,3 +551,31 @@ def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, m
     with pytest.raises(InputError, match=r"broken\.json"):
         build(broken, tmp_path / "four", search=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "one", "three", "two"]
+
+
+def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--snapshot means one thing everywhere: a path or an http(s) URL (here the whole snapshot,
+    downloaded once and revalidated by ETag); a path that is not there is one error naming it."""
+    from tests.loopback import Site
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    committed = REPO / "data" / "snapshots" / "latest.json"
+    site = Site({"/old/api/v1/snapshot.json": committed.read_bytes()})
+    try:
+        url = f"{site.url}old/api/v1/snapshot.json"
+        for out in ("a", "b"):
+            done = CliRunner().invoke(cli, ["build", "--snapshot", url, "--out", str(tmp_path / out), "--no-search"])
+            assert done.exit_code == 0, done.output
+    finally:
+        site.close()
+    assert [status for _, _, status in site.requests] == [200, 304]
+    alone = tmp_path / "alone" / "latest.json"  # no history beside it, like the download
+    alone.parent.mkdir()
+    alone.write_bytes(committed.read_bytes())
+    local = CliRunner().invoke(cli, ["build", "--snapshot", str(alone), "--out", str(tmp_path / "c"), "--no-search"])
+    assert local.exit_code == 0
+    same = [p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file() and p.name != "build-manifest.json"]
+    assert all((tmp_path / "a" / p).read_bytes() == (tmp_path / "c" / p).read_bytes() for p in same)
+    missing = CliRunner().invoke(cli, ["build", "--snapshot", str(tmp_path / "nowhere.json"), "--out", str(tmp_path / "d")])
+    assert isinstance(missing.exception, InputError) and "nowhere.json: cannot read" in str(missing.exception)

@@ -16,8 +16,9 @@ from typing import Any
 import click
 
 from agentops_index import __version__
-from agentops_index.config import COMPONENT_KINDS, DEFAULT_BASE_URL
-from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP, emit
+from agentops_index.cli_options import base_url_option, output_options, snapshot_option
+from agentops_index.config import COMPONENT_KINDS
+from agentops_index.present import emit
 
 log = logging.getLogger("agentops_index")
 
@@ -334,12 +335,9 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
 
 
 @cli.command()
-@click.option(
-    "--snapshot",
-    "snapshot_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The snapshot to render. Default: ./data/snapshots/latest.json, else the sample snapshot shipped in the package.",
+@snapshot_option(
+    "The snapshot to render: a path or an http(s) URL (downloaded whole, then revalidated by ETag)."
+    " Default: ./data/snapshots/latest.json, else the sample snapshot shipped in the package."
 )
 @click.option(
     "--out",
@@ -348,12 +346,7 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
     show_default=True,
     help="Output directory; replaced atomically, and only if it is empty or an earlier build.",
 )
-@click.option(
-    "--base-url",
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help="Absolute URL the site is served from (canonical links, sitemap.xml, 404.html links).",
-)
+@base_url_option("Absolute URL the site is served from (canonical links, sitemap.xml, 404.html links).")
 @click.option(
     "--theme",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -379,7 +372,7 @@ def merge(obj: Context, parts: tuple[Path, ...], out: Path, categories: Path | N
 @click.pass_obj
 def build(
     obj: Context,
-    snapshot_path: Path | None,
+    snapshot_arg: str | None,
     out: Path,
     base_url: str,
     theme: Path | None,
@@ -402,7 +395,12 @@ def build(
     from agentops_index.errors import InputError
 
     started = time.perf_counter()
-    snapshot_path = snapshot_path or data_file("snapshots/latest.json")
+    if snapshot_arg and snapshot_arg.startswith(("https://", "http://")):
+        from agentops_index.search.session import fetch
+
+        snapshot_path: Path | None = fetch(snapshot_arg)
+    else:
+        snapshot_path = Path(snapshot_arg) if snapshot_arg else data_file("snapshots/latest.json")
     if snapshot_path is None:
         raise InputError("--snapshot: none given, and neither ./data/snapshots/latest.json nor a packaged snapshot exists")
     result = run_build(
@@ -505,7 +503,7 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
 
 @cli.command()
 @click.argument("query", required=False, default="")
-@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
+@snapshot_option()
 @click.option("--category", default=None, help="Only plugins in this category (its slug, e.g. devops).")
 @click.option("--marketplace", default=None, help="Only plugins listed by this marketplace (owner/repo).")
 @click.option(
@@ -520,8 +518,7 @@ def gate(obj: Context, candidate: Path, previous: Path, report_path: Path | None
     is_flag=True,
     help="Show every marketplace's listing of a plugin, not one result per plugin with the others in also_in.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print {query, did_you_mean, total, results} as JSON.")
-@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
+@output_options("Print {query, did_you_mean, total, results} as JSON.")
 @click.pass_obj
 def search(
     obj: Context,
@@ -566,11 +563,8 @@ def search(
 
 @cli.command()
 @click.argument("intent")
-@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print {intent, keywords, categories, primary, complementary, workflow} as JSON."
-)
-@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
+@snapshot_option()
+@output_options("Print {intent, keywords, categories, primary, complementary, workflow} as JSON.")
 @click.pass_obj
 def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """Turn what you want to do into plugins: the best matches, what complements them, and a plan.
@@ -604,13 +598,10 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
 
 
 @cli.command("bundles")
-@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
-@click.option(
-    "--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundles/<id>/marketplace.json live."
-)
+@snapshot_option()
+@base_url_option("Where the site's bundles/<id>/marketplace.json live.")
 @click.option("--id", "only", metavar="ID", help="Only the bundle of this workflow template.")
-@click.option("--json", "as_json", is_flag=True, help="Print the bundles as api/v1/bundles.json lists them.")
-@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
+@output_options("Print the bundles as api/v1/bundles.json lists them.")
 @click.option(
     "--write-plugins",
     type=click.Path(path_type=Path, file_okay=False),
@@ -671,12 +662,7 @@ def bundles_command(
 
 @cli.command("check-site")
 @click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
-@click.option(
-    "--base-url",
-    default=DEFAULT_BASE_URL,
-    show_default=True,
-    help="The base URL the site was built for (404.html links start from its path).",
-)
+@base_url_option("The base URL the site was built for (404.html links start from its path).")
 @click.pass_obj
 def check_site_command(obj: Context, site: Path, base_url: str) -> None:
     """Validate a built site: required files, JSON, pages for every record, internal links, budgets.

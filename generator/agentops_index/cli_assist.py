@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
+from agentops_index.cli_options import base_url_option, output_options, snapshot_option
 from agentops_index.config import DEFAULT_BASE_URL
-from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP, emit
+from agentops_index.present import emit
 
 # The patterns live in the meta-orchestrator plugin, so an installed plugin has them
 # (/show-patterns passes --dir ${CLAUDE_PLUGIN_ROOT}/patterns); the wheel carries a copy.
@@ -55,10 +56,8 @@ METRICS_DIRS = click.option(
 )
 
 
-def output_options(func: Any) -> Any:
-    func = click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)(func)
-    func = click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")(func)
-    return click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)(func)
+def answer_options(func: Any) -> Any:
+    return snapshot_option()(output_options()(func))
 
 
 def _warn(problems: list[str]) -> None:
@@ -79,7 +78,7 @@ def _warn(problems: list[str]) -> None:
     help="The project whose files show what it is made of.",
 )
 @click.option("--limit", type=click.IntRange(1, 20), default=8, show_default=True, help="How many plugins to recommend.")
-@output_options
+@answer_options
 def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """Recommend plugins for the project in --dir from its files, and from WORDS.
 
@@ -109,9 +108,9 @@ def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_js
 @click.command()
 @click.argument("intent")
 @click.option("--plan-only", is_flag=True, help="Only the plan and its success probability; no step-by-step walk-through.")
-@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundle marketplaces live.")
+@base_url_option("Where the site's bundle marketplaces live.")
 @METRICS_DIRS
-@output_options
+@answer_options
 def orchestrate(
     intent: str,
     plan_only: bool,
@@ -159,7 +158,7 @@ def orchestrate(
 
 @click.command("analyze-plugins")
 @click.option("--limit", type=click.IntRange(2, 50), default=10, show_default=True, help="How many top plugins to compare.")
-@output_options
+@answer_options
 def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """How the top plugins compare (score parts, risk, context cost) and combine (bundles, clashes)."""
     from agentops_index.assist import analyze
@@ -200,8 +199,7 @@ PATTERNS_DIR = click.option(
 
 @patterns.command("show")
 @PATTERNS_DIR
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-@click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)
+@output_options()
 def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     """Every pattern by state, with its evidence and history."""
     from agentops_index.errors import InputError
@@ -226,8 +224,8 @@ def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
 
 @patterns.command("sync")
 @PATTERNS_DIR
-@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
-@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="Where the site's bundle marketplaces live.")
+@snapshot_option()
+@base_url_option("Where the site's bundle marketplaces live.")
 def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) -> None:
     """Add every complete bundle as a discovered pattern (a pattern whose picks changed starts over)."""
     from agentops_index.build import base_url_of
@@ -248,7 +246,7 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
 
 @patterns.command("validate")
 @PATTERNS_DIR
-@click.option("--snapshot", "snapshot_arg", default=None, help=SNAPSHOT_HELP)
+@snapshot_option()
 @click.option("--claude", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The claude binary.")
 def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path) -> None:
     """discovered -> validated when the real `claude plugin validate` accepts the bundle's marketplace.json."""

@@ -1,0 +1,36 @@
+"""The options the commands share, declared once so each means one thing everywhere.
+
+- ``--snapshot``: a snapshot as a path or an http(s) URL. Query commands (search, discover,
+  prime, orchestrate, analyze-plugins, bundles, patterns sync) read its query file when the site
+  publishes one; ``build`` reads the snapshot itself. Both revalidate a URL by ETag.
+- ``--json`` / ``--fenced``: the answer as JSON, or in the fenced form the Claude commands read.
+- ``--base-url``: where the site is (or will be) served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from agentops_index.config import DEFAULT_BASE_URL
+from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP
+
+Decorator = Callable[[Any], Any]
+
+
+def snapshot_option(help: str = SNAPSHOT_HELP) -> Decorator:
+    return click.option("--snapshot", "snapshot_arg", default=None, metavar="PATH_OR_URL", help=help)
+
+
+def output_options(json_help: str = "Print the answer as JSON.") -> Decorator:
+    def apply(func: Any) -> Any:
+        func = click.option("--fenced", "as_fenced", is_flag=True, help=FENCED_HELP)(func)
+        return click.option("--json", "as_json", is_flag=True, help=json_help)(func)
+
+    return apply
+
+
+def base_url_option(help: str) -> Decorator:
+    return click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help=help)
