@@ -1,4 +1,5 @@
-"""The options the commands share, declared once so each means one thing everywhere.
+"""What the commands share: options declared once so each means one thing everywhere, and the
+context that prints (quiet, colour).
 
 - ``--snapshot``: a snapshot as a path or an http(s) URL. Query commands (search, discover,
   prime, orchestrate, analyze-plugins, bundles, patterns sync) read its query file when the site
@@ -9,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -34,3 +36,18 @@ def output_options(json_help: str = "Print the answer as JSON.") -> Decorator:
 
 def base_url_option(help: str) -> Decorator:
     return click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help=help)
+
+
+def _color() -> bool | None:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off.
+    return False if os.environ.get("NO_COLOR") else None
+
+
+class Context:
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+
+    def echo(self, message: str = "", err: bool = False, **style: Any) -> None:
+        if self.verbosity < 0 and not err:
+            return
+        click.echo(click.style(message, **style) if style else message, err=err, color=_color())
