@@ -101,11 +101,12 @@ def reader_searcher(snapshot: Path, cache: Path) -> Any:
     loaded = store.load(snapshot)
     raw = query_file_bytes(loaded, records_of(loaded)[1])
     sys.path.insert(0, str(ROOT / "plugins" / "agentops-core" / "bin"))
-    from agentops_answer import answer, sqlpostings  # type: ignore[import-not-found]
+    from agentops_answer import answer_source, sqlpostings  # type: ignore[import-not-found]
+    from agentops_answer.query import Searcher  # type: ignore[import-not-found]
 
-    search, ranking = answer.settings()
-    folder = answer.prepare(raw, "query file", ranking, cache)
-    return answer.Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite"))
+    search, ranking = answer_source.settings()
+    folder = answer_source.prepare(raw, "query file", ranking, cache)
+    return Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite"))
 
 
 def main() -> None:

@@ -240,8 +240,9 @@ def test_on_every_judged_query_the_reader_ranks_as_the_cli(tmp_path: Path) -> No
     raw = query_file_bytes(snapshot, project_all(snapshot))
     sys.path.insert(0, str(BIN))
     try:
-        from agentops_answer import answer as generated  # type: ignore[import-not-found]
+        from agentops_answer import answer_source as generated  # type: ignore[import-not-found]
         from agentops_answer import sqlpostings  # type: ignore[import-not-found]
+        from agentops_answer.query import Searcher  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(BIN))
     search, ranking = generated.settings()
@@ -251,7 +252,7 @@ def test_on_every_judged_query_the_reader_ranks_as_the_cli(tmp_path: Path) -> No
     differ = []
     with (
         open_searcher(str(path)) as theirs,
-        generated.Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite")) as mine,
+        Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / "store.sqlite")) as mine,
     ):
         for query in queries:
             a, b = mine.query(query).as_dict(), theirs.query(query).as_dict()

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
-from agentops_index.answer import ASSISTANT_FILE
+from agentops_index.answer_source import ASSISTANT_FILE
 from agentops_index.assist import assistant_file
 from agentops_index.bundles import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search

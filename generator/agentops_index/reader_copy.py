@@ -38,6 +38,7 @@ PLUGINS = ("agentops-core", "agentops-meta-orchestrator")
 # Package module (relative to agentops_index/) -> its name in the flat copy.
 MODULES = {
     "answer.py": "answer.py",
+    "answer_source.py": "answer_source.py",
     "config.py": "config.py",
     "errors.py": "errors.py",
     "present.py": "present.py",
