@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "generator"))
 
 from agentops_index import __version__  # noqa: E402
 from agentops_index.enrich import finish  # noqa: E402
-from agentops_index.snapshot import assemble, store  # noqa: E402
+from agentops_index.snapshot import hashes, store  # noqa: E402
 from agentops_index.snapshot import models as m  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 from agentops_index.sources.local import discover  # noqa: E402
@@ -128,7 +128,17 @@ def corpus_digest(dirs: list[Path]) -> str:
     return digest.hexdigest()
 
 
-RECIPE_MODULES = ("crawl.py", "identity.py", "rank.py", "signals.py", "snapshot/assemble.py", "snapshot/models.py")
+RECIPE_MODULES = (
+    "crawl.py",
+    "enrich.py",
+    "identity.py",
+    "rank.py",
+    "signals.py",
+    "snapshot/assemble.py",
+    "snapshot/hashes.py",
+    "snapshot/models.py",
+    "sources/read.py",
+)
 
 
 def world(plugins: int = 30000, seed: int = 0, copies: float = 0.3, cache: Path | None = None) -> Path:
@@ -308,9 +318,9 @@ def remix(plugin: m.PluginRecord, files: m.PluginRecord, words: m.PluginRecord, 
         update["source"] = source
         if plugin.resolved.repo is not None:
             update["resolved"] = plugin.resolved.model_copy(update={"repo": source.repo})
-        # The crawl's own hash of an unread source (assemble.tree_hash reads entry.source only).
+        # The crawl's own hash of an unread source (hashes.tree_hash: no folder, the entry's source alone).
         entry = SimpleNamespace(source=source, raw={})
-        update["tree_hash"] = assemble.tree_hash(assemble.PluginParts(), entry, plugin.marketplace)  # type: ignore[arg-type]
+        update["tree_hash"] = hashes.tree_hash(None, entry, plugin.marketplace)  # type: ignore[arg-type]
     return update
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from agentops_index.build import build
 from agentops_index.bundles import Builder, Bundle, build_bundles, conflict, own_problem
-from agentops_index.search.query import Hit
+from agentops_index.search.hits import Hit
 from agentops_index.search.records import project, remote_source
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store

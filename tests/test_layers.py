@@ -130,3 +130,9 @@ def test_the_bundles_never_import_the_assistant() -> None:
         if _top(target) in ASSISTANT
     )
     assert wrong == []
+
+
+def test_no_module_is_over_500_lines() -> None:
+    """A module that grows past this holds two things: split it where they part."""
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text("utf-8").splitlines())) > 500}
+    assert long == {}

@@ -31,7 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from agentops_index.search.query import Hit, Searcher
+from agentops_index.search.hits import Hit
+from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.workflows import Stage, Template, matched_words
 

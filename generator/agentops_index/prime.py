@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.discover import keywords
-from agentops_index.search.query import Hit, Searcher
+from agentops_index.search.hits import Hit
+from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox", "vendor"})

@@ -55,6 +55,8 @@ MODULES = {
     "search/sqlpostings.py": "sqlpostings.py",
     "search/store.py": "store.py",
     "search/query.py": "query.py",
+    "search/hits.py": "hits.py",
+    "search/concepts.py": "concepts.py",
     "search/spelling.py": "spelling.py",
     "search/terms.py": "terms.py",
 }

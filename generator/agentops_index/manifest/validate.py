@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agentops_index.manifest import checks, formats, names
+from agentops_index.manifest import checks, formats, hook_checks, names
 from agentops_index.manifest.checks import Sink
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, JsonDocument, read_json
@@ -215,7 +215,7 @@ def check_entry(
         doc = checks.load_json(hooks_path)
         label = str(hooks_path.relative_to(root))
         if doc is not None:
-            checks.hooks_file(sink.child(prefix="", file=label), doc)
+            hook_checks.hooks_file(sink.child(prefix="", file=label), doc)
 
 
 def _version_mismatch(sink: Sink, index: int, entry: dict[str, Any], manifest: dict[str, Any], relative: str) -> None:
@@ -280,11 +280,11 @@ def validate_plugin(plugin_dir: Path, manifest_path: Path | None = None) -> Repo
     for hooks_path in checks.component_files(manifest, plugin_dir, "hooks", "hooks/hooks.json"):
         doc = checks.load_json(hooks_path)
         if doc is not None:
-            checks.hooks_file(sink.child(file=str(hooks_path.relative_to(plugin_dir))), doc)
+            hook_checks.hooks_file(sink.child(file=str(hooks_path.relative_to(plugin_dir))), doc)
     for mcp_path in checks.component_files(manifest, plugin_dir, "mcpServers", ".mcp.json", suffix=".json"):
         doc = checks.load_json(mcp_path)
         if doc is not None:
-            checks.mcp_file(sink.child(file=str(mcp_path.relative_to(plugin_dir))), doc)
+            hook_checks.mcp_file(sink.child(file=str(mcp_path.relative_to(plugin_dir))), doc)
     from agentops_index.manifest.components import markdown_components
 
     for kind, path in markdown_components(plugin_dir, manifest if isinstance(manifest, dict) else {}):

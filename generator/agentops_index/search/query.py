@@ -27,16 +27,15 @@ import gc
 import math
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
-from agentops_index.search import spelling, terms
+from agentops_index.search import concepts, spelling, terms
 from agentops_index.search.documents import CLASSES
+from agentops_index.search.hits import Answer, Hit, Holding, Scored, Term
 from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
 # Weakest first: a stronger class overwrites a weaker one for the same document.
@@ -57,107 +56,6 @@ SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the 
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
-
-
-@dataclass(slots=True)
-class Hit:
-    id: str
-    name: str
-    description: str
-    marketplace: str
-    score: float
-    relevance: float
-    parts: dict[str, float]
-    explanation: str
-    match: str = ""
-    risk: str | None = None
-    install: tuple[str, ...] = ()  # built by us from structured fields, never from author text
-    also_in: list[str] = field(default_factory=list)
-    record: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        r = self.record
-        return {
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "marketplace": self.marketplace,
-            "score": round(self.score, 4),
-            "parts": {"relevance": round(self.relevance, 4), **self.parts},
-            "also_in": self.also_in,
-            "match": self.match,
-            "explanation": self.explanation,
-            "category": r.get("category"),
-            "valid": r.get("valid"),
-            "errors": r.get("errors", 0),
-            "warnings": r.get("warnings", 0),
-            "risk": self.risk,
-            "signal": r.get("signal"),
-            "stars": r.get("stars"),
-            "slug": r.get("slug"),
-            "install": list(self.install),
-        }
-
-
-@dataclass(slots=True)
-class Answer:
-    query: str
-    did_you_mean: str | None = None
-    results: list[Hit] = field(default_factory=list)
-    total: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "did_you_mean": self.did_you_mean,
-            "total": self.total,
-            "results": [h.as_dict() for h in self.results],
-        }
-
-
-@dataclass(slots=True)
-class Term:
-    """One query word: its stem and the synonyms that count as it (each a list of stems)."""
-
-    word: str
-    forms: list[list[str]]
-    idf: float = 1.0
-
-
-@dataclass(slots=True)
-class Holding:
-    """Where the documents hold one concept: the weight of the strongest class (``strength``),
-    in two or three classes, in the name or keywords (``strong``), in the name (``named``), and the
-    strongest of the plugin's own text (name, keywords, description: ``own``)."""
-
-    strength: dict[int, float] = field(default_factory=dict)
-    twice: set[int] = field(default_factory=set)
-    thrice: set[int] = field(default_factory=set)
-    strong: set[int] = field(default_factory=set)
-    named: set[int] = field(default_factory=set)
-    own: dict[int, float] = field(default_factory=dict)
-    said: set[int] = field(default_factory=set)  # the word itself (its first form), in any class
-    place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
-
-
-@dataclass(slots=True)
-class Scored:
-    """A matching document on its way to an answer."""
-
-    doc: int
-    tier: int
-    relevance: float
-    score: float
-    match: str = ""
-    id: str = ""
-
-
-JOIN_PART = 4  # letters: two words join into one only when one is this short ("fast api", "swift ui")
-
-
-def joinable(a: str, b: str) -> bool:
-    """Whether two query words may be the halves of one word (rank.js asks the same)."""
-    return a.isalnum() and b.isalnum() and min(len(a), len(b)) <= JOIN_PART
 
 
 class Postings(Protocol):
@@ -259,58 +157,11 @@ class Searcher:
             out.extend(parts if word in unknown else [word])
         return out
 
-    def _phrases(self) -> dict[tuple[str, ...], str]:
-        """Stems of every multi-word synonym -> the word it stands for (``pull request`` -> ``pr``)."""
-        if self._phrase_map is None:
-            self._phrase_map = {}
-            for word, alternatives in self.search_cfg.synonyms.items():
-                for alternative in alternatives:
-                    stems = tuple(terms.tokens(alternative))
-                    if len(stems) > 1:
-                        self._phrase_map.setdefault(stems, word)
-        return self._phrase_map
-
-    def _forms(self, word: str, stems: list[str]) -> list[list[str]]:
-        forms = [stems]
-        for alternative in self.search_cfg.synonyms.get(word, []):
-            alt = terms.tokens(alternative)
-            if alt and alt not in forms:
-                forms.append(alt)
-        return forms
-
     def _terms(self, words: list[str]) -> list[Term]:
-        """The query's concepts: one per word, but two words that make one (``pull requests``, a
-        multi-word synonym; ``fast api``, two halves of a name or keyword word) are one concept."""
-        kept = [(w, terms.tokens(w, frozenset())) for w in words if w not in terms.STOP_WORDS]
-        kept = [(w, stems) for w, stems in kept if stems]
-        pairs = {a + b for (a, _), (b, _) in pairwise(kept) if joinable(a, b)}
-        joined = self.store.named(pairs)
-        phrases = self._phrases()
-        out: dict[str, Term] = {}
-        i = 0
-        while i < len(kept):
-            word, stems = kept[i]
-            term = None
-            if i + 1 < len(kept):
-                nxt, more = kept[i + 1]
-                pair = tuple(stems + more)
-                if pair in phrases:
-                    key = phrases[pair]
-                    term = Term(f"{word} {nxt}", [list(pair), *self._forms(key, terms.tokens(key, frozenset()))])
-                elif word + nxt in joined:
-                    term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), list(pair)])
-            if term is not None:
-                i += 2
-            else:
-                term = Term(word, self._forms(word, stems))
-                i += 1
-            out.setdefault(" ".join(term.forms[0]), term)
-        # A synonym that is another word of the query is that word's, not counted twice ("ci
-        # pipeline": pipeline is a synonym of ci and a word of its own).
-        said = {tuple(t.forms[0]) for t in out.values()}
-        for term in out.values():
-            term.forms = [term.forms[0], *(f for f in term.forms[1:] if tuple(f) not in said)]
-        return list(out.values())
+        """The query's concepts (``concepts.concepts``)."""
+        if self._phrase_map is None:
+            self._phrase_map = concepts.phrase_map(self.search_cfg.synonyms)
+        return concepts.concepts(words, self.search_cfg.synonyms, self._phrase_map, self.store.named)
 
     # --- relevance -------------------------------------------------------------------------
 

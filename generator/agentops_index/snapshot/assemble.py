@@ -26,10 +26,11 @@ from agentops_index.manifest.components import (
 )
 from agentops_index.manifest.findings import Finding, Report
 from agentops_index.manifest.formats import HOOK_TYPES
-from agentops_index.manifest.models import COMPONENT_KEYS, Marketplace, MarketplaceEntry, PluginSource, effective_manifest
+from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource, effective_manifest
 from agentops_index.manifest.validate import PLUGIN_FILE, validate_plugin
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.snapshot.hashes import jsonable, tree_hash
 
 MAX_LISTED = 200  # components listed per kind and plugin; counts stay exact
 README_CAP = 64 * 1024  # bytes read from a README
@@ -370,13 +371,13 @@ def plugin_record(
         "runtimes": sorted(static.runtimes),
         "context_tokens": context_tokens(parts.inventory),
         "declared_not_loadable": not_loadable(parts, found),
-        "tree_hash": tree_hash(parts, entry, marketplace_id),
+        "tree_hash": tree_hash(parts.plugin_dir, entry, marketplace_id),
         "untrusted": untrusted,
     }
     if parts.dependencies:  # absent when none, so the content hash of every other plugin stays as it was
         body["dependencies"] = parts.dependencies
     canonical = json.dumps(
-        {k: _jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")},
+        {k: jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -456,91 +457,6 @@ def not_loadable(parts: PluginParts, found: list[m.FindingRecord]) -> list[m.Not
                 )
             )
     return out
-
-
-SELECTION_KEYS = (*COMPONENT_KEYS, "mcpServers", "lspServers")
-_CATALOGUE = ".claude-plugin/marketplace.json"  # the marketplace's file, not the plugin's
-
-
-def tree_hash(parts: PluginParts, entry: MarketplaceEntry, marketplace_id: str) -> str | None:
-    """The keys identity.py groups listings by, joined by a space; None when there are none.
-
-    ``files:<digest>``: the plugin's files (paths and contents), when its directory was read
-    and holds a file that is not empty. ``source:<digest>``: where it comes from, at any ref
-    (a repository and path, a URL and path, an npm package); a relative source counts only
-    when its directory exists, as the marketplace's repository and that path, never the path
-    alone. Both digests include the components the entry itself picks, so entries that pick
-    different skills out of one folder stay different plugins.
-    """
-    picked = {k: entry.raw[k] for k in SELECTION_KEYS if k in entry.raw}
-    selection = json.dumps(picked, sort_keys=True, separators=(",", ":"), default=str) if picked else ""
-    keys = []
-    files = _files_digest(parts.plugin_dir) if parts.plugin_dir is not None else None
-    if files is not None:
-        keys.append("files:" + _digest(files, selection))
-    where = source_identity(entry.source, marketplace_id, relative_found=parts.plugin_dir is not None)
-    if where is not None:
-        keys.append("source:" + _digest(*where, selection))
-    return " ".join(keys) or None
-
-
-def _digest(*fields: str) -> str:
-    return hashlib.sha256("\0".join(fields).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def _files_digest(plugin_dir: Path) -> str | None:
-    """A digest of every file under ``plugin_dir`` (path and content); None when all are empty."""
-    digest = hashlib.sha256()
-    count, content = 0, False
-    for path in sorted(plugin_dir.rglob("*")):
-        relative = path.relative_to(plugin_dir).as_posix()
-        if count >= 2000 or path.is_symlink() or not path.is_file() or relative.split("/")[0] in (".git", "node_modules"):
-            continue
-        if relative == _CATALOGUE:
-            continue
-        data = read_bytes(path, 1 << 20) or b""
-        digest.update(relative.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(data).digest())
-        count += 1
-        content = content or bool(data.strip())
-    return digest.hexdigest() if content else None
-
-
-def _clean_path(path: str | None) -> str:
-    parts = [p for p in (path or "").replace("\\", "/").split("/") if p not in ("", ".")]
-    return "/".join(parts)
-
-
-def _clean_url(url: str) -> str:
-    out = url.strip().lower().removeprefix("git+").rstrip("/").removesuffix(".git")
-    return re.sub(r"^[a-z]+://(www\.)?", "", out)
-
-
-def source_identity(source: PluginSource, marketplace_id: str, relative_found: bool) -> tuple[str, ...] | None:
-    """Where a listing's files come from, without the ref: equal tuples are the same source."""
-    path = _clean_path(source.path)
-    if source.kind == "relative":
-        # The same folder of the same marketplace; a folder that is missing resolves to nothing.
-        return ("repo", marketplace_id.lower(), path) if relative_found else None
-    if source.kind in ("github", "url", "git-subdir") and source.repo:
-        repo = source.repo.strip().strip("/").lower().removesuffix(".git")
-        return ("repo", repo, path)
-    if source.kind in ("url", "git-subdir", "archive") and source.url and source.url.strip():
-        return ("url", _clean_url(source.url), path)
-    if source.kind == "npm" and source.package and source.package.strip():
-        registry = _clean_url(source.registry or "")
-        return ("npm", "" if registry == "registry.npmjs.org" else registry, source.package.strip().lower())
-    return None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json", by_alias=True)
-    return value
-
-
-# --- marketplaces ----------------------------------------------------------------------------
 
 
 def marketplace_record(

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .discover import keywords
-from .query import Hit, Searcher
+from .hits import Hit
+from .query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox", "vendor"})

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .query import Hit, Searcher
+from .hits import Hit
+from .query import Searcher
 from .terms import PLAIN_STOPWORDS as STOPWORDS
 from .categories import load_taxonomy
 from .workflows import Stage, Template, load_templates, matched_words

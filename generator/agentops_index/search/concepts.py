@@ -1,0 +1,76 @@
+"""A query's concepts: one per word, its stems and the synonyms that count as it; two words that
+make one (``pull requests``, a multi-word synonym; ``fast api``, two halves of a name or keyword
+word) are one concept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import pairwise
+
+from agentops_index.search import terms
+from agentops_index.search.hits import Term
+
+JOIN_PART = 4  # letters: two words join into one only when one is this short ("fast api", "swift ui")
+
+
+def joinable(a: str, b: str) -> bool:
+    """Whether two query words may be the halves of one word (rank.js asks the same)."""
+    return a.isalnum() and b.isalnum() and min(len(a), len(b)) <= JOIN_PART
+
+
+def phrase_map(synonyms: dict[str, list[str]]) -> dict[tuple[str, ...], str]:
+    """Stems of every multi-word synonym -> the word it stands for (``pull request`` -> ``pr``)."""
+    out: dict[tuple[str, ...], str] = {}
+    for word, alternatives in synonyms.items():
+        for alternative in alternatives:
+            stems = tuple(terms.tokens(alternative))
+            if len(stems) > 1:
+                out.setdefault(stems, word)
+    return out
+
+
+def forms(word: str, stems: list[str], synonyms: dict[str, list[str]]) -> list[list[str]]:
+    out = [stems]
+    for alternative in synonyms.get(word, []):
+        alt = terms.tokens(alternative)
+        if alt and alt not in out:
+            out.append(alt)
+    return out
+
+
+def concepts(
+    words: list[str],
+    synonyms: dict[str, list[str]],
+    phrases: dict[tuple[str, ...], str],
+    named: Callable[[Iterable[str]], set[str]],
+) -> list[Term]:
+    """The query's concepts; ``named`` says which joined words are words of names or keywords."""
+    kept = [(w, terms.tokens(w, frozenset())) for w in words if w not in terms.STOP_WORDS]
+    kept = [(w, stems) for w, stems in kept if stems]
+    pairs = {a + b for (a, _), (b, _) in pairwise(kept) if joinable(a, b)}
+    joined = named(pairs)
+    out: dict[str, Term] = {}
+    i = 0
+    while i < len(kept):
+        word, stems = kept[i]
+        term = None
+        if i + 1 < len(kept):
+            nxt, more = kept[i + 1]
+            pair = tuple(stems + more)
+            if pair in phrases:
+                key = phrases[pair]
+                term = Term(f"{word} {nxt}", [list(pair), *forms(key, terms.tokens(key, frozenset()), synonyms)])
+            elif word + nxt in joined:
+                term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), list(pair)])
+        if term is not None:
+            i += 2
+        else:
+            term = Term(word, forms(word, stems, synonyms))
+            i += 1
+        out.setdefault(" ".join(term.forms[0]), term)
+    # A synonym that is another word of the query is that word's, not counted twice ("ci
+    # pipeline": pipeline is a synonym of ci and a word of its own).
+    said = {tuple(t.forms[0]) for t in out.values()}
+    for term in out.values():
+        term.forms = [term.forms[0], *(f for f in term.forms[1:] if tuple(f) not in said)]
+    return list(out.values())

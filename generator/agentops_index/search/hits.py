@@ -1,0 +1,100 @@
+"""What a query gives and works with: hits and answers (what ``search --json`` prints), and the
+terms, holdings and scored candidates ``query.Searcher`` computes on its way there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Hit:
+    id: str
+    name: str
+    description: str
+    marketplace: str
+    score: float
+    relevance: float
+    parts: dict[str, float]
+    explanation: str
+    match: str = ""
+    risk: str | None = None
+    install: tuple[str, ...] = ()  # built by us from structured fields, never from author text
+    also_in: list[str] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "marketplace": self.marketplace,
+            "score": round(self.score, 4),
+            "parts": {"relevance": round(self.relevance, 4), **self.parts},
+            "also_in": self.also_in,
+            "match": self.match,
+            "explanation": self.explanation,
+            "category": r.get("category"),
+            "valid": r.get("valid"),
+            "errors": r.get("errors", 0),
+            "warnings": r.get("warnings", 0),
+            "risk": self.risk,
+            "signal": r.get("signal"),
+            "stars": r.get("stars"),
+            "slug": r.get("slug"),
+            "install": list(self.install),
+        }
+
+
+@dataclass(slots=True)
+class Answer:
+    query: str
+    did_you_mean: str | None = None
+    results: list[Hit] = field(default_factory=list)
+    total: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "did_you_mean": self.did_you_mean,
+            "total": self.total,
+            "results": [h.as_dict() for h in self.results],
+        }
+
+
+@dataclass(slots=True)
+class Term:
+    """One query word: its stem and the synonyms that count as it (each a list of stems)."""
+
+    word: str
+    forms: list[list[str]]
+    idf: float = 1.0
+
+
+@dataclass(slots=True)
+class Holding:
+    """Where the documents hold one concept: the weight of the strongest class (``strength``),
+    in two or three classes, in the name or keywords (``strong``), in the name (``named``), and the
+    strongest of the plugin's own text (name, keywords, description: ``own``)."""
+
+    strength: dict[int, float] = field(default_factory=dict)
+    twice: set[int] = field(default_factory=set)
+    thrice: set[int] = field(default_factory=set)
+    strong: set[int] = field(default_factory=set)
+    named: set[int] = field(default_factory=set)
+    own: dict[int, float] = field(default_factory=dict)
+    said: set[int] = field(default_factory=set)  # the word itself (its first form), in any class
+    place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
+
+
+@dataclass(slots=True)
+class Scored:
+    """A matching document on its way to an answer."""
+
+    doc: int
+    tier: int
+    relevance: float
+    score: float
+    match: str = ""
+    id: str = ""
