@@ -76,6 +76,8 @@ def measure(args: list[str], env: dict[str, str], runs: int) -> tuple[float, int
 
 
 def main() -> None:
+    if not Path(TIME).is_file():
+        raise SystemExit(f"bench/query_path.py: needs GNU time at {TIME} (Debian: apt-get install time) for each process's peak")
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--plugins", type=int, default=30000)
     parser.add_argument("--runs", type=int, default=5)

@@ -31,8 +31,15 @@ class Site:
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 body = site.files.get(path)
-                if body is None and site.root is not None and (site.root / path.lstrip("/")).is_file():
-                    body = (site.root / path.lstrip("/")).read_bytes()
+                file = (site.root / path.lstrip("/")).resolve() if site.root is not None else None
+                if (
+                    body is None
+                    and file is not None
+                    and site.root is not None
+                    and file.is_relative_to(site.root.resolve())
+                    and file.is_file()
+                ):
+                    body = file.read_bytes()
                 asked = self.headers.get("If-None-Match")
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"' if body is not None else None
                 status = 404 if body is None else 304 if asked == etag else 200

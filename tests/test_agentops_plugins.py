@@ -35,10 +35,10 @@ MARKETPLACE = json.loads((REPO / ".claude-plugin" / "marketplace.json").read_tex
 # What each command's $ARGUMENTS stands for in its documented invocation.
 EXAMPLES = {
     "agentops-prime": "help me ship this service",
-    "agentops-discover": "review pull requests",
+    "agentops-discover": 'review pull requests; echo $(whoami) `id` "quoted" it\'s',  # as typed: no shell reads it
     "agentops-orchestrate": "build test and deploy to kubernetes",
     "orchestrate": "hello world --plan-only",
-    "analyze-plugins": "--limit 5",
+    "analyze-plugins": "top 5",
     "show-patterns": "",
 }
 
@@ -165,7 +165,8 @@ def check_answer(command: str, answer: Any) -> None:
         assert "testing jest" in answer["topics"] and "github actions ci pipeline" in answer["topics"]
         assert answer["recommendations"] and all(r["install"] for r in answer["recommendations"] if r["valid"])
     if command == "agentops-discover":
-        assert answer["primary"] and answer["workflow"]
+        assert answer["primary"] and answer["workflow"] and answer["intent"] == EXAMPLES[command]
+        assert all(p["install"] and p["description"] and "risk" in p for p in answer["primary"])
     if command == "orchestrate":
         assert answer["workflow"]["id"] == "plan-implement-review" and "steps" not in answer
         assert answer["success_probability"] == {

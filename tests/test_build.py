@@ -564,12 +564,12 @@ def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, mon
     site = Site({"/old/api/v1/snapshot.json": committed.read_bytes()})
     try:
         url = f"{site.url}old/api/v1/snapshot.json"
-        for out in ("a", "b"):
-            done = CliRunner().invoke(cli, ["build", "--snapshot", url, "--out", str(tmp_path / out), "--no-search"])
-            assert done.exit_code == 0, done.output
+        for out, given in (("a", url), ("b", f"{site.url}old/"), ("e", f"{site.url}old/api/v1/query.json.gz")):
+            done = CliRunner().invoke(cli, ["build", "--snapshot", given, "--out", str(tmp_path / out), "--no-search"])
+            assert done.exit_code == 0, done.output  # the snapshot's URL, a site root or its query file
     finally:
         site.close()
-    assert [status for _, _, status in site.requests] == [200, 304]
+    assert [(path, status) for path, _, status in site.requests] == [("/old/api/v1/snapshot.json", s) for s in (200, 304, 304)]
     alone = tmp_path / "alone" / "latest.json"  # no history beside it, like the download
     alone.parent.mkdir()
     alone.write_bytes(committed.read_bytes())
@@ -579,3 +579,6 @@ def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, mon
     assert all((tmp_path / "a" / p).read_bytes() == (tmp_path / "c" / p).read_bytes() for p in same)
     missing = CliRunner().invoke(cli, ["build", "--snapshot", str(tmp_path / "nowhere.json"), "--out", str(tmp_path / "d")])
     assert isinstance(missing.exception, InputError) and "nowhere.json: cannot read" in str(missing.exception)
+    for wrong, said in ((str(tmp_path), "a folder, not a snapshot file"), ("", "--snapshot: empty")):
+        refused = CliRunner().invoke(cli, ["build", "--snapshot", wrong, "--out", str(tmp_path / "f")])
+        assert isinstance(refused.exception, InputError) and said in str(refused.exception)

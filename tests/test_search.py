@@ -473,6 +473,10 @@ def test_misspelled_query_is_corrected_and_says_so(snapshot_copy: Path) -> None:
         assert answer.did_you_mean is not None and "helper" in answer.did_you_mean
         assert ids(answer)[0] == "k8s-helper@tailspin-ops/devops-marketplace"
         assert s.query("changelog").did_you_mean is None
+        # The words people wrap a request in are never typos, used by a plugin or not (found by a
+        # newcomer: "a good plugin for writing SQL" became "mood ... sql", "best" became "test").
+        for request in ("what's a good plugin for writing sql", "best tool for react components"):
+            assert s.query(request).did_you_mean is None, request
 
 
 def test_search_command_json(snapshot_copy: Path) -> None:

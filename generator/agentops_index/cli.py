@@ -1,4 +1,5 @@
-"""The ``agentops-index`` command line; the only place errors become exit codes.
+"""The ``agentops-index`` command line (with ``cli_crawl.py`` and ``cli_assist.py``, the only
+place errors become exit codes).
 
 Exit codes: 0 success, 1 failure (a failing verdict or an :class:`AgentopsError`),
 2 usage errors (click's own).
@@ -77,7 +78,8 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
 
 @cli.command()
 @snapshot_option(
-    "The snapshot to render: a path or an http(s) URL (downloaded whole, then revalidated by ETag)."
+    "The snapshot to render: a path or an http(s) URL of a snapshot or a site (its api/v1/snapshot.json is"
+    " downloaded whole, then revalidated by ETag; history is not fetched)."
     " Default: ./data/snapshots/latest.json, else the sample snapshot shipped in the package."
 )
 @click.option(
@@ -136,14 +138,18 @@ def build(
     from agentops_index.errors import InputError
 
     started = time.perf_counter()
+    if snapshot_arg is not None and not snapshot_arg.strip():
+        raise InputError("--snapshot: empty; give a snapshot's path or URL, or leave the option out")
     if snapshot_arg and snapshot_arg.startswith(("https://", "http://")):
-        from agentops_index.search.session import fetch
+        from agentops_index.search.session import fetch, snapshot_url
 
-        snapshot_path: Path | None = fetch(snapshot_arg)
+        snapshot_path: Path | None = fetch(snapshot_url(snapshot_arg))
     else:
         snapshot_path = Path(snapshot_arg) if snapshot_arg else data_file("snapshots/latest.json")
     if snapshot_path is None:
         raise InputError("--snapshot: none given, and neither ./data/snapshots/latest.json nor a packaged snapshot exists")
+    if snapshot_path.is_dir():
+        raise InputError(f"--snapshot {snapshot_path}: a folder, not a snapshot file")
     result = run_build(
         snapshot_path,
         out,

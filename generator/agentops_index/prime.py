@@ -73,17 +73,34 @@ PACKAGES: dict[str, str] = {
 }
 
 
+MAX_DEPTH = 12  # folders below the project's root looked into, at most
+
+
 def _walk(root: Path) -> Iterator[Path]:
+    """The project's files, breadth first, at most SCAN_FILES entries (folders count too) and
+    MAX_DEPTH folders down: a project of any shape is read in bounded time and stack."""
     seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIP_DIRS and not (d.startswith(".") and d not in (".github", ".claude-plugin"))
-        )
-        for name in sorted(files):
+    queue = [(root, 0)]
+    while queue:
+        folder, depth = queue.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
             seen += 1
             if seen > SCAN_FILES:
                 return
-            yield Path(folder) / name
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if (
+                    depth < MAX_DEPTH
+                    and name not in SKIP_DIRS
+                    and not (name.startswith(".") and name not in (".github", ".claude-plugin"))
+                ):
+                    queue.append((Path(entry.path), depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                yield Path(entry.path)
 
 
 MANIFEST_CAP = 1024 * 1024  # bytes of a package.json or pyproject.toml read, at most

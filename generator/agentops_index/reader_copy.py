@@ -77,8 +77,10 @@ if sys.version_info < (3, 11):
     sys.exit("agentops-answer: error: needs Python 3.11 or newer")
 sys.dont_write_bytecode = True  # never write into the installed plugin
 sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.realpath(__file__)))
-
-from agentops_answer.answer import main  # noqa: E402
+try:
+    from agentops_answer.answer import main
+except ImportError as exc:  # a python3 built without sqlite3, say
+    sys.exit(f"agentops-answer: error: this python3 cannot run the reader ({exc})")
 
 sys.exit(main())
 '''
@@ -213,6 +215,30 @@ def metaphone(word: str) -> str:
     return text.replace("def metaphone(s):", "def _metaphone(s):", 1)
 
 
+def sample_site() -> dict[str, bytes]:
+    """The sample's query and assistant files (data/snapshots/latest.json, as a build of it with
+    the default --base-url publishes them), which the reader answers from until a published
+    catalog is named: a stranger gets answers, labelled as the sample's, on the first run."""
+    from agentops_index.assist import assistant_file
+    from agentops_index.bundles import make_bundles
+    from agentops_index.config import DEFAULT_BASE_URL
+    from agentops_index.search.records import project_all, query_file_bytes
+    from agentops_index.search.session import searcher_for
+    from agentops_index.snapshot import store
+
+    path = DATA / "snapshots" / "latest.json"
+    snapshot = store.load(path)
+    records = project_all(snapshot)
+    header = {"_notice": snapshot.notice, "generator": snapshot.generator, "generated_at": snapshot.generated_at}
+    with searcher_for(snapshot, path, records=records) as searcher:
+        bundles = [bundle for bundle, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
+        helper = assistant_file(searcher, bundles, DEFAULT_BASE_URL, header)
+    return {
+        f"{FOLDER}/data/sample-site/query.json.gz": query_file_bytes(snapshot, records),
+        f"{FOLDER}/data/sample-site/assistant.json.gz": store.gzipped(store.dumps(helper, compact=True)),
+    }
+
+
 def files() -> dict[str, bytes]:
     """Path under a plugin's ``bin/`` -> content, for the whole reader."""
     from agentops_index.search import fuzzy as _  # noqa: F401 - loaded for fuzzy()'s docstring
@@ -232,6 +258,7 @@ def files() -> dict[str, bytes]:
             out[f"{FOLDER}/data/{name}"] = (DATA / name).read_bytes()
     for path in sorted((DATA / "workflows").glob("*.toml")):
         out[f"{FOLDER}/data/workflows/{path.name}"] = path.read_bytes()
+    out.update(sample_site())
     return out
 
 

@@ -1,4 +1,5 @@
-"""Claude Code's checks beyond its schemas: names, paths on disk, hooks files, front matter.
+"""Claude Code's checks beyond its schemas: names, paths on disk, front matter (hooks files and
+MCP servers: ``hook_checks.py``).
 
 Every function appends :class:`Finding` objects to a :class:`Sink`, which knows how
 Claude Code prefixes paths (``plugins[3] plugin.json → skills.0``) and which file the

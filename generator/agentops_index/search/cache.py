@@ -39,7 +39,9 @@ Loader = Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]]
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not base or not Path(base).is_absolute():  # a relative value is ignored (XDG), as the reader does
+        base = str(Path.home() / ".cache")
     return Path(base) / "agentops-index"
 
 

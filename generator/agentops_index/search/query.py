@@ -362,7 +362,7 @@ class Searcher:
             return self._listing(answer, category, marketplace, component, limit, collapse)
         allowed = self._facets(category, marketplace, component)
         words = self._words(text)
-        fixes = spelling.corrections(words, self.store, self._indexed) if correct else {}
+        fixes = spelling.corrections(words, self.store, self._indexed, self.search_cfg.weak_words) if correct else {}
         if fixes:
             words = [fixes.get(w, w) for w in words]
             answer.did_you_mean = " ".join(words)

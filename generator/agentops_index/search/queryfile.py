@@ -21,6 +21,7 @@ from agentops_index.rank import STATIC_PARTS
 
 FORMAT = "agentops-index/query"
 FORMAT_VERSION = 1
+MAX_PLUGINS = 500_000  # records a query file may hold (30,000 today; anchors claim up to 80,000)
 QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
 
 # Field -> (kind, default); a field without a default (``REQUIRED``) must be present.
@@ -140,18 +141,21 @@ CHECKS: dict[str, tuple[Any, str]] = {
 _CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
 
 
-def unpacked(raw: bytes, where: str) -> bytes:
-    """A query file's JSON: gunzipped when it is gzip, at most QUERY_FILE_CAP bytes (a small
-    download must not unpack into gigabytes)."""
+def unpacked(raw: bytes, where: str, cap: int | None = None) -> bytes:
+    """A query file's JSON: gunzipped when it is gzip, at most ``cap`` bytes (default
+    QUERY_FILE_CAP: a small download must not unpack into gigabytes)."""
+    cap = cap or QUERY_FILE_CAP
+    if len(raw) > cap:
+        raise InputError(f"{where}: larger than {cap} bytes")
     if raw[:2] != b"\x1f\x8b":
         return raw
     inflater = zlib.decompressobj(wbits=31)
     try:
-        out = inflater.decompress(raw, QUERY_FILE_CAP)
+        out = inflater.decompress(raw, cap)
     except zlib.error as exc:
         raise InputError(f"{where}: not a readable gzip file ({exc})") from exc
     if inflater.unconsumed_tail:
-        raise InputError(f"{where}: unpacks to more than {QUERY_FILE_CAP} bytes")
+        raise InputError(f"{where}: unpacks to more than {cap} bytes")
     if not inflater.eof:
         raise InputError(f"{where}: the gzip file is cut short")
     if inflater.unused_data:
@@ -204,11 +208,11 @@ def loads(text: bytes) -> Any:
     return json.loads(text, parse_constant=_no_constant)
 
 
-def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate a downloaded query file (gzip or plain JSON): its header and records, or a
-    one-line InputError naming the field."""
+def read_query_file(raw: bytes, where: str, cap: int | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Validate a downloaded query file (gzip or plain JSON, at most ``cap`` bytes unpacked): its
+    header and records, or a one-line InputError naming the field."""
     try:
-        body = loads(unpacked(raw, where))
+        body = loads(unpacked(raw, where, cap))
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{where}: not JSON ({str(exc)[:200]})") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
@@ -218,7 +222,14 @@ def read_query_file(raw: bytes, where: str) -> tuple[dict[str, Any], list[dict[s
     plugins = body.get("plugins")
     if not isinstance(plugins, list):
         raise InputError(f"{where}: plugins: not a list")
+    if len(plugins) > MAX_PLUGINS:
+        raise InputError(f"{where}: plugins: more than {MAX_PLUGINS}")
     records = [recap(checked(item, f"{where}: plugins[{index}]")) for index, item in enumerate(plugins)]
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        if record["id"] in seen:
+            raise InputError(f"{where}: plugins[{index}].id: the same id as an earlier plugin")
+        seen.add(record["id"])
     header = {k: body.get(k) for k in ("generator", "generated_at", "schema_version")}
     for key, value in header.items():
         if value is not None and not isinstance(value, (str, int)):

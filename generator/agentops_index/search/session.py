@@ -94,6 +94,18 @@ def query_url(url: str) -> tuple[str, str | None]:
     return url, None
 
 
+def snapshot_url(url: str) -> str:
+    """The whole snapshot's URL for a site root, its api/v1/ folder, its query file or the snapshot itself."""
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    if base.endswith("/" + QUERY_FILE) or base.endswith("/query.json"):
+        return base.rsplit("/", 1)[0] + "/snapshot.json"
+    if base.endswith("/api/v1/") or base.endswith("/api/v1"):
+        return base.rstrip("/") + "/snapshot.json"
+    if base.endswith("/"):
+        return base + "api/v1/snapshot.json"
+    return base
+
+
 def fetch_site(url: str) -> Path:
     first, fallback = query_url(url)
     try:

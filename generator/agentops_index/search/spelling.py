@@ -70,13 +70,17 @@ def best(word: str, store: Store) -> str | None:
     return None
 
 
-def corrections(words: list[str], store: Store, indexed: Callable[[str], bool] = lambda _: False) -> dict[str, str]:
+def corrections(
+    words: list[str], store: Store, indexed: Callable[[str], bool] = lambda _: False, keep: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Unknown word -> its correction, for the words of a query that need one.
 
     A word is known when the vocabulary has it as written, or ``indexed`` says its stem is in
-    the index (``crashing`` is known where only ``crash`` and ``crashes`` are written).
+    the index (``crashing`` is known where only ``crash`` and ``crashes`` are written). Words in
+    ``keep`` (the weak words of data/search.toml: "good", "best", "tool") are English people
+    wrap requests in, never typos, even where no plugin uses them ("good" is not "mood").
     """
-    candidates = [w for w in dict.fromkeys(words) if correctable(w)]
+    candidates = [w for w in dict.fromkeys(words) if correctable(w) and w not in keep]
     known = store.known(candidates)
     out = {}
     for word in candidates:

@@ -29,10 +29,10 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
-from .answer_source import catalog, checked_source, data_path, fetch, locations, open_searcher
+from .answer_source import SAMPLE, SAMPLE_LINE, catalog, checked_source, data_path, fetch, locations, open_searcher
 from .discover import discover, pick_template
 from .errors import AgentopsError, InputError
 from .patterns import load_patterns, meta_summary
@@ -73,6 +73,48 @@ def _need(ok: bool, where: str) -> None:
 
 
 TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+RECORD_LINE = re.compile(
+    r"^agentops-index metrics record --bundle [a-z0-9][a-z0-9-]{0,63}"
+    r"(?: --stage [a-z0-9][a-z0-9-]{0,63} --seconds <seconds>| --outcome success\|failure)$"
+)
+URL_LINE = re.compile(r"^https?://[A-Za-z0-9._~:/%+@-]{1,300}$")
+# The two ways assist.success_probability says how it got its value.
+BASIS = re.compile(
+    r"^(?:unknown: no recorded runs of this bundle yet|\d{1,9} of \d{1,9} recorded runs succeeded \(Laplace-smoothed: \(s\+1\)/\(n\+2\)\))$"
+)
+
+
+def _ours_only(value: Any, where: str) -> None:
+    """Keys whose text ``present.fenced`` leaves whole, URLs and all (``present.OUR_URL_KEYS``),
+    must hold what we write there, wherever they sit in a downloaded plan or row."""
+    if isinstance(value, list):
+        for item in value:
+            _ours_only(item, where)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if key == "install":
+            lines = item if isinstance(item, list) else [item]
+            _need(
+                all(isinstance(x, str) and queryfile.INSTALL_LINE.match(x) for x in lines),
+                f"{where}: install: expected /plugin install or marketplace add commands",
+            )
+        elif key in ("record", "record_outcome"):
+            _need(
+                isinstance(item, str) and bool(RECORD_LINE.match(item)),
+                f"{where}: {key}: expected an agentops-index metrics record command",
+            )
+        elif key == "marketplace_url":
+            _need(
+                item is None or (isinstance(item, str) and bool(URL_LINE.match(item))),
+                f"{where}: marketplace_url: expected a URL",
+            )
+        else:
+            _ours_only(item, where)
+
+
+STEP_KEYS = ("step", "stage", "role", "use", "receives", "passes", "record")
 ROW_KEYS = (
     "id", "name", "description", "category", "score", "parts", "penalties", "risk", "capabilities", "context_tokens", "components", "bundles",
 )  # fmt: skip
@@ -98,9 +140,11 @@ def _plan(plan: Any, key: str, where: str) -> dict[str, Any]:
         isinstance(chance, dict)
         and (chance.get("value") is None or queryfile._share(chance.get("value")))
         and queryfile._int(chance.get("runs"))
-        and isinstance(chance.get("basis"), str),
+        and isinstance(chance.get("basis"), str)
+        and bool(BASIS.match(chance["basis"])),
         f"{where}.success_probability: expected a value from 0 to 1 or null, runs and basis",
     )
+    _ours_only(workflow, f"{where}.workflow")
     _need(
         isinstance(steps, list)
         and all(isinstance(x, dict) and isinstance(x.get("stage"), str) and TEMPLATE_ID.match(x["stage"]) for x in steps),
@@ -108,19 +152,22 @@ def _plan(plan: Any, key: str, where: str) -> dict[str, Any]:
     )
     mine = [
         {
-            **step,
+            **{k: step[k] for k in STEP_KEYS if k in step},
             "step": number,
             "record": f"agentops-index metrics record --bundle {key} --stage {step['stage']} --seconds <seconds>",
         }
         for number, step in enumerate(steps, 1)
     ]
-    return {"workflow": workflow, "success_probability": chance, "steps": mine}
+    _ours_only(mine, f"{where}.steps")
+    return {"workflow": workflow, "success_probability": {k: chance[k] for k in ("value", "runs", "basis")}, "steps": mine}
 
 
 def _row(row: Any, where: str) -> dict[str, Any]:
     _need(isinstance(row, dict) and isinstance(row.get("id"), str), f"{where}: expected a row with an id")
     _need(queryfile._share(row.get("score", 0)), f"{where}.score: expected a number from 0 to 1")
-    return {k: row[k] for k in ROW_KEYS if k in row}
+    kept = {k: row[k] for k in ROW_KEYS if k in row}
+    _ours_only(kept, where)
+    return kept
 
 
 def read_assistant(raw: bytes, where: str) -> dict[str, Any]:
@@ -264,33 +311,74 @@ def run_patterns(_: str, args: argparse.Namespace) -> tuple[dict[str, Any], list
     return answer, headline("patterns", answer)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (through ``main``), not a usage block: Claude shows them as they are."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InputError(f"{self.prog}: {message}")
+
+
+WORDS_CAP = 2000  # characters of the user's words read from stdin
+
+
+def _stdin_words() -> list[str]:
+    """The user's words, given on stdin (``-`` in their place): the command files pass
+    $ARGUMENTS through a quoted here-document, so nothing in them reaches a shell."""
+    return sys.stdin.read(WORDS_CAP).split()
+
+
+def _words(args: argparse.Namespace) -> None:
+    """Fill in the words given as ``-`` from stdin; options the user typed among them count."""
+    for name in ("query", "intent", "words"):
+        given = getattr(args, name, None)
+        if given == ["-"]:
+            setattr(args, name, _stdin_words())
+    words = getattr(args, "intent", getattr(args, "words", None))
+    if args.command == "orchestrate" and words and "--plan-only" in words:
+        args.plan_only = True
+        args.intent = [w for w in words if w != "--plan-only"]
+    if args.command == "analyze-plugins" and args.words:
+        numbers = [int(w) for w in re.findall(r"\d+", " ".join(args.words))]
+        if numbers:
+            if not 2 <= numbers[0] <= ANALYZE_LIMIT:
+                raise InputError(f"analyze-plugins: how many plugins: from 2 to {ANALYZE_LIMIT}, not {numbers[0]}")
+            args.limit = numbers[0]
+    if (
+        args.command in ("search", "discover", "orchestrate")
+        and not " ".join(getattr(args, "query", None) or getattr(args, "intent", None) or []).strip()
+    ):
+        raise InputError(f"{args.command}: say what you are looking for (the words after the command)")
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="agentops-answer", description="Answers for the agentops plugins' commands, with python3 alone."
-    )
+    top = _Parser(prog="agentops-answer", description="Answers for the agentops plugins' commands, with python3 alone.")
     top.add_argument(
         "--snapshot",
         help="A site root, its api/v1/snapshot.json or query.json.gz (URL or path). Default: $AGENTOPS_SNAPSHOT, else the published catalog.",
     )
     top.add_argument("--version", action="version", version=f"agentops-answer {__version__}")
     commands = top.add_subparsers(dest="command", required=True)
+    words = "the user's words; - reads them from stdin"
     search = commands.add_parser("search", help="Plugins for a query, best first.")
-    search.add_argument("query", nargs="+")
+    search.add_argument("query", nargs="*", default=[], help=words)
     search.add_argument("--limit", type=int, choices=range(1, 51), default=10, metavar="1-50")
     search.set_defaults(run=run_search)
     disc = commands.add_parser("discover", help="Plugins and a workflow for an intent.")
-    disc.add_argument("intent", nargs="*", default=[])
+    disc.add_argument("intent", nargs="*", default=[], help=words)
     disc.set_defaults(run=run_discover)
     pr = commands.add_parser("prime", help="Plugins for the project in --dir, and for WORDS.")
-    pr.add_argument("words", nargs="*", default=[])
+    pr.add_argument("words", nargs="*", default=[], help=words)
     pr.add_argument("--dir", default=".")
     pr.add_argument("--limit", type=int, choices=range(1, 21), default=8, metavar="1-20")
     pr.set_defaults(run=run_prime)
     orch = commands.add_parser("orchestrate", help="A workflow of plugins for an intent.")
-    orch.add_argument("intent", nargs="*", default=[])
+    orch.add_argument("intent", nargs="*", default=[], help=words + " (--plan-only among them counts)")
     orch.add_argument("--plan-only", action="store_true")
     orch.set_defaults(run=run_orchestrate)
     an = commands.add_parser("analyze-plugins", help="How the top plugins compare and combine.")
+    an.add_argument(
+        "words", nargs="*", default=[], help="how many plugins, as a number anywhere in the words; - reads them from stdin"
+    )
     an.add_argument("--limit", type=int, choices=range(2, ANALYZE_LIMIT + 1), default=10, metavar=f"2-{ANALYZE_LIMIT}")
     an.set_defaults(run=run_analyze)
     pat = commands.add_parser("patterns", help="The learning loop's patterns shipped with the plugin.")
@@ -300,12 +388,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
-        source = ""
+        args = parser().parse_args(argv)
+        _words(args)
+        source, origin = "", ""
         if not getattr(args, "local", False):
-            source, _ = (checked_source(args.snapshot, "--snapshot"), "--snapshot") if args.snapshot else catalog()
+            source, origin = (checked_source(args.snapshot, "--snapshot"), "--snapshot") if args.snapshot else catalog()
         answer, lines = args.run(source, args)
+        if origin == SAMPLE:
+            lines = [SAMPLE_LINE, *lines]
         print(fenced(answer, lines))
         return 0
     except AgentopsError as exc:

@@ -24,16 +24,18 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from . import __version__, rank
+from . import __version__, config, rank
 from .config import CHECKOUT, PACKAGED, Ranking, Search, check_site_url, load_ranking, load_search, read_toml
 from .errors import ConfigError, InputError
-from . import documents, fuzzy, queryfile, sqlpostings, store, terms
+from . import text
+from . import documents, fuzzy, queryfile, sqlpostings, stemming, store, terms
 from .query import Searcher
 
 QUERY_FILE = "query.json.gz"
 ASSISTANT_FILE = "assistant.json.gz"
 DOWNLOAD_CAP = 64 * 1024 * 1024  # bytes: the query file is 6.7 MB at 30,000 plugins
 DEADLINE = 300  # seconds a whole download may take
+UNPACK_CAP = 256 * 1024 * 1024  # bytes of JSON a query file may unpack to (55 MB at 30,000 plugins)
 TIMEOUT = 30  # seconds a request may take
 FORMAT_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -66,19 +68,25 @@ def checked_source(value: str, where: str) -> str:
     raise InputError(f"{where}: expected a local path, an https URL, or http://localhost")
 
 
+SAMPLE = "sample"
+SAMPLE_LINE = (
+    "agentops-answer: no published catalog is named yet, so this answers from the sample shipped with the plugin"
+    " (example plugins, not the real ecosystem); set AGENTOPS_SNAPSHOT to an agentops-index site for real answers"
+)
+
+
 def catalog() -> tuple[str, str]:
-    """Where to read from, and what chose it (for error messages)."""
+    """Where to read from, and what chose it: $AGENTOPS_SNAPSHOT, else the published site the
+    reader's catalog.toml names, else the sample shipped beside the reader (``SAMPLE``), as the
+    CLI falls back to the sample in its package."""
     chosen = os.environ.get("AGENTOPS_SNAPSHOT", "").strip()
     if chosen:
         return checked_source(chosen, "$AGENTOPS_SNAPSHOT"), "$AGENTOPS_SNAPSHOT"
     path = data_path("catalog.toml")
     site = read_toml(path).get("site", "")
-    if not isinstance(site, str) or not site.strip():
-        raise InputError(
-            f"no catalog to read: {path} names no published site yet; "
-            "set AGENTOPS_SNAPSHOT to a site, its api/v1/snapshot.json or a local copy"
-        )
-    return check_site_url(site.strip(), f"{path}: site"), str(path)
+    if isinstance(site, str) and site.strip():
+        return check_site_url(site.strip(), f"{path}: site"), str(path)
+    return str(data_path("sample-site")), SAMPLE
 
 
 def locations(value: str) -> tuple[str, str]:
@@ -99,6 +107,11 @@ def locations(value: str) -> tuple[str, str]:
         folder = path.parent
     else:
         raise InputError(f"{value[:200]}: no such file or folder")
+    if not (folder / QUERY_FILE).is_file() and path.is_file() and path.suffix == ".json":
+        raise InputError(
+            f"{value[:200]}: a snapshot without a built site beside it; the reader reads a site's api/v1/ "
+            "(agentops-index build makes one)"
+        )
     return str(folder / QUERY_FILE), str(folder / ASSISTANT_FILE)
 
 
@@ -118,10 +131,14 @@ def _write(path: Path, body: bytes) -> None:
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Redirects only where a first request may go: https, or http on this machine."""
+    """Redirects only where a first request may go (https, or http on this machine), and from a
+    remote site never to this machine (a download must not reach local services)."""
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
         checked_source(newurl, f"{req.full_url}: redirect")
+        here = (urllib.parse.urlsplit(req.full_url).hostname or "") in LOOPBACK
+        if not here and (urllib.parse.urlsplit(newurl).hostname or "") in LOOPBACK:
+            raise InputError(f"{req.full_url}: redirect: a remote site may not send the reader to this machine")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -141,7 +158,7 @@ def _download(request: urllib.request.Request, url: str) -> tuple[int, bytes, st
     try:
         with _OPENER.open(request, timeout=TIMEOUT) as response:
             started, chunks, size = time.monotonic(), [], 0
-            while chunk := response.read(1 << 20):
+            while chunk := response.read1(1 << 16):  # whatever has arrived: the deadline holds for a slow drip
                 size += len(chunk)
                 if size > DOWNLOAD_CAP:
                     raise InputError(f"{url}: larger than {DOWNLOAD_CAP} bytes")
@@ -208,7 +225,7 @@ def code_digest() -> str:
     """What the index is made by: the modules that write the store and postings. A reader whose
     code changed never answers from an index the old code built."""
     digest = hashlib.sha256(__version__.encode())
-    for module in (documents, queryfile, sqlpostings, store, terms, fuzzy, rank):
+    for module in (documents, queryfile, sqlpostings, store, terms, stemming, fuzzy, rank, text, config):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
@@ -243,7 +260,7 @@ def prepare(raw: bytes, where: str, ranking: Ranking, root: Path | None = None) 
         except OSError:
             pass
         return target
-    header, records = queryfile.read_query_file(raw, where)
+    header, records = queryfile.read_query_file(raw, where, cap=UNPACK_CAP)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".tmp-{os.getpid()}-{os.urandom(4).hex()}"
     tmp.mkdir()
