@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.discover import keywords
-from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -162,22 +161,6 @@ def project_topics(root: Path) -> dict[str, list[str]]:
     return {topic: files[:3] for topic, files in sorted(topics.items())}
 
 
-def _plugin_view(hit: Hit) -> dict[str, Any]:
-    record = hit.record
-    return {
-        "id": hit.id,
-        "name": hit.name,
-        "description": hit.description[:280],
-        "marketplace": hit.marketplace,
-        "score": round(hit.score, 4),
-        "risk": record["risk"],
-        "valid": record["valid"],
-        "context_tokens": record["context_tokens"],
-        "install": list(record["install"]),
-        "also_in": hit.also_in,
-    }
-
-
 def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[str, Any]:
     topics = project_topics(root) if root.is_dir() else {}
     asked = " ".join(keywords(words))
@@ -188,7 +171,7 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[st
         for rank, hit in enumerate(searcher.query(query, limit=5).results):
             if not hit.record["valid"]:
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
-            entry = board.setdefault(hit.id, {"plugin": _plugin_view(hit), "fit": 0.0, "because": []})
+            entry = board.setdefault(hit.id, {"plugin": hit.view(), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)
             entry["because"].append({"topic": query, "files": evidence})
     ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["plugin"]["id"]))[:limit]

@@ -23,6 +23,23 @@ class Hit:
     also_in: list[str] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
 
+    def view(self) -> dict[str, Any]:
+        """The plugin as the Claude commands present a pick: what it is, how risky, what it
+        costs, how to install it, and its other listings."""
+        r = self.record
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description[:280],
+            "marketplace": self.marketplace,
+            "score": round(self.score, 4),
+            "risk": self.risk,
+            "valid": r.get("valid"),
+            "context_tokens": r.get("context_tokens", 0),
+            "install": list(self.install),
+            "also_in": self.also_in,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         r = self.record
         return {

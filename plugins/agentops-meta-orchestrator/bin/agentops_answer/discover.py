@@ -88,18 +88,8 @@ def choose(templates: list[Template], words: list[str], cats: list[str]) -> Temp
 
 
 def _pick(hit: Hit, why: str) -> dict[str, Any]:
-    """A pick as the commands present it: what it is, why, how risky, what it costs, how to install it."""
-    return {
-        "id": hit.id,
-        "name": hit.name,
-        "description": hit.description[:280],
-        "marketplace": hit.marketplace,
-        "score": round(hit.score, 4),
-        "reason": why,
-        "risk": hit.risk,
-        "context_tokens": hit.record.get("context_tokens", 0),
-        "install": list(hit.install),
-    }
+    """A pick as the commands present it (``Hit.view``), with why it was picked."""
+    return {**hit.view(), "reason": why}
 
 
 def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> dict[str, Any]:
