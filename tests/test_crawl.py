@@ -365,3 +365,26 @@ def test_a_version_1_snapshot_is_read_as_version_2(tmp_path: Path) -> None:
     old.write_text(json.dumps(body))
     snapshot = store.load(old)
     assert snapshot.schema_version == 2 and all(p.dependencies == 0 for p in snapshot.plugins)
+
+
+def test_a_new_kind_of_source_is_one_class_the_crawl_takes_as_it_is() -> None:
+    """A source is anything with ``gather`` (sources/read.py's ``Source``): the crawl turns what it
+    gathers into a snapshot and a report like any other, with no change elsewhere. A GitLab
+    source would fetch checkouts its own way, then read each root as every source does."""
+    from agentops_index.crawl import crawl
+    from agentops_index.snapshot import models as m
+    from agentops_index.snapshot.categories import Taxonomy
+    from agentops_index.sources.local import LocalSource
+    from agentops_index.sources.read import Gathered, read_local
+
+    class Stub:
+        def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
+            root = REPO / "data" / "sample" / "acme-devtools__claude-plugins"
+            usage = m.Usage(requests=1, graphql_requests=0, rest_requests=1, graphql_points=0)
+            return Gathered([read_local(LocalSource("acme-devtools/claude-plugins", root, "local"), taxonomy, now)], usage)
+
+    result = crawl(Stub(), load_taxonomy(REPO / "data" / "categories.toml"))
+    totals = result.snapshot.totals
+    assert totals.marketplaces == 1 and totals.recorded > 0 and result.report.accounting_holds
+    assert result.report.usage is not None and result.report.usage.requests == 1
+    assert all(p.slug and p.score is not None for p in result.snapshot.plugins)  # scored and slugged by enrich

@@ -9,9 +9,6 @@ accounting identity ``entries == recorded + skipped`` is checked and reported.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +16,10 @@ from agentops_index.enrich import CrawlResult, finish
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.snapshot.store import build_time
-from agentops_index.sources.local import LocalSource, discover
-from agentops_index.sources.read import SourceOutcome, read_local
+from agentops_index.sources.discovery import discovery_stats
+from agentops_index.sources.folders import LocalFolders, Progress
+from agentops_index.sources.read import Source, SourceOutcome, in_shard
 
-# Wraps the list of sources for display (click.progressbar); a context manager yielding them.
 if TYPE_CHECKING:
     import httpx
 
@@ -30,23 +27,27 @@ if TYPE_CHECKING:
     from agentops_index.sources.github import RepoRef
     from agentops_index.sources.policy import Throttle
 
-Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
+__all__ = ["Source", "crawl", "crawl_github", "crawl_local", "in_shard", "merge"]
+
+
+def crawl(source: Source, taxonomy: Taxonomy, previous: m.Snapshot | None = None) -> CrawlResult:
+    """What any source gathers, made into one snapshot and its crawl report (``enrich.finish``)."""
+    now, _ = build_time()
+    gathered = source.gather(taxonomy, now, previous)
+    result = finish(gathered.outcomes, taxonomy, now, previous)
+    report = result.report
+    if gathered.usage is not None:
+        report = report.model_copy(update={"usage": gathered.usage})
+    if gathered.discovery is not None:
+        report = report.model_copy(update={"discovery": gathered.discovery})
+    return CrawlResult(result.snapshot, report)
 
 
 def crawl_local(
     directories: list[Path], taxonomy: Taxonomy, progress: Progress | None = None, previous: m.Snapshot | None = None
 ) -> CrawlResult:
     """Crawl every marketplace under ``directories`` (no network)."""
-    now, _ = build_time()
-    sources, unusable = discover(directories)
-    outcomes = [
-        SourceOutcome(m.SourceStatus(id=u.id, kind="github", state="invalid", last_error=u.reason, consecutive_failures=1))
-        for u in unusable
-    ]
-    with (progress or nullcontext)(sources) as shown:
-        for source in shown:
-            outcomes.append(read_local(source, taxonomy, now))
-    return finish(outcomes, taxonomy, now, previous)
+    return crawl(LocalFolders(directories, progress), taxonomy, previous)
 
 
 def crawl_github(
@@ -65,53 +66,14 @@ def crawl_github(
     search_cap: int | None = None,
     discovered: Found | None = None,
 ) -> CrawlResult:
-    """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``.
+    """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``
+    (``sources.github_crawl.GitHubRepos``)."""
+    from agentops_index.sources.github_crawl import GitHubRepos
 
-    ``discover`` searches here; ``discovered`` is what an earlier ``discover_sources`` found
-    (the nightly runs it once for all shards). Each GitHub source records its ``origin``."""
-    from agentops_index.sources import discovery, github_crawl
-    from agentops_index.sources.github import GitHub
-
-    now, _ = build_time()
-    known = {r.id.lower() for r in refs}
-    found = discovered
-    candidates: dict[str, m.SourceOrigin] = {}  # discovered repositories not curated, with their origin
-
-    async def run() -> tuple[list[SourceOutcome], m.Usage]:
-        nonlocal found, candidates
-        github = GitHub(api_url, token, transport=transport, max_requests=max_requests, throttle=throttle, timeout=timeout)
-        try:
-            if found is None and discover:
-                found = await discovery.search_for(github, previous, search_interval, search_cap)
-            candidates = found.candidates(known) if found is not None else {}
-            extra = discovery.as_refs(candidates)
-            wanted = [r for r in [*refs, *extra] if in_shard(r.id, shard)]
-            outcomes = await github_crawl.crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
-        finally:
-            await github.close()
-        spent = github.usage
-        usage = m.Usage(
-            retries=github.throttle.retries,
-            slept_seconds=round(github.throttle.slept, 3),
-            requests=spent.total,
-            graphql_requests=spent.requests["graphql"],
-            rest_requests=spent.requests["rest"],
-            graphql_points=spent.points,
-            refused_hosts=sorted(set(spent.refused)),
-        )
-        return outcomes, usage
-
-    outcomes, usage = asyncio.run(run())
-    origins: dict[str, m.SourceOrigin] = {r.id.lower(): "curated" for r in refs}
-    origins.update((repo_id.lower(), origin) for repo_id, origin in candidates.items())
-    for outcome in outcomes:
-        outcome.status = outcome.status.model_copy(update={"origin": origins.get(outcome.status.id.lower())})
-    result = finish(outcomes, taxonomy, now, previous)
-    report = result.report.model_copy(update={"usage": usage})
-    if found is not None:
-        crawled = {o.status.id.lower() for o in outcomes}
-        report = report.model_copy(update={"discovery": discovery_stats(len(refs), candidates, crawled, found)})
-    return CrawlResult(result.snapshot, report)
+    source = GitHubRepos(
+        refs, api_url, token, max_requests, transport, throttle, timeout, shard, discover, search_interval, search_cap, discovered
+    )
+    return crawl(source, taxonomy, previous)
 
 
 def discover_sources(
@@ -136,29 +98,6 @@ def discover_sources(
             await github.close()
 
     return asyncio.run(run())
-
-
-def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled: set[str], found: Found) -> m.Discovery:
-    """Where the sources came from: the curated list, and each kind of discovery (counted once)."""
-    kinds = list(candidates.values())
-    return m.Discovery(
-        curated=curated,
-        code_search=kinds.count("code_search"),
-        referenced=kinds.count("referenced"),
-        earlier=kinds.count("earlier"),
-        without_marketplace=sum(1 for repo_id in candidates if repo_id.lower() not in crawled),
-        requests=found.requests,
-        errors=found.errors,
-    )
-
-
-def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
-    """Whether a source belongs to shard K of N (1-based), by a hash of its lowercased id."""
-    if shard is None:
-        return True
-    k, n = shard
-    digest = hashlib.sha256(source_id.lower().encode("utf-8")).hexdigest()
-    return int(digest[:12], 16) % n == k - 1
 
 
 def merge(parts: list[m.Snapshot], taxonomy: Taxonomy, discovered: Found | None = None) -> CrawlResult:

@@ -196,3 +196,17 @@ def as_refs(ids: set[str] | dict[str, Any]) -> list[RepoRef]:
         if owner and name:
             out.append(RepoRef(owner, name))
     return out
+
+
+def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled: set[str], found: Found) -> m.Discovery:
+    """Where the sources came from: the curated list, and each kind of discovery (counted once)."""
+    kinds = list(candidates.values())
+    return m.Discovery(
+        curated=curated,
+        code_search=kinds.count("code_search"),
+        referenced=kinds.count("referenced"),
+        earlier=kinds.count("earlier"),
+        without_marketplace=sum(1 for repo_id in candidates if repo_id.lower() not in crawled),
+        requests=found.requests,
+        errors=found.errors,
+    )

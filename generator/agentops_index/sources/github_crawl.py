@@ -16,6 +16,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
@@ -27,7 +28,13 @@ from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import checkout
 from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef
 from agentops_index.sources.local import LocalSource
-from agentops_index.sources.read import SourceOutcome, read_local
+from agentops_index.sources.read import Gathered, SourceOutcome, in_shard, read_local
+
+if TYPE_CHECKING:
+    import httpx
+
+    from agentops_index.sources.discovery import Found
+    from agentops_index.sources.policy import Throttle
 
 GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3
@@ -348,3 +355,73 @@ async def crawl(
     """
     with tempfile.TemporaryDirectory(prefix="agentops-crawl-") as tmp:
         return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp), optional or set()).run(refs)
+
+
+@dataclass
+class GitHubRepos:
+    """Repositories read through GitHub's APIs at ``api_url``: ``refs`` plus what discovery found
+    (``discover`` searches here; ``discovered`` is what an earlier ``discover_sources`` found,
+    which the nightly runs once for all shards). Each source records its ``origin``."""
+
+    refs: list[RepoRef]
+    api_url: str
+    token: str | None
+    max_requests: int | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+    throttle: Throttle | None = None
+    timeout: httpx.Timeout | None = None
+    shard: tuple[int, int] | None = None
+    discover: bool = False
+    search_interval: float | None = None
+    search_cap: int | None = None
+    discovered: Found | None = None
+
+    def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
+        from agentops_index.sources import discovery
+
+        refs = self.refs
+        known = {r.id.lower() for r in refs}
+        found = self.discovered
+        candidates: dict[str, m.SourceOrigin] = {}  # discovered repositories not curated, with their origin
+
+        async def run() -> tuple[list[SourceOutcome], m.Usage]:
+            nonlocal found, candidates
+            github = GitHub(
+                self.api_url,
+                self.token,
+                transport=self.transport,
+                max_requests=self.max_requests,
+                throttle=self.throttle,
+                timeout=self.timeout,
+            )
+            try:
+                if found is None and self.discover:
+                    found = await discovery.search_for(github, previous, self.search_interval, self.search_cap)
+                candidates = found.candidates(known) if found is not None else {}
+                extra = discovery.as_refs(candidates)
+                wanted = [r for r in [*refs, *extra] if in_shard(r.id, self.shard)]
+                outcomes = await crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
+            finally:
+                await github.close()
+            spent = github.usage
+            usage = m.Usage(
+                retries=github.throttle.retries,
+                slept_seconds=round(github.throttle.slept, 3),
+                requests=spent.total,
+                graphql_requests=spent.requests["graphql"],
+                rest_requests=spent.requests["rest"],
+                graphql_points=spent.points,
+                refused_hosts=sorted(set(spent.refused)),
+            )
+            return outcomes, usage
+
+        outcomes, usage = asyncio.run(run())
+        origins: dict[str, m.SourceOrigin] = {r.id.lower(): "curated" for r in refs}
+        origins.update((repo_id.lower(), origin) for repo_id, origin in candidates.items())
+        for outcome in outcomes:
+            outcome.status = outcome.status.model_copy(update={"origin": origins.get(outcome.status.id.lower())})
+        stats = None
+        if found is not None:
+            crawled = {o.status.id.lower() for o in outcomes}
+            stats = discovery.discovery_stats(len(refs), candidates, crawled, found)
+        return Gathered(outcomes, usage, stats)

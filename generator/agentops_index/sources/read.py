@@ -3,8 +3,10 @@ checkout) hands the crawl. Never raises on what a stranger published."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from agentops_index.manifest.checks import read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
@@ -33,6 +35,32 @@ def _unreadable(source: LocalSource, reason: str) -> SourceOutcome:
 
 
 # Reads a non-relative entry's plugin (GitHub crawl); None: record only what the entry declares.
+@dataclass(slots=True)
+class Gathered:
+    """What a source hands the crawl: one outcome a marketplace source, and its accounting."""
+
+    outcomes: list[SourceOutcome]
+    usage: m.Usage | None = None
+    discovery: m.Discovery | None = None
+
+
+class Source(Protocol):
+    """A kind of place marketplaces come from: local folders (``sources/folders.py``), GitHub
+    (``sources/github_crawl.py``). ``crawl.crawl`` turns what any source gathers into a snapshot
+    (``enrich.finish``): a new kind of source is a new module with this one method."""
+
+    def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered: ...
+
+
+def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a source belongs to shard K of N (1-based), by a hash of its lowercased id."""
+    if shard is None:
+        return True
+    k, n = shard
+    digest = hashlib.sha256(source_id.lower().encode("utf-8")).hexdigest()
+    return int(digest[:12], 16) % n == k - 1
+
+
 Resolver = Callable[[MarketplaceEntry], "tuple[assemble.PluginParts, m.RepoMetrics | None] | None"]
 
 

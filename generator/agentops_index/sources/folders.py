@@ -1,0 +1,35 @@
+"""Local folders as a source: every marketplace under the folders given to ``crawl --from-dir``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources.local import LocalSource, discover
+from agentops_index.sources.read import Gathered, SourceOutcome, read_local
+
+# Wraps the list of sources for display (click.progressbar); a context manager yielding them.
+Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
+
+
+@dataclass(slots=True)
+class LocalFolders:
+    """Every marketplace root under ``directories`` (no network)."""
+
+    directories: list[Path]
+    progress: Progress | None = None
+
+    def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
+        sources, unusable = discover(self.directories)
+        outcomes = [
+            SourceOutcome(m.SourceStatus(id=u.id, kind="github", state="invalid", last_error=u.reason, consecutive_failures=1))
+            for u in unusable
+        ]
+        with (self.progress or nullcontext)(sources) as shown:
+            for source in shown:
+                outcomes.append(read_local(source, taxonomy, now))
+        return Gathered(outcomes)
