@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pages_server import Served  # noqa: E402
 from world import world  # noqa: E402
 
-from agentops_index.search.records import QUERY_FILE, query_file_bytes  # noqa: E402
+from agentops_index.search.queryfile import QUERY_FILE  # noqa: E402
+from agentops_index.search.records import query_file_bytes  # noqa: E402
 from agentops_index.search.session import records_of  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 

@@ -599,6 +599,9 @@ def test_a_site_url_is_answered_from_its_query_file(tmp_path: Path) -> None:
         "https://x.test/api/v1/query.json.gz",
         "https://x.test/api/v1/query.json",
     )
+    # The site's api/v1/ folder itself (it used to become .../api/v1/api/v1/query.json.gz).
+    assert query_url("https://x.test/catalog/api/v1/") == query_url("https://x.test/catalog/")
+    assert query_url("https://x.test/data/latest.json") == ("https://x.test/data/latest.json", None)
     query = query_file_bytes(SAMPLE)
     assert query[:2] == b"\x1f\x8b" and query == query_file_bytes(SAMPLE)  # gzip, the same bytes every build
     site = Site({"/api/v1/query.json.gz": query, "/old/api/v1/snapshot.json": COMMITTED.read_bytes()})

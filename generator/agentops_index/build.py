@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
-from agentops_index.answer_source import ASSISTANT_FILE
 from agentops_index.assist import assistant_file
 from agentops_index.bundles import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
@@ -37,6 +36,7 @@ from agentops_index.render.contexts import Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, build_key
 from agentops_index.render.writer import DuplicatePath, Writer
+from agentops_index.search.queryfile import ASSISTANT_FILE
 from agentops_index.search.records import project_all
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store

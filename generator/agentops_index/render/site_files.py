@@ -17,7 +17,8 @@ from agentops_index.render.contexts import Page
 from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
 from agentops_index.render.writer import Writer
-from agentops_index.search.records import QUERY_FILE, query_file_bytes
+from agentops_index.search.queryfile import QUERY_FILE
+from agentops_index.search.records import query_file_bytes
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import NOTICE, SCHEMA_VERSION, PluginRecord, Snapshot
 

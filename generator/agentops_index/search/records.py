@@ -19,12 +19,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agentops_index.search.queryfile import FORMAT, FORMAT_VERSION, read_query_file
+from agentops_index.search.queryfile import FORMAT, FORMAT_VERSION, QUERY_FILE, read_query_file
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "read_query_file"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "QUERY_FILE", "read_query_file"]
 
-QUERY_FILE = "query.json.gz"  # beside snapshot.json under api/v1/
 DECIDING_EVENTS = frozenset({"PreToolUse", "PermissionRequest", "UserPromptSubmit", "Stop", "SubagentStop"})
 COMPONENT_DESCRIPTION_CAP = 200  # enough to search and to show; the snapshot keeps the full text
 SIGNAL_LEVELS = ("info", "notice", "elevated", "high")

@@ -21,12 +21,12 @@ from agentops_index.config import data_file, load_ranking, load_search, publishe
 from agentops_index.errors import InputError
 from agentops_index.search import cache
 from agentops_index.search.query import Searcher
+from agentops_index.search.queryfile import QUERY_FILE, api_folder
 
 if TYPE_CHECKING:
     from agentops_index.snapshot.models import Snapshot
 
 DOWNLOAD_CAP = 512 * 1024 * 1024
-QUERY_FILE = "query.json.gz"  # records.QUERY_FILE, without importing pydantic on the query path
 _QUERY_FORMAT = re.compile(rb'"format"\s*:\s*"agentops-index/query"')
 
 
@@ -83,27 +83,18 @@ def fetch(url: str, cache_folder: Path | None = None) -> Path:
 
 def query_url(url: str) -> tuple[str, str | None]:
     """The query file to ask for first, and the snapshot to fall back to (None: no fallback)."""
-    if url.endswith("/"):
-        return f"{url}api/v1/{QUERY_FILE}", f"{url}api/v1/snapshot.json"
-    if url.endswith("/" + QUERY_FILE):
+    folder = api_folder(url)
+    if folder is None or url.endswith("/" + QUERY_FILE):
         return url, None
     if url.endswith("/query.json"):  # the name before the file was gzipped
         return url + ".gz", url
-    if url.endswith("/snapshot.json"):
-        return url[: -len("snapshot.json")] + QUERY_FILE, url
-    return url, None
+    return folder + QUERY_FILE, folder + "snapshot.json"
 
 
 def snapshot_url(url: str) -> str:
-    """The whole snapshot's URL for a site root, its api/v1/ folder, its query file or the snapshot itself."""
-    base = url.split("#", 1)[0].split("?", 1)[0]
-    if base.endswith("/" + QUERY_FILE) or base.endswith("/query.json"):
-        return base.rsplit("/", 1)[0] + "/snapshot.json"
-    if base.endswith("/api/v1/") or base.endswith("/api/v1"):
-        return base.rstrip("/") + "/snapshot.json"
-    if base.endswith("/"):
-        return base + "api/v1/snapshot.json"
-    return base
+    """The whole snapshot's URL for a site root, its api/v1/ folder, a file in it, or the snapshot itself."""
+    folder = api_folder(url)
+    return folder + "snapshot.json" if folder is not None else url
 
 
 def fetch_site(url: str) -> Path:

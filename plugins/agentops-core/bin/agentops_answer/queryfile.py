@@ -20,6 +20,11 @@ from .errors import InputError
 from .text import DESCRIPTION_CAP, DESCRIPTION_LIST_CAP, KEYWORD_CAP, NAME_CAP, SHORT_CAP, clean
 from .rank import STATIC_PARTS
 
+# What a site publishes under api/v1/ for clients that query it (the CLI's --snapshot URL, the
+# plugins' reader), beside the whole snapshot.json.
+QUERY_FILE = "query.json.gz"
+ASSISTANT_FILE = "assistant.json.gz"
+SITE_FILES = ("snapshot.json", QUERY_FILE, "query.json", ASSISTANT_FILE)  # query.json: its name before gzip
 FORMAT = "agentops-index/query"
 FORMAT_VERSION = 1
 MAX_PLUGINS = 500_000  # records a query file may hold (30,000 today; anchors claim up to 80,000)
@@ -140,6 +145,20 @@ CHECKS: dict[str, tuple[Any, str]] = {
     "object?": (lambda v: v is None or isinstance(v, dict), "expected an object or null"),
 }
 _CAPS = {"name": NAME_CAP, "display_name": NAME_CAP, "description": DESCRIPTION_CAP, "author": SHORT_CAP}
+
+
+def api_folder(url: str) -> str | None:
+    """The api/v1/ folder a site URL names (a site root ending in "/", its api/v1 folder, or one
+    of ``SITE_FILES`` in it), query and fragment dropped; None for any other URL."""
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    name = base.rsplit("/", 1)[-1]
+    if name in SITE_FILES:
+        return base[: -len(name)]
+    if base.rstrip("/").endswith("/api/v1"):
+        return base.rstrip("/") + "/"
+    if base.endswith("/"):
+        return base + "api/v1/"
+    return None
 
 
 def unpacked(raw: bytes, where: str, cap: int | None = None) -> bytes:

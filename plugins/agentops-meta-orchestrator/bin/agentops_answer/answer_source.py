@@ -30,9 +30,8 @@ from .errors import ConfigError, InputError
 from . import text
 from . import documents, fuzzy, queryfile, sqlpostings, stemming, store, terms
 from .query import Searcher
+from .queryfile import ASSISTANT_FILE, QUERY_FILE, api_folder
 
-QUERY_FILE = "query.json.gz"
-ASSISTANT_FILE = "assistant.json.gz"
 DOWNLOAD_CAP = 64 * 1024 * 1024  # bytes: the query file is 6.7 MB at 30,000 plugins
 DEADLINE = 300  # seconds a whole download may take
 UNPACK_CAP = 256 * 1024 * 1024  # bytes of JSON a query file may unpack to (55 MB at 30,000 plugins)
@@ -92,13 +91,7 @@ def catalog() -> tuple[str, str]:
 def locations(value: str) -> tuple[str, str]:
     """The query file and the assistant file for a site root, a snapshot or a query file (URL or path)."""
     if value.startswith(("https://", "http://")):
-        url = value.split("#", 1)[0].split("?", 1)[0]
-        if url.endswith(("/snapshot.json", "/" + QUERY_FILE, "/" + ASSISTANT_FILE)):
-            base = url.rsplit("/", 1)[0] + "/"
-        elif url.rstrip("/").endswith("/api/v1"):
-            base = url.rstrip("/") + "/"
-        else:
-            base = url.rstrip("/") + "/api/v1/"
+        base = api_folder(value) or value.split("#", 1)[0].split("?", 1)[0].rstrip("/") + "/api/v1/"
         return base + QUERY_FILE, base + ASSISTANT_FILE
     path = Path(value).expanduser()
     if path.is_dir():
