@@ -167,23 +167,34 @@ def _download(request: urllib.request.Request, url: str) -> tuple[int, bytes, st
 def fetch(url: str) -> bytes:
     """The bytes of a URL, downloaded or revalidated by ETag (the cached copy when offline or
     when the server fails), or of a local file."""
+    return fetched(url)[0]
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def fetched(url: str) -> tuple[bytes, str]:
+    """``fetch``, with the SHA-256 of the bytes (computed once: the cache's check needs it too)."""
     if not url.startswith(("https://", "http://")):
         path = Path(url)
         if not path.is_file():
             raise InputError(f"{url[:200]}: no such file (a built site has it under api/v1/)")
         if path.stat().st_size > DOWNLOAD_CAP:
             raise InputError(f"{url[:200]}: larger than {DOWNLOAD_CAP} bytes")
-        return path.read_bytes()
+        data = path.read_bytes()
+        return data, _sha256(data)
     folder = cache_root() / "downloads" / hashlib.sha256(url.encode()).hexdigest()[:16]
     target = folder / FORMAT_NAME.sub("_", url.rsplit("/", 1)[-1])
     meta_file = folder / "etag.json"  # the ETag and the digest of the body it stands for, together
-    cached: bytes | None = None
+    cached: tuple[bytes, str] | None = None
     etag: str | None = None
     try:
         meta = json.loads(meta_file.read_text("utf-8"))
         body = target.read_bytes()
-        if isinstance(meta, dict) and meta.get("sha256") == hashlib.sha256(body).hexdigest():
-            cached, etag = body, meta.get("etag") if isinstance(meta.get("etag"), str) else None
+        digest = _sha256(body)
+        if isinstance(meta, dict) and meta.get("sha256") == digest:
+            cached, etag = (body, digest), meta.get("etag") if isinstance(meta.get("etag"), str) else None
     except (OSError, ValueError):
         pass
     headers = {"User-Agent": f"agentops-answer/{__version__}", "Accept-Encoding": "identity"}
@@ -202,9 +213,10 @@ def fetch(url: str) -> bytes:
         if cached is not None and status >= 500:
             return cached
         raise InputError(f"{url}: HTTP {status}")
+    digest = _sha256(body)
     _write(target, body)
-    _write(meta_file, json.dumps({"etag": new_etag, "sha256": hashlib.sha256(body).hexdigest()}).encode())
-    return body
+    _write(meta_file, json.dumps({"etag": new_etag, "sha256": digest}).encode())
+    return body, digest
 
 
 # --- the query store ----------------------------------------------------------------------------
@@ -241,10 +253,10 @@ def _prune(folder: Path, keep: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def prepare(raw: bytes, where: str, ranking: Ranking, root: Path | None = None) -> Path:
-    """The folder of the query store and postings for a query file, built once per content,
-    ranking settings and code."""
-    digest = hashlib.sha256(raw)
+def prepare(raw: bytes, where: str, ranking: Ranking, root: Path | None = None, content: str | None = None) -> Path:
+    """The folder of the query store and postings for a query file, built once per content
+    (``content``: its SHA-256, when the caller has it), ranking settings and code."""
+    digest = hashlib.sha256((content or _sha256(raw)).encode())
     digest.update(json.dumps([code_digest(), ranking.weights, ranking.scales, ranking.penalties], sort_keys=True).encode())
     target = (root or cache_root()) / "indexes" / digest.hexdigest()[:24]
     if (target / store.STORE_FILE).is_file():
@@ -276,5 +288,6 @@ def prepare(raw: bytes, where: str, ranking: Ranking, root: Path | None = None) 
 def open_searcher(source: str) -> Searcher:
     query_url, _ = locations(source)
     search, ranking = settings()
-    folder = prepare(fetch(query_url), f"query file {query_url}", ranking)
+    raw, content = fetched(query_url)
+    folder = prepare(raw, f"query file {query_url}", ranking, content=content)
     return Searcher(folder, search, ranking, sqlpostings.SqlPostings(folder / store.STORE_FILE))
