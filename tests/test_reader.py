@@ -577,3 +577,12 @@ def test_prime_reads_a_deep_project_in_bounded_time(sample_site: Path, env: dict
     assert done.returncode == 0, done.stderr
     topics = fenced_json(done.stdout)["topics"]
     assert "go golang" in topics and "docker container" not in topics  # past the depth read
+
+
+def test_every_key_the_fence_trusts_has_a_rule_for_downloads() -> None:
+    """present.fenced keeps the URLs of OUR_URL_KEYS whole; the reader checks each of them in a
+    download (answer.OURS), so a key added to one is added to the other."""
+    from agentops_index.answer import OURS
+    from agentops_index.present import OUR_URL_KEYS
+
+    assert set(OURS) == set(OUR_URL_KEYS)

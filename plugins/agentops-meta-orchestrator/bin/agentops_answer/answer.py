@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -84,34 +84,37 @@ BASIS = re.compile(
 )
 
 
+def _install_lines(value: Any) -> bool:
+    lines = value if isinstance(value, list) else [value]
+    return all(isinstance(x, str) and bool(queryfile.INSTALL_LINE.match(x)) for x in lines)
+
+
+def _record_line(value: Any) -> bool:
+    return isinstance(value, str) and bool(RECORD_LINE.match(value))
+
+
+# For each key whose text ``present.fenced`` leaves whole, URLs and all (``present.OUR_URL_KEYS``;
+# a test keeps the two equal): what a downloaded value there must be.
+OURS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "install": (_install_lines, "expected /plugin install or marketplace add commands"),
+    "record": (_record_line, "expected an agentops-index metrics record command"),
+    "record_outcome": (_record_line, "expected an agentops-index metrics record command"),
+    "marketplace_url": (lambda v: v is None or (isinstance(v, str) and bool(URL_LINE.match(v))), "expected a URL"),
+}
+
+
 def _ours_only(value: Any, where: str) -> None:
-    """Keys whose text ``present.fenced`` leaves whole, URLs and all (``present.OUR_URL_KEYS``),
-    must hold what we write there, wherever they sit in a downloaded plan or row."""
+    """The keys of ``OURS`` hold what we write there, wherever they sit in a downloaded plan or row."""
     if isinstance(value, list):
         for item in value:
             _ours_only(item, where)
-        return
-    if not isinstance(value, dict):
-        return
-    for key, item in value.items():
-        if key == "install":
-            lines = item if isinstance(item, list) else [item]
-            _need(
-                all(isinstance(x, str) and queryfile.INSTALL_LINE.match(x) for x in lines),
-                f"{where}: install: expected /plugin install or marketplace add commands",
-            )
-        elif key in ("record", "record_outcome"):
-            _need(
-                isinstance(item, str) and bool(RECORD_LINE.match(item)),
-                f"{where}: {key}: expected an agentops-index metrics record command",
-            )
-        elif key == "marketplace_url":
-            _need(
-                item is None or (isinstance(item, str) and bool(URL_LINE.match(item))),
-                f"{where}: marketplace_url: expected a URL",
-            )
-        else:
-            _ours_only(item, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in OURS:
+                test, expected = OURS[key]
+                _need(test(item), f"{where}: {key}: {expected}")
+            else:
+                _ours_only(item, where)
 
 
 STEP_KEYS = ("step", "stage", "role", "use", "receives", "passes", "record")
