@@ -19,6 +19,7 @@ that the committed ones are current and that they import nothing outside the sta
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import inspect
 import re
@@ -239,8 +240,10 @@ def sample_site() -> dict[str, bytes]:
     }
 
 
+@functools.cache
 def files() -> dict[str, bytes]:
-    """Path under a plugin's ``bin/`` -> content, for the whole reader."""
+    """Path under a plugin's ``bin/`` -> content, for the whole reader (made once a process:
+    the sample site fills its bundles; callers do not change it)."""
     from agentops_index.search import fuzzy as _  # noqa: F401 - loaded for fuzzy()'s docstring
 
     out: dict[str, bytes] = {SCRIPT: RUNNER.encode()}
