@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tomllib
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,9 @@ def _walk(root: Path) -> Iterator[Path]:
     """The project's files, breadth first, at most SCAN_FILES entries (folders count too) and
     MAX_DEPTH folders down: a project of any shape is read in bounded time and stack."""
     seen = 0
-    queue = [(root, 0)]
+    queue = deque([(root, 0)])
     while queue:
-        folder, depth = queue.pop(0)
+        folder, depth = queue.popleft()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
