@@ -104,6 +104,31 @@ def test_words_keys_and_stems_agree(node: Any) -> None:
     assert got["runs"] == [terms.runs(t) for t in given]
 
 
+def test_translations_agree(node: Any) -> None:
+    """Words of other languages are looked up alike (accents, CJK runs, longest entry first)."""
+    from agentops_index.config import load_search
+
+    table = {k: list(v) for k, v in load_search().translations.items()}
+    given = [
+        *EDGE,
+        "auditoría",
+        "AUDITORIA",
+        "Überprüfung",
+        "ueberpruefung",
+        "тесты",
+        "Тест",
+        "代码审查工具",
+        "流程图",
+        "웹",
+        "웹사이트",
+    ]
+    given += [w for t in given for w in terms.runs(t)] + list(table)[:200]
+    cases = [[terms.fold(w), table] for w in given]
+    got = node(translation=cases)
+    assert got["translation"] == [terms.translation(w, load_search().translations) for w, _ in cases]
+    assert any(got["translation"])
+
+
 def test_name_prefixes_agree(node: Any) -> None:
     cases = [
         ["frontenddes", "frontend-design"],

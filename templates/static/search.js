@@ -112,11 +112,18 @@ async function known(word) {
   return (await wordsFor(word[0])).some(([w]) => w === word || (w[0] === stem[0] && rank.stem(w) === stem));
 }
 
-// The query's words: a CamelCase word the vocabulary does not have is split ("PRReviewToolkit").
+// The query's words: a CamelCase word the vocabulary does not have is split ("PRReviewToolkit");
+// a word of another language is searched as its English words, and kept when the index holds it.
 async function words(text) {
   const out = [];
   for (const cased of rank.casedRuns(text)) {
     const folded = rank.fold(cased);
+    const english = rank.translation(folded, config.translations);
+    if (english.length) {
+      if ((await holding(folded)).size || (await known(folded))) out.push(folded);
+      out.push(...english);
+      continue;
+    }
     const parts = rank.humps(cased);
     if (parts.length > 1 && !(await inVocabulary(folded))) out.push(...parts);
     else out.push(folded);

@@ -300,6 +300,8 @@ def search_constants() -> dict[str, Any]:
         "weak_weight": cfg.weak_weight,
         "weak_words": sorted(cfg.weak_words),
         "synonyms": len(cfg.synonyms),
+        "translations": len(cfg.translations),
+        "translated_words": len({" ".join(v) for v in cfg.translations.values()}),
         "long_word": spelling.LONG_WORD,
         "phonetic_from": spelling.PHONETIC_FROM,
         "phonetic_edits": spelling.PHONETIC_EDITS,

@@ -147,14 +147,21 @@ class Searcher:
 
     def _words(self, text: str) -> list[str]:
         """The query's words; a CamelCase word the index does not know is split (``PRReviewToolkit``),
-        a known one is kept (``GitHub``, ``iOS``)."""
+        a known one is kept (``GitHub``, ``iOS``). A word of another language that the
+        translation table has is searched as its English words, and kept too when the index
+        holds it (``Tests schreiben`` -> ``tests write``; ``代码审查`` -> ``代码审查 code review``)."""
         cased = terms.cased_runs(text)
         folded = [terms.fold(w) for w in cased]
         split = [terms.humps(w) for w in cased]
         unknown = {f for f, parts in zip(folded, split, strict=True) if len(parts) > 1} - self.store.known(folded)
         out: list[str] = []
+        table = self.search_cfg.translations
         for word, parts in zip(folded, split, strict=True):
-            out.extend(parts if word in unknown else [word])
+            english = terms.translation(word, table) if table else []
+            if english:
+                out.extend([word, *english] if self._indexed(word) else english)
+            else:
+                out.extend(parts if word in unknown else [word])
         return out
 
     def _terms(self, words: list[str]) -> list[Term]:

@@ -102,6 +102,8 @@ class Search:
     # among them weighs ``weak_weight`` of its rarity when relevance is measured.
     weak_words: frozenset[str] = frozenset()
     weak_weight: float = 0.3
+    # A word of another language -> the English words it is searched as (``search/terms.translation``).
+    translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def load_search(path: Path | None = None) -> Search:
@@ -125,9 +127,34 @@ def load_search(path: Path | None = None) -> Search:
     if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
         problems.append(f"{found}: [weak_words].weight: must be a number from 0 to 1")
         weight = Search.weak_weight
+    translations = _translations(data.get("translations") or {}, found, problems)
     if problems:
         raise ConfigError("; ".join(problems))
-    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight))
+    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations)
+
+
+def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """[translations]: English words = their words in other languages, turned around (a word of
+    another language -> the English words); a word listed twice, or not one word, is refused."""
+    from . import terms
+
+    out: dict[str, tuple[str, ...]] = {}
+    for english, foreign in table.items():
+        words = tuple(terms.words(english))
+        if not words or not isinstance(foreign, list) or not all(isinstance(f, str) for f in foreign):
+            problems.append(f"{found}: [translations].{english}: must be a list of strings")
+            continue
+        for form in foreign:
+            folded = terms.fold(form)
+            cjk = terms.is_cjk(folded)
+            if terms.runs(folded) != [folded] or (cjk and len(folded) > terms.LONGEST_CJK):
+                problems.append(f"{found}: [translations].{english}: {form!r} is not one word")
+                continue
+            key = folded if cjk else terms.unaccented(folded)
+            if out.get(key, words) != words:
+                problems.append(f"{found}: [translations].{english}: {form!r} already stands for {' '.join(out[key])!r}")
+            out[key] = words
+    return out
 
 
 def published_site(path: Path | None = None) -> tuple[str, Path] | None:

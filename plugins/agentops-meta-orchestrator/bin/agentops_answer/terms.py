@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 from .stemming import STOP_WORDS as WHOOSH_STOP_WORDS
@@ -208,6 +209,44 @@ def tokens(text: str, stop: frozenset[str] = STOP_WORDS) -> list[str]:
             out.extend(_bigrams(run))
         elif run not in stop:
             out.append(stem(run))
+    return out
+
+
+def is_cjk(word: str) -> bool:
+    """Whether ``word`` is a run of Chinese, Japanese or Korean letters."""
+    return bool(_CJK_RUN.match(word))
+
+
+def unaccented(word: str) -> str:
+    """``word`` without its accents (``auditoría`` -> ``auditoria``); rank.js does the same."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+LONGEST_CJK = 12  # letters: the longest Chinese, Japanese or Korean word a translation table may hold
+
+
+def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The English words for a query word of another language, [] when the table has none.
+
+    A word in Latin or Cyrillic letters is looked up whole, accents ignored. A run of Chinese,
+    Japanese or Korean letters (written without spaces) is read left to right, longest entry
+    first (``代码审查`` -> ``code review``); an entry of one letter counts only as the whole run.
+    """
+    if not is_cjk(word):
+        return list(table.get(unaccented(word), ()))
+    if word in table:
+        return list(table[word])
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        for size in range(min(LONGEST_CJK, len(word) - i), 1, -1):
+            english = table.get(word[i : i + size])
+            if english is not None:
+                out.extend(english)
+                i += size
+                break
+        else:
+            i += 1
     return out
 
 

@@ -117,6 +117,36 @@ export function tokens(text, stop = STOP_WORDS) {
   return out;
 }
 
+// A word without its accents ("auditoría" -> "auditoria"): search/terms.py's unaccented.
+export function unaccented(word) {
+  return word.normalize('NFD').replace(/\p{Mn}/gu, '');
+}
+
+export const LONGEST_CJK = 12;
+
+// The English words for a query word of another language (search/terms.py's translation).
+export function translation(word, table) {
+  if (!CJK_RUN.test(word)) {
+    const plain = unaccented(word);
+    return Object.hasOwn(table, plain) ? [...table[plain]] : [];
+  }
+  if (Object.hasOwn(table, word)) return [...table[word]];
+  const out = [];
+  let i = 0;
+  while (i < word.length) {
+    let size = Math.min(LONGEST_CJK, word.length - i);
+    for (; size > 1; size--) {
+      const piece = word.slice(i, i + size);
+      if (Object.hasOwn(table, piece)) {
+        out.push(...table[piece]);
+        break;
+      }
+    }
+    i += size > 1 ? size : 1;
+  }
+  return out;
+}
+
 export function humps(word) {
   if (!INNER_CAPITAL.test(word)) return [word];
   const parts = word.match(HUMP) || [];
