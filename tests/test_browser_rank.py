@@ -221,3 +221,8 @@ def test_names_shards_stay_short_and_distinct_under_hostile_names() -> None:
     assert len(shards) == len(prefixes)  # one file per shard: no two prefixes share a file name
     assert max(len(Path(p).name.encode()) for p in shards) < 255
     assert max(len(p) for p in prefixes) <= PREFIX_MAX
+    for path in shards:  # each card once in its shard, every key pointing at a card
+        body = json.loads(files[path])
+        ids = [c["id"] for c in body["cards"]]
+        assert len(ids) == len(set(ids))
+        assert all(0 <= at < len(ids) and kind in ("name", "id") for rows in body["keys"].values() for at, kind in rows)

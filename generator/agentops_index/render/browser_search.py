@@ -15,7 +15,8 @@ What the site carries for it:
 - ``search/config.json``: synonyms, weak words and the formula's constants (data/search.toml,
   data/ranking.toml and search/query.py), so the browser reads the same settings;
 - ``search/names.json`` and ``search/names/<prefix>.json``: every name key (letters and digits
-  of names, display names, entry names, ids and slugs) with the result card of its listings,
+  of names, display names, entry names, ids and slugs) with the result card of its listings
+  (each card written once a shard, keys pointing at it),
   sharded by key prefix, so the plugin a person names is found first without Pagefind ranking it;
 - ``search/words/<letter>.json``: the vocabulary (word, plugins using it, whether a name or
   keyword uses it, its Metaphone code), sharded by first letter and loaded for a query's words
@@ -156,12 +157,15 @@ def shortened(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Every character str.isspace() calls whitespace, but the space: each becomes its JSON escape.
+_ID_SAFE = {code: f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace() and code != 0x20}
+_ID_SAFE.update({ord("_"): "\\u005f", ord(" "): "_"})
+
+
 def id_safe(body: str) -> str:
     """Compact JSON as an id: Pagefind drops every whitespace character from ids, so each space is
     written ``_`` (search.js turns them back) and each ``_`` and other whitespace a JSON escape."""
-    out = body.replace("_", "\\u005f")
-    out = "".join(f"\\u{ord(ch):04x}" if ch.isspace() and ch != " " else ch for ch in out)
-    return out.replace(" ", "_")
+    return body.translate(_ID_SAFE)
 
 
 def page_search(projected: dict[str, Any], ranking: Ranking, updated: str) -> tuple[str, list[tuple[str, float]]]:
@@ -266,9 +270,28 @@ def name_files(records: list[dict[str, Any]], ranking: Ranking) -> dict[str, byt
     shards: dict[str, dict[str, Any]] = {}
     for first in sorted(by_first):
         _shards(by_first[first], first, 2, shards)
-    files = {f"search/names/{_file_name(prefix)}.json": _compact(body) for prefix, body in shards.items()}
+    files = {f"search/names/{_file_name(prefix)}.json": _compact(_packed(body)) for prefix, body in shards.items()}
     files["search/names.json"] = _compact(sorted(shards))
     return files
+
+
+def _packed(body: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A names shard with each card once: a plugin's name and id keys nearly always fall in one
+    shard, and writing its card under each of them doubled the site's names/ folder.
+    ``{"cards": [card, ...], "keys": {key: [[card number, "name" or "id"], ...]}}``."""
+    cards: list[dict[str, Any]] = []
+    number: dict[str, int] = {}
+    keys: dict[str, list[list[Any]]] = {}
+    for key in sorted(body):
+        rows = []
+        for entry in body[key]:
+            shown = {k: v for k, v in entry.items() if k != "kind"}
+            at = number.setdefault(shown["id"], len(cards))
+            if at == len(cards):
+                cards.append(shown)
+            rows.append([at, entry["kind"]])
+        keys[key] = rows
+    return {"cards": cards, "keys": keys}
 
 
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")

@@ -93,7 +93,12 @@ async function namesFor(key) {
     if (key.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
   }
   if (!best && key.length >= 2) best = nameShards.find((p) => p.startsWith(key.slice(0, 2)) && key.startsWith(p.slice(0, key.length))) || null;
-  return best ? (await fetchJson(`search/names/${fileName(best)}.json`)) || {} : {};
+  const shard = best ? await fetchJson(`search/names/${fileName(best)}.json`) : null;
+  if (!shard) return {};
+  // Each card is written once; a key lists [card number, kind] for each of its listings.
+  const out = {};
+  for (const [k, rows] of Object.entries(shard.keys)) out[k] = rows.map(([at, kind]) => ({ ...shard.cards[at], kind }));
+  return out;
 }
 
 async function wordsFor(letter) {
