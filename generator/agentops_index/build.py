@@ -34,7 +34,7 @@ from agentops_index.render import browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
-from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, build_key
+from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, Reuse, build_key
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.search.queryfile import ASSISTANT_FILE
 from agentops_index.search.records import project_all
@@ -184,7 +184,7 @@ def _build(
     all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
     clock.lap("history and page contexts")
 
-    published = site_files.api(writer, snapshot, records)
+    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest, previous, previous_site))
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
     writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))

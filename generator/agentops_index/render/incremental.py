@@ -8,7 +8,8 @@ code, the templates and theme, and the base URL. A build given ``--previous-site
 manifest has the same key takes each output whose fingerprint is unchanged from there (a
 hard link, else a copy) and renders the others, so its tree is byte-identical to a full build
 of the same snapshot. Everything else (the JSON API, sitemap, feed, llms.txt, search files)
-is made again on every build: each is one pass over the snapshot.
+is made again on every build: each is one pass over the snapshot. The marketplaces' gzipped
+files of api/v1/ are fingerprinted by their JSON, so an unchanged one is not compressed again.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 
 from agentops_index import __version__
 from agentops_index.render.site_files import Published
+from agentops_index.render.writer import Writer
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 MANIFEST = "build-manifest.json"
@@ -105,3 +107,20 @@ class Manifest:
         if not isinstance(files, dict) or not isinstance(warnings, dict):
             return None
         return cls(key, {str(k): str(v) for k, v in files.items()}, {str(k): [str(w) for w in v] for k, v in warnings.items()})
+
+
+@dataclass(slots=True)
+class Reuse:
+    """Takes an output from the previous build when its fingerprint is unchanged, and notes the
+    fingerprint in this build's manifest either way (``site_files.api``'s marketplace files)."""
+
+    writer: Writer
+    manifest: Manifest
+    previous: Manifest | None
+    source: Path | None
+
+    def __call__(self, path: str, fingerprint: str) -> bool:
+        self.manifest.files[path] = fingerprint
+        if self.previous is None or self.source is None or self.previous.files.get(path) != fingerprint:
+            return False
+        return self.writer.reuse(path, self.source / path)
