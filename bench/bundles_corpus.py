@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 
-from agentops_index.bundles import make_bundles  # noqa: E402
+from agentops_index.bundles.fill import make_bundles  # noqa: E402
 from agentops_index.crawl import crawl_local  # noqa: E402
 from agentops_index.search.session import searcher_for  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from agentops_index.bundle_plugins import THIN_PLUGINS, write_bundle_plugins
-from agentops_index.bundles import BUNDLE_PREFIX, make_bundles
+from agentops_index.bundles.fill import BUNDLE_PREFIX, make_bundles
+from agentops_index.bundles.plugins import THIN_PLUGINS, write_bundle_plugins
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.crawl import crawl_local
 from agentops_index.search.session import open_searcher

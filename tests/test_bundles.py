@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from agentops_index.build import build
-from agentops_index.bundles import Builder, Bundle, build_bundles, conflict, own_problem
+from agentops_index.bundles.fill import Builder, Bundle, build_bundles, conflict, own_problem
+from agentops_index.bundles.workflows import Stage, Template, load_template, load_templates
 from agentops_index.search.hits import Hit
 from agentops_index.search.records import project, remote_source
 from agentops_index.search.session import searcher_for
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import HookRecord, HookUntrusted, PluginRecord, Snapshot, Text
-from agentops_index.workflows import Stage, Template, load_template, load_templates
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "snapshots" / "latest.json"

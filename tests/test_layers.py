@@ -17,11 +17,11 @@ PIPELINE = (
     "sources", "crawl", "enrich", "snapshot", "manifest", "rank", "identity", "signals", "search", "config", "errors",
     "metrics", "gate", "analytics",
 )  # fmt: skip
-BUNDLES = ("bundles", "workflows", "bundle_plugins", "learning", "patterns")
-ASSISTANT = ("assist", "answer", "answer_source", "discover", "prime", "present", "cli_assist", "reader_copy")
+BUNDLES = ("bundles",)  # templates, filling, plugins, learning (agentops_index/bundles/)
+ASSISTANT = ("assistant",)  # the Claude commands' answers (agentops_index/assistant/)
 # What puts the others together: the site (build may publish the bundles and the assistant's
 # files) and the command line.
-APP = ("build", "render", "cli", "cli_crawl", "cli_options", "__init__", "__main__")
+APP = ("build", "render", "cli", "cli_assist", "cli_crawl", "cli_options", "__init__", "__main__")
 
 
 def graph() -> dict[str, set[str]]:

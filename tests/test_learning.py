@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from agentops_index.assist import success_probability
+from agentops_index.assistant.assist import success_probability
+from agentops_index.assistant.prime import project_topics
 from agentops_index.build import build
-from agentops_index.bundles import make_bundles
+from agentops_index.bundles.fill import make_bundles
+from agentops_index.bundles.learning import promote, save_patterns, sync
+from agentops_index.bundles.patterns import load_patterns
 from agentops_index.cli import cli
 from agentops_index.config import DEFAULT_BASE_URL
 from agentops_index.errors import InputError
-from agentops_index.learning import promote, save_patterns, sync
 from agentops_index.metrics import Metrics, Run, read_metrics, record_run
-from agentops_index.patterns import load_patterns
-from agentops_index.prime import project_topics
 from agentops_index.search.session import open_searcher
 
 REPO = Path(__file__).resolve().parents[1]

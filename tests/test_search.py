@@ -24,16 +24,16 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from agentops_index import rank
+from agentops_index.assistant.discover import discover
+from agentops_index.bundles.workflows import load_template, load_templates
 from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
-from agentops_index.discover import discover
 from agentops_index.errors import ConfigError, InputError
 from agentops_index.search import cache, queryfile, spelling, terms
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
-from agentops_index.workflows import load_template, load_templates
 from tests.loopback import Site
 from tests.records import metrics
 
@@ -515,7 +515,7 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
     """The bundle installers this repository ships (plugin.json ``dependencies``) were picked as
     the review stage of plan-implement-review: a plugin that installs others is nobody's stage
     tool, in discover as in the bundles."""
-    from agentops_index.bundles import own_problem
+    from agentops_index.bundles.fill import own_problem
 
     snapshot = store.load(snapshot_copy)
     installers = {p.id for p in snapshot.plugins if p.dependencies}

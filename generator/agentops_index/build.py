@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, Template
 
 from agentops_index.analytics import analyze, load_records, replay
-from agentops_index.assist import assistant_file
-from agentops_index.bundles import make_bundles
+from agentops_index.assistant.assist import assistant_file
+from agentops_index.bundles.fill import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import AgentopsError, BuildError, ConfigError
 from agentops_index.render import browser_search, feeds, site_files

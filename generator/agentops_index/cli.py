@@ -16,9 +16,9 @@ from typing import Any
 import click
 
 from agentops_index import __version__
+from agentops_index.assistant.present import emit
 from agentops_index.cli_options import Context, base_url_option, output_options, snapshot_option
 from agentops_index.config import COMPONENT_KINDS
-from agentops_index.present import emit
 
 log = logging.getLogger("agentops_index")
 
@@ -247,7 +247,7 @@ def search(
     query store and Whoosh index are kept in your cache (~/.cache/agentops-index), never
     beside the snapshot.
     """
-    from agentops_index.answer import headline
+    from agentops_index.assistant.answer import headline
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
@@ -279,8 +279,8 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
     best-matching workflow template of data/workflows/ stage by stage, with a reason for
     every pick.
     """
-    from agentops_index.answer import headline
-    from agentops_index.discover import discover as run_discover
+    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.discover import discover as run_discover
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
@@ -332,7 +332,7 @@ def bundles_command(
     same bundles with their installable marketplace.json.
     """
     from agentops_index.build import base_url_of
-    from agentops_index.bundles import make_bundles
+    from agentops_index.bundles.fill import make_bundles
     from agentops_index.errors import InputError
     from agentops_index.search.session import open_searcher
 
@@ -341,7 +341,7 @@ def bundles_command(
     if only and not made:
         raise InputError(f"--id {only}: no workflow template has this id")
     if write_plugins is not None:
-        from agentops_index.bundle_plugins import write_bundle_plugins
+        from agentops_index.bundles.plugins import write_bundle_plugins
 
         for written in write_bundle_plugins(made, write_plugins, base_url_of(base_url)):
             obj.echo(f"wrote {written}")

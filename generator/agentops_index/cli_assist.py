@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
+from agentops_index.assistant.present import emit
 from agentops_index.cli_options import base_url_option, output_options, snapshot_option
 from agentops_index.config import DEFAULT_BASE_URL
-from agentops_index.present import emit
 
 # The patterns live in the meta-orchestrator plugin, so an installed plugin has them
 # (/show-patterns passes --dir ${CLAUDE_PLUGIN_ROOT}/patterns); the wheel carries a copy.
@@ -86,12 +86,12 @@ def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_js
     Terraform, docs ...) to find what the project is made of, searches for each topic, and
     ranks plugins by how many topics they serve and by their score.
     """
-    from agentops_index.prime import prime as run_prime
+    from agentops_index.assistant.prime import prime as run_prime
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         answer = run_prime(project, words, searcher, limit)
-    from agentops_index.answer import headline
+    from agentops_index.assistant.answer import headline
 
     lines = headline("prime", answer)
     if emit(answer, as_json, as_fenced, lines):
@@ -125,7 +125,7 @@ def orchestrate(
     The probability comes from recorded runs of the same picks (agentops-index metrics
     record); with none it is reported as unknown, never guessed.
     """
-    from agentops_index.assist import orchestrate as run_orchestrate
+    from agentops_index.assistant.assist import orchestrate as run_orchestrate
     from agentops_index.build import base_url_of
     from agentops_index.metrics import read_metrics
     from agentops_index.search.session import open_searcher
@@ -136,7 +136,7 @@ def orchestrate(
         answer = run_orchestrate(intent, searcher, base_url_of(base_url), metrics)
     if plan_only:
         answer.pop("steps", None)
-    from agentops_index.answer import headline
+    from agentops_index.assistant.answer import headline
 
     workflow = answer.get("workflow")
     lines = headline("orchestrate", answer)
@@ -161,14 +161,14 @@ def orchestrate(
 @answer_options
 def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
     """How the top plugins compare (score parts, risk, context cost) and combine (bundles, clashes)."""
-    from agentops_index.assist import analyze
-    from agentops_index.bundles import make_bundles
+    from agentops_index.assistant.assist import analyze
+    from agentops_index.bundles.fill import make_bundles
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         bundles = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
         answer = analyze(searcher, bundles, limit)
-    from agentops_index.answer import headline
+    from agentops_index.assistant.answer import headline
 
     lines = headline("analyze-plugins", answer)
     if emit(answer, as_json, as_fenced, lines):
@@ -202,15 +202,15 @@ PATTERNS_DIR = click.option(
 @output_options()
 def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     """Every pattern by state, with its evidence and history."""
+    from agentops_index.bundles.patterns import load_patterns, meta_summary
     from agentops_index.errors import InputError
-    from agentops_index.patterns import load_patterns, meta_summary
 
     if root is not None and not root.is_dir():  # e.g. ${CLAUDE_PLUGIN_ROOT} left unexpanded: say so, never show nothing
         raise InputError(f"--dir {root}: no such folder of patterns")
     found = load_patterns(_patterns_dir(root))
     summary = meta_summary(found)
     answer: dict[str, Any] = {"summary": summary, "patterns": [found[k] for k in sorted(found)]}
-    from agentops_index.answer import headline
+    from agentops_index.assistant.answer import headline
 
     lines = headline("patterns", answer)
     if emit(answer, as_json, as_fenced, lines):
@@ -229,9 +229,9 @@ def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
 def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) -> None:
     """Add every complete bundle as a discovered pattern (a pattern whose picks changed starts over)."""
     from agentops_index.build import base_url_of
-    from agentops_index.bundles import make_bundles
-    from agentops_index.learning import save_patterns, sync
-    from agentops_index.patterns import load_patterns
+    from agentops_index.bundles.fill import make_bundles
+    from agentops_index.bundles.learning import save_patterns, sync
+    from agentops_index.bundles.patterns import load_patterns
     from agentops_index.search.session import open_searcher
 
     folder = root or PATTERNS_HOME
@@ -250,9 +250,9 @@ def patterns_sync(root: Path | None, snapshot_arg: str | None, base_url: str) ->
 @click.option("--claude", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help="The claude binary.")
 def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path) -> None:
     """discovered -> validated when the real `claude plugin validate` accepts the bundle's marketplace.json."""
-    from agentops_index.bundles import make_bundles
-    from agentops_index.learning import save_patterns, validate_with_cli
-    from agentops_index.patterns import load_patterns
+    from agentops_index.bundles.fill import make_bundles
+    from agentops_index.bundles.learning import save_patterns, validate_with_cli
+    from agentops_index.bundles.patterns import load_patterns
     from agentops_index.search.session import open_searcher
 
     folder = root or PATTERNS_HOME
@@ -275,9 +275,9 @@ def patterns_validate(root: Path | None, snapshot_arg: str | None, claude: Path)
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def patterns_promote(root: Path | None, metrics_dirs: tuple[Path, ...], min_runs: int, min_success: float, dry_run: bool) -> None:
     """validated -> learned when recorded runs succeed often enough; learned -> validated when they stop."""
-    from agentops_index.learning import promote, save_patterns
+    from agentops_index.bundles.learning import promote, save_patterns
+    from agentops_index.bundles.patterns import load_patterns
     from agentops_index.metrics import read_metrics
-    from agentops_index.patterns import load_patterns
 
     folder = root or PATTERNS_HOME
     metrics = read_metrics(_metrics_folders(metrics_dirs))

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
+from agentops_index.assistant.present import FENCED_HELP, SNAPSHOT_HELP
 from agentops_index.config import DEFAULT_BASE_URL
-from agentops_index.present import FENCED_HELP, SNAPSHOT_HELP
 
 Decorator = Callable[[Any], Any]
 

@@ -1,5 +1,5 @@
-"""Recorded runs of bundles: what the learning loop (``learning.py``) and the bundles'
-success rates (``bundles.py``) read.
+"""Recorded runs of bundles: what the learning loop (``bundles/learning.py``) and the bundles'
+success rates (``bundles/fill.py``) read.
 
 **Metrics** are JSON lines, one run or one timing a line, in a ``metrics/`` folder of the
 user's project (``agentops-index metrics record`` appends them), or contributed to this

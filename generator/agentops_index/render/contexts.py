@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agentops_index.analytics import Analytics
-from agentops_index.bundles import Bundle
+from agentops_index.bundles.fill import Bundle
 from agentops_index.render.charts import LineChart
 from agentops_index.render.diagram import Diagram
 from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Totals

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from agentops_index.bundles import Bundle, BundleStage
+from agentops_index.bundles.fill import Bundle, BundleStage
 
 W, H, GAP_X, GAP_Y, PAD = 180, 56, 48, 28, 12
 LABEL_CAP = 24

@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from agentops_index.analytics import Analytics
-from agentops_index.bundles import Bundle
+from agentops_index.bundles.fill import Bundle
 from agentops_index.config import Ranking
 from agentops_index.manifest.text import clean
 from agentops_index.render import browser_search

@@ -12,7 +12,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from agentops_index.bundles import Bundle, manifest_bytes
+from agentops_index.bundles.fill import Bundle, manifest_bytes
 from agentops_index.render.contexts import Page
 from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root

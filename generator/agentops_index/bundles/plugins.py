@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from agentops_index import __version__
-from agentops_index.bundles import BUNDLE_PREFIX, Bundle
+from agentops_index.bundles.fill import BUNDLE_PREFIX, Bundle
 from agentops_index.errors import InputError
 from agentops_index.snapshot.store import write_atomic
 

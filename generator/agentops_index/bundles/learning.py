@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agentops_index.bundles import Bundle
+from agentops_index.bundles.fill import Bundle
+from agentops_index.bundles.patterns import PATTERN_FORMAT, STATES, meta_summary
 from agentops_index.metrics import Metrics
-from agentops_index.patterns import PATTERN_FORMAT, STATES, meta_summary
 from agentops_index.snapshot.store import write_atomic
 
 MIN_RUNS = 3  # recorded runs before a validated pattern can be learned

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agentops_index.discover import keywords
+from agentops_index.assistant.discover import keywords
 from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most

@@ -31,10 +31,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from agentops_index.bundles.workflows import Stage, Template, matched_words
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
-from agentops_index.workflows import Stage, Template, matched_words
 
 MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
@@ -400,9 +400,9 @@ def make_bundles(searcher: Searcher, base_url: str, problems: list[str] | None =
     Success rates and usage counts come from the runs contributed under data/metrics/; a bad
     line there is added to ``problems`` and skipped.
     """
+    from agentops_index.bundles.workflows import load_templates
     from agentops_index.config import data_file
     from agentops_index.metrics import read_metrics
-    from agentops_index.workflows import load_templates
 
     templates = load_templates()
     if not templates or not searcher.store.count():

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agentops_index.bundles.workflows import Stage, Template, load_templates, matched_words
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.workflows import Stage, Template, load_templates, matched_words
 
 INTENT_STOPWORDS = STOPWORDS | frozenset(
     [

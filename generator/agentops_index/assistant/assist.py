@@ -18,14 +18,14 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from agentops_index.answer import ANALYZE_LIMIT, ASSISTANT_FORMAT, ASSISTANT_VERSION, analysis
-from agentops_index.bundles import Builder, Bundle, conflict
-from agentops_index.discover import pick_template
+from agentops_index.assistant.answer import ANALYZE_LIMIT, ASSISTANT_FORMAT, ASSISTANT_VERSION, analysis
+from agentops_index.assistant.discover import pick_template
+from agentops_index.assistant.prime import prime, project_topics
+from agentops_index.bundles.fill import Builder, Bundle, conflict
+from agentops_index.bundles.workflows import load_templates
 from agentops_index.metrics import Metrics
-from agentops_index.prime import prime, project_topics
 from agentops_index.search.query import Searcher
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.workflows import load_templates
 
 __all__ = ["analyze", "orchestrate", "prime", "project_topics", "success_probability"]
 

@@ -31,15 +31,24 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from agentops_index import __version__
-from agentops_index.answer_source import SAMPLE, SAMPLE_LINE, catalog, checked_source, data_path, fetch, locations, open_searcher
-from agentops_index.discover import discover, pick_template
+from agentops_index.assistant.answer_source import (
+    SAMPLE,
+    SAMPLE_LINE,
+    catalog,
+    checked_source,
+    data_path,
+    fetch,
+    locations,
+    open_searcher,
+)
+from agentops_index.assistant.discover import discover, pick_template
+from agentops_index.assistant.present import fenced
+from agentops_index.assistant.prime import prime
+from agentops_index.bundles.patterns import load_patterns, meta_summary
+from agentops_index.bundles.workflows import load_templates
 from agentops_index.errors import AgentopsError, InputError
-from agentops_index.patterns import load_patterns, meta_summary
-from agentops_index.present import fenced
-from agentops_index.prime import prime
 from agentops_index.search import queryfile
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.workflows import load_templates
 
 ASSISTANT_FORMAT = "agentops-index/assistant"
 ASSISTANT_VERSION = 1
