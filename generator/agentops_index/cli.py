@@ -297,9 +297,9 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
     if workflow:
         obj.echo(f"Workflow: {workflow['title']} ({workflow['pattern']})")
         for stage in workflow["stages"]:
-            pick = stage.get("pick")
+            chosen = stage.get("pick")
             obj.echo(
-                f"  {stage['id']}: {stage['role']} -> {pick['name'] + ' [' + pick['id'] + ']' if pick else 'no good candidate'}"
+                f"  {stage['id']}: {stage['role']} -> {chosen['name'] + ' [' + chosen['id'] + ']' if chosen else 'no good candidate'}"
             )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from agentops_index.assistant.answer import ANALYZE_LIMIT, ASSISTANT_FORMAT, ASSISTANT_VERSION, analysis
 from agentops_index.assistant.discover import pick_template
 from agentops_index.assistant.prime import prime, project_topics
+from agentops_index.assistant.shapes import Analysis, Clash, Comparison, OrchestrateAnswer, Plan, Probability, Row, Step
 from agentops_index.bundles.fill import Builder, Bundle, conflict
 from agentops_index.bundles.workflows import load_templates
 from agentops_index.metrics import Metrics
@@ -30,7 +31,7 @@ from agentops_index.snapshot.categories import load_taxonomy
 __all__ = ["analyze", "orchestrate", "prime", "project_topics", "success_probability"]
 
 
-def success_probability(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
+def success_probability(bundle: Bundle, metrics: Metrics) -> Probability:
     """Laplace-smoothed share of recorded successful runs of this bundle's picks, or unknown."""
     picks = tuple(sorted(p.id for p in bundle.plugins))
     runs = [r for r in metrics.runs if r.bundle == bundle.id and (not r.plugins or tuple(sorted(r.plugins)) == picks)]
@@ -44,7 +45,7 @@ def success_probability(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
     }
 
 
-def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics) -> dict[str, Any]:
+def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics) -> OrchestrateAnswer:
     words, cats, template, note = pick_template(intent, load_taxonomy().lexicon, load_templates())
     if template is None:
         return {"intent": intent, "keywords": words, "workflow": None, "note": "no workflow template fits these words"}
@@ -52,11 +53,11 @@ def orchestrate(intent: str, searcher: Searcher, base_url: str, metrics: Metrics
     return {"intent": intent, "keywords": words, "categories": cats, "note": note, **plan}
 
 
-def plan_of(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
+def plan_of(bundle: Bundle, metrics: Metrics) -> Plan:
     """A filled template as orchestrate answers it: the workflow, its success probability, the
     steps and how to record the outcome (the site publishes one for each template)."""
     plan = bundle.as_json()
-    steps = []
+    steps: list[Step] = []
     for number, stage in enumerate([*bundle.stages, *([bundle.aggregate] if bundle.aggregate else [])], 1):
         steps.append(
             {
@@ -77,7 +78,7 @@ def plan_of(bundle: Bundle, metrics: Metrics) -> dict[str, Any]:
     }
 
 
-def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_LIMIT) -> dict[str, Any]:
+def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_LIMIT) -> Comparison:
     """The top ``limit`` plugins compared: their rows, every clashing pair among them, and each
     bundle's picks. ``answer.analysis`` cuts it to a smaller top; the site publishes it for 50."""
     plugins = searcher.store.top(limit)  # valid, one listing per plugin, by static score
@@ -85,7 +86,7 @@ def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_L
     for bundle in bundles:
         for pick in bundle.plugins:
             in_bundles.setdefault(pick.id, []).append(f"{bundle.id}/{pick.stage}")
-    rows = []
+    rows: list[Row] = []
     for p in plugins:
         rows.append(
             {
@@ -103,7 +104,7 @@ def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_L
                 "bundles": in_bundles.get(p["id"], []),
             }
         )
-    clashes = []
+    clashes: list[Clash] = []
     for a, b in combinations(plugins, 2):
         why = conflict(a, [b])
         if why:
@@ -115,7 +116,7 @@ def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_L
     }
 
 
-def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> dict[str, Any]:
+def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> Analysis:
     return analysis(comparison(searcher, bundles, limit), limit)
 
 

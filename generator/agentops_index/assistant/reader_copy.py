@@ -46,6 +46,7 @@ MODULES = {
     "manifest/text.py": "text.py",
     "assistant/discover.py": "discover.py",
     "assistant/prime.py": "prime.py",
+    "assistant/shapes.py": "shapes.py",
     "bundles/patterns.py": "patterns.py",
     "bundles/workflows.py": "workflows.py",
     "rank.py": "rank.py",

@@ -4,7 +4,22 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
+
+
+class PickView(TypedDict):
+    """A plugin as the Claude commands present a pick (``Hit.view``)."""
+
+    id: str
+    name: str
+    description: str
+    marketplace: str
+    score: float
+    risk: str | None
+    valid: bool | None
+    context_tokens: int
+    install: list[str]
+    also_in: list[str]
 
 
 @dataclass(slots=True)
@@ -23,7 +38,7 @@ class Hit:
     also_in: list[str] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> PickView:
         """The plugin as the Claude commands present a pick: what it is, how risky, what it
         costs, how to install it, and its other listings."""
         r = self.record

@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -45,6 +45,7 @@ from .answer_source import (
 from .discover import discover, pick_template
 from .present import fenced
 from .prime import prime
+from .shapes import Analysis, Comparison
 from .patterns import load_patterns, meta_summary
 from .workflows import load_templates
 from .errors import AgentopsError, InputError
@@ -60,7 +61,7 @@ MAX_CLASHES = 40
 # --- what the build publishes for orchestrate and analyze-plugins -------------------------------
 
 
-def analysis(data: dict[str, Any], limit: int) -> dict[str, Any]:
+def analysis(data: Comparison, limit: int) -> Analysis:
     """analyze-plugins' answer for the top ``limit`` plugins, from the comparison of the top
     ``ANALYZE_LIMIT`` (``assist.comparison``): their rows, their clashes, the bundles that pick two."""
     rows = data["plugins"][:limit]
@@ -236,7 +237,7 @@ def assistant(source: str) -> dict[str, Any]:
 # --- the commands -------------------------------------------------------------------------------
 
 
-def headline(command: str, answer: dict[str, Any]) -> list[str]:
+def headline(command: str, answer: Mapping[str, Any]) -> list[str]:
     """The computed lines printed before the fenced data, the same from the CLI and the reader."""
     if command == "search":
         return [f"agentops-index search: {answer['total']} matches, {len(answer['results'])} shown"]
@@ -262,13 +263,13 @@ def headline(command: str, answer: dict[str, Any]) -> list[str]:
     return [f"agentops-index patterns: {', '.join(f'{n} {s}' for s, n in counts.items())}"]
 
 
-def run_search(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_search(source: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     with open_searcher(source) as searcher:
         answer = searcher.query(" ".join(args.query), limit=args.limit).as_dict()
     return answer, headline("search", answer)
 
 
-def run_discover(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_discover(source: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     with open_searcher(source) as searcher:
         answer = discover(
             " ".join(args.intent),
@@ -279,13 +280,13 @@ def run_discover(source: str, args: argparse.Namespace) -> tuple[dict[str, Any],
     return answer, headline("discover", answer)
 
 
-def run_prime(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_prime(source: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     with open_searcher(source) as searcher:
         answer = prime(Path(args.dir), " ".join(args.words), searcher, args.limit)
     return answer, headline("prime", answer)
 
 
-def run_orchestrate(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_orchestrate(source: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     templates = load_templates(data_path("workflows"))
     intent = " ".join(args.intent)
     words, cats, template, note = pick_template(intent, load_taxonomy(data_path("categories.toml")).lexicon, templates)
@@ -308,12 +309,12 @@ def run_orchestrate(source: str, args: argparse.Namespace) -> tuple[dict[str, An
     return answer, headline("orchestrate", answer)
 
 
-def run_analyze(source: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_analyze(source: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     answer = analysis(assistant(source)["analyze"], args.limit)
     return answer, headline("analyze-plugins", answer)
 
 
-def run_patterns(_: str, args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
+def run_patterns(_: str, args: argparse.Namespace) -> tuple[Mapping[str, Any], list[str]]:
     root = Path(args.dir)
     if not root.is_dir():  # e.g. ${CLAUDE_PLUGIN_ROOT} left unexpanded: say so, never show nothing
         raise InputError(f"--dir {root}: no such folder of patterns")

@@ -17,9 +17,9 @@ import tomllib
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from .discover import keywords
+from .shapes import PrimeAnswer, Recommendation
 from .query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -163,23 +163,20 @@ def project_topics(root: Path) -> dict[str, list[str]]:
     return {topic: files[:3] for topic, files in sorted(topics.items())}
 
 
-def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> dict[str, Any]:
+def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAnswer:
     topics = project_topics(root) if root.is_dir() else {}
     asked = " ".join(keywords(words))
     queries = {**({asked: ["(your words)"]} if asked else {}), **topics}
-    board: dict[str, dict[str, Any]] = {}
+    board: dict[str, Recommendation] = {}
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
         for rank, hit in enumerate(searcher.query(query, limit=5).results):
             if not hit.record["valid"]:
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
-            entry = board.setdefault(hit.id, {"plugin": hit.view(), "fit": 0.0, "because": []})
+            entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)
             entry["because"].append({"topic": query, "files": evidence})
-    ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["plugin"]["id"]))[:limit]
-    return {
-        "project": str(root),
-        "topics": topics,
-        "words": asked,
-        "recommendations": [{**e["plugin"], "fit": round(e["fit"], 4), "because": e["because"]} for e in ranked],
-    }
+    ranked = sorted(board.values(), key=lambda e: (-e["fit"], e["id"]))[:limit]
+    for entry in ranked:
+        entry["fit"] = round(entry["fit"], 4)
+    return {"project": str(root), "topics": topics, "words": asked, "recommendations": ranked}

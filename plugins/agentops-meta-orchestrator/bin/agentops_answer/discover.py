@@ -14,8 +14,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from .shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from .workflows import Stage, Template, load_templates, matched_words
 from .hits import Hit
 from .query import Searcher
@@ -87,12 +87,12 @@ def choose(templates: list[Template], words: list[str], cats: list[str]) -> Temp
     return best[2] if best else None
 
 
-def _pick(hit: Hit, why: str) -> dict[str, Any]:
+def _pick(hit: Hit, why: str) -> Pick:
     """A pick as the commands present it (``Hit.view``), with why it was picked."""
     return {**hit.view(), "reason": why}
 
 
-def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> dict[str, Any]:
+def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -> StagePlan:
     query = stage.query
 
     def usable(category: str | None) -> list[Hit]:
@@ -111,7 +111,7 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
     candidates = usable(stage.category)
     if not candidates and stage.category:  # nothing usable in the stage's category: any category
         candidates = usable(None)
-    out: dict[str, Any] = {
+    out: StagePlan = {
         "id": stage.id,
         "role": stage.role,
         "query": query,
@@ -154,24 +154,24 @@ def discover(
     searcher: Searcher,
     lexicon: dict[str, frozenset[str]] | None = None,
     templates: list[Template] | None = None,
-) -> dict[str, Any]:
+) -> DiscoverAnswer:
     """``lexicon`` and ``templates``: the categories' words and the workflow templates (default:
     the package's data files)."""
     words = keywords(intent)
     cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
     primary_answer = searcher.query(" ".join(words), limit=3) if words else None
-    primary = []
+    primary: list[Pick] = []
     for hit in primary_answer.results if primary_answer else []:
         matched = sorted(_stems(words) & _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower())))
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
     template = choose(templates if templates is not None else load_templates(), words, cats)
-    workflow: dict[str, Any] | None = None
-    complementary: list[dict[str, Any]] = []
+    workflow: WorkflowPlan | None = None
+    complementary: list[Complementary] = []
     if template is not None:
         taken = {p["id"] for p in primary}
         stages = [_fill(stage, words, searcher, taken) for stage in template.stages]
-        plan: dict[str, Any] = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
+        plan: WorkflowPlan = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
         if template.aggregate is not None:
             plan["aggregate"] = _fill(template.aggregate, words, searcher, taken)
         if template.condition is not None:
@@ -180,9 +180,10 @@ def discover(
         workflow = plan
         primary_ids = {p["id"] for p in primary}
         for stage in [*stages, *([plan["aggregate"]] if "aggregate" in plan else [])]:
-            if stage.get("pick") and stage["pick"]["id"] not in primary_ids:
+            chosen = stage.get("pick")
+            if chosen and chosen["id"] not in primary_ids:
                 complementary.append(
-                    {**stage["pick"], "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"}
+                    {**chosen, "stage": stage["id"], "reason": f"fills the {stage['id']} stage: {stage['role'].lower()}"}
                 )
     return {
         "intent": intent,
