@@ -26,9 +26,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, cast
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict  # pydantic reads typing's TypedDict only from Python 3.12
 
 from agentops_index.errors import InputError
 from agentops_index.snapshot.models import PluginRecord, Snapshot
@@ -36,7 +37,38 @@ from agentops_index.snapshot.store import write_atomic
 
 HISTORY_FORMAT = 1
 TOP = 10
-State = dict[str, Any]
+
+
+class State(TypedDict, total=False):
+    """A plugin on one day, in short keys (a changed record holds only the keys that changed)."""
+
+    h: str  # content hash, 12 hex digits
+    s: int | None  # stars
+    v: str | None  # version
+    c: str  # category
+    g: str  # slug
+    m: str  # marketplace
+    gone: str  # the day it was removed (tombstones only)
+
+
+class HistoryTotals(TypedDict):
+    plugins: int
+    marketplaces: int
+    valid: int
+    by_category: dict[str, int]
+    by_component: dict[str, int]
+
+
+class HistoryRecord(TypedDict):
+    """One day's file of data/snapshots/history/: a keyframe, or the changes since the day before."""
+
+    format: int
+    date: str
+    totals: HistoryTotals
+    keyframe: NotRequired[dict[str, State]]
+    added: NotRequired[dict[str, State]]
+    removed: NotRequired[list[str]]
+    changed: NotRequired[dict[str, State]]
 
 
 def plugin_state(plugin: PluginRecord) -> State:
@@ -50,7 +82,7 @@ def plugin_state(plugin: PluginRecord) -> State:
     }
 
 
-def totals(snapshot: Snapshot) -> dict[str, Any]:
+def totals(snapshot: Snapshot) -> HistoryTotals:
     kinds: Counter[str] = Counter()
     for plugin in snapshot.plugins:
         for kind, count in plugin.counts.model_dump().items():
@@ -64,18 +96,18 @@ def totals(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def make_record(day: str, previous: dict[str, State] | None, snapshot: Snapshot) -> dict[str, Any]:
+def make_record(day: str, previous: dict[str, State] | None, snapshot: Snapshot) -> HistoryRecord:
     """The record for ``day``: a keyframe without a previous state, else the changes since it."""
     current = {p.id: plugin_state(p) for p in snapshot.plugins}
-    record: dict[str, Any] = {"format": HISTORY_FORMAT, "date": day, "totals": totals(snapshot)}
+    record: HistoryRecord = {"format": HISTORY_FORMAT, "date": day, "totals": totals(snapshot)}
     if previous is None:
         record["keyframe"] = dict(sorted(current.items()))
         return record
     record["added"] = {pid: current[pid] for pid in sorted(current.keys() - previous.keys())}
     record["removed"] = sorted(previous.keys() - current.keys())
-    changed = {}
+    changed: dict[str, State] = {}
     for pid in sorted(current.keys() & previous.keys()):
-        diff = {k: v for k, v in current[pid].items() if previous[pid].get(k) != v}
+        diff = cast(State, {k: v for k, v in current[pid].items() if previous[pid].get(k) != v})
         if diff:
             changed[pid] = diff
     record["changed"] = changed
@@ -85,30 +117,30 @@ def make_record(day: str, previous: dict[str, State] | None, snapshot: Snapshot)
 @dataclass(slots=True)
 class Day:
     date: str
-    totals: dict[str, Any]
+    totals: HistoryTotals
     state: dict[str, State]
     added: list[str]
     removed: list[str]
     changed: dict[str, State]
 
 
-def _apply(state: dict[str, State], record: dict[str, Any]) -> dict[str, State]:
+def _apply(state: dict[str, State], record: HistoryRecord) -> dict[str, State]:
     if "keyframe" in record:
-        return {pid: dict(s) for pid, s in record["keyframe"].items()}
-    out = {pid: dict(s) for pid, s in state.items()}
+        return {pid: State(**s) for pid, s in record["keyframe"].items()}
+    out = {pid: State(**s) for pid, s in state.items()}
     for pid in record.get("removed", []):
         out.pop(pid, None)
     for pid, diff in record.get("changed", {}).items():
         if pid in out:
             out[pid].update(diff)
     for pid, s in record.get("added", {}).items():
-        out[pid] = dict(s)
+        out[pid] = State(**s)
     return out
 
 
-def load_records(folder: Path) -> list[dict[str, Any]]:
+def load_records(folder: Path) -> list[HistoryRecord]:
     """Every record in ``folder``, oldest first; a file that does not parse is an error naming it."""
-    records = []
+    records: list[HistoryRecord] = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             record = json.loads(path.read_text("utf-8"))
@@ -116,11 +148,11 @@ def load_records(folder: Path) -> list[dict[str, Any]]:
             raise InputError(f"{path}: not a readable history record ({exc})") from exc
         if not isinstance(record, dict) or record.get("format") != HISTORY_FORMAT or record.get("date") != path.stem:
             raise InputError(f"{path}: format/date: expected format {HISTORY_FORMAT} and the date of its file name")
-        records.append(record)
+        records.append(cast(HistoryRecord, record))
     return records
 
 
-def replay(records: list[dict[str, Any]]) -> list[Day]:
+def replay(records: list[HistoryRecord]) -> list[Day]:
     days: list[Day] = []
     state: dict[str, State] = {}
     for record in records:
@@ -158,18 +190,69 @@ def append(folder: Path, snapshot: Snapshot) -> tuple[Path, int]:
 # --- analytics -----------------------------------------------------------------------------------
 
 
+class Point(TypedDict):
+    date: str
+    plugins: int
+    marketplaces: int
+    valid: int
+    added: int
+    removed: int
+
+
+class Gain(TypedDict):
+    id: str
+    slug: str
+    gained: int
+    stars: int
+
+
+class Listed(TypedDict):
+    id: str
+    slug: str
+    date: str
+
+
+class Gone(Listed):
+    marketplace: str
+    last: State
+
+
+class Drift(Listed):
+    version: str | None
+
+
+class Pinned(TypedDict):
+    id: str
+    slug: str
+    pinned: str  # the commit the marketplace pins, 12 hex digits
+    head: str  # the repository's head now
+
+
+class MarketCount(TypedDict):
+    id: str
+    slug: str
+    plugins: int
+    stars: int | None
+
+
+class Combined(TypedDict):
+    id: str
+    slug: str
+    count: int
+
+
 class Analytics(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    series: list[dict[str, Any]] = []  # [{date, plugins, marketplaces, valid, added, removed}]
-    trending: dict[int, list[dict[str, Any]]] = {}  # window days -> [{id, slug, gained, stars}]
-    new: list[dict[str, Any]] = []  # [{id, slug, date}], newest first
-    removed: list[dict[str, Any]] = []  # tombstones: [{id, slug, date, marketplace, last}]
-    version_drift: list[dict[str, Any]] = []  # [{id, slug, date, version}]
-    pinned_drift: list[dict[str, Any]] = []  # [{id, slug, pinned, head}]
+    series: list[Point] = []
+    trending: dict[int, list[Gain]] = {}  # window days -> the plugins that gained most stars
+    new: list[Listed] = []  # newest first
+    removed: list[Gone] = []  # tombstones
+    version_drift: list[Drift] = []
+    pinned_drift: list[Pinned] = []
     categories: list[tuple[str, int]] = []
-    top_marketplaces: list[dict[str, Any]] = []
+    top_marketplaces: list[MarketCount] = []
     top_authors: list[tuple[str, int]] = []
-    most_combined: list[dict[str, Any]] = []
+    most_combined: list[Combined] = []
 
     @property
     def has_history(self) -> bool:
@@ -200,11 +283,12 @@ def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[st
         for window in (7, 30):
             since = _day_offset(latest.date, window)
             base = next((d.state for d in reversed(days) if d.date <= since), days[0].state)
-            gains = []
+            gains: list[Gain] = []
             for pid, s in latest.state.items():
                 before = base.get(pid, {}).get("s")
-                if s.get("s") is not None and before is not None and s["s"] > before and pid in live:
-                    gains.append({"id": pid, "slug": s["g"], "gained": s["s"] - before, "stars": s["s"]})
+                stars = s.get("s")
+                if stars is not None and before is not None and stars > before and pid in live:
+                    gains.append({"id": pid, "slug": s["g"], "gained": stars - before, "stars": stars})
             out.trending[window] = sorted(gains, key=lambda g: (-g["gained"], g["id"]))[:TOP]
         first_seen: dict[str, str] = {}
         last_state: dict[str, State] = {}
@@ -220,8 +304,9 @@ def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[st
                     out.version_drift.append(
                         {"id": pid, "slug": day.state[pid]["g"], "date": day.date, "version": day.state[pid].get("v")}
                     )
+        listed: list[Listed] = [{"id": pid, "slug": live[pid].slug, "date": d} for pid, d in first_seen.items() if pid in live]
         out.new = sorted(
-            ({"id": pid, "slug": live[pid].slug, "date": d} for pid, d in first_seen.items() if pid in live),
+            listed,
             key=lambda n: (n["date"], n["id"]),
             reverse=True,
         )[: TOP * 2]
@@ -241,7 +326,7 @@ def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[st
         if sha and head and head != sha:
             out.pinned_drift.append({"id": plugin.id, "slug": plugin.slug, "pinned": sha[:12], "head": head[:12]})
     out.categories = sorted(Counter(p.category for p in snapshot.plugins).items(), key=lambda kv: (-kv[1], kv[0]))
-    markets: list[dict[str, Any]] = [
+    markets: list[MarketCount] = [
         {
             "id": m.id,
             "slug": m.slug,
@@ -267,7 +352,7 @@ def analyze(snapshot: Snapshot, days: list[Day], bundle_picks: dict[str, list[st
         for pid in picks:
             combined[pid] += 1
     out.most_combined = [
-        {"id": pid, "slug": live[pid].slug, "count": n}
+        Combined(id=pid, slug=live[pid].slug, count=n)
         for pid, n in sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
         if pid in live
     ][:TOP]

@@ -5,6 +5,7 @@ Every chart comes with its numbers as a table in the page, so it reads without t
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -47,7 +48,7 @@ def _nice_max(value: float) -> int:
     return int(value) + 1  # pragma: no cover
 
 
-def line_chart(series: list[dict[str, Any]], keys: list[tuple[str, str, str]]) -> LineChart | None:
+def line_chart(series: Sequence[Mapping[str, Any]], keys: list[tuple[str, str, str]]) -> LineChart | None:
     """``keys``: (field, label, css class). None with fewer than two points: nothing to draw."""
     if len(series) < 2:
         return None

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from agentops_index.analytics import Analytics
+from agentops_index.analytics import Analytics, Gain
 from agentops_index.bundles.fill import Bundle
 from agentops_index.render.charts import LineChart
 from agentops_index.render.diagram import Diagram
@@ -45,7 +45,7 @@ class HomePage(Page):
     newest: list[PluginRecord] = []  # by first seen, once the index has seen more than one day
     updated: list[PluginRecord] = []  # by the last push to the plugin's repository, where known
     bundles: list[Bundle] = []
-    trending: list[dict[str, object]] = []  # stars gained in the last 7 days, from the history
+    trending: list[Gain] = []  # stars gained in the last 7 days, from the history
     categories: list[CategoryRecord]
     marketplaces: list[MarketplaceRecord]
 
