@@ -29,12 +29,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from agentops_index.bundles.workflows import Stage, Template, matched_words
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
+from agentops_index.snapshot.models import Strict
 
 MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
@@ -44,8 +43,7 @@ BUNDLE_PREFIX = "agentops-"
 _TOOL = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Model = Strict  # the package's one base for the data it owns (snapshot/models.py)
 
 
 class Pick(Model):

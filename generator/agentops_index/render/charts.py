@@ -8,26 +8,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from agentops_index.snapshot.models import Strict
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP_PAD, RIGHT_PAD = 640, 220, 48, 28, 12, 16
 
 
-class Line(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Line(Strict):
     name: str
     css: str
     points: str  # "x,y x,y ..."
 
 
-class Tick(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Tick(Strict):
     at: float
     label: str
 
 
-class LineChart(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class LineChart(Strict):
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT

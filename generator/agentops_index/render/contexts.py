@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from agentops_index.analytics import Analytics, Gain
 from agentops_index.bundles.fill import Bundle
 from agentops_index.render.charts import LineChart
 from agentops_index.render.diagram import Diagram
-from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Totals
+from agentops_index.snapshot.models import CategoryRecord, MarketplaceRecord, PluginRecord, Strict, Totals
 
-
-class Context(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=False)
+Context = Strict  # the package's one base for the data it owns (snapshot/models.py)
 
 
 class Site(Context):

@@ -6,16 +6,14 @@ plugin name (a stranger's text) is cut to fit its box.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from agentops_index.bundles.fill import Bundle, BundleStage
+from agentops_index.snapshot.models import Strict
 
 W, H, GAP_X, GAP_Y, PAD = 180, 56, 48, 28, 12
 LABEL_CAP = 24
 
 
-class Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Node(Strict):
     x: int
     y: int
     title: str
@@ -23,8 +21,7 @@ class Node(BaseModel):
     kind: str = "stage"  # stage | empty | decision | aggregate
 
 
-class Edge(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Edge(Strict):
     x1: int
     y1: int
     x2: int
@@ -32,8 +29,7 @@ class Edge(BaseModel):
     label: str = ""
 
 
-class Diagram(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Diagram(Strict):
     width: int
     height: int
     box_width: int = W
