@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.bundles.fill import Bundle
-from agentops_index.bundles.patterns import PATTERN_FORMAT, STATES, meta_summary
+from agentops_index.bundles.patterns import PATTERN_FORMAT, STATES, Pattern, meta_summary
 from agentops_index.metrics import Metrics
 from agentops_index.snapshot.store import write_atomic
 
@@ -23,26 +23,27 @@ MIN_SUCCESS = 0.8  # the share of them that must succeed
 # --- patterns ---------------------------------------------------------------------------------
 
 
-def pattern_of(bundle: Bundle, state: str, manifest_url: str) -> dict[str, Any]:
+def pattern_of(bundle: Bundle, state: str, manifest_url: str) -> Pattern:
     return {
         "format": PATTERN_FORMAT,
         "id": bundle.id,
         "state": state,
         "title": bundle.title,
         "workflow": bundle.workflow,
-        "plugins": [p.model_dump() for p in bundle.plugins],
+        "plugins": [{"id": p.id, "marketplace": p.marketplace, "stage": p.stage} for p in bundle.plugins],
         "marketplace_url": manifest_url,
         "evidence": {"validated_with": None, "runs": 0, "successes": 0, "success_rate": None},
         "history": [],
     }
 
 
-def save_patterns(root: Path, patterns: dict[str, dict[str, Any]]) -> None:
+def save_patterns(root: Path, patterns: dict[str, Pattern]) -> None:
     """Write each pattern into its state's folder and remove it from the others; then the meta summary."""
     for state in STATES:
         (root / state).mkdir(parents=True, exist_ok=True)
         for path in (root / state).glob("*.json"):
-            if patterns.get(path.stem, {}).get("state") != state:
+            kept = patterns.get(path.stem)
+            if kept is None or kept["state"] != state:
                 path.unlink()
     for pattern in patterns.values():
         write_atomic(root / pattern["state"] / f"{pattern['id']}.json", _dump(pattern))
@@ -54,7 +55,7 @@ def _dump(value: Any) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def sync(patterns: dict[str, dict[str, Any]], bundles: list[Bundle], base_url: str, at: str) -> list[str]:
+def sync(patterns: dict[str, Pattern], bundles: list[Bundle], base_url: str, at: str) -> list[str]:
     """Add every complete bundle as a discovered pattern; a pattern whose picks changed starts over."""
     changes = []
     for bundle in bundles:
@@ -73,7 +74,7 @@ def sync(patterns: dict[str, dict[str, Any]], bundles: list[Bundle], base_url: s
     return changes
 
 
-def move(pattern: dict[str, Any], state: str, at: str, why: str) -> str:
+def move(pattern: Pattern, state: str, at: str, why: str) -> str:
     change = f"{pattern['id']}: {pattern['state']} -> {state} ({why})"
     pattern["history"].append({"at": at, "from": pattern["state"], "to": state, "why": why})
     pattern["state"] = state
@@ -81,7 +82,7 @@ def move(pattern: dict[str, Any], state: str, at: str, why: str) -> str:
 
 
 def promote(
-    patterns: dict[str, dict[str, Any]], metrics: Metrics, at: str, min_runs: int = MIN_RUNS, min_success: float = MIN_SUCCESS
+    patterns: dict[str, Pattern], metrics: Metrics, at: str, min_runs: int = MIN_RUNS, min_success: float = MIN_SUCCESS
 ) -> list[str]:
     """validated -> learned when enough recorded runs of exactly its picks succeed; learned -> validated when they stop."""
     changes = []
@@ -99,9 +100,7 @@ def promote(
     return changes
 
 
-def validate_with_cli(
-    patterns: dict[str, dict[str, Any]], manifests: dict[str, dict[str, Any]], claude: Path, at: str
-) -> list[str]:
+def validate_with_cli(patterns: dict[str, Pattern], manifests: dict[str, dict[str, Any]], claude: Path, at: str) -> list[str]:
     """discovered -> validated when the real `claude plugin validate` accepts the bundle's marketplace.json.
 
     The CLI runs with a throwaway HOME, offline; a pattern whose bundle is gone stays put.
