@@ -226,6 +226,26 @@ def test_copy_button_copies_the_install_command(browser: Any, sample_site: str) 
     context.close()
 
 
+def test_badges_load_with_their_text_and_copyable_markdown(browser: Any, sample_site: str) -> None:
+    """A plugin's and a marketplace's page show their README badge (loaded, sized, with its words as
+    alternative text) and the Markdown that links it, copied by the button."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        for name in ("plugin", "marketplace"):
+            page.goto(sample_site + PAGES[name])
+            image = page.query_selector('img[src$="badge.svg"]')
+            assert image is not None, name
+            assert page.evaluate("(i) => i.complete && i.naturalWidth > 0", image), name
+            assert image.get_attribute("alt").startswith("agentops-index: listed")
+            snippet = page.query_selector('pre[data-copy^="Copy the badge"] code').inner_text()
+            assert snippet.startswith("[![Listed on agentops-index](") and "/badge.svg)](" in snippet
+            page.get_by_role("button", name="Copy the badge's Markdown").click()
+            assert page.evaluate("navigator.clipboard.readText()") == snippet
+    finally:
+        context.close()
+
+
 def test_pages_work_without_javascript(browser: Any, sample_site: str) -> None:
     """Every page but search shows its content with JavaScript off; there is simply no copy button."""
     context = browser.new_context(java_script_enabled=False)

@@ -253,7 +253,9 @@ def test_golden_site() -> None:
         # changes with any change to the package: it is checked apart, not against a golden copy.
         manifest = json.loads((out / "build-manifest.json").read_text())
         assert set(manifest["files"]) == {
-            p for p in tree(out) if p.startswith(("plugins/", "api/v1/marketplaces/")) or p.endswith(".html")
+            p
+            for p in tree(out)
+            if (p.startswith(("plugins/", "api/v1/marketplaces/")) and not p.endswith("/badge.svg")) or p.endswith(".html")
         }
         expected, actual = tree(GOLDEN / "site"), {p: h for p, h in tree(out).items() if p != "build-manifest.json"}
         assert sorted(actual) == sorted(expected), "run scripts/regen-golden and review the diff"
@@ -586,3 +588,33 @@ def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, mon
     for wrong, said in ((str(tmp_path), "a folder, not a snapshot file"), ("", "--snapshot: empty")):
         refused = CliRunner().invoke(cli, ["build", "--snapshot", wrong, "--out", str(tmp_path / "f")])
         assert isinstance(refused.exception, InputError) and said in str(refused.exception)
+
+
+def test_badges_say_the_verdict_and_load_nothing(tmp_path: Path) -> None:
+    """Every plugin and marketplace gets a README badge: its words are ours (listed, the verdict,
+    a score only with GitHub metrics), it has a title, and check-site refuses one that loads anything."""
+    from agentops_index.render import badges
+    from agentops_index.render.check import badge_problem
+
+    snapshot = store.load(COMMITTED)
+    site = tmp_path / "site"
+    build(COMMITTED, site, search=False)
+    for plugin in snapshot.plugins:
+        data = (site / "plugins" / plugin.slug / "badge.svg").read_bytes()
+        assert badge_problem(data) is None
+        said = badges.plugin_message(plugin)[0]
+        assert f"<title>agentops-index: {said}</title>".encode() in data
+        assert said.startswith("listed · ") and ("passes" in said) == plugin.valid
+        assert ("score" in said) == (plugin.metrics is not None)
+    for market in snapshot.marketplaces:
+        assert badge_problem((site / "marketplaces" / market.slug / "badge.svg").read_bytes()) is None
+    invalid = next(p for p in snapshot.plugins if not p.valid)
+    assert badges.plugin_message(invalid)[1] == badges.BAD
+    good = badges.svg("passes", badges.GOOD)
+    assert badge_problem(good) is None and badges.svg("passes", badges.GOOD) == good  # deterministic
+    assert badge_problem(None) == "missing"
+    assert "title" in (badge_problem(good.replace(b"<title>", b"<desc>").replace(b"</title>", b"</desc>")) or "")
+    forged = good.replace(b"<g ", b'<image href="https://example.org/x.png"/><g ')
+    assert "does not have (image)" in (badge_problem(forged) or "")
+    assert "over the" in (badge_problem(good + b"<!--" + b"x" * 4096 + b"-->") or "")
+    assert "not XML" in (badge_problem(b"<svg") or "")

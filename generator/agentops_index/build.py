@@ -17,6 +17,7 @@ import os
 import pickle
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from agentops_index.assistant.assist import assistant_file
 from agentops_index.bundles.fill import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import AgentopsError, BuildError, ConfigError
-from agentops_index.render import browser_search, feeds, site_files
+from agentops_index.render import badges, browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
@@ -187,6 +188,11 @@ def _build(
     published = site_files.api(writer, snapshot, records, Reuse(writer, manifest, previous, previous_site))
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
+    valid = Counter(p.marketplace for p in snapshot.plugins if p.valid)
+    for plugin in snapshot.plugins:
+        writer.add(f"plugins/{plugin.slug}/badge.svg", badges.plugin_badge(plugin))
+    for market in snapshot.marketplaces:
+        writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, valid[market.id]))
     writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))

@@ -2,7 +2,8 @@
 
 Required files are present; every JSON file parses and is not empty; the snapshot in
 api/v1 validates against our models, every plugin in it has its page, its markdown view and
-its record in the file api/v1/index.json names, and every marketplace its page and file; every internal link resolves; no page is over budget (1 MiB for any page, and
+its record in the file api/v1/index.json names, and every marketplace its page and file; every
+plugin and marketplace has a README badge that loads nothing; every internal link resolves; no page is over budget (1 MiB for any page, and
 30 KB gzip-compressed for plugin pages, ISSUE "catalog" budget).
 """
 
@@ -12,6 +13,7 @@ import gzip
 import json
 import posixpath
 import re
+import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,7 +92,40 @@ def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
         for path in (f"marketplaces/{market.slug}/index.html", f"api/v1/marketplaces/{market.slug}.json.gz"):
             if path not in files:
                 problems.append(f"{path}: missing for marketplace {market.id}")
+    badges = [f"plugins/{p.slug}/badge.svg" for p in snapshot.plugins] + [
+        f"marketplaces/{m.slug}/badge.svg" for m in snapshot.marketplaces
+    ]
+    for path in badges:
+        problem = badge_problem(files.get(path))
+        if problem:
+            problems.append(f"{path}: {problem}")
     return problems
+
+
+BADGE_CAP = 2048  # bytes: a badge is two rectangles and two words
+
+
+def badge_problem(data: bytes | None) -> str | None:
+    """Why a README badge is not one we publish: missing, too big, not an SVG with a title, or
+    loading anything (a font, an image, a script) from anywhere."""
+    if data is None:
+        return "missing"
+    if len(data) > BADGE_CAP:
+        return f"{len(data):,} bytes is over the {BADGE_CAP:,}-byte badge cap"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"not XML ({exc})"
+    if root.tag != "{http://www.w3.org/2000/svg}svg" or root.get("role") != "img" or not root.get("aria-label"):
+        return "not an SVG image with an aria-label"
+    title = root.find("{http://www.w3.org/2000/svg}title")
+    if title is None or title.text != root.get("aria-label"):
+        return "its title is not its aria-label"
+    allowed = {"svg", "title", "rect", "g", "text"}
+    for node in root.iter():
+        if node.tag.rpartition("}")[2] not in allowed or any("href" in k or "url(" in v for k, v in node.attrib.items()):
+            return f"an element or reference a badge does not have ({node.tag.rpartition('}')[2]})"
+    return None
 
 
 def check_site(site: Path, base_url: str | None = None) -> list[str]:

@@ -76,6 +76,7 @@ class MarketplacePage(Page):
     marketplace: MarketplaceRecord
     plugins: list[PluginRecord]
     pagination: Pagination = Pagination()
+    valid_plugins: int = 0  # of all its plugins, not this page's: what its badge says
 
 
 class CategoryPage(Page):

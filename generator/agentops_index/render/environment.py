@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from agentops_index.render import badges
 from agentops_index.render.markdown import render_markdown
 from agentops_index.render.urls import safe_url
 from agentops_index.snapshot.models import Text
@@ -66,5 +67,5 @@ def environment(theme: Path | None = None) -> Environment:
         return rendered[text]
 
     env.filters.update(t=text_of, safe_url=safe_url, markdown=markdown, number=number)
-    env.globals.update(url_for=url_for)
+    env.globals.update(url_for=url_for, badge=badges.view)
     return env

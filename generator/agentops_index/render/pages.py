@@ -237,6 +237,7 @@ def pages(
                     marketplace=market,
                     plugins=chunk,
                     pagination=pagination,
+                    valid_plugins=sum(1 for p in by_market[market.id] if p.valid),
                 )
             )
     for category in snapshot.categories:
