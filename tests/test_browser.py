@@ -169,6 +169,7 @@ PAGES = {  # the four pages the catalog issue names, and a bundle page, on the s
     "plugin": "plugins/acme-devtools/claude-plugins/commit-coach/",
     "marketplace": "marketplaces/acme-devtools/claude-plugins/",
     "bundle": "bundles/incident-response/",
+    "status": "status/?repo=acme-devtools/claude-plugins",
 }
 
 MARK_FOCUSABLE = """() => {
@@ -182,6 +183,8 @@ MARK_FOCUSABLE = """() => {
 def settle(page: Any, name: str) -> None:
     if name == "search":
         results(page)
+    if name == "status":
+        page.wait_for_selector("#answer h2")
 
 
 def test_keyboard_reaches_every_control(browser: Any, sample_site: str) -> None:
@@ -244,6 +247,70 @@ def test_badges_load_with_their_text_and_copyable_markdown(browser: Any, sample_
             assert page.evaluate("navigator.clipboard.readText()") == snippet
     finally:
         context.close()
+
+
+def test_the_status_page_says_why_a_repository_is_or_is_not_listed(browser: Any, tmp_path: Path) -> None:
+    """status/: listed (with its page), stale (since when, the last error), found but unreadable (the
+    error as text, how to fix it), removed, never seen; any spelling of the repository; and a
+    hostile error message stays text."""
+    from agentops_index.snapshot import models as m
+    from agentops_index.snapshot import store
+
+    snapshot = store.load(REPO / "data" / "snapshots" / "latest.json")
+    fresh, stale, *rest = snapshot.sources
+    hostile = "invalid_json:syntax: .claude-plugin/marketplace.json: Invalid JSON syntax: <img src=x onerror=alert(1)>"
+    sources = [
+        fresh,
+        stale.model_copy(
+            update={"state": "stale", "stale_since": "2026-11-20T00:00:00Z", "last_error": "fetch_failed: HTTP 502"}
+        ),
+        *rest,
+        m.SourceStatus(id="Broken-Org/bad-market", kind="github", state="invalid", last_error=hostile, consecutive_failures=1),
+        m.SourceStatus(id="gone-org/old-market", kind="github", state="removed", last_error="not_found: HTTP 404", tombstones=3),
+    ]
+    path = tmp_path / "latest.json"
+    store.write_atomic(path, store.dumps(snapshot.model_copy(update={"sources": sources})))
+    site = tmp_path / "site"
+    build(path, site, search=False)
+    server, base = serve(site)
+    context = browser.new_context()
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def ask(typed: str) -> str:
+        page.fill("#repo", typed)
+        page.press("#repo", "Enter")
+        page.wait_for_function(
+            "() => document.querySelector('#answer h2, #answer p') && !document.querySelector('#answer').textContent.startsWith('Looking')"
+        )
+        return str(page.inner_text("#answer"))
+
+    try:
+        page.goto(base + "status/?repo=" + fresh.id.upper())
+        page.wait_for_selector("#answer h2")
+        said = page.inner_text("#answer")
+        assert said.startswith(f"Listed: {fresh.id}") and "plugins listed" in said
+        page.click("#answer a")
+        assert page.url.endswith(f"/marketplaces/{fresh.id.lower()}/")
+        page.goto(base + "status/")
+        said = ask(f"https://github.com/{stale.id}.git")
+        assert "stale" in said and "Stale since 2026-11-20" in said and "fetch_failed: HTTP 502" in said
+        assert "tries again every night" in said and page.query_selector("#answer a") is not None
+        said = ask("broken-org/BAD-market")
+        assert said.startswith("Found but unreadable: Broken-Org/bad-market") and "<img src=x onerror=alert(1)>" in said
+        assert "How to fix it:" in said and "not valid JSON" in said
+        assert page.query_selector("#answer img") is None
+        assert ask("gone-org/old-market").startswith("Removed: gone-org/old-market")
+        assert ask("nobody/nothing").startswith("Never seen: nobody/nothing")
+        assert "owner/repo" in ask("just-a-name")
+        assert "repo=nobody" not in page.url and "repo=just-a-name" in page.url
+        assert dialogs == [] and page.evaluate("window.__violations") == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_pages_work_without_javascript(browser: Any, sample_site: str) -> None:

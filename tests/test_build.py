@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from agentops_index.build import build
 from agentops_index.cli import cli
 from agentops_index.errors import BuildError, InputError
+from agentops_index.render import site_files
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot import store
@@ -71,7 +72,17 @@ def test_every_record_has_its_page_and_api_file(site: Path) -> None:
     assert (
         json.dumps(json.loads(published), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     ).encode() == COMMITTED.read_bytes()
-    assert json.loads((site / "api" / "v1" / "schema.json").read_text()) == store.json_schema()
+    published_schema = json.loads((site / "api" / "v1" / "schema.json").read_text())
+    assert published_schema == site_files.schema() and "SourcesFile" in published_schema["$defs"]
+    # api/v1/sources.json: its shape is SourcesFile in schema.json, one entry a source of the snapshot.
+    import jsonschema
+
+    sources = json.loads((site / "api" / "v1" / "sources.json").read_text())
+    jsonschema.Draft202012Validator({"$defs": published_schema["$defs"], "$ref": "#/$defs/SourcesFile"}).validate(sources)
+    assert [e["id"] for e in sources["sources"]] == sorted((s.id for s in snapshot.sources), key=lambda i: (i.lower(), i))
+    listed = {e["id"]: e for e in sources["sources"]}
+    for market in snapshot.marketplaces:
+        assert listed[market.id]["marketplace"] == market.slug and listed[market.id]["plugins"] == len(market.plugin_ids)
 
 
 def test_sitemap_lists_every_page_under_the_base_url(site: Path) -> None:
@@ -618,3 +629,26 @@ def test_badges_say_the_verdict_and_load_nothing(tmp_path: Path) -> None:
     assert "does not have (image)" in (badge_problem(forged) or "")
     assert "over the" in (badge_problem(good + b"<!--" + b"x" * 4096 + b"-->") or "")
     assert "not XML" in (badge_problem(b"<svg") or "")
+
+
+def test_every_finding_code_has_advice_and_no_advice_is_for_a_code_that_cannot_occur() -> None:
+    """render/fixes.py names each code the validator emits (found as a string in the package), and
+    each code the sample and golden snapshots hold has advice beside it on the pages."""
+    import re
+
+    from agentops_index.render.fixes import FIXES
+
+    package = Path(site_files.__file__).resolve().parents[1]
+    source = "\n".join(p.read_text("utf-8") for p in package.rglob("*.py") if p.name != "fixes.py")
+    for code in FIXES:
+        assert f'"{code}"' in source or f"'{code}'" in source, f"render/fixes.py: {code} is no code the validator emits"
+    for path in (COMMITTED, GOLDEN / "snapshot.json"):
+        snapshot = store.load(path)
+        found = {f.code for p in snapshot.plugins for f in p.findings} | {
+            f.code for m in snapshot.marketplaces for f in m.findings
+        }
+        assert found and sorted(found - set(FIXES)) == [], path
+    emitted = set(re.findall(r'code="([a-z_]+\.[a-z_]+)"', source)) | set(
+        re.findall(r'remote_plugin\(\s*entry, "([a-z_.]+)"', source)
+    )
+    assert emitted and sorted(emitted - set(FIXES)) == []

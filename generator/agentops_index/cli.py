@@ -201,10 +201,12 @@ def history_append(obj: Context, snapshot_path: Path, folder: Path) -> None:
 
 @cli.command()
 def schema() -> None:
-    """Print the JSON Schema of the snapshot (the same file the site serves at api/v1/schema.json)."""
-    from agentops_index.snapshot.store import dumps, json_schema
+    """Print the JSON Schema of the snapshot, with the other published files' shapes in its $defs
+    (the same file the site serves at api/v1/schema.json)."""
+    from agentops_index.render.site_files import schema as published_schema
+    from agentops_index.snapshot.store import dumps
 
-    click.echo(dumps(json_schema()).decode("utf-8"), nl=False)
+    click.echo(dumps(published_schema()).decode("utf-8"), nl=False)
 
 
 @cli.command()

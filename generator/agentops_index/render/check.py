@@ -18,8 +18,11 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from agentops_index.errors import InputError
 from agentops_index.render.site_files import broken_links
+from agentops_index.render.sources_file import FILE, SourcesFile
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
 
@@ -36,6 +39,8 @@ REQUIRED = (
     "api/v1/index.json",
     "about/index.html",
     "about/ranking/index.html",
+    "status/index.html",
+    "api/v1/sources.json",
     "stats/index.html",
     "categories/index.html",
     "marketplaces/index.html",
@@ -92,6 +97,7 @@ def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
         for path in (f"marketplaces/{market.slug}/index.html", f"api/v1/marketplaces/{market.slug}.json.gz"):
             if path not in files:
                 problems.append(f"{path}: missing for marketplace {market.id}")
+    problems += _sources(snapshot, files.get(FILE))
     badges = [f"plugins/{p.slug}/badge.svg" for p in snapshot.plugins] + [
         f"marketplaces/{m.slug}/badge.svg" for m in snapshot.marketplaces
     ]
@@ -100,6 +106,21 @@ def _records(snapshot: Snapshot, files: dict[str, bytes]) -> list[str]:
         if problem:
             problems.append(f"{path}: {problem}")
     return problems
+
+
+def _sources(snapshot: Snapshot, data: bytes | None) -> list[str]:
+    """api/v1/sources.json has the published shape and one entry for each source of the snapshot."""
+    if data is None:
+        return []  # reported as missing with the required files
+    try:
+        published = SourcesFile.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return [f"{FILE}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"]
+    have, want = {s.id for s in published.sources}, {s.id for s in snapshot.sources}
+    return [f"{FILE}: no entry for source {sid}" for sid in sorted(want - have)] + [
+        f"{FILE}: {sid} is not a source of the snapshot" for sid in sorted(have - want)
+    ]
 
 
 BADGE_CAP = 2048  # bytes: a badge is two rectangles and two words

@@ -101,6 +101,10 @@ class AboutPage(Page):
     pass
 
 
+class StatusPage(Page):
+    """status/: why a repository is or is not listed (it reads api/v1/sources.json in the browser)."""
+
+
 class RankingPage(Page):
     weights: dict[str, float]
     scales: dict[str, float]

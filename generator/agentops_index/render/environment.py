@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from jinja2.runtime import Context
 
 from agentops_index.render import badges
+from agentops_index.render.fixes import fix_for
 from agentops_index.render.markdown import render_markdown
 from agentops_index.render.urls import safe_url
 from agentops_index.snapshot.models import Text
@@ -67,5 +68,5 @@ def environment(theme: Path | None = None) -> Environment:
         return rendered[text]
 
     env.filters.update(t=text_of, safe_url=safe_url, markdown=markdown, number=number)
-    env.globals.update(url_for=url_for, badge=badges.view)
+    env.globals.update(url_for=url_for, badge=badges.view, fix_for=fix_for)
     return env

@@ -150,6 +150,15 @@ def pages(
         c.AboutPage(
             **_page(site, "about/index.html", "about.html", "About", "What agentops-index is and how its data is gathered.")
         ),
+        c.StatusPage(
+            **_page(
+                site,
+                "status/index.html",
+                "status.html",
+                "Why isn't it listed?",
+                "Whether a marketplace repository is listed, and why not when it is not.",
+            )
+        ),
         c.RankingPage(
             **_page(
                 site,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.bundles.fill import Bundle, manifest_bytes
+from agentops_index.render import sources_file
 from agentops_index.render.contexts import Page
 from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
@@ -59,7 +60,8 @@ def api(
     writer.add(f"api/v1/{QUERY_FILE}", query_file_bytes(snapshot, records))
     serialized = {plugin.id: record_bytes(plugin) for plugin in snapshot.plugins}
     writer.add("api/v1/snapshot.json", snapshot_bytes(snapshot, list(serialized.values())))
-    writer.add("api/v1/schema.json", store.dumps(store.json_schema()))
+    writer.add("api/v1/schema.json", store.dumps(schema()))
+    writer.add(sources_file.FILE, store.dumps(sources_file.sources_file(snapshot), compact=True))
     published = Published(plugins={pid: digest(data) for pid, data in serialized.items()})
     holders = record_files(snapshot)
     for market in snapshot.marketplaces:
@@ -87,6 +89,17 @@ def api(
     }
     writer.add("api/v1/index.json", store.dumps(index, compact=True))
     return published
+
+
+def schema() -> dict[str, Any]:
+    """api/v1/schema.json: the snapshot's JSON Schema, with the other published files' shapes in its
+    ``$defs`` (``SourcesFile``: api/v1/sources.json)."""
+    out = store.json_schema()
+    extra = sources_file.SourcesFile.model_json_schema(by_alias=True, mode="validation", ref_template="#/$defs/{model}")
+    defs = out.setdefault("$defs", {})
+    defs.update(extra.pop("$defs", {}))
+    defs["SourcesFile"] = extra
+    return out
 
 
 def record_bytes(plugin: PluginRecord) -> bytes:

@@ -1,0 +1,68 @@
+"""How an owner fixes each validator finding, by its code (``FindingRecord.code``): shown beside
+the finding on marketplace and plugin pages. The words are ours; the finding's own message says
+what was found. A code without an entry shows no advice rather than a guess."""
+
+from __future__ import annotations
+
+FIXES: dict[str, str] = {
+    "source.missing_directory": "Point the entry's source at the plugin's folder (\"./plugins/name\"), or add the folder.",
+    "source.not_fetched": "Nothing to fix: the plugin lives elsewhere and this crawl recorded what the entry declares.",
+    "source.not_found": "Check the entry's repository and path: GitHub answered that they do not exist or are private.",
+    "source.fetch_failed": "Nothing to fix unless it stays: GitHub did not answer for the plugin's repository; the next crawl tries again.",
+    "source.external_source_not_crawled": "Nothing to fix: the index never contacts hosts other than GitHub, so it records what the entry declares.",
+    "crawl.truncated": "Nothing to fix: the crawl read part of a very large repository; the rest is read over the next nights.",
+    "repo.renamed": "Update the marketplace entry to the repository's new name.",
+    "source.dotdot": 'Keep sources inside the repository: a path may not climb out with "..".',
+    "source.bad_plugin_root": "Make metadata.pluginRoot a relative folder inside the repository.",
+    "source.bare_without_root": 'Start relative sources with "./", or set metadata.pluginRoot.',
+    "source.headers_unused": "Remove the headers: Claude Code sends none for this kind of source.",
+    "hooks.unquoted_plugin_root": 'Quote the path: "${CLAUDE_PLUGIN_ROOT}/script.sh", so folders with spaces work.',
+    "hooks.bad_matcher": 'Give each matcher a "hooks" array of {"type": "command", "command": ...} entries.',
+    "hooks.outside_wrapper": 'Put events under a top-level "hooks" object in hooks.json.',
+    "hooks.unknown_event": "Use one of Claude Code's hook events (PreToolUse, PostToolUse, Stop, ...); check the spelling.",
+    "hooks.unknown_type": "Use a hook type Claude Code runs: command, http, prompt or agent.",
+    "hooks.missing": "Add the hooks file the manifest names, or remove the reference.",
+    "field.belongs_in_entry": "Move the field into the plugin's entry in marketplace.json, or drop it.",
+    "field.unknown": 'Remove the field, or move it under "metadata": Claude Code ignores it.',
+    "field.engines_type": 'Write engines as an object of version ranges, such as {"claude-code": ">=1.0"}.',
+    "field.experimental_top_level": "Move the field under the key Claude Code reads it from, as the message says.",
+    "plugin.no_author": 'Add "author": {"name": ...} to plugin.json.',
+    "plugin.no_version": 'Add a semver "version" (such as "1.0.0") to plugin.json.',
+    "plugin.no_description": 'Add a one-line "description" to plugin.json or the marketplace entry.',
+    "plugin.duplicate_name": "Give every plugin entry of the marketplace its own name.",
+    "plugin.claude_md": "Move the instructions into a skill or command: Claude Code does not load a plugin's CLAUDE.md.",
+    "marketplace.no_description": 'Add "description" under "metadata" in marketplace.json.',
+    "marketplace.no_plugins": 'List at least one plugin under "plugins".',
+    "frontmatter.missing": "Start the file with YAML front matter between --- lines, with at least a description.",
+    "frontmatter.yaml": "Fix the front matter's YAML (quote values that hold a colon) so it parses.",
+    "frontmatter.no_description": 'Add a "description" to the front matter: it is what Claude reads to choose it.',
+    "name.reserved": "Rename it: the name is kept for Anthropic's own plugins.",
+    "name.reads_as_anthropic": "Rename it so it does not read as an official Anthropic plugin.",
+    "name.invalid": "Use kebab-case: lower-case letters, digits and hyphens.",
+    "name.invalid_id": "Use kebab-case for the name: lower-case letters, digits and hyphens.",
+    "name.not_kebab": "Use kebab-case: lower-case letters, digits and hyphens.",
+    "name.desktop": "Rename it: the name is taken by Claude Desktop.",
+    "path.not_found": "Add the file or folder the manifest names, or fix the path.",
+    "path.dotdot": 'Keep paths inside the plugin\'s folder: no "..".',
+    "path.is_file": "Point the field at a folder, as it expects, not at a file.",
+    "version.mismatch": "Make the marketplace entry's version and plugin.json's version the same.",
+    "schema.invalid_string": "Change the value to the form the message asks for.",
+    "schema.invalid_input": "Give the field a value of the kind Claude Code expects (see the message and the path).",
+    "schema.invalid_type": "Give the field the type the message names.",
+    "schema.invalid_url": "Use a full https:// URL.",
+    "schema.out_of_range": "Use a value within the range the message gives.",
+    "schema.unrecognized_key": "Remove the key: Claude Code's schema does not allow it there.",
+    "schema.invalid": "Fix the field the path names, as the message says.",
+    "mcp.cleartext_url": "Serve the MCP server over https://.",
+    "mcp.invalid_url": "Give the MCP server a full https:// URL.",
+    "mcp.no_command": 'Give the stdio MCP server a "command" to run.',
+    "mcp.url_without_type": 'Add "type": "http" (or "sse") beside the MCP server\'s url.',
+    "manifest.missing": "Add .claude-plugin/plugin.json, or let the marketplace entry declare the plugin (strict: false).",
+    "renames.unresolved": "Point the rename at a plugin the marketplace lists.",
+    "input.unreadable": "Save the file as UTF-8 JSON that Claude Code can read.",
+    "load.conflicting_manifests": "Keep one manifest: the marketplace entry and plugin.json disagree.",
+}
+
+
+def fix_for(code: str) -> str:
+    return FIXES.get(code, "")
