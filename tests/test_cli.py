@@ -114,3 +114,20 @@ def test_readme_documents_every_command_and_option() -> None:
             for param in command.params:
                 if isinstance(param, click.Option) and param.name not in ("categories", "theme"):
                     assert any(opt in readme for opt in param.opts), f"{command.name} {param.opts}"
+
+
+def test_analyze_plugins_compares_the_plugins_named() -> None:
+    """analyze-plugins ID...: those plugins, in that order (the compare/ page's command-line twin);
+    an unknown id or a single one is a one-line error."""
+    import json as _json
+
+    ids = ["branch-hygiene@acme-devtools/claude-plugins", "commit-coach@acme-devtools/claude-plugins"]
+    result = CliRunner().invoke(cli, ["analyze-plugins", *ids, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = _json.loads(result.output)
+    assert [row["id"] for row in answer["plugins"]] == ids and answer["limit"] == 2
+    unknown = CliRunner().invoke(cli, ["analyze-plugins", ids[0], "nope@x/y"])
+    assert unknown.exit_code == 1 and "no plugin nope@x/y in the snapshot" in str(unknown.exception)
+    assert "\n" not in str(unknown.exception)
+    one = CliRunner().invoke(cli, ["analyze-plugins", ids[0]])
+    assert one.exit_code == 2 and "name 2 to 10 plugin ids" in one.output

@@ -95,7 +95,8 @@ def assert_inert(path: str, html: str) -> Page:
         ours = (
             (tag == "form" and attrs.get("class") == "search-box" and (attrs.get("action") or "").endswith("search/"))
             or (tag == "form" and path == "status/index.html" and (attrs.get("action") or "").endswith("status/"))
-            or (tag == "noscript" and path in ("search/index.html", "status/index.html") and not attrs)
+            or (tag == "form" and path == "compare/index.html" and "action" not in attrs)  # handled by compare.js
+            or (tag == "noscript" and path in ("search/index.html", "status/index.html", "compare/index.html") and not attrs)
             or (tag == "svg" and path.startswith("bundles/") and attrs.get("class") == "diagram")
         )  # our workflow diagram
         assert tag not in ("foreignobject", "use", "animate", "set"), f"{path}: <{tag}>"
@@ -119,9 +120,10 @@ def assert_inert(path: str, html: str) -> Page:
         if attrs.get("type") == "module" and path == "search/index.html":
             assert (attrs.get("src") or "").endswith("static/search.js") and not body.strip(), f"{path}: script {attrs}"
             continue  # our search script, on the search page only
-        if path == "status/index.html" and set(attrs) == {"src", "defer"} and attrs["src"].endswith("static/status.js"):
+        page_script = {"status/index.html": "static/status.js", "compare/index.html": "static/compare.js"}.get(path)
+        if page_script and set(attrs) == {"src", "defer"} and attrs["src"].endswith(page_script):
             assert not body.strip(), path
-            continue  # the status page's lookup, from our origin, with no inline body
+            continue  # the status page's lookup or compare's, from our origin, with no inline body
         if attrs.get("src") is not None and path.startswith(("plugins/", "marketplaces/", "bundles/")):
             assert set(attrs) == {"src", "defer"} and attrs["src"].endswith("static/copy.js") and not body.strip(), path
             continue  # our copy-button script, from our origin, with no inline body

@@ -24,6 +24,9 @@ PACKAGED_PATTERNS = Path(__file__).resolve().parent / "patterns"
 CHECKOUT_PATTERNS = Path(__file__).resolve().parents[2] / PATTERNS_HOME
 
 
+ANALYZE_IDS = 10  # plugins analyze-plugins compares by id, at most
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -157,17 +160,22 @@ def orchestrate(
 
 
 @click.command("analyze-plugins")
+@click.argument("ids", nargs=-1)
 @click.option("--limit", type=click.IntRange(2, 50), default=10, show_default=True, help="How many top plugins to compare.")
 @answer_options
-def analyze_plugins(limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
-    """How the top plugins compare (score parts, risk, context cost) and combine (bundles, clashes)."""
+def analyze_plugins(ids: tuple[str, ...], limit: int, snapshot_arg: str | None, as_json: bool, as_fenced: bool) -> None:
+    """How plugins compare (score parts, risk, context cost) and combine (bundles, clashes): the
+    plugins IDS names (name@owner/repo, two to ten; the site's compare/ page shows the same), else
+    the top ones."""
+    if ids and not 2 <= len(ids) <= ANALYZE_IDS:
+        raise click.UsageError(f"name 2 to {ANALYZE_IDS} plugin ids to compare (got {len(ids)})")
     from agentops_index.assistant.assist import analyze
     from agentops_index.bundles.fill import make_bundles
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
         bundles = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
-        answer = analyze(searcher, bundles, limit)
+        answer = analyze(searcher, bundles, limit, ids)
     from agentops_index.assistant.answer import headline
 
     lines = headline("analyze-plugins", answer)

@@ -419,6 +419,12 @@ function card(row) {
   const parts = [e.market, e.category, e.verdict && `validator: ${e.verdict}`, e.signal && `highest signal: ${e.signal}`, `${e.stars.toLocaleString('en')} stars`];
   if (e.also) parts.push(`also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`);
   facts.textContent = parts.filter(Boolean).join(' · ');
+  const compare = document.createElement('a');
+  compare.className = 'compare-link';
+  compare.href = new URL(`compare/?p=${encodeURIComponent(e.slug)}`, root).href;
+  compare.textContent = 'Compare';
+  compare.setAttribute('aria-label', `Compare ${e.title} with other plugins`);
+  facts.append(' · ', compare);
   item.append(heading, description, facts);
   return item;
 }

@@ -15,6 +15,7 @@ descriptions (``present.fenced`` marks and escapes them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
@@ -24,6 +25,7 @@ from agentops_index.assistant.prime import prime, project_topics
 from agentops_index.assistant.shapes import Analysis, Clash, Comparison, OrchestrateAnswer, Plan, Probability, Row, Step
 from agentops_index.bundles.fill import Builder, Bundle, conflict
 from agentops_index.bundles.workflows import load_templates
+from agentops_index.errors import InputError
 from agentops_index.metrics import Metrics
 from agentops_index.search.query import Searcher
 from agentops_index.snapshot.categories import load_taxonomy
@@ -78,10 +80,20 @@ def plan_of(bundle: Bundle, metrics: Metrics) -> Plan:
     }
 
 
-def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_LIMIT) -> Comparison:
-    """The top ``limit`` plugins compared: their rows, every clashing pair among them, and each
-    bundle's picks. ``answer.analysis`` cuts it to a smaller top; the site publishes it for 50."""
-    plugins = searcher.store.top(limit)  # valid, one listing per plugin, by static score
+def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_LIMIT, ids: Sequence[str] = ()) -> Comparison:
+    """The top ``limit`` plugins compared (or the plugins ``ids`` names, in that order): their rows,
+    every clashing pair among them, and each bundle's picks. ``answer.analysis`` cuts it to a
+    smaller top; the site publishes it for 50. An id the index does not have is an InputError."""
+    if ids:
+        found = searcher.store.records(ids)
+        missing = [pid for pid in ids if pid not in found]
+        if missing:
+            raise InputError(
+                f"analyze-plugins: no plugin {missing[0]} in the snapshot (ids are name@owner/repo, as search shows them)"
+            )
+        plugins = [found[pid] for pid in dict.fromkeys(ids)]
+    else:
+        plugins = searcher.store.top(limit)  # valid, one listing per plugin, by static score
     in_bundles: dict[str, list[str]] = {}
     for bundle in bundles:
         for pick in bundle.plugins:
@@ -116,8 +128,9 @@ def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_L
     }
 
 
-def analyze(searcher: Searcher, bundles: list[Bundle], limit: int) -> Analysis:
-    return analysis(comparison(searcher, bundles, limit), limit)
+def analyze(searcher: Searcher, bundles: list[Bundle], limit: int, ids: Sequence[str] = ()) -> Analysis:
+    compared = comparison(searcher, bundles, limit, ids)
+    return analysis(compared, len(compared["plugins"]) if ids else limit)
 
 
 def assistant_file(searcher: Searcher, bundles: list[Bundle], base_url: str, header: dict[str, Any]) -> dict[str, Any]:

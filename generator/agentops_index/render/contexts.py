@@ -101,6 +101,10 @@ class AboutPage(Page):
     pass
 
 
+class ComparePage(Page):
+    """compare/: two to four plugins side by side (the browser reads their records from api/v1/)."""
+
+
 class StatusPage(Page):
     """status/: why a repository is or is not listed (it reads api/v1/sources.json in the browser)."""
 

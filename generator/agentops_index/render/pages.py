@@ -150,6 +150,9 @@ def pages(
         c.AboutPage(
             **_page(site, "about/index.html", "about.html", "About", "What agentops-index is and how its data is gathered.")
         ),
+        c.ComparePage(
+            **_page(site, "compare/index.html", "compare.html", "Compare plugins", "Two to four plugins side by side.")
+        ),
         c.StatusPage(
             **_page(
                 site,
