@@ -1,4 +1,4 @@
-"""Lighthouse scores for the home, search and a plugin page of the sample site.
+"""Lighthouse scores for the home, search, a plugin, compare and status pages of the sample site.
 
     .venv/bin/python bench/lighthouse.py [--site DIR]
 
@@ -35,6 +35,8 @@ PAGES = {
     "home": "",
     "search": "search/?q=review",
     "plugin": "plugins/acme-devtools/claude-plugins/commit-coach/",
+    "compare": "compare/?p=acme-devtools/claude-plugins/commit-coach&p=acme-devtools/claude-plugins/branch-hygiene",
+    "status": "status/?repo=acme-devtools/claude-plugins",
 }
 
 

@@ -274,6 +274,8 @@ def test_compare_shows_plugins_picked_from_pages_and_results_side_by_side(browse
         for slug in ("acme-devtools/claude-plugins/commit-coach", "acme-devtools/claude-plugins/branch-hygiene"):
             page.goto(sample_site + f"plugins/{slug}/")
             page.click("a.compare-link")
+            page.wait_for_url("**/compare/**")
+            page.wait_for_selector("table.compare")  # compare.js has run and kept its picks
         assert columns() == ["commit-coach", "branch-hygiene"]
         picked = [records["acme-devtools/claude-plugins/commit-coach"], records["acme-devtools/claude-plugins/branch-hygiene"]]
         assert row("Context cost") == [f"about {p.context_tokens} tokens a session" for p in picked]
@@ -288,6 +290,8 @@ def test_compare_shows_plugins_picked_from_pages_and_results_side_by_side(browse
         page.goto(sample_site + "search/?q=csv")
         results(page)
         page.click("#results li a.compare-link")
+        page.wait_for_url("**/compare/**")
+        page.wait_for_selector("table.compare")
         assert len(columns()) == 3 and "commit-coach" in columns()
         page.fill("#add", sample_site + "plugins/contoso-data/data-plugins/chart-maker/")
         page.press("#add", "Enter")

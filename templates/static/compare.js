@@ -112,13 +112,19 @@ const ROWS = [
 ];
 
 async function render(picks) {
-  view.replaceChildren();
   if (!picks.length) {
+    view.replaceChildren();
     status.textContent = 'Nothing to compare yet: add a plugin above, or choose Compare on a plugin page.';
     return;
   }
   status.textContent = `Loading ${picks.length} plugin${picks.length === 1 ? '' : 's'}…`;
   const loaded = await Promise.all(picks.map((slug) => record(slug).then((r) => ({ slug, r }), (e) => ({ slug, error: e.message }))));
+  draw(loaded);
+  const failed = loaded.filter((l) => l.error).length;
+  status.textContent = `${loaded.length - failed} plugin${loaded.length - failed === 1 ? '' : 's'} compared${failed ? `; ${failed} could not be read` : ''}${loaded.length < 2 ? '. Add another to compare.' : '.'}`;
+}
+
+function draw(loaded) {
   const table = document.createElement('table');
   table.className = 'compare';
   const caption = document.createElement('caption');
@@ -132,7 +138,7 @@ async function render(picks) {
     th.scope = 'col';
     const link = document.createElement('a');
     link.href = new URL(`plugins/${slug}/`, root).href;
-    link.textContent = r ? text(r.untrusted.display_name) || text(r.untrusted.name) : slug;
+    link.textContent = r ? text(r.untrusted.display_name) || text(r.untrusted.name) : slug.split('/').pop();
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.textContent = 'Remove';
@@ -147,13 +153,11 @@ async function render(picks) {
   for (const [label, show] of ROWS) {
     const row = document.createElement('tr');
     cell(row, label, true);
-    for (const { r, error } of loaded) cell(row, r ? show(r) : error);
+    for (const { r, error } of loaded) cell(row, r ? show(r) : error || '…');
     body.append(row);
   }
   table.append(caption, thead, body);
-  view.append(table);
-  const failed = loaded.filter((l) => l.error).length;
-  status.textContent = `${loaded.length - failed} plugin${loaded.length - failed === 1 ? '' : 's'} compared${failed ? `; ${failed} could not be read` : ''}${loaded.length < 2 ? '. Add another to compare.' : '.'}`;
+  view.replaceChildren(table);
 }
 
 function current() {
