@@ -189,9 +189,7 @@ def _build(
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
     valid = Counter(p.marketplace for p in snapshot.plugins if p.valid)
-    for plugin in snapshot.plugins:
-        writer.add(f"plugins/{plugin.slug}/badge.svg", badges.plugin_badge(plugin))
-    for market in snapshot.marketplaces:
+    for market in snapshot.marketplaces:  # each plugin's badge is made with its markdown view, below
         writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, valid[market.id]))
     writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
@@ -210,7 +208,7 @@ def _build(
     plugin_pages = {page.plugin.id: page for page in all_pages if isinstance(page, PluginPage)}
     jobs: list[PluginRecord | Page] = [job for p in snapshot.plugins for job in (p, plugin_pages[p.id])]
     jobs += [page for page in all_pages if not isinstance(page, PluginPage)]
-    paths = [_path(job) for job in jobs]
+    paths = [_path(job) for job in jobs] + [_badge_path(p) for p in snapshot.plugins]
     claimed = set(writer.paths)
     for path in paths:  # the workers cannot see each other's paths: refuse a second output here
         if path in claimed:
@@ -319,6 +317,10 @@ def _path(job: PluginRecord | Page) -> str:
     return f"plugins/{job.slug}/index.md" if isinstance(job, PluginRecord) else job.path
 
 
+def _badge_path(plugin: PluginRecord) -> str:
+    return f"plugins/{plugin.slug}/badge.svg"
+
+
 @dataclass(slots=True)
 class _Done:
     """What one process made of its share of the pages: paths, bytes, fingerprints, warnings, links."""
@@ -362,13 +364,22 @@ class _Renderer:
                     writer.set_aside(path, self._render(templates, SEARCH_RECORD, job, path))
             done.files[path] = fingerprint
             previous, source = self.previous, self.previous_site
+            if isinstance(job, PluginRecord):
+                # The markdown view and the README badge are made from the record alone.
+                for target in (path, _badge_path(job)):
+                    done.files[target] = fingerprint
+                    kept = previous is not None and source is not None and previous.files.get(target) == fingerprint
+                    if kept and source is not None and writer.reuse(target, source / target):
+                        continue
+                    if target == path:
+                        writer.add(target, feeds.plugin_markdown(job, self.site.base_url, record_file))
+                    else:
+                        writer.add(target, badges.plugin_badge(job))
+                continue
             unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint
             if unchanged and previous is not None and source is not None and writer.reuse(path, source / path):
                 if path in previous.warnings:
                     done.warnings[path] = previous.warnings[path]
-                continue
-            if isinstance(job, PluginRecord):
-                writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
                 continue
             html = self._render(templates, job.template, job, path)
             size = len(html.encode("utf-8"))
