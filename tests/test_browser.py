@@ -325,11 +325,15 @@ def test_the_status_page_says_why_a_repository_is_or_is_not_listed(browser: Any,
     sources = [
         fresh,
         stale.model_copy(
-            update={"state": "stale", "stale_since": "2026-11-20T00:00:00Z", "last_error": "fetch_failed: HTTP 502"}
+            update={
+                "state": "stale",
+                "stale_since": "2026-11-20T00:00:00Z",
+                "last_error": "server_error: HTTP 502 (after 3 attempts)",
+            }
         ),
         *rest,
         m.SourceStatus(id="Broken-Org/bad-market", kind="github", state="invalid", last_error=hostile, consecutive_failures=1),
-        m.SourceStatus(id="gone-org/old-market", kind="github", state="removed", last_error="not_found: HTTP 404", tombstones=3),
+        m.SourceStatus(id="gone-org/old-market", kind="github", state="removed", last_error="gone: HTTP 404", tombstones=3),
     ]
     path = tmp_path / "latest.json"
     store.write_atomic(path, store.dumps(snapshot.model_copy(update={"sources": sources})))
@@ -359,13 +363,14 @@ def test_the_status_page_says_why_a_repository_is_or_is_not_listed(browser: Any,
         assert page.url.endswith(f"/marketplaces/{fresh.id.lower()}/")
         page.goto(base + "status/")
         said = ask(f"https://github.com/{stale.id}.git")
-        assert "stale" in said and "Stale since 2026-11-20" in said and "fetch_failed: HTTP 502" in said
-        assert "tries again every night" in said and page.query_selector("#answer a") is not None
+        assert "stale" in said and "Stale since 2026-11-20" in said and "server_error: HTTP 502" in said
+        assert "server error" in said and "tries again every night" in said and page.query_selector("#answer a") is not None
         said = ask("broken-org/BAD-market")
         assert said.startswith("Found but unreadable: Broken-Org/bad-market") and "<img src=x onerror=alert(1)>" in said
         assert "How to fix it:" in said and "not valid JSON" in said
         assert page.query_selector("#answer img") is None
-        assert ask("gone-org/old-market").startswith("Removed: gone-org/old-market")
+        said = ask("gone-org/old-market")
+        assert said.startswith("Removed: gone-org/old-market") and "repository is gone" in said
         assert ask("nobody/nothing").startswith("Never seen: nobody/nothing")
         assert "owner/repo" in ask("just-a-name")
         assert "repo=nobody" not in page.url and "repo=just-a-name" in page.url

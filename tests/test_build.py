@@ -636,6 +636,33 @@ def test_badges_say_the_verdict_and_load_nothing(tmp_path: Path) -> None:
     assert "does not have (image)" in (badge_problem(forged) or "")
     assert "over the" in (badge_problem(good + b"<!--" + b"x" * 4096 + b"-->") or "")
     assert "not XML" in (badge_problem(b"<svg") or "")
+    for hostile in (
+        good.replace(b"<svg ", b'<svg onload="fetch(1)" '),
+        good.replace(b'fill="#555"', b'fill="URL(https://example.org/x)"'),
+        b'<?xml-stylesheet href="https://example.org/x.css"?>' + good,
+        b"<!DOCTYPE svg>" + good,
+    ):
+        assert badge_problem(hostile), hostile
+
+
+def test_every_reason_the_crawl_records_has_a_fix_on_the_status_page() -> None:
+    """sources.json's fixes name each reason code a source's last_error can start with: the
+    manifest reader's and the GitHub client's (found in their source), so an owner never gets the
+    generic advice for a known failure."""
+    import re
+
+    from agentops_index.render.sources_file import FIXES, reason_of
+
+    package = Path(site_files.__file__).resolve().parents[1]
+    written = set()
+    for name in ("sources/github.py", "sources/github_crawl.py", "sources/read.py", "manifest/jsonfile.py"):
+        text = (package / name).read_text("utf-8")
+        written |= set(re.findall(r'f?"([a-z_]+(?::[a-z_]+)?): ', text))
+        written |= set(re.findall(r'JsonProblem\("([a-z_:]+)"', text))
+    # "head" and "marketplace" are field names of a GraphQL query written in the same f-string style.
+    written = {reason_of(w + ": x") or w for w in written} - {"https", "http", "head", "marketplace"}
+    assert {"gone", "server_error", "transport", "rate_limited", "forbidden", "invalid_json:syntax", "not_an_object"} <= written
+    assert sorted(written - set(FIXES)) == []
 
 
 def test_every_finding_code_has_advice_and_no_advice_is_for_a_code_that_cannot_occur() -> None:

@@ -130,4 +130,6 @@ def test_analyze_plugins_compares_the_plugins_named() -> None:
     assert unknown.exit_code == 1 and "no plugin nope@x/y in the snapshot" in str(unknown.exception)
     assert "\n" not in str(unknown.exception)
     one = CliRunner().invoke(cli, ["analyze-plugins", ids[0]])
-    assert one.exit_code == 2 and "name 2 to 10 plugin ids" in one.output
+    assert one.exit_code == 2 and "name 2 to 10 different plugin ids" in one.output
+    twice = CliRunner().invoke(cli, ["analyze-plugins", ids[0], ids[0]])
+    assert twice.exit_code == 2 and "(got 1)" in twice.output  # the same plugin twice is one plugin

@@ -581,6 +581,13 @@ def test_translation_table_problems_name_the_entry(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
+def test_a_translation_table_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "search.toml"
+    path.write_text('translations = ["x"]\n')
+    with pytest.raises(ConfigError, match=r"\[translations\]: must be a table"):
+        load_search(path)
+
+
 def test_words_of_other_languages_are_searched_in_english() -> None:
     """Latin and Cyrillic words whole, accents ignored; Chinese, Japanese and Korean inside a run,
     longest first; a one-letter entry only as a whole run; English words are never rewritten."""

@@ -167,8 +167,9 @@ def analyze_plugins(ids: tuple[str, ...], limit: int, snapshot_arg: str | None, 
     """How plugins compare (score parts, risk, context cost) and combine (bundles, clashes): the
     plugins IDS names (name@owner/repo, two to ten; the site's compare/ page shows the same), else
     the top ones."""
+    ids = tuple(dict.fromkeys(ids))  # a plugin named twice is compared once
     if ids and not 2 <= len(ids) <= ANALYZE_IDS:
-        raise click.UsageError(f"name 2 to {ANALYZE_IDS} plugin ids to compare (got {len(ids)})")
+        raise click.UsageError(f"name 2 to {ANALYZE_IDS} different plugin ids to compare (got {len(ids)})")
     from agentops_index.assistant.assist import analyze
     from agentops_index.bundles.fill import make_bundles
     from agentops_index.search.session import open_searcher

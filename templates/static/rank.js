@@ -117,6 +117,10 @@ export function tokens(text, stop = STOP_WORDS) {
   return out;
 }
 
+export function isCjk(word) {
+  return CJK_RUN.test(word);
+}
+
 // A word without its accents ("auditoría" -> "auditoria"): search/terms.py's unaccented.
 export function unaccented(word) {
   return word.normalize('NFD').replace(/\p{Mn}/gu, '');

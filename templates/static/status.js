@@ -14,6 +14,7 @@ function load() {
     if (!r.ok) throw new Error(`sources.json: HTTP ${r.status}`);
     return r.json();
   });
+  sources.catch(() => { sources = null; }); // tried again on the next lookup
   return sources;
 }
 
@@ -49,7 +50,7 @@ function show(repo, file) {
     line(answer, 'p', `No crawl up to ${day(file.generated_at)} has found this repository. If it has a .claude-plugin/marketplace.json, it is found once GitHub's code search returns it; the section below says how to be added sooner.`);
     return;
   }
-  const fix = entry.reason ? file.fixes[entry.reason] || file.other_fix : null;
+  const fix = entry.reason ? (Object.hasOwn(file.fixes, entry.reason) ? file.fixes[entry.reason] : file.other_fix) : null;
   const listed = entry.marketplace && SLUG.test(entry.marketplace);
   const heading = { fresh: 'Listed', stale: 'Listed from an earlier crawl (stale)', invalid: 'Found but unreadable', removed: 'Removed' }[entry.state] || entry.state;
   line(answer, 'h2', `${heading}: ${entry.id}`);

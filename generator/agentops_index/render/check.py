@@ -133,6 +133,8 @@ def badge_problem(data: bytes | None) -> str | None:
         return "missing"
     if len(data) > BADGE_CAP:
         return f"{len(data):,} bytes is over the {BADGE_CAP:,}-byte badge cap"
+    if b"<?" in data or b"<!" in data:  # a stylesheet instruction or a DOCTYPE the parser would drop
+        return "a processing instruction, declaration or comment a badge does not have"
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -144,7 +146,10 @@ def badge_problem(data: bytes | None) -> str | None:
         return "its title is not its aria-label"
     allowed = {"svg", "title", "rect", "g", "text"}
     for node in root.iter():
-        if node.tag.rpartition("}")[2] not in allowed or any("href" in k or "url(" in v for k, v in node.attrib.items()):
+        if node.tag.rpartition("}")[2] not in allowed or any(
+            "href" in k.lower() or k.lower().rpartition("}")[2].startswith("on") or "url(" in v.lower()
+            for k, v in node.attrib.items()
+        ):
             return f"an element or reference a badge does not have ({node.tag.rpartition('}')[2]})"
     return None
 

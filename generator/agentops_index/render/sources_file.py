@@ -32,7 +32,19 @@ FIXES: dict[str, str] = {
     "not_an_object": f"{MARKETPLACE_FILE} must hold one JSON object with name, owner and plugins.",
     "unreadable": f"{MARKETPLACE_FILE} could not be read: check that it is a regular file, not a link or a folder.",
     "not_found": "GitHub answered that the repository or its marketplace file is gone: if it moved, the new place is found by the next crawl's code search.",
+    "gone": "GitHub answered that the repository is gone (deleted, made private or blocked): if it moved, the new place is found by the next crawl's code search.",
+    "ref_not_found": "The branch or tag the source list names does not exist: fix the ref in data/sources.toml, or push it.",
+    "forbidden": "GitHub refused to show the repository (it may be private or blocked): make it public to be listed.",
+    "tree": "GitHub could not list the repository's files: nothing to fix unless it stays; very large repositories are read in parts.",
+    "truncated": "GitHub's answer was cut short: nothing to fix unless it stays; the next crawl tries again.",
     "fetch_failed": "GitHub did not answer for this repository; the index keeps its last listing and tries again every night. Nothing to fix unless it stays stale.",
+    "server_error": "GitHub answered with a server error; the index keeps its last listing and tries again every night. Nothing to fix unless it stays stale.",
+    "transport": "The connection to GitHub failed; the index keeps its last listing and tries again every night. Nothing to fix unless it stays stale.",
+    "rate_limited": "The crawl ran out of GitHub's request allowance before reaching this repository; the next crawl reads it. Nothing to fix.",
+    "budget_exhausted": "The crawl's own request budget ran out before this repository; the next crawl reads it. Nothing to fix.",
+    "no_marketplace": f"The repository has no {MARKETPLACE_FILE} at the ref crawled: add it (or fix the ref in data/sources.toml), and the next crawl reads it.",
+    "graphql": "GitHub's API gave an error for this repository; the next crawl tries again. Nothing to fix unless it stays stale.",
+    "graphql_error": "GitHub's API gave an error for this repository; the next crawl tries again. Nothing to fix unless it stays stale.",
 }
 OTHER = "Run “claude plugin validate .” in the repository: a marketplace it accepts is listed by the next nightly crawl."
 

@@ -159,7 +159,9 @@ class Searcher:
         for word, parts in zip(folded, split, strict=True):
             english = terms.translation(word, table) if table else []
             if english:
-                out.extend([word, *english] if self._indexed(word) else english)
+                # A Chinese, Japanese or Korean run is kept (plugins written in it say it); another
+                # word only when the index knows it (search.js decides the same way).
+                out.extend([word, *english] if terms.is_cjk(word) or self._indexed(word) else english)
             else:
                 out.extend(parts if word in unknown else [word])
         return out

@@ -127,7 +127,11 @@ def load_search(path: Path | None = None) -> Search:
     if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 <= weight <= 1:
         problems.append(f"{found}: [weak_words].weight: must be a number from 0 to 1")
         weight = Search.weak_weight
-    translations = _translations(data.get("translations") or {}, found, problems)
+    table = data.get("translations") or {}
+    if not isinstance(table, dict):
+        problems.append(f"{found}: [translations]: must be a table of English words to lists of words")
+        table = {}
+    translations = _translations(table, found, problems)
     if problems:
         raise ConfigError("; ".join(problems))
     return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations)

@@ -34,13 +34,18 @@ function save(picks) {
 
 // A plugin page's address ("https://…/plugins/owner/repo/name/") or its slug.
 function slugOf(text) {
-  let value = text.trim();
+  let value = String(text).trim();
   if (/^[a-z]+:\/\//i.test(value) || value.startsWith('/')) {
-    const path = new URL(value, location.href).pathname;
+    let path;
+    try {
+      path = new URL(value, location.href).pathname;
+    } catch {
+      return null;
+    }
     const at = path.indexOf('/plugins/');
     value = at >= 0 ? path.slice(at + '/plugins/'.length) : '';
   }
-  value = value.replace(/^plugins\//, '').replace(/\/(index\.html)?$/, '').toLowerCase();
+  value = value.replace(/\/(index\.html)?$/, '').toLowerCase();
   return SLUG.test(value) ? value : null;
 }
 
@@ -56,13 +61,25 @@ async function json(path) {
         return JSON.parse(await new Response(unpacked).text());
       }),
     );
+    files.get(path).catch(() => files.delete(path)); // a failed fetch is tried again next time
   }
   return files.get(path);
 }
 
+// The file of api/v1/ that holds a plugin's record, as its markdown view names it (its
+// marketplace's slug is not always the start of the plugin's: copies and look-alike names).
+async function fileOf(slug) {
+  const response = await fetch(new URL(`plugins/${slug}/index.md`, root));
+  if (!response.ok) throw new Error(`no plugin ${slug} in the index`);
+  const line = (await response.text()).split('\n').find((l) => l.startsWith('- json: '));
+  const found = line && line.match(/\/api\/v1\/(marketplaces\/[a-z0-9/_.-]+\.json\.gz) /);
+  if (!found || found[1].includes('..')) throw new Error(`${slug}: its record's file is not named`);
+  return found[1];
+}
+
 // A plugin's record: in its marketplace's file, or a later page of it.
 async function record(slug) {
-  let path = `marketplaces/${slug.split('/').slice(0, -1).join('/')}.json.gz`;
+  let path = await fileOf(slug);
   for (let hops = 0; path && hops < 1000; hops++) {
     const file = await json(path);
     const found = (file.plugins || []).find((p) => p.slug === slug);
@@ -111,7 +128,10 @@ const ROWS = [
   ['Install', (r) => (r.install && r.install.plugin_install) || 'no install command'],
 ];
 
+let drawn = 0; // the newest render: an older one that finishes later draws nothing
+
 async function render(picks) {
+  const mine = ++drawn;
   if (!picks.length) {
     view.replaceChildren();
     status.textContent = 'Nothing to compare yet: add a plugin above, or choose Compare on a plugin page.';
@@ -119,6 +139,7 @@ async function render(picks) {
   }
   status.textContent = `Loading ${picks.length} plugin${picks.length === 1 ? '' : 's'}…`;
   const loaded = await Promise.all(picks.map((slug) => record(slug).then((r) => ({ slug, r }), (e) => ({ slug, error: e.message }))));
+  if (mine !== drawn) return;
   draw(loaded);
   const failed = loaded.filter((l) => l.error).length;
   status.textContent = `${loaded.length - failed} plugin${loaded.length - failed === 1 ? '' : 's'} compared${failed ? `; ${failed} could not be read` : ''}${loaded.length < 2 ? '. Add another to compare.' : '.'}`;

@@ -96,9 +96,14 @@ async function namesFor(key) {
   const shard = best ? await fetchJson(`search/names/${fileName(best)}.json`) : null;
   if (!shard) return {};
   // Each card is written once; a key lists [card number, kind] for each of its listings.
-  const out = {};
+  const out = Object.create(null); // a key may be "constructor": no inherited names
   for (const [k, rows] of Object.entries(shard.keys)) out[k] = rows.map(([at, kind]) => ({ ...shard.cards[at], kind }));
   return out;
+}
+
+// A table's own value for a key, never an inherited one ("constructor" is a word people type).
+function own(table, key) {
+  return table && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 async function wordsFor(letter) {
@@ -123,9 +128,10 @@ async function words(text) {
   const out = [];
   for (const cased of rank.casedRuns(text)) {
     const folded = rank.fold(cased);
-    const english = rank.translation(folded, config.translations);
+    const english = rank.translation(folded, config.translations || {});
     if (english.length) {
-      if ((await holding(folded)).size || (await known(folded))) out.push(folded);
+      // As query.py's _words: a Chinese, Japanese or Korean run is kept; another word when known.
+      if (rank.isCjk(folded) || (await holding(folded)).size || (await known(folded))) out.push(folded);
       out.push(...english);
       continue;
     }
@@ -164,7 +170,7 @@ function phrases() {
 
 function forms(word, stems) {
   const out = [stems];
-  for (const alternative of config.synonyms[word] || []) {
+  for (const alternative of own(config.synonyms, word) || []) {
     const alt = rank.tokens(alternative);
     if (alt.length && !out.some((f) => f.join(' ') === alt.join(' '))) out.push(alt);
   }
@@ -211,7 +217,7 @@ async function concepts(ws) {
   const weak = new Set(config.weak_words);
   for (const concept of out) {
     const main = concept.text.split(' ');
-    concept.alternatives = [...(config.synonyms[concept.word] || []), ...(concept.word.includes(' ') ? config.synonyms[main[0]] || [] : [])]
+    concept.alternatives = [...(own(config.synonyms, concept.word) || []), ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
@@ -276,7 +282,7 @@ async function namedListings(key) {
   const out = [];
   if (!key) return out;
   const shard = await namesFor(key);
-  for (const card of shard[key] || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
+  for (const card of own(shard, key) || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
   if (key.length >= 3) {
     const longer = Object.keys(shard).filter((k) => k !== key && k.startsWith(key)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
     for (const k of longer) {
