@@ -185,7 +185,7 @@ def _build(
     all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
     clock.lap("history and page contexts")
 
-    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest, previous, previous_site))
+    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
     valid = Counter(p.marketplace for p in snapshot.plugins if p.valid)
@@ -353,6 +353,7 @@ class _Renderer:
         links = site_files.LinkCheck(self.links.base_path, self.links.known)
         done = _Done()
         templates: dict[str, Template] = {}
+        reuse = Reuse(writer, done.files, self.previous, self.previous_site)
         for job in jobs:
             if isinstance(job, PluginRecord):
                 path, record_file = _path(job), self.published.files[job.id]
@@ -362,24 +363,16 @@ class _Renderer:
                 if self.search_records and isinstance(job, PluginPage) and job.search_card:
                     # What Pagefind indexes for the page, beside the site rather than in the page.
                     writer.set_aside(path, self._render(templates, SEARCH_RECORD, job, path))
-            done.files[path] = fingerprint
-            previous, source = self.previous, self.previous_site
             if isinstance(job, PluginRecord):
                 # The markdown view and the README badge are made from the record alone.
-                for target in (path, _badge_path(job)):
-                    done.files[target] = fingerprint
-                    kept = previous is not None and source is not None and previous.files.get(target) == fingerprint
-                    if kept and source is not None and writer.reuse(target, source / target):
-                        continue
-                    if target == path:
-                        writer.add(target, feeds.plugin_markdown(job, self.site.base_url, record_file))
-                    else:
-                        writer.add(target, badges.plugin_badge(job))
+                if not reuse(path, fingerprint):
+                    writer.add(path, feeds.plugin_markdown(job, self.site.base_url, record_file))
+                if not reuse(_badge_path(job), fingerprint):
+                    writer.add(_badge_path(job), badges.plugin_badge(job))
                 continue
-            unchanged = previous is not None and source is not None and previous.files.get(path) == fingerprint
-            if unchanged and previous is not None and source is not None and writer.reuse(path, source / path):
-                if path in previous.warnings:
-                    done.warnings[path] = previous.warnings[path]
+            if reuse(path, fingerprint):
+                if self.previous is not None and path in self.previous.warnings:
+                    done.warnings[path] = self.previous.warnings[path]
                 continue
             html = self._render(templates, job.template, job, path)
             size = len(html.encode("utf-8"))

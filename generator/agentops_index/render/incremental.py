@@ -112,15 +112,16 @@ class Manifest:
 @dataclass(slots=True)
 class Reuse:
     """Takes an output from the previous build when its fingerprint is unchanged, and notes the
-    fingerprint in this build's manifest either way (``site_files.api``'s marketplace files)."""
+    fingerprint in ``files`` (what this build's manifest will say) either way: the page workers'
+    pages, markdown views and badges, and ``site_files.api``'s marketplace files."""
 
     writer: Writer
-    manifest: Manifest
+    files: dict[str, str]
     previous: Manifest | None
     source: Path | None
 
     def __call__(self, path: str, fingerprint: str) -> bool:
-        self.manifest.files[path] = fingerprint
+        self.files[path] = fingerprint
         if self.previous is None or self.source is None or self.previous.files.get(path) != fingerprint:
             return False
         return self.writer.reuse(path, self.source / path)
