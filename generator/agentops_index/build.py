@@ -17,7 +17,6 @@ import os
 import pickle
 import time
 import traceback
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
 from agentops_index.errors import AgentopsError, BuildError, ConfigError
 from agentops_index.render import badges, browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
-from agentops_index.render.contexts import Page, PluginPage, Site
+from agentops_index.render.contexts import MarketplacePage, Page, PluginPage, Site
 from agentops_index.render.environment import environment, templates_dir
 from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, Reuse, build_key
 from agentops_index.render.writer import DuplicatePath, Writer
@@ -188,9 +187,10 @@ def _build(
     published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
     clock.lap("JSON API")
     site_files.bundle_files(writer, made)
-    valid = Counter(p.marketplace for p in snapshot.plugins if p.valid)
-    for market in snapshot.marketplaces:  # each plugin's badge is made with its markdown view, below
-        writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, valid[market.id]))
+    for page in all_pages:  # each marketplace's badge says what its page says (each plugin's: below)
+        if isinstance(page, MarketplacePage) and page.pagination.number == 1:
+            market = page.marketplace
+            writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
     writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
     writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
