@@ -242,6 +242,7 @@ def pages(
     for market in snapshot.marketplaces:
         name = market.untrusted.name.text if market.untrusted.name else market.id
         description = market.untrusted.description.text if market.untrusted.description else ""
+        valid = sum(1 for p in by_market[market.id] if p.valid)  # what its badge says, on every page of it
         for folder, pagination, chunk in paginate(f"marketplaces/{market.slug}/", by_market[market.id]):
             out.append(
                 c.MarketplacePage(
@@ -249,7 +250,7 @@ def pages(
                     marketplace=market,
                     plugins=chunk,
                     pagination=pagination,
-                    valid_plugins=sum(1 for p in by_market[market.id] if p.valid),
+                    valid_plugins=valid,
                 )
             )
     for category in snapshot.categories:
