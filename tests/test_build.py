@@ -20,6 +20,7 @@ from agentops_index.build import build
 from agentops_index.cli import cli
 from agentops_index.errors import BuildError, InputError
 from agentops_index.render import site_files
+from agentops_index.render.pages import HOME_MARKETPLACES, STARTERS
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot import store
@@ -105,15 +106,19 @@ def test_home_lists_top_plugins_categories_and_marketplaces(site: Path) -> None:
     snapshot = store.load(COMMITTED)
     section = html[html.index('id="top"') :]
     section = section[: section.index("</section>")]
-    assert section.count('class="card"') == min(24, len(snapshot.plugins))
+    assert section.count('class="card"') == min(STARTERS, len(snapshot.plugins))
     shown = re.findall(r'href="\./plugins/([^"]+)/"', section)
+    groups = {p.slug: p.canonical_id or p.id for p in snapshot.plugins}
+    assert len({groups[s] for s in shown}) == len(shown), "a plugin listed twice is shown once"
     scores = {p.slug: p.score.static if p.score else 0.0 for p in snapshot.plugins}
     assert [scores[s] for s in shown] == sorted((scores[s] for s in shown), reverse=True)
     assert scores[shown[0]] == max(scores.values())
-    for market in snapshot.marketplaces:
+    largest = sorted(snapshot.marketplaces, key=lambda m: (-len(m.plugin_ids), m.id.lower()))
+    for market in largest[:HOME_MARKETPLACES]:
         assert f'marketplaces/{market.slug}/"' in html
     for category in snapshot.categories:
-        assert f'categories/{category.slug}/"' in html
+        assert (f'categories/{category.slug}/"' in html) == category.curated
+    assert 'href="./categories/">Every category</a>' in html
 
 
 def test_plugin_page_shows_install_components_and_findings(site: Path) -> None:
@@ -402,7 +407,13 @@ def test_check_site_passes_a_build_and_names_each_problem(tmp_path: Path) -> Non
     (out / "api" / "v1" / "query.json.gz").write_bytes(bytes(damaged))
     # A stylesheet the plugin pages load counts against their 30 KB compressed budget.
     (out / "static" / "style.css").write_bytes(os.urandom(32 * 1024))
+    (out / "static" / "icons" / "star.svg").unlink()
+    (out / "static" / "more.css").write_text(
+        ".k-stars { --i: url(icons/star.svg); } a { background: url('https://evil.example/x.png'); }"
+    )
     problems = check_site(out)
+    assert "static/more.css: url(icons/star.svg) names static/icons/star.svg, which the site does not have" in problems
+    assert "static/more.css: url(https://evil.example/x.png) loads from outside the site" in problems
     assert any(p.startswith(f"plugins/{slug}/index.html: ") and "30 KB plugin page budget" in p for p in problems)
     assert "feed.xml: missing" in problems
     assert any(p.startswith("api/v1/schema.json: not JSON") for p in problems)

@@ -189,4 +189,27 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
             problems += _records(snapshot, files)
     base_path = urlsplit(base_url).path if base_url else "/"
     problems += broken_links(files, base_path if base_path.endswith("/") else base_path + "/")
+    problems += stylesheet_problems(files)
+    return problems
+
+
+CSS_URL = re.compile(rb"url\(\s*['\"]?([^'\")\s]+)")
+
+
+def stylesheet_problems(files: dict[str, bytes]) -> list[str]:
+    """Every ``url()`` of our stylesheets (``static/``; Pagefind's own are not loaded) names a file
+    of the site, such as an icon: a missing icon draws nothing, and nothing else would notice.
+    They load nothing from elsewhere."""
+    problems = []
+    for path, data in files.items():
+        if not (path.startswith("static/") and path.endswith(".css")):
+            continue
+        for ref in CSS_URL.findall(data):
+            target = ref.decode("utf-8", "replace")
+            if urlsplit(target).scheme or target.startswith("//"):
+                problems.append(f"{path}: url({target}) loads from outside the site")
+                continue
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), urlsplit(target).path))
+            if resolved not in files:
+                problems.append(f"{path}: url({target}) names {resolved}, which the site does not have")
     return problems
