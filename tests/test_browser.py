@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 from agentops_index.build import build
+from agentops_index.search.records import project_all
+from agentops_index.snapshot import store
 from tests.hostile import build_hostile
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,7 +138,7 @@ def test_search_finds_by_name_typo_facet_and_sort(browser: Any, sample_site: str
     assert "showing results for “changelog”" in page.inner_text("#status")
     page.goto(sample_site + "search/?q=review&category=code-quality")
     narrowed = results(page)
-    assert narrowed and all("· code-quality ·" in li.inner_text() for li in page.query_selector_all("#results li"))
+    assert narrowed and all("· code-quality" in li.inner_text() for li in page.query_selector_all("#results > li .meta"))
     page.goto(sample_site + "search/?q=review")
     assert len(results(page)) > len(narrowed)
     page.goto(sample_site + "search/?q=review&sort=name")
@@ -145,6 +147,56 @@ def test_search_finds_by_name_typo_facet_and_sort(browser: Any, sample_site: str
     assert sorted(by_name) == by_name and results(page) != by_name
     assert page.evaluate("window.__violations") == [] and errors == []
     context.close()
+
+
+def test_results_are_cards_with_what_a_choice_needs_and_category_chips(browser: Any, sample_site: str) -> None:
+    """Each result shows its name, description, marketplace, verdict, components and date, as the
+    catalog's cards do; the categories of the results are chips with counts that narrow and widen."""
+    snapshot = store.load(REPO / "data" / "snapshots" / "latest.json")
+    by_slug = {p.slug.rsplit("/", 1)[-1]: p for p in snapshot.plugins}
+    dates = {r["slug"].rsplit("/", 1)[-1]: (r["pushed_at"] or r["last_changed"])[:10] for r in project_all(snapshot)}
+    page = browser.new_page()
+    page.goto(sample_site + "search/?q=review")
+    shown = results(page)
+    cards = page.query_selector_all("#results > li")
+    assert len(cards) == len(shown) > 3
+    for slug, item in zip(shown, cards, strict=True):
+        plugin = by_slug[slug]
+        text = item.inner_text()
+        assert plugin.marketplace in item.inner_text()
+        assert item.query_selector(".badge").inner_text() == (
+            "passes" if plugin.valid else f"{plugin.errors} error{'s' if plugin.errors != 1 else ''}"
+        )
+        kinds = [li.inner_text() for li in item.query_selector_all(".facts-line li.k:not(.k-stars):not(.k-updated)")]
+        expected = [
+            f"{n} {label}{'s' if n != 1 else ''}"
+            for label, n in (
+                ("command", plugin.counts.commands),
+                ("agent", plugin.counts.agents),
+                ("skill", plugin.counts.skills),
+                ("hook", plugin.counts.hooks),
+                ("MCP server", plugin.counts.mcp_servers),
+                ("LSP server", plugin.counts.lsp_servers),
+            )
+            if n
+        ]
+        assert kinds == expected, (slug, text)
+        assert item.query_selector(".k-updated time").inner_text() == dates[slug]
+        assert item.query_selector("a.compare-link")
+        assert "data-pagefind" not in item.inner_html() and "Passes Claude Code" not in text  # not the page's indexed text
+    chips = page.query_selector_all("#chips button")
+    assert chips and all(c.get_attribute("aria-pressed") == "false" for c in chips)
+    first = chips[0]
+    label = first.inner_text()
+    n = int(first.query_selector(".count").inner_text())
+    first.click()
+    narrowed = results(page)
+    assert len(narrowed) == n and "category=" in page.url
+    again = page.query_selector_all("#chips button")
+    assert len(again) == 1 and again[0].get_attribute("aria-pressed") == "true", label
+    again[0].click()
+    assert results(page) == shown
+    page.close()
 
 
 def test_home_search_box_and_slash_shortcut(browser: Any, sample_site: str) -> None:
@@ -289,7 +341,7 @@ def test_compare_shows_plugins_picked_from_pages_and_results_side_by_side(browse
         assert row("Validator") == said
         page.goto(sample_site + "search/?q=csv")
         results(page)
-        page.click("#results li a.compare-link")
+        page.click("#results > li a.compare-link")
         page.wait_for_url("**/compare/**")
         page.wait_for_selector("table.compare")
         assert len(columns()) == 3 and "commit-coach" in columns()

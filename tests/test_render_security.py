@@ -107,10 +107,11 @@ def assert_inert(path: str, html: str) -> Page:
                 scheme = scheme_of(value)
                 assert scheme is None or scheme in ALLOWED_SCHEMES, f"{path}: {name}={value!r}"
                 assert not value.startswith("//"), f"{path}: protocol-relative {value!r}"
-        if tag == "img":  # a README's image from GitHub, or the page's own badge (ours, on the site)
+        if tag == "img":  # a README's image from GitHub, the page's own badge, or the site's mark (ours, on the site)
             src = attrs.get("src") or ""
             ours_badge = scheme_of(src) is None and re.fullmatch(r"(\.\./)+(plugins|marketplaces)(/[a-z0-9-]+)+/badge\.svg", src)
-            assert src.startswith("https://raw.githubusercontent.com/") or ours_badge, f"{path}: {attrs}"
+            ours_mark = scheme_of(src) is None and re.fullmatch(r"(\./|(\.\./)+|/([a-z0-9-]+/)*)static/favicon\.svg", src)
+            assert src.startswith("https://raw.githubusercontent.com/") or ours_badge or ours_mark, f"{path}: {attrs}"
         if "target" in attrs:
             assert "noopener" in (attrs.get("rel") or ""), f"{path}: target without noopener"
         if tag == "meta":

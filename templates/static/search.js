@@ -8,6 +8,7 @@ const form = document.getElementById('search');
 const input = document.getElementById('q');
 const status = document.getElementById('status');
 const list = document.getElementById('results');
+const chips = document.getElementById('chips');
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
 const FACETS = ['category', 'marketplace', 'component', 'licence', 'risk'];
 const BATCH = 24; // result fragments loaded at once
@@ -248,6 +249,7 @@ function entryOf(card) {
     canon: Number(card.canon || 0),
     also: Number(card.also || 0),
     components: (card.components || '').split(' '),
+    counts: Array.isArray(card.n) ? card.n.map(Number) : [],
     licence: card.licence || '',
     updated: Number(card.updated || 0),
     terms: rank.classTerms(card.terms),
@@ -409,34 +411,90 @@ export async function ranked(text, filters) {
 
 // --- the page ----------------------------------------------------------------------------
 
+// A card's component counts (render/browser_search.py's CARD_COUNTS), with the icon class of each.
+const KINDS = [['commands', 'command'], ['agents', 'agent'], ['skills', 'skill'], ['hooks', 'hook'], ['mcp', 'MCP server'], ['lsp', 'LSP server']];
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function hidden(text) {
+  return el('span', 'visually-hidden', text);
+}
+
+// A result as the site's plugin cards show one (templates/_macros.html's plugin_card).
 function card(row) {
   const e = row.entry;
-  const item = document.createElement('li');
-  item.className = 'result';
-  const link = document.createElement('a');
+  const item = el('li', 'result card');
+  const head = el('div', 'head');
+  const link = el('a', '', e.title);
   link.href = new URL(`plugins/${e.slug}/`, root).href;
-  link.textContent = e.title;
-  const heading = document.createElement('h2');
+  const heading = el('h2');
   heading.append(link);
-  const description = document.createElement('p');
-  description.textContent = e.desc;
-  const facts = document.createElement('p');
-  facts.className = 'meta';
-  const parts = [e.market, e.category, e.verdict && `validator: ${e.verdict}`, e.signal && `highest signal: ${e.signal}`, `${e.stars.toLocaleString('en')} stars`];
-  if (e.also) parts.push(`also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`);
-  facts.textContent = parts.filter(Boolean).join(' · ');
-  const compare = document.createElement('a');
-  compare.className = 'compare-link';
+  head.append(heading, ' ', el('span', e.valid ? 'badge good k k-good' : 'badge bad k k-bad', e.valid ? 'passes' : e.verdict));
+  if (e.risk >= RISK.indexOf('elevated')) head.append(' ', el('span', `badge level-${RISK[e.risk]}`, `${RISK[e.risk]} risk`));
+  item.append(head);
+  if (e.desc) item.append(el('p', 'desc', e.desc));
+  const meta = el('p', 'meta', [e.market, e.category].filter(Boolean).join(' · '));
+  if (e.also) meta.append(' · ', el('span', 'k k-copies', `also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`));
+  if (e.signal) meta.append(` · ${RISK[e.risk]}: ${e.signal}`);
+  item.append(meta);
+  const facts = el('ul', 'facts-line');
+  KINDS.forEach(([kind, label], i) => {
+    const n = e.counts[i] || 0;
+    if (n) facts.append(el('li', `k k-${kind}`, `${n} ${label}${n === 1 ? '' : 's'}`));
+  });
+  if (!facts.childElementCount) facts.append(el('li', '', 'no components found'));
+  if (e.stars) { // 0 is also what a plugin without GitHub metrics carries
+    const stars = el('li', 'k k-stars', e.stars.toLocaleString('en'));
+    stars.append(hidden(' stars'));
+    facts.append(stars);
+  }
+  if (e.updated) {
+    const day = String(e.updated);
+    const when = el('li', 'k k-updated');
+    when.append(hidden('updated '), el('time', '', `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`));
+    facts.append(when);
+  }
+  const compare = el('a', 'compare-link', 'Compare');
   compare.href = new URL(`compare/?p=${encodeURIComponent(e.slug)}`, root).href;
-  compare.textContent = 'Compare';
   compare.setAttribute('aria-label', `Compare ${e.title} with other plugins`);
-  facts.append(' · ', compare);
-  item.append(heading, description, facts);
+  const last = el('li');
+  last.append(compare);
+  facts.append(last);
+  item.append(facts);
   return item;
+}
+
+// The categories of a query's results, as chips with their counts: one press narrows to a
+// category, a second press widens again. The category select stays the one place the filter lives.
+function chipsFor(rows) {
+  const chosen = form.elements.category.value;
+  const counts = new Map();
+  for (const row of rows) counts.set(row.entry.category, (counts.get(row.entry.category) || 0) + 1);
+  const names = new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
+  const top = [...counts].filter(([slug]) => slug && names.has(slug)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
+  chips.replaceChildren(...top.map(([slug, n]) => {
+    const button = el('button', '', names.get(slug));
+    button.type = 'button';
+    button.setAttribute('aria-pressed', String(slug === chosen));
+    button.append(' ', el('span', 'count', `${n}`), hidden(` result${n === 1 ? '' : 's'}`));
+    button.addEventListener('click', () => {
+      form.elements.category.value = slug === chosen ? '' : slug;
+      run();
+    });
+    const li = el('li');
+    li.append(button);
+    return li;
+  }));
 }
 
 function render(rows, query, asked) {
   list.replaceChildren(...rows.slice(0, SHOWN).map(card));
+  chipsFor(rows);
   const fixed = asked ? `No match for “${asked}”; showing results for “${query}”. ` : '';
   const shown = Math.min(rows.length, SHOWN);
   status.textContent = fixed + (rows.length ? `${rows.length} plugin${rows.length === 1 ? '' : 's'} for “${query}”${shown < rows.length ? `, showing ${shown}` : ''}` : `No plugin matches “${query}”.`);
@@ -448,7 +506,7 @@ async function run() {
   const params = new URLSearchParams(new FormData(form));
   const query = (params.get('q') || '').trim();
   history.replaceState(null, '', `?${params}`);
-  if (!query) { list.replaceChildren(); status.textContent = ''; return; }
+  if (!query) { list.replaceChildren(); chips.replaceChildren(); status.textContent = ''; return; }
   const mine = ++asked;
   status.textContent = 'Searching…';
   const filters = Object.fromEntries(FACETS.map((k) => [k, params.get(k) || '']));

@@ -44,12 +44,15 @@ from agentops_index.config import Ranking, Search
 from agentops_index.render.writer import ASIDE
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
+from agentops_index.search.records import other_marketplaces
 from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
 PREFIX_MAX = 24  # letters of a shard's prefix at most (a file name of 24 CJK characters is 192 bytes)
 CARD_DESCRIPTION = 160
+# A card's component counts, in this order (search.js's KINDS).
+CARD_COUNTS = ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")
 
 
 def available() -> bool:
@@ -131,9 +134,11 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
         "static": round(record["static"] * 1_000_000),
         "grp": group_tag(group_key(record)),
         "canon": 1 if record["canonical_id"] in (None, record["id"]) else 0,
-        "also": len(record["mirrors"]),
+        "also": other_marketplaces(record["id"], record["mirrors"]),
         "components": " ".join(kinds(record)) or "none",
+        "n": [record["counts"].get(k, 0) for k in CARD_COUNTS],
         "licence": licence(record),
+        "updated": (record["pushed_at"] or record["last_changed"] or "")[:10].replace("-", ""),
     }
 
 
@@ -168,7 +173,7 @@ def id_safe(body: str) -> str:
     return body.translate(_ID_SAFE)
 
 
-def page_search(projected: dict[str, Any], ranking: Ranking, updated: str) -> tuple[str, list[tuple[str, float]]]:
+def page_search(projected: dict[str, Any], ranking: Ranking) -> tuple[str, list[tuple[str, float]]]:
     """A plugin page's search card (the id of a hidden element) and the text Pagefind indexes,
     from the plugin's query record (``search/records.py``'s ``project``).
 
@@ -181,7 +186,6 @@ def page_search(projected: dict[str, Any], ranking: Ranking, updated: str) -> tu
     record = shortened(projected)
     fields: dict[str, Any] = {
         **{k: v for k, v in card(record, ranking).items() if k != "names"},
-        "updated": updated,
         "terms": class_string(record),
     }
     body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

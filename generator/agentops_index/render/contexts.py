@@ -82,6 +82,7 @@ class MarketplacePage(Page):
 class CategoryPage(Page):
     category: CategoryRecord
     plugins: list[PluginRecord]
+    shown: int  # plugins listed, each copy group once (category.plugins counts every listing)
     pagination: Pagination = Pagination()
 
 

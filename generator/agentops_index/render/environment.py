@@ -17,6 +17,7 @@ from agentops_index.render import badges
 from agentops_index.render.fixes import fix_for
 from agentops_index.render.markdown import render_markdown
 from agentops_index.render.urls import safe_url
+from agentops_index.search.records import highest_signal, other_marketplaces
 from agentops_index.snapshot.models import Text
 
 
@@ -68,5 +69,11 @@ def environment(theme: Path | None = None) -> Environment:
         return rendered[text]
 
     env.filters.update(t=text_of, safe_url=safe_url, markdown=markdown, number=number)
-    env.globals.update(url_for=url_for, badge=badges.view, fix_for=fix_for)
+    env.globals.update(
+        url_for=url_for,
+        badge=badges.view,
+        fix_for=fix_for,
+        highest_signal=highest_signal,
+        other_marketplaces=other_marketplaces,
+    )
     return env

@@ -17,10 +17,12 @@ from agentops_index.render.charts import line_chart
 from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
 from agentops_index.search.records import project_all
+from agentops_index.search.store import arrange
 from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 SITE_NAME = "agentops-index"
-STARTERS = 24
+STARTERS = 12
+HOME_MARKETPLACES = 30  # the largest; marketplaces/ lists every one
 HOME_LIST = 8
 PAGE_SIZE = 200  # plugins per category or marketplace page (a page stays well under 1 MiB)
 META_DESCRIPTION_CAP = 160
@@ -109,6 +111,13 @@ def home_lists(plugins: list[PluginRecord], analytics: Analytics) -> HomeLists:
     return {"top": top[:STARTERS], "newest": newest, "updated": updated, "ranked": any(p.metrics for p in plugins)}
 
 
+def one_per_copy_group(plugins: list[PluginRecord], records: dict[str, dict[str, Any]]) -> list[PluginRecord]:
+    """Each copy group once, by the listing search shows (``store.arrange``), in the given order:
+    a list of plugins shows a plugin, not every marketplace's listing of it."""
+    keep = {r["id"] for r, _group, place in arrange([records[p.id] for p in plugins]) if place == 0}
+    return [p for p in plugins if p.id in keep]
+
+
 def pages(
     snapshot: Snapshot,
     site: c.Site,
@@ -128,15 +137,16 @@ def pages(
     for plugin in snapshot.plugins:
         by_category[plugin.category].append(plugin)
         by_market[plugin.marketplace].append(plugin)
+    record_of = {p.id: r for p, r in zip(snapshot.plugins, projected, strict=True)}
 
     out: list[c.Page] = [
         c.HomePage(
             **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
-            **home_lists(snapshot.plugins, analytics),
+            **home_lists(one_per_copy_group(snapshot.plugins, record_of), analytics),
             bundles=bundles or [],
             trending=analytics.trending.get(7, []),
             categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
-            marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower())),
+            marketplaces=sorted(snapshot.marketplaces, key=lambda r: (-len(r.plugin_ids), r.id.lower()))[:HOME_MARKETPLACES],
         ),
         c.CategoriesPage(
             **_page(site, "categories/index.html", "categories.html", "Categories", "Every plugin category."),
@@ -254,13 +264,14 @@ def pages(
                 )
             )
     for category in snapshot.categories:
-        ranked = sorted(by_category[category.slug], key=top_key)
+        ranked = one_per_copy_group(sorted(by_category[category.slug], key=top_key), record_of)
         for folder, pagination, chunk in paginate(f"categories/{category.slug}/", ranked):
             out.append(
                 c.CategoryPage(
                     **_page(site, f"{folder}index.html", "category.html", category.name, f"{category.name} plugins."),
                     category=category,
                     plugins=chunk,
+                    shown=len(ranked),
                     pagination=pagination,
                 )
             )
@@ -365,8 +376,7 @@ def worked_example(ranking: Ranking) -> list[tuple[str, str]]:
 
 def search_record(plugin: PluginRecord, record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
     """A plugin page's hidden search record (render/browser_search.py says what the browser does with it)."""
-    updated = plugin.metrics.pushed_at if plugin.metrics and plugin.metrics.pushed_at else plugin.last_changed
-    card, texts = browser_search.page_search(record, ranking, updated[:10].replace("-", ""))
+    card, texts = browser_search.page_search(record, ranking)
     return {"search_card": card, "search_text": texts}
 
 

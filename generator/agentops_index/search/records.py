@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from agentops_index.search.queryfile import FORMAT, FORMAT_VERSION, QUERY_FILE, read_query_file
-from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, Snapshot
+from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord, SignalRecord, Snapshot
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "QUERY_FILE", "read_query_file"]
 
@@ -118,12 +118,24 @@ def _docs(docs: list[Any]) -> list[tuple[str, str]]:
     ]
 
 
+def highest_signal(plugin: PluginRecord) -> SignalRecord | None:
+    """The plugin's first signal of its highest level above info, or None."""
+    above = [s for s in plugin.signals if s.level != "info"]
+    return max(above, key=lambda s: SIGNAL_LEVELS.index(s.level), default=None)
+
+
+def other_marketplaces(plugin_id: str, mirrors: list[str]) -> int:
+    """How many other marketplaces list a copy of the plugin (its mirrors are listing ids,
+    ``name@owner/repo``; two copies in one marketplace count once, its own not at all)."""
+    own = plugin_id.rsplit("@", 1)[-1]
+    return len({m.rsplit("@", 1)[-1] for m in mirrors} - {own})
+
+
 def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str, Any]:
     """The query record of one plugin, as plain JSON data."""
     u, c, score = plugin.untrusted, plugin.components, plugin.score
     metrics = plugin.metrics or (market.metrics if market else None)
-    above = [s for s in plugin.signals if s.level != "info"]
-    top = max(above, key=lambda s: SIGNAL_LEVELS.index(s.level), default=None)
+    top = highest_signal(plugin)
     source, problem = remote_source(plugin, market)
     record: dict[str, Any] = {
         "id": plugin.id,
