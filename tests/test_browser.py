@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from agentops_index.build import build
+from agentops_index.render.pages import PAGE_SIZE
 from agentops_index.search.records import project_all
 from agentops_index.snapshot import store
 from tests.hostile import build_hostile
@@ -197,6 +198,41 @@ def test_results_are_cards_with_what_a_choice_needs_and_category_chips(browser: 
     again[0].click()
     assert results(page) == shown
     page.close()
+
+
+def test_listing_pages_show_each_plugin_as_a_card_on_a_phone(browser: Any, sample_site: str) -> None:
+    """A category's and a marketplace's list: one card a plugin (a category shows each copy group
+    once), each with its verdict and components, and nothing wider than a 360 px screen."""
+    snapshot = store.load(REPO / "data" / "snapshots" / "latest.json")
+    by_slug = {p.slug: p for p in snapshot.plugins}
+    groups = {p.slug: p.canonical_id or p.id for p in snapshot.plugins}
+    category = max(snapshot.categories, key=lambda c: c.plugins)
+    market = max(snapshot.marketplaces, key=lambda m: len(m.plugin_ids))
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    for path, members in [
+        (f"categories/{category.slug}/", [p for p in snapshot.plugins if p.category == category.slug]),
+        (f"marketplaces/{market.slug}/", [p for p in snapshot.plugins if p.marketplace == market.id]),
+    ]:
+        page.goto(sample_site + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        cards = page.query_selector_all(".cards > li.card")
+        slugs = [c.query_selector("h3 a").get_attribute("href").split("plugins/", 1)[1].rstrip("/") for c in cards]
+        assert slugs and set(slugs) <= {p.slug for p in members}, path
+        if path.startswith("categories/"):
+            assert len({groups[s] for s in slugs}) == len(slugs) == len({groups[p.slug] for p in members})
+        else:
+            assert len(slugs) == min(len(members), PAGE_SIZE)
+        for slug, item in zip(slugs, cards, strict=True):
+            plugin = by_slug[slug]
+            verdict = "passes" if plugin.valid else f"{plugin.errors} error{'s' if plugin.errors != 1 else ''}"
+            assert item.query_selector(".badge").inner_text() == verdict, slug
+            shipped = sum(plugin.counts.model_dump().values())
+            assert len(item.query_selector_all(".facts-line li.k:not(.k-stars):not(.k-updated)")) == sum(
+                1 for n in plugin.counts.model_dump().values() if n
+            ), slug
+            assert shipped or "no components found" in item.inner_text()
+    context.close()
 
 
 def test_home_search_box_and_slash_shortcut(browser: Any, sample_site: str) -> None:

@@ -481,8 +481,7 @@ function chipsFor(rows) {
     const button = el('button', '', names.get(slug));
     button.type = 'button';
     button.setAttribute('aria-pressed', String(slug === chosen));
-    button.append(el('span', 'count', `${n}`));
-    button.setAttribute('aria-label', `${names.get(slug)}: ${n} result${n === 1 ? '' : 's'}${slug === chosen ? ', chosen' : ''}`);
+    button.append(' ', el('span', 'count', `${n}`), hidden(` result${n === 1 ? '' : 's'}`));
     button.addEventListener('click', () => {
       form.elements.category.value = slug === chosen ? '' : slug;
       run();
