@@ -1,0 +1,238 @@
+"""What OpenAI's Codex CLI 0.171.0 makes of a repository's plugin catalogs, mirrored.
+
+Codex has no validator (``codex plugin validate`` does not exist): what it accepts is what its
+install path accepts, in three steps, each mirrored here from the corpus's format reference
+(``../shared/corpus-formats/FORMATS.md`` §1) and held by the tests to what the real CLI did on
+every catalog of that corpus (its ``oracle/*.codex.json`` files):
+
+1. ``codex plugin marketplace add DIR`` reads one catalog, the first of ``CATALOGS`` the
+   repository has (Codex also reads Claude's and Cursor's), and refuses the whole catalog on
+   invalid JSON, a missing or badly named ``name``, a reserved name, a missing ``plugins``
+   array, an entry without ``name`` or ``source``, or one unknown ``policy`` value.
+2. ``codex plugin list`` shows the entries it can place: a local path that does not start with
+   ``./`` (in its own and Claude's catalogs; Cursor's name folders bare) or that leaves the
+   repository is dropped without a word, as is a source kind it does not know (Claude's
+   ``github``, ``npm``); a second entry of one name is dropped too. ``url`` and ``git-subdir``
+   sources are git clones.
+3. ``codex plugin add NAME@MARKETPLACE`` installs a local entry when its folder exists, it is
+   not ``NOT_AVAILABLE``, and its manifest (``.codex-plugin/plugin.json``, else Claude's, else
+   Cursor's, else an Agent Plugins root ``plugin.json``) parses, has the entry's name when it
+   names one, and has no blank version. A folder with no manifest installs as version
+   ``local``. Remote entries need a network clone: their install is not judged here.
+
+Everything read is a stranger's: nothing here raises on what a repository holds.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from agentops_index.manifest.checks import load_json
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
+
+CLIENT = "codex-cli 0.171.0"
+# The catalogs Codex reads, in the order it prefers them (FORMATS.md §1.1, observed).
+CODEX_CATALOG = ".agents/plugins/marketplace.json"
+CLAUDE_CATALOG = ".claude-plugin/marketplace.json"
+CURSOR_CATALOG = ".cursor-plugin/marketplace.json"
+CATALOGS = (CODEX_CATALOG, CLAUDE_CATALOG, CURSOR_CATALOG)
+RESERVED = frozenset({"openai-curated", "openai-bundled", "openai-curated-remote"})
+NAME = re.compile(r"[A-Za-z0-9_-]+")
+INSTALLATION = ("NOT_AVAILABLE", "AVAILABLE", "INSTALLED_BY_DEFAULT")
+AUTHENTICATION = ("ON_INSTALL", "ON_USE")
+# A plugin folder's manifests, in the order Codex takes its name and version from them.
+MANIFESTS = (".codex-plugin/plugin.json", ".claude-plugin/plugin.json", ".cursor-plugin/plugin.json")
+AGENT_PLUGINS_MANIFEST = "plugin.json"  # counts only with the Agent Plugins $schema
+
+Kind = Literal["local", "git"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodexEntry:
+    """One entry as ``codex plugin list`` shows it, and what ``plugin add`` would do with it."""
+
+    name: str
+    kind: Kind
+    path: str | None  # local: the plugin folder, relative to the repository root ("." for the root)
+    url: str | None  # git: what Codex clones
+    installation: str
+    authentication: str
+    version: str | None  # None: no folder, or no manifest that names one
+    installs: bool | None  # None: a git source, whose install needs the network
+    error: str | None = None  # why ``plugin add`` fails
+
+    @property
+    def install_command(self) -> str:
+        return f"codex plugin add {self.name}@{{marketplace}}"
+
+
+@dataclass(slots=True)
+class CodexCatalog:
+    """What Codex makes of one repository: the catalog it reads, and its entries or its refusal."""
+
+    file: str | None  # the catalog read (one of CATALOGS), None when the repository has none
+    name: str | None = None
+    error: str | None = None  # why ``marketplace add`` refuses the catalog
+    entries: list[CodexEntry] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (entry name, why Codex does not list it)
+
+    @property
+    def accepted(self) -> bool:
+        return self.file is not None and self.error is None
+
+
+def read(root: Path) -> CodexCatalog:
+    """What ``codex plugin marketplace add ROOT``, ``plugin list`` and ``plugin add`` make of a repository."""
+    file = next((c for c in CATALOGS if (root / c).is_file()), None)
+    if file is None:
+        return CodexCatalog(None, error="marketplace root does not contain a supported manifest")
+    doc = load_json(root / file, MARKETPLACE_CAP)
+    if doc is None or not doc.ok:
+        why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
+        return CodexCatalog(file, error=f"invalid marketplace file {file}: {why}")
+    body = doc.value
+    if not isinstance(body, dict):
+        return CodexCatalog(file, error=f"invalid marketplace file {file}: expected an object")
+    catalog = CodexCatalog(file)
+    refusal = _refusal(body, file)
+    if refusal:
+        catalog.error = refusal
+        return catalog
+    catalog.name = body["name"]
+    seen: set[str] = set()
+    for raw in body["plugins"]:
+        name = raw["name"]
+        placed = _place(raw["source"], file, root)
+        if isinstance(placed, str):
+            catalog.dropped.append((name, placed))
+            continue
+        if name in seen:
+            catalog.dropped.append((name, "a second entry of this name"))
+            continue
+        seen.add(name)
+        kind, where = placed
+        policy = raw.get("policy") if isinstance(raw.get("policy"), dict) else {}
+        installation = policy.get("installation") or "AVAILABLE"
+        authentication = policy.get("authentication") or "ON_INSTALL"
+        if kind == "git":
+            catalog.entries.append(CodexEntry(name, "git", None, where, installation, authentication, None, None))
+            continue
+        catalog.entries.append(_local(root, name, where, installation, authentication))
+    return catalog
+
+
+def _refusal(body: dict[str, Any], file: str) -> str | None:
+    """Why ``marketplace add`` refuses the catalog as a whole, if it does."""
+    name = body.get("name")
+    if not isinstance(name, str):
+        return (
+            f"invalid marketplace file {file}: missing field `name`"
+            if name is None
+            else f"invalid marketplace file {file}: `name` is not a string"
+        )
+    if not NAME.fullmatch(name):
+        return "invalid marketplace name: only ASCII letters, digits, '_', and '-' are allowed"
+    if name in RESERVED:
+        return f"marketplace `{name}` is reserved and cannot be added from this source"
+    plugins = body.get("plugins")
+    if plugins is None:
+        return f"invalid marketplace file {file}: missing field `plugins`"
+    if not isinstance(plugins, list):
+        return f"invalid marketplace file {file}: invalid type for `plugins`, expected a sequence"
+    for index, raw in enumerate(plugins):
+        if not isinstance(raw, dict):
+            return f"invalid marketplace file {file}: plugins[{index}] is not an object"
+        for key in ("name", "source"):
+            if key not in raw:
+                return f"invalid marketplace file {file}: plugins[{index}]: missing field `{key}`"
+        if not isinstance(raw["name"], str):
+            return f"invalid marketplace file {file}: plugins[{index}].name is not a string"
+        policy = raw.get("policy")
+        if isinstance(policy, dict):
+            for key, allowed in (("installation", INSTALLATION), ("authentication", AUTHENTICATION)):
+                value = policy.get(key)
+                if value is not None and value not in allowed:
+                    shown = value if isinstance(value, str) else type(value).__name__
+                    return f"invalid marketplace file {file}: unknown variant `{shown}`, expected one of {', '.join(allowed)}"
+    return None
+
+
+def _inside(path: str) -> str | None:
+    """A relative path's normal form, or None when it leaves the repository."""
+    normal = posixpath.normpath(path)
+    if normal.startswith("/") or normal == ".." or normal.startswith("../"):
+        return None
+    return normal
+
+
+def _place(source: Any, file: str, root: Path) -> tuple[Kind, str] | str:
+    """Where an entry's plugin is (a local folder or a git URL), or why Codex drops the entry."""
+    if isinstance(source, str):
+        if "://" in source or source.startswith("git@"):
+            return "git", source
+        if not source.startswith("./") and source != "." and file != CURSOR_CATALOG:
+            return "local plugin source path must start with './'"
+        inside = _inside(source)
+        return ("local", inside) if inside is not None else "local plugin source path must stay within the marketplace root"
+    if not isinstance(source, dict):
+        return "unsupported source"
+    kind = source.get("source")
+    if kind == "local":
+        path = source.get("path")
+        if not isinstance(path, str):
+            return "unsupported source"
+        if not path.startswith("./") and path != ".":
+            return "local plugin source path must start with './'"
+        inside = _inside(path)
+        return ("local", inside) if inside is not None else "local plugin source path must stay within the marketplace root"
+    if kind in ("url", "git-subdir"):
+        url = source.get("url")
+        return ("git", url) if isinstance(url, str) and url else "unsupported source"
+    return "skipping marketplace plugin with unsupported source"
+
+
+def _manifest(folder: Path) -> tuple[str, Any] | None:
+    """The manifest Codex reads in a plugin folder (its path and parsed value, None if it does not parse)."""
+    for relative in MANIFESTS:
+        if (folder / relative).is_file():
+            doc = load_json(folder / relative)
+            return relative, (doc.value if doc is not None and doc.ok else None)
+    if (folder / AGENT_PLUGINS_MANIFEST).is_file():
+        doc = load_json(folder / AGENT_PLUGINS_MANIFEST)
+        value = doc.value if doc is not None and doc.ok else None
+        if isinstance(value, dict) and "$schema" in value:
+            return AGENT_PLUGINS_MANIFEST, value
+    return None
+
+
+def _local(root: Path, name: str, path: str, installation: str, authentication: str) -> CodexEntry:
+    folder = root / path
+    if not folder.is_dir() or folder.is_symlink():
+        return CodexEntry(
+            name, "local", path, None, installation, authentication, None, False, f"plugin source path is not a directory: {path}"
+        )
+    found = _manifest(folder)
+    version: str | None = None
+    error: str | None = None
+    if found is not None:
+        relative, value = found
+        if not isinstance(value, dict):
+            error = f"failed to parse {relative}"
+        else:
+            named = value.get("name")
+            raw_version = value.get("version")
+            if isinstance(raw_version, str):
+                version = raw_version
+                if not raw_version.strip():
+                    error = "invalid plugin version in plugin.json: must not be blank"
+            elif raw_version is not None:
+                error = "invalid plugin version in plugin.json: expected string"
+            if isinstance(named, str) and named and named != name:
+                error = f"plugin.json name '{named}' does not match marketplace plugin name '{name}'"
+    if error is None and installation == "NOT_AVAILABLE":
+        error = f"plugin '{name}' is not available for install"
+    return CodexEntry(name, "local", path, None, installation, authentication, version, error is None, error)
