@@ -1,0 +1,80 @@
+"""Agent Skills (agentskills.io): finding a repository's skills and judging each by the spec's rules.
+
+A skill is a folder holding ``SKILL.md`` (YAML front matter, then Markdown). The verdict is the
+reference validator's, ``skills-ref`` 0.1.1 (``agentskills validate DIR``), whose own rule code
+is called here on what we read: the front matter must parse (StrictYAML, as the reference reads
+it), ``name`` (lowercase letters, digits and single hyphens, at most 64, equal to the folder's
+name) and ``description`` (at most 1,024) are required, ``compatibility`` is at most 500, and no
+other key than ``license``, ``allowed-tools`` and ``metadata`` is allowed. Claude Code and other
+clients accept more keys (``disable-model-invocation``, ``argument-hint``, ``model``...), so a
+skill Claude Code loads may fail here: the verdict says whose rules it applies.
+
+We read the file ourselves (capped, symlinks refused) and hand its text to the reference's
+parser, so a stranger's repository cannot make the validator read anything else. The tests hold
+the verdicts to those ``skills-ref`` gave on every skill of ``../shared/corpus-formats``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.jsonfile import MARKDOWN_CAP, decode_text
+
+RULES = "skills-ref 0.1.1 (the agentskills.io reference validator)"
+FILES = ("SKILL.md", "skill.md")  # the reference prefers the first
+SKIPPED_FOLDERS = frozenset({".git", "node_modules"})
+MAX_DEPTH = 8  # folders below the repository root searched for skills
+
+
+@dataclass(frozen=True, slots=True)
+class SkillVerdict:
+    folder: str  # relative to the repository root
+    name: str | None  # the front matter's name, when it has one
+    errors: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def folders(root: Path) -> Iterator[Path]:
+    """Every folder under ``root`` holding a skill file, in path order; no symlink is followed."""
+    for here, dirs, files in os.walk(root, followlinks=False):
+        depth = Path(here).relative_to(root).parts
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and len(depth) < MAX_DEPTH)
+        if any(name in files for name in FILES):
+            yield Path(here)
+
+
+def judge(folder: Path, root: Path) -> SkillVerdict:
+    """The reference validator's verdict on one skill folder."""
+    from skills_ref.errors import ParseError  # type: ignore[import-untyped]
+    from skills_ref.parser import parse_frontmatter  # type: ignore[import-untyped]
+    from skills_ref.validator import validate_metadata  # type: ignore[import-untyped]
+
+    relative = folder.relative_to(root).as_posix()
+    found = next((folder / name for name in FILES if (folder / name).is_file() and not (folder / name).is_symlink()), None)
+    if found is None:
+        return SkillVerdict(relative, None, ("Missing required file: SKILL.md",))
+    data = read_bytes(found, MARKDOWN_CAP)
+    if data is None:
+        return SkillVerdict(relative, None, (f"{found.name} could not be read",))
+    if len(data) > MARKDOWN_CAP:
+        return SkillVerdict(relative, None, (f"{found.name} is over {MARKDOWN_CAP:,} bytes",))
+    text, _ = decode_text(data)
+    try:
+        metadata, _body = parse_frontmatter(text)
+    except ParseError as exc:
+        return SkillVerdict(relative, None, (str(exc),))
+    except Exception as exc:  # a stranger's YAML must never stop a crawl
+        return SkillVerdict(relative, None, (f"Invalid YAML in frontmatter: {type(exc).__name__}",))
+    name = metadata.get("name")
+    return SkillVerdict(relative, name if isinstance(name, str) else None, tuple(validate_metadata(metadata, folder)))
+
+
+def judge_all(root: Path) -> list[SkillVerdict]:
+    return [judge(folder, root) for folder in folders(root)]
