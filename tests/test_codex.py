@@ -205,3 +205,55 @@ def test_never_raises_on_what_strangers_publish(tmp_path: Path, catalog: str) ->
     assert got.file == codex.CODEX_CATALOG
     for entry in got.entries:
         assert entry.installs is False or entry.installs is None or entry.error is None
+
+
+# --- the clients command: every client's view of one repository ------------------------------
+
+
+def test_clients_command_reports_each_client_by_its_own_rules(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from agentops_index.cli import cli
+
+    root = tmp_path / "repo"
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / ".claude-plugin" / "marketplace.json").write_text(
+        json.dumps(
+            {
+                "name": "shop",
+                "owner": {"name": "o"},
+                "metadata": {"description": "Tools."},
+                "plugins": [{"name": "tool", "source": "./plugins/tool"}],
+            }
+        )
+    )
+    (root / "plugins" / "tool" / ".claude-plugin").mkdir(parents=True)
+    (root / "plugins" / "tool" / ".claude-plugin" / "plugin.json").write_text(
+        json.dumps({"name": "tool", "version": "1.0.0", "description": "A tool.", "author": {"name": "o"}})
+    )
+    (root / "plugins" / "tool" / "skills" / "tidy").mkdir(parents=True)
+    (root / "plugins" / "tool" / "skills" / "tidy" / "SKILL.md").write_text("---\nname: tidy\ndescription: Tidies.\n---\n")
+    runner = CliRunner()
+    done = runner.invoke(cli, ["clients", str(root), "--json"])
+    assert done.exit_code == 0, done.output
+    value = json.loads(done.output)["clients"]
+    assert value["claude"]["verdict"] == "pass" and value["claude"]["rules"].startswith("claude plugin validate")
+    # Codex has no catalog of its own here: it reads Claude's, and says so.
+    assert value["codex"]["catalog"] == codex.CLAUDE_CATALOG and value["codex"]["reads_another_clients_catalog"]
+    assert [(e["name"], e["version"], e["installs"]) for e in value["codex"]["entries"]] == [("tool", "1.0.0", True)]
+    assert value["codex"]["entries"][0]["install"] == "codex plugin add tool@shop"
+    assert "cursor" not in value
+    assert value["agent-skills"]["skills"] == [
+        {"folder": "plugins/tool/skills/tidy", "name": "tidy", "valid": True, "errors": []}
+    ]
+    text = runner.invoke(cli, ["clients", str(root)])
+    assert (
+        text.exit_code == 0 and "Codex        reads .claude-plugin/marketplace.json (it has no catalog of its own)" in text.output
+    )
+    # A Cursor catalog that breaks Cursor's closed schema fails the command, and says where.
+    (root / ".cursor-plugin").mkdir()
+    (root / ".cursor-plugin" / "marketplace.json").write_text(json.dumps({"name": "shop", "version": "1", "plugins": []}))
+    failing = runner.invoke(cli, ["clients", str(root)])
+    assert failing.exit_code == 1 and "Additional properties are not allowed ('version' was unexpected)" in failing.output
+    empty = runner.invoke(cli, ["clients", str(tmp_path / "repo" / "plugins" / "tool" / ".claude-plugin")])
+    assert empty.exit_code == 1 and "no catalog of Claude Code, Codex or Cursor" in empty.output

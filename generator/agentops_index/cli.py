@@ -77,6 +77,30 @@ def validate(obj: Context, path: Path, as_json: bool, strict: bool) -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report on stdout.")
+@click.pass_obj
+def clients(obj: Context, path: Path, as_json: bool) -> None:
+    """How each agent client reads a repository, each by its own rules.
+
+    PATH is a repository checkout. Claude Code's catalog is judged as `claude plugin
+    validate` judges it; Codex as its CLI (0.171.0) adds and installs (it reads its own
+    catalog, else Claude's, else Cursor's); Cursor by its published schemas and CI checks;
+    Agent Skills by the agentskills.io reference validator. Exit status: 1 when any verdict fails.
+    """
+    from agentops_index.manifest.clients import failed, lines, report
+
+    value = report(path)
+    if as_json:
+        click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    else:
+        colour = {"ok": "green", "warn": "yellow", "fail": "red", "info": None}
+        for level, line in lines(value):
+            obj.echo(line, fg=colour[level])
+    sys.exit(1 if failed(value) or not value["clients"] else 0)
+
+
+@cli.command()
 @snapshot_option(
     "The snapshot to render: a path or an http(s) URL of a snapshot or a site (its api/v1/snapshot.json is"
     " downloaded whole, then revalidated by ETag; history is not fetched)."

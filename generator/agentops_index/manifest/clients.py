@@ -1,0 +1,148 @@
+"""How each agent client reads one repository, each by its own rules (the ``clients`` command).
+
+Claude Code (``claude plugin validate``'s rules, ``manifest/validate.py``), OpenAI's Codex CLI
+(``manifest/codex.py``: it reads its own catalog, else Claude's, else Cursor's), Cursor (its
+published schemas and CI checks, ``manifest/cursor.py``) and Agent Skills (the reference
+validator, ``manifest/skills.py``). Each part names the rules that produced it, so a verdict is
+never presented as another client's. A client with nothing to read in the repository is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agentops_index.manifest import codex, cursor, skills
+
+CLAUDE_RULES = "claude plugin validate (Claude Code 2.1.328)"
+
+
+def report(root: Path) -> dict[str, Any]:
+    """Every client's view of the repository at ``root``, as plain JSON data."""
+    from agentops_index.manifest.validate import validate_marketplace
+
+    where = root.as_posix()
+    out: dict[str, Any] = {"target": where, "clients": {}}
+    clients: dict[str, Any] = out["clients"]
+    if (root / codex.CLAUDE_CATALOG).is_file():
+        claude = validate_marketplace(root)
+        clients["claude"] = {
+            "rules": CLAUDE_RULES,
+            "catalog": codex.CLAUDE_CATALOG,
+            "verdict": claude.verdict,
+            "errors": [f"{f.path}: {f.message}" for f in claude.errors],
+            "warnings": [f"{f.path}: {f.message}" for f in claude.warnings],
+            "install": [f"/plugin marketplace add {where}"],
+        }
+    seen = codex.read(root)
+    if seen.file is not None:
+        clients["codex"] = {
+            "rules": codex.CLIENT,
+            "catalog": seen.file,
+            "reads_another_clients_catalog": seen.file != codex.CODEX_CATALOG,
+            "verdict": "fail" if not seen.accepted or any(e.installs is False for e in seen.entries) else "pass",
+            "marketplace": seen.name,
+            "error": seen.error,
+            "install": [f"codex plugin marketplace add {where}"] if seen.accepted else [],
+            "entries": [
+                {
+                    "name": e.name,
+                    "source": e.kind,
+                    "path": e.path,
+                    "url": e.url,
+                    "version": e.version,
+                    "installs": e.installs,
+                    "error": e.error,
+                    "install": f"codex plugin add {e.name}@{seen.name}",
+                }
+                for e in seen.entries
+            ],
+            "not_listed": [{"name": name, "reason": why} for name, why in seen.dropped],
+        }
+    judged = cursor.read(root)
+    if judged is not None:
+        clients["cursor"] = {
+            "rules": cursor.RULES,
+            "catalog": cursor.CATALOG,
+            "verdict": "pass" if judged.valid else "fail",
+            "marketplace": judged.name,
+            "problems": [_problem(p) for p in judged.problems],
+            "entries": [
+                {
+                    "name": e.name,
+                    "folder": e.folder,
+                    "version": e.version,
+                    "valid": e.valid,
+                    "problems": [_problem(p) for p in e.problems],
+                }
+                for e in judged.entries
+            ],
+        }
+    found = skills.judge_all(root)
+    if found:
+        clients["agent-skills"] = {
+            "rules": skills.RULES,
+            "verdict": "pass" if all(s.valid for s in found) else "fail",
+            "skills": [{"folder": s.folder, "name": s.name, "valid": s.valid, "errors": list(s.errors)} for s in found],
+        }
+    return out
+
+
+def failed(value: dict[str, Any]) -> bool:
+    return any(part["verdict"] == "fail" for part in value["clients"].values())
+
+
+def _problem(problem: cursor.Problem) -> dict[str, str]:
+    return {"file": problem.file, "path": problem.path, "message": problem.message}
+
+
+def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report as (level, line) pairs for a terminal; level is ok, warn, fail or info."""
+    out: list[tuple[str, str]] = []
+    clients = value["clients"]
+    if not clients:
+        return [("fail", f"{value['target']}: no catalog of Claude Code, Codex or Cursor, and no Agent Skill")]
+    if "claude" in clients:
+        c = clients["claude"]
+        out.append(
+            (
+                _level(c["verdict"]),
+                f"Claude Code  {c['catalog']}: {c['verdict']}, {_count(len(c['errors']), 'error')}, {_count(len(c['warnings']), 'warning')}  [{c['rules']}]",
+            )
+        )
+        out += [("fail", f"  error   {e}") for e in c["errors"]] + [("warn", f"  warning {w}") for w in c["warnings"]]
+    if "codex" in clients:
+        c = clients["codex"]
+        read = f"reads {c['catalog']}" + (" (it has no catalog of its own)" if c["reads_another_clients_catalog"] else "")
+        if c["error"]:
+            out.append(("fail", f"Codex        {read}: refused: {c['error']}  [{c['rules']}]"))
+        else:
+            installs = sum(1 for e in c["entries"] if e["installs"])
+            remote = sum(1 for e in c["entries"] if e["installs"] is None)
+            summary = f"{len(c['entries'])} listed, {installs} install" + (f", {remote} remote (not judged)" if remote else "")
+            out.append((_level(c["verdict"]), f"Codex        {read}: marketplace {c['marketplace']}, {summary}  [{c['rules']}]"))
+            out += [("fail", f"  {e['name']}: {e['error']}") for e in c["entries"] if e["installs"] is False]
+            out += [("info", f"  not listed: {d['name']}: {d['reason']}") for d in c["not_listed"]]
+    if "cursor" in clients:
+        c = clients["cursor"]
+        bad = [*c["problems"], *(p for e in c["entries"] for p in e["problems"])]
+        out.append(
+            (_level(c["verdict"]), f"Cursor       {c['catalog']}: {c['verdict']}, {_count(len(bad), 'problem')}  [{c['rules']}]")
+        )
+        out += [("fail", f"  {p['file']} {p['path'] or '(entry)'}: {p['message']}") for p in bad]
+    if "agent-skills" in clients:
+        c = clients["agent-skills"]
+        wrong = [s for s in c["skills"] if not s["valid"]]
+        out.append(
+            (_level(c["verdict"]), f"Agent Skills {_count(len(c['skills']), 'skill')}, {len(wrong)} invalid  [{c['rules']}]")
+        )
+        out += [("fail", f"  {s['folder']}: {'; '.join(s['errors'])}") for s in wrong]
+    return out
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _level(verdict: str) -> str:
+    return {"pass": "ok", "warn": "warn", "fail": "fail"}[verdict]
