@@ -20,7 +20,7 @@ from agentops_index.crawl import crawl_local
 from agentops_index.errors import InputError
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.snapshot.models import Snapshot
+from agentops_index.snapshot.models import SCHEMA_VERSION, Snapshot
 from agentops_index.sources.local import checkout_id, discover
 
 REPO = Path(__file__).resolve().parents[1]
@@ -353,20 +353,26 @@ def test_schema_command_prints_the_published_schema() -> None:
     assert result.exit_code == 0 and json.loads(result.output) == schema()
 
 
-def test_a_version_1_snapshot_is_read_as_version_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_snapshots_are_read_as_the_current_version(tmp_path: Path, version: int) -> None:
     """Last night's snapshot, written before plugins recorded their dependencies and sources
-    their origin, is still read (the nightly's --previous crosses the change)."""
+    their origin (version 1) or plugins their other clients (version 2), is still read: the
+    nightly's --previous crosses each change."""
     body = json.loads(COMMITTED.read_text())
-    assert body["schema_version"] == 2
-    body["schema_version"] = 1
+    assert body["schema_version"] == SCHEMA_VERSION == 3
+    body["schema_version"] = version
     for plugin in body["plugins"]:
-        plugin.pop("dependencies", None)
+        plugin.pop("clients", None)
+        if version == 1:
+            plugin.pop("dependencies", None)
     for source in body["sources"]:
-        source.pop("origin", None)
-    old = tmp_path / "v1.json"
+        if version == 1:
+            source.pop("origin", None)
+    old = tmp_path / f"v{version}.json"
     old.write_text(json.dumps(body))
     snapshot = store.load(old)
-    assert snapshot.schema_version == 2 and all(p.dependencies == 0 for p in snapshot.plugins)
+    assert snapshot.schema_version == SCHEMA_VERSION and all(p.clients == [] for p in snapshot.plugins)
+    assert version > 1 or all(p.dependencies == 0 for p in snapshot.plugins)
 
 
 def test_a_new_kind_of_source_is_one_class_the_crawl_takes_as_it_is() -> None:

@@ -96,6 +96,25 @@ def test_corpus_through_github_equals_from_dir(fake_github: Start, corpus: Path)
     assert 1 < fake.settings.max_in_flight <= 8
 
 
+def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start) -> None:
+    """Codex's and Cursor's views of the formats corpus's Claude records come through the GitHub
+    crawl as they do from --from-dir: the root catalogs are fetched with the plugin folders."""
+    formats = REPO.parent / "shared" / "corpus-formats" / "marketplaces"
+    if not formats.is_dir():
+        pytest.skip(f"the formats corpus is not at {formats} (it lives in ../shared/corpus-formats)")
+    fake = fake_github(World.from_folder(formats))
+    through = crawl(fake, refs_of(formats))
+    local = crawl_local([formats], TAXONOMY)
+
+    def views(result: CrawlResult) -> dict[str, Any]:
+        return {p.id: [v.model_dump() for v in p.clients] for p in result.snapshot.plugins if p.resolved.state == "local"}
+
+    ours, theirs = views(through), views(local)
+    shared = sorted(set(ours) & set(theirs))
+    assert shared and sum(1 for pid in shared if theirs[pid]) > 50
+    assert {pid: ours[pid] for pid in shared} == {pid: theirs[pid] for pid in shared}
+
+
 def test_github_enterprise_base_url(fake_github: Start) -> None:
     fake = fake_github(World.from_folder(SAMPLE))
     result = crawl_github([RepoRef("proseware", "frontend-kit")], TAXONOMY, f"{fake.url}/api/v3", None)

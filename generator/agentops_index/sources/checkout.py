@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP
+from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP, MARKETPLACE_CAP
 from agentops_index.sources.github import TreeEntry
 
 MAX_FETCH_FILES = 3000  # per repository
@@ -35,6 +35,9 @@ def _under(path: str, directory: str) -> bool:
     return directory in ("", ".") or path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
+# Read at the repository root whatever the plugin folders: a root plugin's manifest, and the other
+# clients' catalogs (sources/clients.py reads them as the local crawl does).
+ROOT_FILES = frozenset({".claude-plugin/plugin.json", ".agents/plugins/marketplace.json", ".cursor-plugin/marketplace.json"})
 SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts")
 SCRIPT_CAP = 64 * 1024  # bundled scripts hooks and MCP servers run, for trust signals
 
@@ -65,7 +68,7 @@ def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool 
             continue
         if entry.type != "blob" or entry.mode == "120000":
             continue  # symlinks and submodules are not followed (the local reader refuses them too)
-        useful = entry.path == ".claude-plugin/plugin.json" or (
+        useful = (entry.path in ROOT_FILES and entry.size <= MARKETPLACE_CAP) or (
             not SKIP_PARTS.intersection(parts) and any(_under(entry.path, d) for d in dirs) and _wanted(entry)
         )
         if useful and len(out.fetch) < MAX_FETCH_FILES and fetched_bytes + entry.size <= MAX_FETCH_BYTES:

@@ -16,6 +16,7 @@ from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketpl
 from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources import clients
 from agentops_index.sources.local import LocalSource
 
 
@@ -97,6 +98,7 @@ def read_local(
             record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
         used.add(record.id)
         plugins.append(record)
+    plugins = clients.attach(source.root, source.id, source.origin, plugins)
     ids = [p.id for p in plugins]
     market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
     if metrics is not None:

@@ -1,0 +1,96 @@
+"""Other clients' views of a repository's plugins, attached to the Claude records they share a folder with.
+
+A repository often ships Codex's and Cursor's catalogs beside Claude Code's, listing the same
+plugin folders under the same or other names; Codex also reads Claude's catalog when it has none
+of its own. Each Claude record whose plugin folder another client's catalog lists gets that
+client's view (``m.ClientView``): the catalog read, the entry's name there, how to install it in
+that client, and the verdict by that client's rules (``manifest/codex.py``, ``manifest/cursor.py``).
+One folder is one record: a view is attached, never a second record made; two folders are never
+joined. Plugins only another client lists are not recorded yet (issue 21).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from agentops_index.manifest import codex, cursor
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.assemble import text
+
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # a name that can be typed in a command as it is
+PROBLEMS_MAX = 20
+
+
+def _folder(path: str | None) -> str | None:
+    return posixpath.normpath(path.removeprefix("./")) if path else None
+
+
+def _untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.ClientUntrusted:
+    return m.ClientUntrusted(
+        entry=text(entry) or m.Text.of("?"),
+        marketplace=text(marketplace),
+        problems=[t for t in (text(p) for p in problems[:PROBLEMS_MAX]) if t is not None],
+    )
+
+
+def views(root: Path, marketplace_id: str, origin: str) -> dict[str, list[m.ClientView]]:
+    """Every other client's view of the repository's plugin folders, by folder."""
+    out: dict[str, list[m.ClientView]] = defaultdict(list)
+    seen = codex.read(root)
+    if seen.accepted:
+        add = f"codex plugin marketplace add {marketplace_id}" if origin == "github" else None
+        for entry in seen.entries:
+            folder = _folder(entry.path)
+            if folder is None:
+                continue
+            plain = bool(_PLAIN.match(entry.name)) and bool(seen.name)
+            install = [c for c in (add, f"codex plugin add {entry.name}@{seen.name}" if plain else None) if c]
+            out[folder].append(
+                m.ClientView(
+                    client="codex",
+                    catalog=seen.file or codex.CODEX_CATALOG,
+                    valid=entry.installs,
+                    rules=codex.CLIENT,
+                    install=install,
+                    untrusted=_untrusted(entry.name, seen.name, [entry.error] if entry.error else []),
+                )
+            )
+    judged = cursor.read(root)
+    if judged is not None:
+        shared = [f"{p.file} {p.path}: {p.message}" for p in judged.problems]
+        for index, item in enumerate(judged.entries):
+            folder = _folder(item.folder)
+            if folder is None:
+                continue
+            # The catalog's problems that concern this entry, then the entry's own.
+            mine = f"/plugins/{index}"
+            own = [x for x, p in zip(shared, judged.problems, strict=True) if p.path == mine or p.path.startswith(mine + "/")]
+            whole = [x for x, p in zip(shared, judged.problems, strict=True) if not p.path.startswith("/plugins/")]
+            problems = whole + own + [f"{p.file} {p.path or '(entry)'}: {p.message}" for p in item.problems]
+            out[folder].append(
+                m.ClientView(
+                    client="cursor",
+                    catalog=cursor.CATALOG,
+                    valid=not problems,
+                    rules=cursor.RULES,
+                    install=[],
+                    untrusted=_untrusted(item.name or "?", judged.name, problems),
+                )
+            )
+    return out
+
+
+def attach(root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
+    """The records, each with the views of the other clients that list its folder."""
+    by_folder = views(root, marketplace_id, origin)
+    if not by_folder:
+        return plugins
+    out = []
+    for record in plugins:
+        folder = _folder(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+        found = by_folder.get(folder or "", [])
+        out.append(record.model_copy(update={"clients": found}) if found else record)
+    return out

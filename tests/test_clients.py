@@ -1,0 +1,115 @@
+"""Other clients' views attached to Claude records (sources/clients.py): one folder, one record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from agentops_index.crawl import crawl_local
+from agentops_index.snapshot.categories import load_taxonomy
+
+REPO = Path(__file__).resolve().parents[1]
+TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
+
+
+def write(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+
+
+def test_each_folder_is_one_record_with_every_clients_view(tmp_path: Path) -> None:
+    root = tmp_path / "octo__tools"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {
+            "name": "tools",
+            "owner": {"name": "o"},
+            "plugins": [
+                {"name": "lint", "source": "./plugins/lint"},
+                {"name": "docs", "source": "./plugins/docs"},
+            ],
+        },
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "tools-codex",
+            "plugins": [
+                # the same folder under another name, a folder Claude's catalog does not list, and a bad policy-free entry
+                {"name": "linter", "source": {"source": "local", "path": "./plugins/lint"}},
+                {"name": "extra", "source": {"source": "local", "path": "./plugins/extra"}},
+            ],
+        },
+    )
+    write(
+        root / ".cursor-plugin" / "marketplace.json", {"name": "tools", "plugins": [{"name": "docs", "source": "plugins/docs"}]}
+    )
+    for name in ("lint", "docs", "extra"):
+        write(root / "plugins" / name / ".claude-plugin" / "plugin.json", {"name": name, "version": "1.0.0"})
+    write(root / "plugins" / "lint" / ".codex-plugin" / "plugin.json", {"name": "lint", "version": "1.0.0"})
+    write(
+        root / "plugins" / "docs" / ".cursor-plugin" / "plugin.json",
+        {"name": "docs", "author": {"name": "o", "url": "https://o.test"}},
+    )
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    assert sorted(records) == ["docs@octo/tools", "lint@octo/tools"]  # "extra" only Codex lists: not a record (yet)
+    lint = records["lint@octo/tools"].clients
+    assert [(v.client, v.catalog, v.untrusted.entry.text, v.valid) for v in lint] == [
+        ("codex", ".agents/plugins/marketplace.json", "linter", False)
+    ]
+    assert "does not match marketplace plugin name 'linter'" in lint[0].untrusted.problems[0].text
+    assert lint[0].install == ["codex plugin marketplace add octo/tools", "codex plugin add linter@tools-codex"]
+    docs = records["docs@octo/tools"].clients
+    assert [(v.client, v.valid) for v in docs] == [("cursor", False)]
+    assert "'url' was unexpected" in docs[0].untrusted.problems[0].text and docs[0].rules.startswith("Cursor's published schemas")
+
+
+def test_codex_reads_claudes_catalog_when_it_has_none(tmp_path: Path) -> None:
+    root = tmp_path / "octo__solo"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {"name": "solo", "owner": {"name": "o"}, "plugins": [{"name": "one", "source": "./"}]},
+    )
+    write(root / ".claude-plugin" / "plugin.json", {"name": "one", "version": "2.0.0"})
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert [(v.client, v.catalog, v.valid, v.install) for v in plugin.clients] == [
+        (
+            "codex",
+            ".claude-plugin/marketplace.json",
+            True,
+            ["codex plugin marketplace add octo/solo", "codex plugin add one@solo"],
+        )
+    ]
+
+
+def test_names_that_cannot_be_typed_get_no_command(tmp_path: Path) -> None:
+    root = tmp_path / "octo__odd"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {"name": "odd", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./p"}]},
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "odd", "plugins": [{"name": "p; rm -rf ~", "source": {"source": "local", "path": "./p"}}]},
+    )
+    write(root / "p" / ".claude-plugin" / "plugin.json", {"name": "p"})
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    (view,) = plugin.clients
+    assert view.install == ["codex plugin marketplace add octo/odd"] and view.untrusted.entry.text == "p; rm -rf ~"
+
+
+def test_the_plugin_page_shows_each_clients_install_and_verdict(tmp_path: Path) -> None:
+    from agentops_index.build import build
+
+    test_each_folder_is_one_record_with_every_clients_view(tmp_path / "in")
+    snapshot_path = tmp_path / "snapshot.json"
+    crawl_local([tmp_path / "in"], TAXONOMY).write(snapshot_path)
+    build(snapshot_path, tmp_path / "site", search=False)
+    lint = (tmp_path / "site" / "plugins" / "octo" / "tools" / "lint" / "index.html").read_text()
+    assert "In Codex" in lint and "does not install" in lint and "codex plugin add linter@tools-codex" in lint
+    assert 'data-copy="Copy the Codex commands"' in lint and "By codex-cli 0.171.0." in lint
+    assert "Codex: fails" in lint  # the summary's badge
+    docs = (tmp_path / "site" / "plugins" / "octo" / "tools" / "docs" / "index.html").read_text()
+    assert "In Cursor" in docs and "fails its checks" in docs and "&#39;url&#39; was unexpected" in docs
