@@ -113,3 +113,24 @@ def test_the_plugin_page_shows_each_clients_install_and_verdict(tmp_path: Path) 
     assert "Codex: fails" in lint  # the summary's badge
     docs = (tmp_path / "site" / "plugins" / "octo" / "tools" / "docs" / "index.html").read_text()
     assert "In Cursor" in docs and "fails its checks" in docs and "&#39;url&#39; was unexpected" in docs
+
+
+def test_a_path_the_filesystem_refuses_never_stops_a_crawl(tmp_path: Path) -> None:
+    """A source naming a folder over 255 bytes made every path check raise (ENAMETOOLONG), in
+    Claude Code's validator as in the other clients' readers: now it is a folder that is not there."""
+    from agentops_index.manifest.validate import validate_marketplace
+
+    root = tmp_path / "octo__long"
+    long = "./" + "a" * 300
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {"name": "long", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": long}]},
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "long", "plugins": [{"name": "p", "source": {"source": "local", "path": long}}]},
+    )
+    write(root / ".cursor-plugin" / "marketplace.json", {"name": "long", "plugins": [{"name": "p", "source": "b" * 300}]})
+    validate_marketplace(root)
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert plugin.resolved.state == "missing" and plugin.clients == []

@@ -4,6 +4,7 @@ against the behaviours FORMATS.md records from probes of the same CLI."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -200,11 +201,34 @@ def test_catalog_precedence_and_cursor_bare_folders(tmp_path: Path) -> None:
 def test_never_raises_on_what_strangers_publish(tmp_path: Path, catalog: str) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / ".codex-plugin").mkdir()
-    (tmp_path / "a" / ".codex-plugin" / "plugin.json").write_text('{"name": ["a"], "version": {"x": 1}')
+    (tmp_path / "a" / ".codex-plugin" / "plugin.json").write_text('{"name": ["a"], "version": {"x": 1}}')
     got = codex.read(repo(tmp_path, catalog))
     assert got.file == codex.CODEX_CATALOG
-    for entry in got.entries:
-        assert entry.installs is False or entry.installs is None or entry.error is None
+    for entry in got.entries:  # the one folder that exists has a manifest whose version is not a string
+        assert entry.installs is False and entry.error == "invalid plugin version in plugin.json: expected string"
+
+
+def test_paths_a_filesystem_refuses_and_links_out_of_the_repository(tmp_path: Path) -> None:
+    """A name over 255 bytes, a link out of the repository anywhere on the way (the catalog's own
+    folder, or a plugin folder's parent): never read, never raised on."""
+    outside = tmp_path / "outside"
+    (outside / "sub" / ".codex-plugin").mkdir(parents=True)
+    (outside / "sub" / ".codex-plugin" / "plugin.json").write_text('{"name": "secret-name", "version": "9"}')
+    root = tmp_path / "repo"
+    root.mkdir()
+    os.symlink(outside, root / "lnk")
+    catalog = {"name": "m", "plugins": [local("long", "./" + "a" * 300), local("linked", "./lnk/sub")]}
+    got = codex.read(repo(root, catalog))
+    assert [(e.name, e.installs) for e in got.entries] == [("long", False), ("linked", False)]
+    assert not any("secret-name" in (e.error or "") for e in got.entries)
+    # A catalog reached through a linked folder is not read at all.
+    linked = tmp_path / "linked-catalog"
+    linked.mkdir()
+    (outside / "plugins").mkdir()
+    (outside / "plugins" / "marketplace.json").write_text('{"name": "elsewhere", "plugins": []}')
+    (linked / ".agents").mkdir()
+    os.symlink(outside / "plugins", linked / ".agents" / "plugins")
+    assert codex.read(linked).error == "marketplace root does not contain a supported manifest"
 
 
 # --- the clients command: every client's view of one repository ------------------------------

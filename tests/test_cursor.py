@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +130,44 @@ def test_no_catalog_is_no_verdict(tmp_path: Path) -> None:
         '{"name": "m", "metadata": {"pluginRoot": 5}, "plugins": [{"name": "a", "source": "a"}]}',
         '{"name": "m", "plugins": [{"name": "a", "source": "/etc"}]}',
         '{"name": "m", "plugins": {"a": 1}}',
+        '{"name": "m", "plugins": [{"name": "a", "source": "http://[x"}]}',
+        '{"name": "m", "plugins": [{"name": "a", "source": "' + "a" * 300 + '"}]}',
+        '{"name": "m", "metadata": {"pluginRoot": "' + "b" * 300 + '"}, "plugins": [{"name": "a", "source": "a"}]}',
     ],
 )
 def test_never_raises_on_what_strangers_publish(tmp_path: Path, catalog: str) -> None:
     got = cursor.read(repo(tmp_path, catalog, {"a": '{"name": "a", "hooks": 3, "variables": {"type": "x"}}'}))
-    assert got is not None and not got.valid
+    assert got is not None  # and nothing raised
+
+
+def test_links_out_of_the_repository_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "p" / ".cursor-plugin").mkdir(parents=True)
+    (outside / "p" / ".cursor-plugin" / "plugin.json").write_text('{"name": "secret-name"}')
+    root = tmp_path / "repo"
+    root.mkdir()
+    os.symlink(outside, root / "lnk")
+    got = cursor.read(repo(root, {"name": "m", "metadata": {"pluginRoot": "lnk"}, "plugins": [{"name": "p", "source": "p"}]}))
+    assert got is not None and got.entries[0].problems == [cursor.Problem("", 'source directory "p" does not exist')]
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    os.symlink(root / ".cursor-plugin", linked / ".cursor-plugin")
+    assert cursor.read(linked) is None
+
+
+def test_patterns_are_read_as_javascript_reads_them(tmp_path: Path) -> None:
+    """Cursor's CI runs AJV: "$" is the end of the string and "\\d" is ASCII, unlike Python's re."""
+    got = cursor.read(
+        repo(
+            tmp_path,
+            {
+                "name": "m",
+                "plugins": [
+                    {"name": "abc\n", "source": "https://x.test/a.git"},
+                    {"name": "a\u0661", "source": "https://x.test/b.git"},
+                ],
+            },
+        )
+    )
+    assert got is not None
+    assert [p.path for p in got.problems] == ["/plugins/0/name", "/plugins/1/name"]

@@ -74,11 +74,19 @@ def test_hostile_skills_are_refused_not_followed(tmp_path: Path) -> None:
     skill(root, "bomb", "---\nname: &a bomb\ndescription: *a\n---\n")
     skill(root, "flow", "---\n{name: flow, description: x}\n---\n")
     skill(root, "bytes", b"---\nname: bytes\ndescription: \xff\xfe\n---\n")
-    skill(root, "deep/" + "/".join("d" * 12), "---\nname: d\ndescription: x\n---\n")
+    skill(root, "bom", "\ufeff---\nname: bom\ndescription: x\n---\n")
+    skill(root, "wide", "---\nname: wide\ndescription: x\nmetadata:\n" + "".join(f"  k{i}: v\n" for i in range(800)) + "---\n")
+    deep = "/".join(["d"] * 12)
+    for depth in (skills.MAX_DEPTH, skills.MAX_DEPTH + 1):
+        skill(root, "deep/" + "/".join(["d"] * (depth - 1)), "---\nname: d\ndescription: x\n---\n")
+    skill(root, "deep/" + deep, "---\nname: d\ndescription: x\n---\n")
     got = {v.folder: v for v in skills.judge_all(root)}
     assert "linked-folder" not in got
-    assert got["linked-file"].errors == ("Missing required file: SKILL.md",)
+    assert got["linked-file"].errors == ("SKILL.md is a symbolic link (not followed)",)
     assert "over" in got["huge"].errors[0]
     assert not got["bomb"].valid and not got["flow"].valid
-    assert got["bytes"].valid  # bad bytes become U+FFFD, as the file is read elsewhere
-    assert not any(f.startswith("deep/") and f.count("/") > skills.MAX_DEPTH for f in got)
+    assert got["bytes"].errors == ("SKILL.md is not UTF-8 (byte 29)",)  # the reference fails to decode it too
+    assert got["bom"].errors == ("SKILL.md must start with YAML frontmatter (---)",)  # as the reference reads it
+    assert got["wide"].errors == (f"front matter is over {skills.FRONT_MATTER_CAP:,} bytes (not parsed)",)
+    deep_found = sorted(len(Path(f).parts) for f in got if f.startswith("deep/"))
+    assert deep_found == [skills.MAX_DEPTH]  # a skill MAX_DEPTH folders down is found, deeper ones are not

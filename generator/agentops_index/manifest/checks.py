@@ -75,7 +75,9 @@ def issue_code(message: str) -> str:
 
 
 def inside(root: Path, relative: str) -> Path | None:
-    """``root/relative`` if it stays inside ``root`` lexically and crosses no symlink."""
+    """``root/relative`` if it stays inside ``root`` lexically and crosses no symlink; None too for a
+    path the filesystem refuses to look at (a name over 255 bytes, a path over PATH_MAX), so no
+    later probe of what a stranger named can raise."""
     parts = PurePosixPath(relative.replace("\\", "/")).parts
     if any(p == ".." for p in parts) or (parts and parts[0] == "/"):
         return None
@@ -84,7 +86,10 @@ def inside(root: Path, relative: str) -> Path | None:
         if part in (".", ""):
             continue
         current = current / part
-        if current.is_symlink():
+        try:
+            if current.is_symlink():
+                return None
+        except (OSError, ValueError):  # ENAMETOOLONG and the like; ValueError: an embedded NUL
             return None
     return current
 

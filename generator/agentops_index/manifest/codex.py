@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from agentops_index.manifest.checks import load_json
+from agentops_index.manifest.checks import inside, load_json
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 
 CLIENT = "codex-cli 0.171.0"
@@ -87,7 +87,7 @@ class CodexCatalog:
 
 def read(root: Path) -> CodexCatalog:
     """What ``codex plugin marketplace add ROOT``, ``plugin list`` and ``plugin add`` make of a repository."""
-    file = next((c for c in CATALOGS if (root / c).is_file()), None)
+    file = next((c for c in CATALOGS if _file(root, c) is not None), None)
     if file is None:
         return CodexCatalog(None, error="marketplace root does not contain a supported manifest")
     doc = load_json(root / file, MARKETPLACE_CAP)
@@ -195,14 +195,26 @@ def _place(source: Any, file: str, root: Path) -> tuple[Kind, str] | str:
     return "skipping marketplace plugin with unsupported source"
 
 
+def _file(root: Path, relative: str) -> Path | None:
+    """``root/relative`` when it is a regular file reached through no symbolic link (we never read
+    outside a repository, whatever a stranger links to)."""
+    path = inside(root, relative)
+    try:
+        return path if path is not None and path.is_file() else None
+    except OSError:
+        return None
+
+
 def _manifest(folder: Path) -> tuple[str, Any] | None:
     """The manifest Codex reads in a plugin folder (its path and parsed value, None if it does not parse)."""
     for relative in MANIFESTS:
-        if (folder / relative).is_file():
-            doc = load_json(folder / relative)
+        path = _file(folder, relative)
+        if path is not None:
+            doc = load_json(path)
             return relative, (doc.value if doc is not None and doc.ok else None)
-    if (folder / AGENT_PLUGINS_MANIFEST).is_file():
-        doc = load_json(folder / AGENT_PLUGINS_MANIFEST)
+    path = _file(folder, AGENT_PLUGINS_MANIFEST)
+    if path is not None:
+        doc = load_json(path)
         value = doc.value if doc is not None and doc.ok else None
         if isinstance(value, dict) and "$schema" in value:
             return AGENT_PLUGINS_MANIFEST, value
@@ -210,8 +222,8 @@ def _manifest(folder: Path) -> tuple[str, Any] | None:
 
 
 def _local(root: Path, name: str, path: str, installation: str, authentication: str) -> CodexEntry:
-    folder = root / path
-    if not folder.is_dir() or folder.is_symlink():
+    folder = inside(root, path)
+    if folder is None or not folder.is_dir():
         return CodexEntry(
             name, "local", path, None, installation, authentication, None, False, f"plugin source path is not a directory: {path}"
         )

@@ -1,14 +1,17 @@
-"""A Cursor catalog judged by Cursor's own rules: its published JSON Schemas and its CI's checks.
+"""A Cursor catalog judged by Cursor's rules as published: its JSON Schemas and its CI's checks, re-implemented.
 
 Cursor publishes no validator to run offline. Its official catalog (``cursor/plugins`` at
-195d935) checks every change with ``scripts/validate-plugins.mjs``: ``.cursor-plugin/marketplace.json``
+195d935) checks every change with ``scripts/validate-plugins.mjs`` (AJV): ``.cursor-plugin/marketplace.json``
 against ``schemas/marketplace.schema.json`` (closed: no key outside the schema), then, for every
-entry whose source is a folder, that the folder exists (under ``metadata.pluginRoot`` when the
-catalog sets one), that it holds ``.cursor-plugin/plugin.json``, that this file validates against
-``schemas/plugin.schema.json`` (closed too), and that its ``name`` is the entry's. Those rules are
-written out here as JSON Schema and checked by ``jsonschema``; the tests hold the verdicts to
-those recorded in ``../shared/corpus-formats/oracle/*.cursor-schema.json`` (Cursor's schema files
-applied by the same engine). A problem's ``path`` is a JSON pointer into the file it names.
+entry whose source is a folder, that the folder exists, that it holds ``.cursor-plugin/plugin.json``,
+that this file validates against ``schemas/plugin.schema.json`` (closed too), and that its ``name``
+is the entry's. Those rules are written out here as JSON Schema and checked with Python's
+``jsonschema``, with JavaScript's regular expressions for ``pattern``; this is a re-implementation,
+not Cursor's program. A folder is looked for under ``metadata.pluginRoot`` when the catalog sets one:
+the schema does not name that key, third-party linters and the recorded verdicts honour it.
+The tests hold the verdicts to those in ``../shared/corpus-formats/oracle/*.cursor-schema.json``
+(Cursor's schema files applied with ``jsonschema`` as well). A problem's ``path`` is a JSON pointer
+into the file it names.
 
 Everything read is a stranger's: nothing here raises on what a repository holds.
 """
@@ -16,18 +19,19 @@ Everything read is a stranger's: nothing here raises on what a repository holds.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from agentops_index.manifest.checks import load_json
+from agentops_index.manifest.checks import inside, load_json
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 
-RULES = "Cursor's published schemas and CI checks (cursor/plugins 195d935)"
+RULES = "Cursor's published schemas and CI checks, re-implemented (cursor/plugins 195d935)"
 CATALOG = ".cursor-plugin/marketplace.json"
 MANIFEST = ".cursor-plugin/plugin.json"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a scheme: a remote source (urlsplit raises on some strings)
 NAME = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
 SEMVER = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
@@ -68,9 +72,10 @@ class CursorCatalog:
 
 def read(root: Path) -> CursorCatalog | None:
     """The verdict on a repository's Cursor catalog, or None when it has none."""
-    if not (root / CATALOG).is_file():
+    catalog_path = inside(root, CATALOG)
+    if catalog_path is None or not catalog_path.is_file():
         return None
-    doc = load_json(root / CATALOG, MARKETPLACE_CAP)
+    doc = load_json(catalog_path, MARKETPLACE_CAP)
     if doc is None or not doc.ok:
         why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
         return CursorCatalog([Problem("", why)])
@@ -92,21 +97,22 @@ def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None) -> CursorEn
     name = raw.get("name") if isinstance(raw.get("name"), str) else None
     source = raw.get("source")
     entry = CursorEntry(name, source, None)
-    if not isinstance(source, str) or not source or urlsplit(source).scheme:
+    if not isinstance(source, str) or not source or _URL.match(source):
         return entry  # a remote source, or one the catalog's schema already refuses
     joined = posixpath.normpath(posixpath.join(plugin_root or ".", source))
     if joined.startswith("../") or joined == ".." or joined.startswith("/"):
         entry.problems.append(Problem("", f'source directory "{source}" is outside the repository'))
         return entry
     entry.folder = joined
-    folder = root / joined
-    if not folder.is_dir() or folder.is_symlink():
+    folder = inside(root, joined)
+    if folder is None or not folder.is_dir():
         entry.problems.append(Problem("", f'source directory "{source}" does not exist'))
         return entry
-    if not (folder / MANIFEST).is_file():
+    manifest_path = inside(folder, MANIFEST)
+    if manifest_path is None or not manifest_path.is_file():
         entry.problems.append(Problem("", f"{MANIFEST} is missing from {source}"))
         return entry
-    doc = load_json(folder / MANIFEST)
+    doc = load_json(manifest_path)
     if doc is None or not doc.ok:
         why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
         entry.problems.append(Problem("", why, MANIFEST))
@@ -221,12 +227,27 @@ def _problems(value: Any, schema: dict[str, Any], path: str, file: str = CATALOG
     "@"; ``uri`` is not checked (Cursor's CI, with ajv-formats, would check it)."""
     validator = _VALIDATORS.get(id(schema))
     if validator is None:
-        from jsonschema import Draft7Validator
+        from jsonschema import Draft7Validator, ValidationError
+        from jsonschema.validators import extend
 
-        validator = _VALIDATORS[id(schema)] = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+        def pattern(_validator: Any, wanted: str, instance: Any, _schema: Any) -> Iterator[ValidationError]:
+            if isinstance(instance, str) and not _js_regex(wanted).search(instance):
+                yield ValidationError(f"{instance!r} does not match {wanted!r}")
+
+        checker = extend(Draft7Validator, {"pattern": pattern})  # type: ignore[no-untyped-call]
+        validator = _VALIDATORS[id(schema)] = checker(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path]):
         pointer = path + "".join("/" + _escape(str(part)) for part in error.absolute_path)
         yield Problem(pointer or "/", error.message, file)
+
+
+def _js_regex(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as JavaScript reads it (AJV, in Cursor's CI), not as Python does: ``\\d`` and
+    ``\\w`` are ASCII, and a final ``$`` is the end of the string (Python's also matches before a
+    final newline, so ``"abc\\n"`` would pass as a name)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern, re.ASCII)
 
 
 def _escape(key: str) -> str:
