@@ -139,7 +139,8 @@ def test_search_finds_by_name_typo_facet_and_sort(browser: Any, sample_site: str
     assert "showing results for “changelog”" in page.inner_text("#status")
     page.goto(sample_site + "search/?q=review&category=code-quality")
     narrowed = results(page)
-    assert narrowed and all("· code-quality" in li.inner_text() for li in page.query_selector_all("#results > li .meta"))
+    name = page.inner_text('#f-category option[value="code-quality"]')
+    assert narrowed and all(f"· {name}" in li.inner_text() for li in page.query_selector_all("#results > li .meta"))
     page.goto(sample_site + "search/?q=review")
     assert len(results(page)) > len(narrowed)
     page.goto(sample_site + "search/?q=review&sort=name")
@@ -156,6 +157,8 @@ def test_results_are_cards_with_what_a_choice_needs_and_category_chips(browser: 
     snapshot = store.load(REPO / "data" / "snapshots" / "latest.json")
     by_slug = {p.slug.rsplit("/", 1)[-1]: p for p in snapshot.plugins}
     dates = {r["slug"].rsplit("/", 1)[-1]: (r["pushed_at"] or r["last_changed"])[:10] for r in project_all(snapshot)}
+    listed: dict[str, tuple[str, str]] = {}
+    compared = 0
     page = browser.new_page()
     page.goto(sample_site + "search/?q=review")
     shown = results(page)
@@ -184,7 +187,23 @@ def test_results_are_cards_with_what_a_choice_needs_and_category_chips(browser: 
         assert kinds == expected, (slug, text)
         assert item.query_selector(".k-updated time").inner_text() == dates[slug]
         assert item.query_selector("a.compare-link")
+        # The same facts, in the same words, as the catalog's own card of the plugin (templates/_macros.html).
+        if slug not in listed:
+            category = browser.new_page()
+            category.goto(sample_site + f"categories/{plugin.category}/")
+            for html_card in category.query_selector_all(".cards > li.card"):
+                href = html_card.query_selector("h3 a").get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
+                listed[href] = (
+                    html_card.query_selector(".badge").inner_text(),
+                    html_card.query_selector(".facts-line").inner_text(),
+                )
+            category.close()
+        if slug in listed:  # a copy the category shows as another listing is not on that page
+            facts = item.query_selector(".facts-line").inner_text().replace("Compare", "").strip()
+            assert (item.query_selector(".badge").inner_text(), facts) == listed[slug], slug
+            compared += 1
         assert "data-pagefind" not in item.inner_html() and "Passes Claude Code" not in text  # not the page's indexed text
+    assert compared >= len(shown) - 1, (compared, len(shown))
     chips = page.query_selector_all("#chips button")
     assert chips and all(c.get_attribute("aria-pressed") == "false" for c in chips)
     first = chips[0]
@@ -192,7 +211,8 @@ def test_results_are_cards_with_what_a_choice_needs_and_category_chips(browser: 
     n = int(first.query_selector(".count").inner_text())
     first.click()
     narrowed = results(page)
-    assert len(narrowed) == n and "category=" in page.url
+    assert len(narrowed) >= n and "category=" in page.url  # a narrowed search may find more than these results held
+    assert page.evaluate("document.activeElement.dataset.slug") is not None  # the pressed chip keeps the focus
     again = page.query_selector_all("#chips button")
     assert len(again) == 1 and again[0].get_attribute("aria-pressed") == "true", label
     again[0].click()

@@ -697,3 +697,29 @@ def test_every_finding_code_has_advice_and_no_advice_is_for_a_code_that_cannot_o
         re.findall(r'remote_plugin\(\s*entry, "([a-z_.]+)"', source)
     )
     assert emitted and sorted(emitted - set(FIXES)) == []
+
+
+def test_copies_are_counted_by_marketplace_and_listed_once() -> None:
+    """'also in N other marketplaces' counts marketplaces, not listings; a list shows each copy
+    group once, by the listing search shows (valid, the original, the best score)."""
+    from agentops_index.render.pages import one_per_copy_group
+    from agentops_index.search.records import other_marketplaces
+
+    # Two copies in its own marketplace and one elsewhere: one other marketplace.
+    assert other_marketplaces("a@o/one", ["a2@o/one", "a@o/two"]) == 1
+    assert other_marketplaces("a@o/one", ["a2@o/one"]) == 0
+    assert other_marketplaces("a@o/one", ["a@o/two", "a@o/three", "b@o/three"]) == 2
+    snapshot = store.load(COMMITTED)
+    plugins = snapshot.plugins[:3]
+    first, second, third = plugins
+    records = {
+        first.id: {"id": first.id, "canonical_id": first.id, "valid": True, "static": 0.2},
+        second.id: {"id": second.id, "canonical_id": first.id, "valid": True, "static": 0.9},
+        third.id: {"id": third.id, "canonical_id": None, "valid": True, "static": 0.1},
+    }
+    assert [p.id for p in one_per_copy_group(plugins, records)] == [first.id, third.id]  # the original, not the best-scored copy
+    records[first.id]["valid"] = False
+    assert [p.id for p in one_per_copy_group(plugins, records)] == [
+        second.id,
+        third.id,
+    ]  # a valid copy before an invalid original

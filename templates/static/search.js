@@ -243,6 +243,7 @@ function entryOf(card) {
     signal: card.signal || '',
     risk: RISK.indexOf(card.risk || 'none'),
     stars: Number(card.stars || 0),
+    starred: card.stars !== null && card.stars !== undefined, // null: no GitHub metrics
     mult: Number(card.mult || 0) / 1e6,
     static: Number(card.static || 0),
     grp: card.grp || card.slug,
@@ -438,7 +439,7 @@ function card(row) {
   if (e.risk >= RISK.indexOf('elevated')) head.append(' ', el('span', `badge level-${RISK[e.risk]}`, `${RISK[e.risk]} risk`));
   item.append(head);
   if (e.desc) item.append(el('p', 'desc', e.desc));
-  const meta = el('p', 'meta', [e.market, e.category].filter(Boolean).join(' · '));
+  const meta = el('p', 'meta', [e.market, categoryNames().get(e.category) || e.category].filter(Boolean).join(' · '));
   if (e.also) meta.append(' · ', el('span', 'k k-copies', `also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`));
   if (e.signal) meta.append(` · ${RISK[e.risk]}: ${e.signal}`);
   item.append(meta);
@@ -448,7 +449,7 @@ function card(row) {
     if (n) facts.append(el('li', `k k-${kind}`, `${n} ${label}${n === 1 ? '' : 's'}`));
   });
   if (!facts.childElementCount) facts.append(el('li', '', 'no components found'));
-  if (e.stars) { // 0 is also what a plugin without GitHub metrics carries
+  if (e.starred) {
     const stars = el('li', 'k k-stars', e.stars.toLocaleString('en'));
     stars.append(hidden(' stars'));
     facts.append(stars);
@@ -469,19 +470,27 @@ function card(row) {
   return item;
 }
 
-// The categories of a query's results, as chips with their counts: one press narrows to a
-// category, a second press widens again. The category select stays the one place the filter lives.
+// Category names by slug, as the category select shows them.
+function categoryNames() {
+  return new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
+}
+
+// The categories of a query's results, as chips with how many of these results each holds (a
+// narrowed search may find more): one press narrows to a category, a second widens again. The
+// category select stays the one place the filter lives; the pressed chip keeps the focus.
 function chipsFor(rows) {
   const chosen = form.elements.category.value;
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.slug : undefined;
   const counts = new Map();
   for (const row of rows) counts.set(row.entry.category, (counts.get(row.entry.category) || 0) + 1);
-  const names = new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
+  const names = categoryNames();
   const top = [...counts].filter(([slug]) => slug && names.has(slug)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
   chips.replaceChildren(...top.map(([slug, n]) => {
     const button = el('button', '', names.get(slug));
     button.type = 'button';
     button.setAttribute('aria-pressed', String(slug === chosen));
-    button.append(' ', el('span', 'count', `${n}`), hidden(` result${n === 1 ? '' : 's'}`));
+    button.dataset.slug = slug;
+    button.append(' ', el('span', 'count', `${n}`), hidden(` of these results`));
     button.addEventListener('click', () => {
       form.elements.category.value = slug === chosen ? '' : slug;
       run();
@@ -490,6 +499,10 @@ function chipsFor(rows) {
     li.append(button);
     return li;
   }));
+  if (focused !== undefined) {
+    const again = [...chips.querySelectorAll('button')].find((b) => b.dataset.slug === focused);
+    if (again) again.focus();
+  }
 }
 
 function render(rows, query, asked) {

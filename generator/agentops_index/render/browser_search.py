@@ -129,7 +129,7 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
         "valid": 1 if record["valid"] else 0,
         "signal": record["signal"] or "",
         "risk": record["risk"] or "none",
-        "stars": record["stars"] or 0,
+        "stars": record["stars"],  # None (null): no GitHub metrics, which is not 0 stars
         "mult": round(rank.combined(1.0, record["parts"], record["penalties"], ranking) * 1_000_000),
         "static": round(record["static"] * 1_000_000),
         "grp": group_tag(group_key(record)),

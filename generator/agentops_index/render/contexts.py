@@ -35,6 +35,14 @@ class Page(Context):
     template: str
 
 
+class Activity(Context):
+    """What a plugin's card says of its activity, by the rule its search card follows
+    (``search/records.py``: the plugin's repository metrics, else its marketplace's)."""
+
+    stars: int | None = None  # None: no GitHub metrics
+    date: str  # YYYY-MM-DD: the last push, else when its content last changed
+
+
 class HomePage(Page):
     top: list[PluginRecord]  # by the published score
     ranked: bool = True  # False: no plugin has GitHub metrics, so "top" would be a list of ties
@@ -44,6 +52,8 @@ class HomePage(Page):
     trending: list[Gain] = []  # stars gained in the last 7 days, from the history
     categories: list[CategoryRecord]
     marketplaces: list[MarketplaceRecord]
+    shown: dict[str, int] = {}  # plugins a category lists, each copy group once, by slug
+    activity: dict[str, Activity] = {}  # by plugin id, for the cards
 
 
 class Link(Context):
@@ -77,17 +87,20 @@ class MarketplacePage(Page):
     plugins: list[PluginRecord]
     pagination: Pagination = Pagination()
     valid_plugins: int = 0  # of all its plugins, not this page's: what its badge says
+    activity: dict[str, Activity] = {}  # by plugin id, for the cards
 
 
 class CategoryPage(Page):
     category: CategoryRecord
     plugins: list[PluginRecord]
     shown: int  # plugins listed, each copy group once (category.plugins counts every listing)
+    activity: dict[str, Activity] = {}  # by plugin id, for the cards
     pagination: Pagination = Pagination()
 
 
 class CategoriesPage(Page):
     categories: list[CategoryRecord]
+    shown: dict[str, int] = {}  # plugins a category lists, each copy group once, by slug
 
 
 class MarketplacesPage(Page):

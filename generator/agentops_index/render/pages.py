@@ -138,11 +138,20 @@ def pages(
         by_category[plugin.category].append(plugin)
         by_market[plugin.marketplace].append(plugin)
     record_of = {p.id: r for p, r in zip(snapshot.plugins, projected, strict=True)}
+    listed = {slug: one_per_copy_group(sorted(members, key=top_key), record_of) for slug, members in by_category.items()}
+    shown = {slug: len(members) for slug, members in listed.items()}
+
+    def activity(plugins: list[PluginRecord]) -> dict[str, c.Activity]:
+        return {p.id: activity_of(record_of[p.id]) for p in plugins}
+
+    home = home_lists(one_per_copy_group(snapshot.plugins, record_of), analytics)
 
     out: list[c.Page] = [
         c.HomePage(
             **_page(site, "index.html", "index.html", SITE_NAME, "Find, judge and combine Claude Code plugins."),
-            **home_lists(one_per_copy_group(snapshot.plugins, record_of), analytics),
+            **home,
+            activity=activity([*home["top"], *home["newest"], *home["updated"]]),
+            shown=shown,
             bundles=bundles or [],
             trending=analytics.trending.get(7, []),
             categories=sorted(snapshot.categories, key=lambda r: (-r.plugins, r.slug)),
@@ -151,6 +160,7 @@ def pages(
         c.CategoriesPage(
             **_page(site, "categories/index.html", "categories.html", "Categories", "Every plugin category."),
             categories=list(snapshot.categories),
+            shown=shown,
         ),
         c.MarketplacesPage(
             **_page(site, "marketplaces/index.html", "marketplaces.html", "Marketplaces", "Every marketplace indexed."),
@@ -261,10 +271,11 @@ def pages(
                     plugins=chunk,
                     pagination=pagination,
                     valid_plugins=valid,
+                    activity=activity(chunk),
                 )
             )
     for category in snapshot.categories:
-        ranked = one_per_copy_group(sorted(by_category[category.slug], key=top_key), record_of)
+        ranked = listed.get(category.slug, [])
         for folder, pagination, chunk in paginate(f"categories/{category.slug}/", ranked):
             out.append(
                 c.CategoryPage(
@@ -273,9 +284,15 @@ def pages(
                     plugins=chunk,
                     shown=len(ranked),
                     pagination=pagination,
+                    activity=activity(chunk),
                 )
             )
     return out
+
+
+def activity_of(record: dict[str, Any]) -> c.Activity:
+    """A card's stars and date, from the query record: the rule the search card follows."""
+    return c.Activity(stars=record["stars"], date=(record["pushed_at"] or record["last_changed"])[:10])
 
 
 def paginate(folder: str, items: list[PluginRecord]) -> list[tuple[str, c.Pagination, list[PluginRecord]]]:
