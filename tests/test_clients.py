@@ -134,3 +134,51 @@ def test_a_path_the_filesystem_refuses_never_stops_a_crawl(tmp_path: Path) -> No
     validate_marketplace(root)
     (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
     assert plugin.resolved.state == "missing" and plugin.clients == []
+
+
+def test_search_narrows_to_the_plugins_a_client_accepts(tmp_path: Path) -> None:
+    """--client codex keeps the plugins Codex lists and installs (a query, or the plain listing);
+    claude keeps every plugin; the browser's cards carry the same list."""
+    from click.testing import CliRunner
+
+    from agentops_index.cli import cli
+    from agentops_index.render.browser_search import card
+    from agentops_index.search.records import project_all
+
+    root = tmp_path / "in" / "octo__both"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {
+            "name": "both",
+            "owner": {"name": "o"},
+            "plugins": [
+                {"name": "lint-fixer", "source": "./lint", "description": "Fixes lint errors."},
+                {"name": "lint-checker", "source": "./check", "description": "Checks lint errors."},
+            ],
+        },
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "both", "plugins": [{"name": "lint-fixer", "source": "./lint"}]},
+    )
+    write(root / "lint" / ".claude-plugin" / "plugin.json", {"name": "lint-fixer"})
+    write(root / "check" / ".claude-plugin" / "plugin.json", {"name": "lint-checker"})
+    snapshot_path = tmp_path / "snapshot.json"
+    crawl_local([tmp_path / "in"], TAXONOMY).write(snapshot_path)
+    runner = CliRunner()
+
+    def ids(*args: str) -> list[str]:
+        done = runner.invoke(cli, ["search", *args, "--snapshot", str(snapshot_path), "--json"])
+        assert done.exit_code == 0, done.output
+        return [r["id"] for r in json.loads(done.output)["results"]]
+
+    assert sorted(ids("lint")) == ["lint-checker@octo/both", "lint-fixer@octo/both"]
+    assert ids("lint", "--client", "codex") == ["lint-fixer@octo/both"]
+    assert ids("--client", "codex") == ["lint-fixer@octo/both"]
+    assert ids("lint", "--client", "cursor") == []
+    assert sorted(ids("lint", "--client", "claude")) == ["lint-checker@octo/both", "lint-fixer@octo/both"]
+    from agentops_index.config import Ranking
+    from agentops_index.snapshot import store
+
+    cards = {c["id"]: c["clients"] for c in (card(r, Ranking()) for r in project_all(store.load(snapshot_path)))}
+    assert cards == {"lint-fixer@octo/both": "claude codex", "lint-checker@octo/both": "claude"}

@@ -244,6 +244,12 @@ def schema() -> None:
     default=None,
     help="Only plugins that ship this kind of component.",
 )
+@click.option(
+    "--client",
+    type=click.Choice(("claude", "codex", "cursor")),
+    default=None,
+    help="Only plugins that work in this client: Codex or Cursor list them and their rules do not refuse them.",
+)
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
 @click.option(
     "--all-listings",
@@ -259,6 +265,7 @@ def search(
     category: str | None,
     marketplace: str | None,
     component: str | None,
+    client: str | None,
     limit: int,
     all_listings: bool,
     as_json: bool,
@@ -277,7 +284,7 @@ def search(
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
-        answer = searcher.query(query, category, marketplace, component, limit, collapse=not all_listings)
+        answer = searcher.query(query, category, marketplace, component, limit, collapse=not all_listings, client=client)
     if emit(answer.as_dict(), as_json, as_fenced, headline("search", answer.as_dict())):
         return
     if answer.did_you_mean:

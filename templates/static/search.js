@@ -10,7 +10,8 @@ const status = document.getElementById('status');
 const list = document.getElementById('results');
 const chips = document.getElementById('chips');
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
-const FACETS = ['category', 'marketplace', 'component', 'licence', 'risk'];
+const CLIENT_NAMES = { codex: 'Codex', cursor: 'Cursor' };
+const FACETS = ['category', 'marketplace', 'component', 'client', 'licence', 'risk'];
 const BATCH = 24; // result fragments loaded at once
 const SHOWN = 20;
 const PAIR_DEPTH = 12; // results of each two-word search considered
@@ -250,6 +251,7 @@ function entryOf(card) {
     canon: Number(card.canon || 0),
     also: Number(card.also || 0),
     components: (card.components || '').split(' '),
+    clients: (card.clients || 'claude').split(' '), // the clients it works in (search/records.py's works_in)
     counts: Array.isArray(card.n) ? card.n.map(Number) : [],
     licence: card.licence || '',
     updated: Number(card.updated || 0),
@@ -274,6 +276,7 @@ function wanted(entry, filters) {
   if (filters.category && entry.category !== filters.category) return false;
   if (filters.marketplace && entry.market.toLowerCase() !== filters.marketplace.toLowerCase()) return false;
   if (filters.component && !entry.components.includes(filters.component)) return false;
+  if (filters.client && !entry.clients.includes(filters.client)) return false;
   if (filters.licence && entry.licence !== filters.licence) return false;
   if (filters.risk === 'high') return entry.risk === RISK.indexOf('high');
   if (filters.risk && entry.risk > RISK.indexOf(filters.risk)) return false;
@@ -437,6 +440,7 @@ function card(row) {
   heading.append(link);
   head.append(heading, ' ', el('span', e.valid ? 'badge good k k-good' : 'badge bad k k-bad', e.valid ? 'passes' : e.verdict));
   if (e.risk >= RISK.indexOf('elevated')) head.append(' ', el('span', `badge level-${RISK[e.risk]}`, `${RISK[e.risk]} risk`));
+  for (const name of e.clients.filter((c) => c !== 'claude')) head.append(' ', el('span', 'badge client', CLIENT_NAMES[name] || name));
   item.append(head);
   if (e.desc) item.append(el('p', 'desc', e.desc));
   const meta = el('p', 'meta', [e.market, categoryNames().get(e.category) || e.category].filter(Boolean).join(' · '));

@@ -136,6 +136,7 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
         "canon": 1 if record["canonical_id"] in (None, record["id"]) else 0,
         "also": other_marketplaces(record["id"], record["mirrors"]),
         "components": " ".join(kinds(record)) or "none",
+        "clients": " ".join(record["clients"]),
         "n": [record["counts"].get(k, 0) for k in CARD_COUNTS],
         "licence": licence(record),
         "updated": (record["pushed_at"] or record["last_changed"] or "")[:10].replace("-", ""),

@@ -17,7 +17,7 @@ from agentops_index.render import badges
 from agentops_index.render.fixes import fix_for
 from agentops_index.render.markdown import render_markdown
 from agentops_index.render.urls import safe_url
-from agentops_index.search.records import highest_signal, other_marketplaces
+from agentops_index.search.records import highest_signal, other_marketplaces, works_in
 from agentops_index.snapshot.models import Text
 
 
@@ -75,5 +75,6 @@ def environment(theme: Path | None = None) -> Environment:
         fix_for=fix_for,
         highest_signal=highest_signal,
         other_marketplaces=other_marketplaces,
+        works_in=works_in,
     )
     return env

@@ -421,6 +421,17 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
         plugins_by_risk={k: risks[k] for k in ("high", "elevated", "notice", "info", "none") if risks[k]},
         components=components,
         valid_marketplaces=sum(1 for m in snapshot.marketplaces if m.valid),
+        clients=[
+            ("Claude Code", len(snapshot.plugins), sum(1 for p in snapshot.plugins if p.valid)),
+            *(
+                (
+                    name,
+                    sum(1 for p in snapshot.plugins if any(v.client == key for v in p.clients)),
+                    sum(1 for p in snapshot.plugins if any(v.client == key and v.valid for v in p.clients)),
+                )
+                for key, name in (("codex", "Codex"), ("cursor", "Cursor"))
+            ),
+        ],
         analytics=analytics,
         growth=line_chart(analytics.series, [("plugins", "Plugins", "s1"), ("marketplaces", "Marketplaces", "s2")]),
         churn=line_chart(analytics.series[1:], [("added", "Added", "s1"), ("removed", "Removed", "s3")]),

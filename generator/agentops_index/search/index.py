@@ -67,6 +67,7 @@ def schema() -> Schema:
         "category": ID(),
         "marketplace": ID(),
         "component": KEYWORD(commas=True),
+        "client": KEYWORD(commas=True),
         # Numbers in millionths: sortable float columns fail to write in whoosh-reloaded 2.7.5.
         "mult": NUMERIC(int, bits=64, sortable=True),
         "static": NUMERIC(int, bits=64, sortable=True),

@@ -55,6 +55,7 @@ COMMON_FLOOR = 500  # documents: below this a concept is always informative (the
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
+Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
@@ -125,15 +126,12 @@ class Searcher:
             self._columns[name] = self.index.column(name)
         return self._columns[name]
 
-    def _facets(self, category: str | None, marketplace: str | None, component: str | None) -> frozenset[int] | None:
+    def _facets(self, facets: Facets) -> frozenset[int] | None:
         """The documents the facets allow (None: no facet)."""
         allowed: frozenset[int] | None = None
-        for name, value in (
-            ("category", category),
-            ("marketplace", marketplace.lower() if marketplace else None),
-            ("component", component),
-        ):
+        for name, value in zip(("category", "marketplace", "component", "client"), facets, strict=True):
             if value:
+                value = value.lower() if name == "marketplace" else value
                 docs = self._postings(name, value)
                 allowed = docs if allowed is None else allowed & docs
         return allowed
@@ -337,6 +335,7 @@ class Searcher:
         correct: bool = True,
         collapse: bool = True,
         any_word: bool = False,
+        client: str | None = None,
     ) -> Answer:
         """Search; an empty ``text`` lists the facets' plugins by static score.
 
@@ -350,7 +349,7 @@ class Searcher:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._query(text, category, marketplace, component, limit, correct, collapse, any_word)
+            return self._query(text, category, marketplace, component, limit, correct, collapse, any_word, client)
         finally:
             if collecting:
                 gc.enable()
@@ -365,11 +364,13 @@ class Searcher:
         correct: bool,
         collapse: bool,
         any_word: bool,
+        client: str | None = None,
     ) -> Answer:
         answer = Answer(query=text)
+        facets = (category, marketplace, component, client)
         if not text.strip():
-            return self._listing(answer, category, marketplace, component, limit, collapse)
-        allowed = self._facets(category, marketplace, component)
+            return self._listing(answer, facets, limit, collapse)
+        allowed = self._facets(facets)
         words = self._words(text)
         fixes = spelling.corrections(words, self.store, self._indexed, self.search_cfg.weak_words) if correct else {}
         if fixes:
@@ -470,10 +471,8 @@ class Searcher:
         grp = self._column("grp")
         return len({grp[d] for d in docs})
 
-    def _listing(
-        self, answer: Answer, category: str | None, marketplace: str | None, component: str | None, limit: int, collapse: bool
-    ) -> Answer:
-        rows = self.store.listed(category, marketplace, component)
+    def _listing(self, answer: Answer, facets: Facets, limit: int, collapse: bool) -> Answer:
+        rows = self.store.listed(*facets)
         if not collapse:
             answer.total = len(rows)
             chosen = [pid for pid, _, _ in rows[:limit]]

@@ -66,6 +66,7 @@ class QueryRecord(BaseModel):
     install_note: str | None = None
     canonical_id: str | None = None
     mirrors: list[str] = []
+    clients: list[str] = ["claude"]  # the clients it works in (works_in): the search facet
     context_tokens: int = 0
     dependencies: int = 0  # plugins it installs with it (a bundle of its own fills no workflow stage)
     capabilities: list[str] = []
@@ -122,6 +123,16 @@ def highest_signal(plugin: PluginRecord) -> SignalRecord | None:
     """The plugin's first signal of its highest level above info, or None."""
     above = [s for s in plugin.signals if s.level != "info"]
     return max(above, key=lambda s: SIGNAL_LEVELS.index(s.level), default=None)
+
+
+CLIENTS = ("claude", "codex", "cursor")  # the search facet's values
+
+
+def works_in(plugin: PluginRecord) -> list[str]:
+    """The clients the plugin is offered to and not refused by, by each client's rules: Claude Code
+    (every record is a Claude Code listing), and Codex or Cursor when their catalog lists its folder
+    and their verdict is not a failure (a git source Codex would clone counts: not judged offline)."""
+    return ["claude", *sorted({v.client for v in plugin.clients if v.valid is not False})]
 
 
 def other_marketplaces(plugin_id: str, mirrors: list[str]) -> int:
@@ -181,6 +192,7 @@ def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str,
         "source_problem": problem or None,
         "first_seen": plugin.first_seen,
         "last_changed": plugin.last_changed,
+        "clients": works_in(plugin),
     }
     return record
 

@@ -30,6 +30,7 @@ def _terms(doc: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, term) of one document, cut as the Whoosh schema cuts them (index.schema)."""
     out = [("category", doc["category"]), ("marketplace", doc["marketplace"])]
     out += [("component", kind) for kind in doc["component"].split(",") if kind]
+    out += [("client", name) for name in doc.get("client", "claude").split(",") if name]
     if doc.get("copy"):
         out.append(("copy", doc["copy"]))
     for cls in CLASSES:

@@ -65,6 +65,7 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "install_note": ("str?", None),
     "canonical_id": ("str?", None),
     "mirrors": ("strs", []),
+    "clients": ("strs", ["claude"]),
     "context_tokens": ("int", 0),
     "dependencies": ("int", 0),
     "capabilities": ("strs", []),

@@ -38,7 +38,7 @@ SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE plugins(
   id TEXT NOT NULL UNIQUE, doc INTEGER NOT NULL UNIQUE, grp TEXT NOT NULL, rep INTEGER NOT NULL, valid INTEGER NOT NULL, static REAL NOT NULL,
-  category TEXT NOT NULL, marketplace TEXT NOT NULL, kinds TEXT NOT NULL, record BLOB NOT NULL
+  category TEXT NOT NULL, marketplace TEXT NOT NULL, kinds TEXT NOT NULL, clients TEXT NOT NULL, record BLOB NOT NULL
 );
 CREATE INDEX plugins_grp ON plugins(grp, rep);
 CREATE INDEX plugins_top ON plugins(rep, static DESC, id);
@@ -143,6 +143,7 @@ def build(path: Path, arranged: list[tuple[dict[str, Any], str, int]], docs: dic
                     record["category"],
                     record["marketplace"].lower(),
                     " ".join(kinds(record)),
+                    " ".join(record.get("clients") or ["claude"]),
                     _pack(record),
                 )
             )
@@ -163,7 +164,7 @@ def build(path: Path, arranged: list[tuple[dict[str, Any], str, int]], docs: dic
                         users[word].add(grp)
                         if field in NAMED_FIELDS:
                             named.add(word)
-        db.executemany("INSERT INTO plugins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO plugins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", keys)
         db.executemany(
             "INSERT INTO vocab VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -224,16 +225,19 @@ class Store:
         )
         return [_unpack(raw) for (raw,) in rows]
 
-    def listed(self, category: str | None, marketplace: str | None, component: str | None) -> list[tuple[str, str, int]]:
+    def listed(
+        self, category: str | None, marketplace: str | None, component: str | None, client: str | None = None
+    ) -> list[tuple[str, str, int]]:
         """(id, group, rep) of every listing in the facets, best static score first."""
         where, values = [], []
         for column, value in (("category", category), ("marketplace", marketplace.lower() if marketplace else None)):
             if value:
                 where.append(f"{column} = ?")
                 values.append(value)
-        if component:
-            where.append("(' ' || kinds || ' ') LIKE ?")
-            values.append(f"% {component} %")
+        for column, value in (("kinds", component), ("clients", client)):
+            if value:
+                where.append(f"(' ' || {column} || ' ') LIKE ?")
+                values.append(f"% {value} %")
         if not where:
             where.append("rep = 0")
         sql = f"SELECT id, grp, rep FROM plugins WHERE {' AND '.join(where)} ORDER BY static DESC, id"
