@@ -109,7 +109,7 @@ def test_the_plugin_page_shows_each_clients_install_and_verdict(tmp_path: Path) 
     build(snapshot_path, tmp_path / "site", search=False)
     lint = (tmp_path / "site" / "plugins" / "octo" / "tools" / "lint" / "index.html").read_text()
     assert "In Codex" in lint and "does not install" in lint and "codex plugin add linter@tools-codex" in lint
-    assert 'data-copy="Copy the Codex commands"' in lint and "By codex-cli 0.171.0." in lint
+    assert 'data-copy="Copy the Codex commands"' in lint and "By codex-cli 0.171.0&#39;s behaviour, mirrored." in lint
     assert "Codex: fails" in lint  # the summary's badge
     docs = (tmp_path / "site" / "plugins" / "octo" / "tools" / "docs" / "index.html").read_text()
     assert "In Cursor" in docs and "fails its checks" in docs and "&#39;url&#39; was unexpected" in docs
@@ -182,3 +182,83 @@ def test_search_narrows_to_the_plugins_a_client_accepts(tmp_path: Path) -> None:
 
     cards = {c["id"]: c["clients"] for c in (card(r, Ranking()) for r in project_all(store.load(snapshot_path)))}
     assert cards == {"lint-fixer@octo/both": "claude codex", "lint-checker@octo/both": "claude"}
+
+
+def test_a_name_with_a_newline_never_makes_a_command(tmp_path: Path) -> None:
+    """'$' matched before a final newline: 'p\\n' passed as a plain name and a pasted command ran a
+    second line. Claude Code's install command and Codex's are both refused for it now."""
+    root = tmp_path / "octo__nl"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {"name": "nl", "owner": {"name": "o"}, "plugins": [{"name": "p\n", "source": "./p"}]},
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "nl", "plugins": [{"name": "p\n", "source": {"source": "local", "path": "./p"}}]},
+    )
+    write(root / "p" / ".claude-plugin" / "plugin.json", {"name": "p"})
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert plugin.install.plugin_install is None and plugin.install.note
+    (view,) = plugin.clients
+    assert view.install == ["codex plugin marketplace add octo/nl"]
+
+
+def test_the_clients_command_prints_no_strangers_control_codes_and_no_unsafe_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from agentops_index.cli import cli
+
+    root = tmp_path / "repo"
+    hostile = "b\u001b]0;TITLE\u0007; rm -rf ~ \ud800"
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "m",
+            "plugins": [
+                {"name": hostile, "source": {"source": "local", "path": "./p"}},
+                {"name": "skipped", "source": {"source": "local", "path": "p\u001b[2J"}},
+            ],
+        },
+    )
+    runner = CliRunner()
+    for args in ([], ["--json"]):
+        done = runner.invoke(cli, ["clients", str(root), *args])
+        assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+        assert "\u001b" not in done.output and "\ud800" not in done.output
+    value = json.loads(runner.invoke(cli, ["clients", str(root), "--json"]).output)
+    assert [e["install"] for e in value["clients"]["codex"]["entries"]] == [None]
+
+
+def test_a_repetitive_catalog_reads_each_folder_once_and_makes_one_view(tmp_path: Path, monkeypatch: Any) -> None:
+    """Thousands of entries naming one folder: its manifest is read once per client, the folder
+    gets one view per client, and the record stays small."""
+    from agentops_index.manifest import checks, codex, cursor
+
+    root = tmp_path / "octo__many"
+    write(
+        root / ".claude-plugin" / "marketplace.json",
+        {"name": "many", "owner": {"name": "o"}, "plugins": [{"name": "p", "source": "./p"}]},
+    )
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "many", "plugins": [{"name": f"p{i}", "source": {"source": "local", "path": "./p"}} for i in range(3000)]},
+    )
+    write(root / ".cursor-plugin" / "marketplace.json", {"name": "many", "plugins": [{"name": "p", "source": "p"}] * 3000})
+    write(root / "p" / ".claude-plugin" / "plugin.json", {"name": "p"})
+    write(root / "p" / ".codex-plugin" / "plugin.json", {"name": "p", "version": "1"})
+    write(root / "p" / ".cursor-plugin" / "plugin.json", {"name": "p"})
+    reads: list[str] = []
+    real = checks.load_json
+
+    def counting(path: Path, *args: Any) -> Any:
+        reads.append(path.as_posix())
+        return real(path, *args)
+
+    monkeypatch.setattr(codex, "load_json", counting)
+    monkeypatch.setattr(cursor, "load_json", counting)
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert sorted(v.client for v in plugin.clients) == ["codex", "cursor"]
+    assert sum(1 for r in reads if r.endswith("p/.codex-plugin/plugin.json")) == 1
+    assert sum(1 for r in reads if r.endswith("p/.cursor-plugin/plugin.json")) == 1
+    assert len(codex.read(root).entries) + len(codex.read(root).dropped) == 3000
+    assert len(cursor.read(root).entries) == cursor.MAX_ENTRIES  # type: ignore[union-attr]

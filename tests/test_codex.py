@@ -98,7 +98,9 @@ def local(name: str, path: str | None = None, **extra: Any) -> dict[str, Any]:
 )
 def test_whole_catalog_refusals(tmp_path: Path, catalog: Any, error: str) -> None:
     got = codex.read(repo(tmp_path, catalog))
-    assert not got.accepted and got.entries == [] and error in (got.error or "")
+    assert not got.accepted and error in (got.error or "")
+    # Nothing installs from it: each local entry it lists carries the refusal.
+    assert all(e.installs is False and e.error == got.error for e in got.entries)
 
 
 def test_names_codex_accepts(tmp_path: Path) -> None:
@@ -184,28 +186,50 @@ def test_catalog_precedence_and_cursor_bare_folders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "catalog",
+    ("catalog", "entries"),
     [
-        "[]",
-        "null",
-        '{"name": "m", "plugins": [1, "x", null]}',
-        '{"name": "m", "plugins": [{"name": 5, "source": "./a"}]}',
-        '{"name": "m", "plugins": [{"name": "a", "source": {"source": "local"}}]}',
-        '{"name": "m", "plugins": [{"name": "a", "source": {"source": "url", "url": 7}}]}',
-        '{"name": "m", "plugins": [{"name": "a", "source": ["./a"], "policy": "x"}]}',
-        '{"name": ["m"], "plugins": []}',
-        "\ufeff{}",
-        '{"name": "m", "plugins": [{"name": "a", "source": "./a"}]}' + " " * 10,
+        ("[]", 0),
+        ("null", 0),
+        ('{"name": "m", "plugins": [1, "x", null]}', 0),
+        ('{"name": "m", "plugins": [{"name": 5, "source": "./a"}]}', 0),
+        ('{"name": "m", "plugins": [{"name": "a", "source": {"source": "local"}}]}', 0),
+        ('{"name": "m", "plugins": [{"name": "a", "source": {"source": "url", "url": 7}}]}', 0),
+        ('{"name": "m", "plugins": [{"name": "a", "source": ["./a"], "policy": "x"}]}', 0),
+        ('{"name": ["m"], "plugins": []}', 0),
+        ("\ufeff{}", 0),
+        ('{"name": "m", "plugins": [{"name": "a", "source": "./a"}]}' + " " * 10, 1),
+        ('{"name": "openai-curated", "plugins": [{"name": "a", "source": "./a"}]}', 1),  # refused: its entry says so
     ],
 )
-def test_never_raises_on_what_strangers_publish(tmp_path: Path, catalog: str) -> None:
+def test_never_raises_on_what_strangers_publish(tmp_path: Path, catalog: str, entries: int) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / ".codex-plugin").mkdir()
     (tmp_path / "a" / ".codex-plugin" / "plugin.json").write_text('{"name": ["a"], "version": {"x": 1}}')
     got = codex.read(repo(tmp_path, catalog))
-    assert got.file == codex.CODEX_CATALOG
+    assert got.file == codex.CODEX_CATALOG and len(got.entries) == entries
     for entry in got.entries:  # the one folder that exists has a manifest whose version is not a string
-        assert entry.installs is False and entry.error == "invalid plugin version in plugin.json: expected string"
+        assert entry.installs is False
+        assert entry.error in ("invalid plugin version in plugin.json: expected string", got.error)
+
+
+def test_links_inside_the_repository_are_not_judged_rather_than_misjudged(tmp_path: Path) -> None:
+    """Codex follows a link; we never do. A linked catalog or manifest is 'not judged', not read
+    past (which would report another catalog, or a missing manifest, as Codex's verdict)."""
+    root = repo(tmp_path / "one", {"name": "m", "plugins": [local("a")]}, {"plugins/a": {"name": "a", "version": "1"}})
+    (root / "real.json").write_text('{"name": "n", "plugins": []}')
+    write_claude = root / ".claude-plugin"
+    write_claude.mkdir()
+    (write_claude / "marketplace.json").write_text('{"name": "c", "owner": {"name": "o"}, "plugins": []}')
+    os.replace(root / codex.CODEX_CATALOG, root / "kept.json")
+    os.symlink(root / "real.json", root / codex.CODEX_CATALOG)
+    got = codex.read(root)
+    assert got.unjudged and got.file == codex.CODEX_CATALOG and got.entries == []
+    other = repo(tmp_path / "two", {"name": "m", "plugins": [local("a")]}, {"plugins/a": None})
+    (other / "plugins" / "a" / ".codex-plugin").mkdir()
+    (other / "elsewhere.json").write_text('{"name": "a", "version": "1"}')
+    os.symlink(other / "elsewhere.json", other / "plugins" / "a" / ".codex-plugin" / "plugin.json")
+    (entry,) = codex.read(other).entries
+    assert entry.installs is None and entry.error and entry.error.startswith("not judged")
 
 
 def test_paths_a_filesystem_refuses_and_links_out_of_the_repository(tmp_path: Path) -> None:
@@ -228,7 +252,7 @@ def test_paths_a_filesystem_refuses_and_links_out_of_the_repository(tmp_path: Pa
     (outside / "plugins" / "marketplace.json").write_text('{"name": "elsewhere", "plugins": []}')
     (linked / ".agents").mkdir()
     os.symlink(outside / "plugins", linked / ".agents" / "plugins")
-    assert codex.read(linked).error == "marketplace root does not contain a supported manifest"
+    assert codex.read(linked).unjudged  # said so, not read and not looked past
 
 
 # --- the clients command: every client's view of one repository ------------------------------

@@ -115,6 +115,34 @@ def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start
     assert {pid: ours[pid] for pid in shared} == {pid: theirs[pid] for pid in shared}
 
 
+def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them(fake_github: Start, tmp_path: Path) -> None:
+    """The first nightly after schema 3 reads last night's version 2 snapshot, whose records have no
+    other clients' views: unchanged repositories are read again, not republished without them."""
+    formats = REPO.parent / "shared" / "corpus-formats" / "marketplaces"
+    if not formats.is_dir():
+        pytest.skip(f"the formats corpus is not at {formats} (it lives in ../shared/corpus-formats)")
+    fake = fake_github(World.from_folder(formats))
+    refs = refs_of(formats)
+    first = crawl(fake, refs)
+    with_views = {p.id for p in first.snapshot.plugins if p.clients}
+    assert with_views
+    body = json.loads(store.dumps(first.snapshot))
+    body["schema_version"] = 2
+    for plugin in body["plugins"]:
+        plugin.pop("clients", None)
+    old = tmp_path / "v2.json"
+    old.write_text(json.dumps(body))
+    previous = store.load(old)
+    assert previous.schema_version == 3 and previous._written_as == 2
+    again = crawl(fake, refs, previous=previous)
+    assert {p.id for p in again.snapshot.plugins if p.clients} == with_views
+    # A version 3 previous is reused as before: the warm crawl reads no content.
+    before = len(fake.log)
+    warm = crawl(fake, refs, previous=first.snapshot)
+    assert {p.id for p in warm.snapshot.plugins if p.clients} == with_views
+    assert warm.report.usage is not None and warm.report.usage.rest_requests == 0, [e.path for e in fake.log[before:]]
+
+
 def test_github_enterprise_base_url(fake_github: Start) -> None:
     fake = fake_github(World.from_folder(SAMPLE))
     result = crawl_github([RepoRef("proseware", "frontend-kit")], TAXONOMY, f"{fake.url}/api/v3", None)

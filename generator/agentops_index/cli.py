@@ -248,7 +248,7 @@ def schema() -> None:
     "--client",
     type=click.Choice(("claude", "codex", "cursor")),
     default=None,
-    help="Only plugins that work in this client: Codex or Cursor list them and their rules do not refuse them.",
+    help="Only plugins this client's catalog offers and its own rules accept (Claude Code: its validator passes them).",
 )
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
 @click.option(

@@ -251,7 +251,7 @@ function entryOf(card) {
     canon: Number(card.canon || 0),
     also: Number(card.also || 0),
     components: (card.components || '').split(' '),
-    clients: (card.clients || 'claude').split(' '), // the clients it works in (search/records.py's works_in)
+    clients: card.clients === undefined ? ['claude'] : String(card.clients).split(' ').filter(Boolean), // search/records.py's works_in
     counts: Array.isArray(card.n) ? card.n.map(Number) : [],
     licence: card.licence || '',
     updated: Number(card.updated || 0),

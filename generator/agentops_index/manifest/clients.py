@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.manifest import codex, cursor, skills
+from agentops_index.manifest.checks import inside
+from agentops_index.manifest.text import clean
+from agentops_index.snapshot.assemble import plain_name
+
+LINE_CAP = 500  # characters of a stranger's text in one line of the report
 
 CLAUDE_RULES = "claude plugin validate (Claude Code 2.1.328)"
 
@@ -21,17 +26,20 @@ def report(root: Path) -> dict[str, Any]:
     """Every client's view of the repository at ``root``, as plain JSON data."""
     from agentops_index.manifest.validate import validate_marketplace
 
-    where = root.as_posix()
+    where = clean(root.as_posix(), LINE_CAP)
     out: dict[str, Any] = {"target": where, "clients": {}}
     clients: dict[str, Any] = out["clients"]
-    if (root / codex.CLAUDE_CATALOG).is_file():
+    linked = _linked(root, codex.CLAUDE_CATALOG)
+    if linked:
+        clients["claude"] = {"rules": CLAUDE_RULES, "catalog": codex.CLAUDE_CATALOG, "verdict": "unjudged", "note": linked}
+    elif (root / codex.CLAUDE_CATALOG).is_file():
         claude = validate_marketplace(root)
         clients["claude"] = {
             "rules": CLAUDE_RULES,
             "catalog": codex.CLAUDE_CATALOG,
             "verdict": claude.verdict,
-            "errors": [f"{f.path}: {f.message}" for f in claude.errors],
-            "warnings": [f"{f.path}: {f.message}" for f in claude.warnings],
+            "errors": [_t(f"{f.path}: {f.message}") for f in claude.errors],
+            "warnings": [_t(f"{f.path}: {f.message}") for f in claude.warnings],
             "install": [f"/plugin marketplace add {where}"],
         }
     seen = codex.read(root)
@@ -40,40 +48,44 @@ def report(root: Path) -> dict[str, Any]:
             "rules": codex.CLIENT,
             "catalog": seen.file,
             "reads_another_clients_catalog": seen.file != codex.CODEX_CATALOG,
-            "verdict": "fail" if not seen.accepted or any(e.installs is False for e in seen.entries) else "pass",
-            "marketplace": seen.name,
-            "error": seen.error,
+            "verdict": _codex_verdict(seen),
+            "marketplace": _t(seen.name),
+            "error": _t(seen.error),
             "install": [f"codex plugin marketplace add {where}"] if seen.accepted else [],
             "entries": [
                 {
-                    "name": e.name,
+                    "name": _t(e.name),
                     "source": e.kind,
-                    "path": e.path,
-                    "url": e.url,
-                    "version": e.version,
+                    "path": _t(e.path),
+                    "url": _t(e.url),
+                    "version": _t(e.version),
                     "installs": e.installs,
-                    "error": e.error,
-                    "install": f"codex plugin add {e.name}@{seen.name}",
+                    "error": _t(e.error),
+                    # Only names that can be typed as they are make a command (no newline, space or ';').
+                    "install": f"codex plugin add {e.name}@{seen.name}" if plain_name(e.name) and plain_name(seen.name) else None,
                 }
                 for e in seen.entries
             ],
-            "not_listed": [{"name": name, "reason": why} for name, why in seen.dropped],
+            "not_listed": [{"name": _t(name), "reason": _t(why)} for name, why in seen.dropped],
         }
     judged = cursor.read(root)
-    if judged is not None:
+    if judged is not None and judged.unjudged:
+        clients["cursor"] = {"rules": cursor.RULES, "catalog": cursor.CATALOG, "verdict": "unjudged", "note": judged.unjudged}
+    elif judged is not None:
         clients["cursor"] = {
             "rules": cursor.RULES,
             "catalog": cursor.CATALOG,
             "verdict": "pass" if judged.valid else "fail",
-            "marketplace": judged.name,
+            "marketplace": _t(judged.name),
             "problems": [_problem(p) for p in judged.problems],
             "entries": [
                 {
-                    "name": e.name,
-                    "folder": e.folder,
-                    "version": e.version,
+                    "name": _t(e.name),
+                    "folder": _t(e.folder),
+                    "version": _t(e.version),
                     "valid": e.valid,
                     "problems": [_problem(p) for p in e.problems],
+                    "unjudged": e.unjudged,
                 }
                 for e in judged.entries
             ],
@@ -83,17 +95,39 @@ def report(root: Path) -> dict[str, Any]:
         clients["agent-skills"] = {
             "rules": skills.RULES,
             "verdict": "pass" if all(s.valid for s in found) else "fail",
-            "skills": [{"folder": s.folder, "name": s.name, "valid": s.valid, "errors": list(s.errors)} for s in found],
+            "skills": [
+                {"folder": _t(s.folder), "name": _t(s.name), "valid": s.valid, "errors": [_t(e) for e in s.errors]} for s in found
+            ],
         }
     return out
+
+
+def _t(value: str | None) -> str | None:
+    """A stranger's text as the report may print it: normalized (no control sequences, no lone
+    surrogates) and capped."""
+    return None if value is None else clean(value, LINE_CAP)
+
+
+def _linked(root: Path, relative: str) -> str | None:
+    """Why a catalog is not judged: it is reached through a symbolic link, which we never follow."""
+    path = root / relative
+    if path.is_symlink() or ((path.exists() or path.is_symlink()) and inside(root, relative) is None):
+        return f"{relative} is reached through a symbolic link, which agentops-index does not follow: not judged"
+    return None
+
+
+def _codex_verdict(seen: codex.CodexCatalog) -> str:
+    if seen.unjudged:
+        return "unjudged"
+    return "fail" if not seen.accepted or any(e.installs is False for e in seen.entries) else "pass"
 
 
 def failed(value: dict[str, Any]) -> bool:
     return any(part["verdict"] == "fail" for part in value["clients"].values())
 
 
-def _problem(problem: cursor.Problem) -> dict[str, str]:
-    return {"file": problem.file, "path": problem.path, "message": problem.message}
+def _problem(problem: cursor.Problem) -> dict[str, str | None]:
+    return {"file": problem.file, "path": _t(problem.path), "message": _t(problem.message)}
 
 
 def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
@@ -102,7 +136,9 @@ def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
     clients = value["clients"]
     if not clients:
         return [("fail", f"{value['target']}: no catalog of Claude Code, Codex or Cursor, and no Agent Skill")]
-    if "claude" in clients:
+    if "claude" in clients and clients["claude"]["verdict"] == "unjudged":
+        out.append(("info", f"Claude Code  {clients['claude']['note']}"))
+    elif "claude" in clients:
         c = clients["claude"]
         out.append(
             (
@@ -114,7 +150,9 @@ def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
     if "codex" in clients:
         c = clients["codex"]
         read = f"reads {c['catalog']}" + (" (it has no catalog of its own)" if c["reads_another_clients_catalog"] else "")
-        if c["error"]:
+        if c["verdict"] == "unjudged":
+            out.append(("info", f"Codex        {c['error']}"))
+        elif c["error"]:
             out.append(("fail", f"Codex        {read}: refused: {c['error']}  [{c['rules']}]"))
         else:
             installs = sum(1 for e in c["entries"] if e["installs"])
@@ -123,7 +161,9 @@ def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
             out.append((_level(c["verdict"]), f"Codex        {read}: marketplace {c['marketplace']}, {summary}  [{c['rules']}]"))
             out += [("fail", f"  {e['name']}: {e['error']}") for e in c["entries"] if e["installs"] is False]
             out += [("info", f"  not listed: {d['name']}: {d['reason']}") for d in c["not_listed"]]
-    if "cursor" in clients:
+    if "cursor" in clients and clients["cursor"]["verdict"] == "unjudged":
+        out.append(("info", f"Cursor       {clients['cursor']['note']}"))
+    elif "cursor" in clients:
         c = clients["cursor"]
         bad = [*c["problems"], *(p for e in c["entries"] for p in e["problems"])]
         out.append(
@@ -145,4 +185,4 @@ def _count(n: int, word: str) -> str:
 
 
 def _level(verdict: str) -> str:
-    return {"pass": "ok", "warn": "warn", "fail": "fail"}[verdict]
+    return {"pass": "ok", "warn": "warn", "fail": "fail", "unjudged": "info"}[verdict]

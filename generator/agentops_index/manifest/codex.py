@@ -25,6 +25,7 @@ Everything read is a stranger's: nothing here raises on what a repository holds.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from typing import Any, Literal
 from agentops_index.manifest.checks import inside, load_json
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 
-CLIENT = "codex-cli 0.171.0"
+CLIENT = "codex-cli 0.171.0's behaviour, mirrored"
 # The catalogs Codex reads, in the order it prefers them (FORMATS.md §1.1, observed).
 CODEX_CATALOG = ".agents/plugins/marketplace.json"
 CLAUDE_CATALOG = ".claude-plugin/marketplace.json"
@@ -47,6 +48,7 @@ AUTHENTICATION = ("ON_INSTALL", "ON_USE")
 # A plugin folder's manifests, in the order Codex takes its name and version from them.
 MANIFESTS = (".codex-plugin/plugin.json", ".claude-plugin/plugin.json", ".cursor-plugin/plugin.json")
 AGENT_PLUGINS_MANIFEST = "plugin.json"  # counts only with the Agent Plugins $schema
+MAX_ENTRIES = 2000  # a catalog's entries judged (the largest real catalog has 180); the rest are dropped with a reason
 
 Kind = Literal["local", "git"]
 
@@ -79,6 +81,7 @@ class CodexCatalog:
     error: str | None = None  # why ``marketplace add`` refuses the catalog
     entries: list[CodexEntry] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (entry name, why Codex does not list it)
+    unjudged: bool = False  # the catalog is reached through a symbolic link: Codex would follow it, we do not
 
     @property
     def accepted(self) -> bool:
@@ -87,9 +90,15 @@ class CodexCatalog:
 
 def read(root: Path) -> CodexCatalog:
     """What ``codex plugin marketplace add ROOT``, ``plugin list`` and ``plugin add`` make of a repository."""
-    file = next((c for c in CATALOGS if _file(root, c) is not None), None)
+    file = next((c for c in CATALOGS if _present(root, c)), None)
     if file is None:
         return CodexCatalog(None, error="marketplace root does not contain a supported manifest")
+    if _file(root, file) is None:  # there, but through a link (or not a file): Codex reads it, we may not
+        return CodexCatalog(
+            file,
+            error=f"not judged: {file} is reached through a symbolic link, which agentops-index does not follow",
+            unjudged=True,
+        )
     doc = load_json(root / file, MARKETPLACE_CAP)
     if doc is None or not doc.ok:
         why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
@@ -100,12 +109,26 @@ def read(root: Path) -> CodexCatalog:
     catalog = CodexCatalog(file)
     refusal = _refusal(body, file)
     if refusal:
+        # Nothing installs from a catalog Codex refuses: each local entry says so (the page of a
+        # plugin it lists shows why), judged no further.
         catalog.error = refusal
+        plugins = body.get("plugins")
+        for raw in plugins[:MAX_ENTRIES] if isinstance(plugins, list) else []:
+            if isinstance(raw, dict) and isinstance(raw.get("name"), str) and "source" in raw:
+                placed = _place(raw["source"], file, root)
+                if not isinstance(placed, str) and placed[0] == "local":
+                    catalog.entries.append(
+                        CodexEntry(raw["name"], "local", placed[1], None, "AVAILABLE", "ON_INSTALL", None, False, refusal)
+                    )
         return catalog
     catalog.name = body["name"]
     seen: set[str] = set()
-    for raw in body["plugins"]:
+    manifests: dict[str, tuple[str, Any] | None] = {}  # by folder: one read however many entries name it
+    for number, raw in enumerate(body["plugins"]):
         name = raw["name"]
+        if number >= MAX_ENTRIES:
+            catalog.dropped.append((name, f"not judged: past the first {MAX_ENTRIES:,} entries"))
+            continue
         placed = _place(raw["source"], file, root)
         if isinstance(placed, str):
             catalog.dropped.append((name, placed))
@@ -121,7 +144,7 @@ def read(root: Path) -> CodexCatalog:
         if kind == "git":
             catalog.entries.append(CodexEntry(name, "git", None, where, installation, authentication, None, None))
             continue
-        catalog.entries.append(_local(root, name, where, installation, authentication))
+        catalog.entries.append(_local(root, name, where, installation, authentication, manifests))
     return catalog
 
 
@@ -195,6 +218,17 @@ def _place(source: Any, file: str, root: Path) -> tuple[Kind, str] | str:
     return "skipping marketplace plugin with unsupported source"
 
 
+def _present(root: Path, relative: str) -> bool:
+    """Whether ``root/relative`` is there in any form, a symbolic link included (never followed)."""
+    try:
+        return os.path.lexists(root / relative)
+    except (OSError, ValueError):
+        return False
+
+
+LINKED = "not judged: {} is a symbolic link, which agentops-index does not follow"
+
+
 def _file(root: Path, relative: str) -> Path | None:
     """``root/relative`` when it is a regular file reached through no symbolic link (we never read
     outside a repository, whatever a stranger links to)."""
@@ -208,10 +242,13 @@ def _file(root: Path, relative: str) -> Path | None:
 def _manifest(folder: Path) -> tuple[str, Any] | None:
     """The manifest Codex reads in a plugin folder (its path and parsed value, None if it does not parse)."""
     for relative in MANIFESTS:
+        if not _present(folder, relative):
+            continue
         path = _file(folder, relative)
-        if path is not None:
-            doc = load_json(path)
-            return relative, (doc.value if doc is not None and doc.ok else None)
+        if path is None:
+            return relative, LINKED
+        doc = load_json(path)
+        return relative, (doc.value if doc is not None and doc.ok else None)
     path = _file(folder, AGENT_PLUGINS_MANIFEST)
     if path is not None:
         doc = load_json(path)
@@ -221,17 +258,23 @@ def _manifest(folder: Path) -> tuple[str, Any] | None:
     return None
 
 
-def _local(root: Path, name: str, path: str, installation: str, authentication: str) -> CodexEntry:
+def _local(
+    root: Path, name: str, path: str, installation: str, authentication: str, manifests: dict[str, tuple[str, Any] | None]
+) -> CodexEntry:
     folder = inside(root, path)
     if folder is None or not folder.is_dir():
         return CodexEntry(
             name, "local", path, None, installation, authentication, None, False, f"plugin source path is not a directory: {path}"
         )
-    found = _manifest(folder)
+    if path not in manifests:
+        manifests[path] = _manifest(folder)
+    found = manifests[path]
     version: str | None = None
     error: str | None = None
     if found is not None:
         relative, value = found
+        if value is LINKED:
+            return CodexEntry(name, "local", path, None, installation, authentication, None, None, LINKED.format(relative))
         if not isinstance(value, dict):
             error = f"failed to parse {relative}"
         else:

@@ -18,6 +18,7 @@ Everything read is a stranger's: nothing here raises on what a repository holds.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 RULES = "Cursor's published schemas and CI checks, re-implemented (cursor/plugins 195d935)"
 CATALOG = ".cursor-plugin/marketplace.json"
 MANIFEST = ".cursor-plugin/plugin.json"
+MAX_ENTRIES = 2000  # a catalog's entries judged (the largest real catalog has 95)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # a scheme: a remote source (urlsplit raises on some strings)
 NAME = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$"
 SEMVER = (
@@ -53,6 +55,7 @@ class CursorEntry:
     folder: str | None  # the plugin folder relative to the repository root; None for a remote source
     problems: list[Problem] = field(default_factory=list)  # the entry's own checks (its folder and plugin.json)
     version: str | None = None
+    unjudged: str | None = None  # why its plugin.json was not read (a symbolic link, never followed)
 
     @property
     def valid(self) -> bool:
@@ -64,6 +67,7 @@ class CursorCatalog:
     problems: list[Problem] = field(default_factory=list)  # the catalog file's own
     entries: list[CursorEntry] = field(default_factory=list)
     name: str | None = None
+    unjudged: str | None = None  # why the catalog was not read (a symbolic link, never followed)
 
     @property
     def valid(self) -> bool:
@@ -72,9 +76,13 @@ class CursorCatalog:
 
 def read(root: Path) -> CursorCatalog | None:
     """The verdict on a repository's Cursor catalog, or None when it has none."""
+    if not os.path.lexists(root / CATALOG):
+        return None
     catalog_path = inside(root, CATALOG)
     if catalog_path is None or not catalog_path.is_file():
-        return None
+        return CursorCatalog(
+            unjudged=f"{CATALOG} is reached through a symbolic link, which agentops-index does not follow: not judged"
+        )
     doc = load_json(catalog_path, MARKETPLACE_CAP)
     if doc is None or not doc.ok:
         why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
@@ -87,13 +95,14 @@ def read(root: Path) -> CursorCatalog | None:
     metadata = body.get("metadata")
     root_folder = metadata.get("pluginRoot") if isinstance(metadata, dict) else None
     plugins = body.get("plugins")
-    for raw in plugins if isinstance(plugins, list) else []:
+    read: dict[str, tuple[list[Problem], Any]] = {}  # by folder: one read of its plugin.json however many entries name it
+    for raw in (plugins if isinstance(plugins, list) else [])[:MAX_ENTRIES]:
         if isinstance(raw, dict):
-            catalog.entries.append(_entry(root, raw, root_folder if isinstance(root_folder, str) else None))
+            catalog.entries.append(_entry(root, raw, root_folder if isinstance(root_folder, str) else None, read))
     return catalog
 
 
-def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None) -> CursorEntry:
+def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None, read: dict[str, tuple[list[Problem], Any]]) -> CursorEntry:
     name = raw.get("name") if isinstance(raw.get("name"), str) else None
     source = raw.get("source")
     entry = CursorEntry(name, source, None)
@@ -108,23 +117,37 @@ def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None) -> CursorEn
     if folder is None or not folder.is_dir():
         entry.problems.append(Problem("", f'source directory "{source}" does not exist'))
         return entry
-    manifest_path = inside(folder, MANIFEST)
-    if manifest_path is None or not manifest_path.is_file():
-        entry.problems.append(Problem("", f"{MANIFEST} is missing from {source}"))
+    if joined not in read:
+        read[joined] = _manifest(folder, source)
+    problems, manifest = read[joined]
+    if manifest is LINK:
+        entry.unjudged = f"{MANIFEST} of {source} is a symbolic link, which agentops-index does not follow: not judged"
         return entry
-    doc = load_json(manifest_path)
-    if doc is None or not doc.ok:
-        why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
-        entry.problems.append(Problem("", why, MANIFEST))
-        return entry
-    manifest = doc.value
-    entry.problems.extend(_problems(manifest, PLUGIN_SCHEMA, "", MANIFEST))
+    entry.problems.extend(problems)
     if isinstance(manifest, dict):
         version = manifest.get("version")
         entry.version = version if isinstance(version, str) else None
         if name is not None and manifest.get("name") != name:
             entry.problems.append(Problem("/name", f"{manifest.get('name')!r} is not the entry's name {name!r}", MANIFEST))
     return entry
+
+
+LINK = object()  # a plugin.json reached through a symbolic link
+
+
+def _manifest(folder: Path, source: str) -> tuple[list[Problem], Any]:
+    """A plugin folder's plugin.json checked against Cursor's plugin schema: (problems, its value;
+    LINK when it is a symbolic link, None when it could not be read)."""
+    manifest_path = inside(folder, MANIFEST)
+    if manifest_path is None and os.path.lexists(folder / MANIFEST):
+        return [], LINK
+    if manifest_path is None or not manifest_path.is_file():
+        return [Problem("", f"{MANIFEST} is missing from {source}")], None
+    doc = load_json(manifest_path)
+    if doc is None or not doc.ok:
+        why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
+        return [Problem("", why, MANIFEST)], None
+    return list(_problems(doc.value, PLUGIN_SCHEMA, "", MANIFEST)), doc.value
 
 
 # --- the two schemas, as JSON Schema (draft-07) keywords the checker below understands ------

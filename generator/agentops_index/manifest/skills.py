@@ -29,6 +29,7 @@ FILES = ("SKILL.md", "skill.md")  # the reference prefers the first
 SKIPPED_FOLDERS = frozenset({".git", "node_modules"})
 MAX_DEPTH = 8  # folders below the repository root searched for skills
 FRONT_MATTER_CAP = 4 * 1024  # bytes; the largest of 2,772 real skills (both corpora) is 1.6 KB, and 8 KB parses in 0.5 s
+FRONT_MATTER_LINES = 64  # the longest of those is 32 lines; StrictYAML's time grows with items, not bytes ("-" x 2,000: 6.7 s)
 MAX_SKILLS = 1000  # judged a repository (the largest real ones ship a few hundred)
 
 
@@ -83,6 +84,8 @@ def judge(folder: Path, root: Path) -> SkillVerdict:
     head = text.split("---", 2)
     if text.startswith("---") and len(head) == 3 and len(head[1].encode("utf-8")) > FRONT_MATTER_CAP:
         return SkillVerdict(relative, None, (f"front matter is over {FRONT_MATTER_CAP:,} bytes (not parsed)",))
+    if text.startswith("---") and len(head) == 3 and head[1].count("\n") > FRONT_MATTER_LINES:
+        return SkillVerdict(relative, None, (f"front matter is over {FRONT_MATTER_LINES} lines (not parsed)",))
     try:
         metadata, _body = parse_frontmatter(text)
     except ParseError as exc:

@@ -129,10 +129,11 @@ CLIENTS = ("claude", "codex", "cursor")  # the search facet's values
 
 
 def works_in(plugin: PluginRecord) -> list[str]:
-    """The clients the plugin is offered to and not refused by, by each client's rules: Claude Code
-    (every record is a Claude Code listing), and Codex or Cursor when their catalog lists its folder
-    and their verdict is not a failure (a git source Codex would clone counts: not judged offline)."""
-    return ["claude", *sorted({v.client for v in plugin.clients if v.valid is not False})]
+    """The clients whose catalog offers the plugin and whose own rules accept it: Claude Code when
+    its validator passes it (every record is a Claude Code listing), Codex or Cursor when their
+    catalog lists its folder and their verdict is a pass (one not judged, such as a manifest behind
+    a symbolic link, does not count)."""
+    return [*(["claude"] if plugin.valid else []), *sorted({v.client for v in plugin.clients if v.valid is True})]
 
 
 def other_marketplaces(plugin_id: str, mirrors: list[str]) -> int:

@@ -36,7 +36,14 @@ MAX_LISTED = 200  # components listed per kind and plugin; counts stay exact
 README_CAP = 64 * 1024  # bytes read from a README
 FINDING_CAP = 600
 URL_CAP = 500
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # used with fullmatch: "$" would let "name\n" in
+
+
+def plain_name(value: object) -> bool:
+    """Whether a stranger's name can be typed into a command we print as it is (no newline, no space)."""
+    return isinstance(value, str) and _SAFE_NAME.fullmatch(value) is not None
+
+
 _README_NAMES = ("README.md", "readme.md", "Readme.md", "README.markdown", "README")
 DISPLAY_KEYS = ("displayName", "description", "author", "homepage", "repository", "license", "keywords")
 
@@ -178,9 +185,9 @@ def install(marketplace_id: str, origin: str, marketplace_name: Any, plugin_name
     command = None
     if plugin_name is None:
         pass
-    elif not (isinstance(marketplace_name, str) and _SAFE_NAME.match(marketplace_name)):
+    elif not plain_name(marketplace_name):
         notes.append("the marketplace has no usable name")
-    elif not (isinstance(plugin_name, str) and _SAFE_NAME.match(plugin_name)):
+    elif not plain_name(plugin_name):
         notes.append("the plugin name cannot be typed safely in a command")
     else:
         command = f"/plugin install {plugin_name}@{marketplace_name}"

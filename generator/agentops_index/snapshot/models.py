@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer
 
 from agentops_index.config import COMPONENT_KINDS
 from agentops_index.manifest.text import DESCRIPTION_CAP, NormalizedText, normalize
@@ -414,6 +414,9 @@ class Snapshot(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
     schema_version: int = SCHEMA_VERSION
+    # The version the file was written with (store.load reads older ones as this one): a crawl
+    # must not reuse records from before a field existed, as if they had it. Not published.
+    _written_as: int = PrivateAttr(default=SCHEMA_VERSION)
     notice: str = Field(default=NOTICE, alias="_notice")
     generator: str
     generated_at: str

@@ -103,7 +103,9 @@ def load(path: Path) -> Snapshot:
             gc.enable()
     if snapshot.schema_version != SCHEMA_VERSION:
         _check_version(path, data)
+        written_as = snapshot.schema_version
         snapshot = snapshot.model_copy(update={"schema_version": SCHEMA_VERSION})  # an older one, read as this one
+        snapshot._written_as = written_as
     return snapshot
 
 

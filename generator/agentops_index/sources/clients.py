@@ -12,15 +12,13 @@ joined. Plugins only another client lists are not recorded yet (issue 21).
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from agentops_index.manifest import codex, cursor
 from agentops_index.snapshot import models as m
-from agentops_index.snapshot.assemble import text
+from agentops_index.snapshot.assemble import plain_name, text
 
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")  # a name that can be typed in a command as it is
 PROBLEMS_MAX = 20
 
 
@@ -37,50 +35,51 @@ def _untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.Cl
 
 
 def views(root: Path, marketplace_id: str, origin: str) -> dict[str, list[m.ClientView]]:
-    """Every other client's view of the repository's plugin folders, by folder."""
-    out: dict[str, list[m.ClientView]] = defaultdict(list)
+    """Every other client's view of the repository's plugin folders, by folder: one view a client
+    a folder (the first entry that names it), whatever a catalog repeats."""
+    out: dict[str, dict[str, m.ClientView]] = defaultdict(dict)
     seen = codex.read(root)
-    if seen.accepted:
+    if seen.file is not None and not seen.unjudged:
         add = f"codex plugin marketplace add {marketplace_id}" if origin == "github" else None
         for entry in seen.entries:
             folder = _folder(entry.path)
-            if folder is None:
+            if folder is None or "codex" in out[folder]:
                 continue
-            plain = bool(_PLAIN.match(entry.name)) and bool(seen.name)
+            plain = plain_name(entry.name) and plain_name(seen.name)
             install = [c for c in (add, f"codex plugin add {entry.name}@{seen.name}" if plain else None) if c]
-            out[folder].append(
-                m.ClientView(
-                    client="codex",
-                    catalog=seen.file or codex.CODEX_CATALOG,
-                    valid=entry.installs,
-                    rules=codex.CLIENT,
-                    install=install,
-                    untrusted=_untrusted(entry.name, seen.name, [entry.error] if entry.error else []),
-                )
+            out[folder]["codex"] = m.ClientView(
+                client="codex",
+                catalog=seen.file,
+                valid=entry.installs,
+                rules=codex.CLIENT,
+                install=install if seen.accepted else [],
+                untrusted=_untrusted(entry.name, seen.name, list(dict.fromkeys(e for e in (seen.error, entry.error) if e))),
             )
     judged = cursor.read(root)
-    if judged is not None:
-        shared = [f"{p.file} {p.path}: {p.message}" for p in judged.problems]
+    if judged is not None and not judged.unjudged:
+        # The catalog's problems: its own (path "/"), and each entry's line, found in one pass.
+        whole, by_entry = [], defaultdict(list)
+        for problem in judged.problems:
+            text_of = f"{problem.file} {problem.path}: {problem.message}"
+            parts = problem.path.split("/")
+            if len(parts) > 2 and parts[1] == "plugins" and parts[2].isdigit():
+                by_entry[int(parts[2])].append(text_of)
+            else:
+                whole.append(text_of)
         for index, item in enumerate(judged.entries):
             folder = _folder(item.folder)
-            if folder is None:
+            if folder is None or "cursor" in out[folder]:
                 continue
-            # The catalog's problems that concern this entry, then the entry's own.
-            mine = f"/plugins/{index}"
-            own = [x for x, p in zip(shared, judged.problems, strict=True) if p.path == mine or p.path.startswith(mine + "/")]
-            whole = [x for x, p in zip(shared, judged.problems, strict=True) if not p.path.startswith("/plugins/")]
-            problems = whole + own + [f"{p.file} {p.path or '(entry)'}: {p.message}" for p in item.problems]
-            out[folder].append(
-                m.ClientView(
-                    client="cursor",
-                    catalog=cursor.CATALOG,
-                    valid=not problems,
-                    rules=cursor.RULES,
-                    install=[],
-                    untrusted=_untrusted(item.name or "?", judged.name, problems),
-                )
+            problems = whole + by_entry[index] + [f"{p.file} {p.path or '(entry)'}: {p.message}" for p in item.problems]
+            out[folder]["cursor"] = m.ClientView(
+                client="cursor",
+                catalog=cursor.CATALOG,
+                valid=None if item.unjudged else not problems,
+                rules=cursor.RULES,
+                install=[],
+                untrusted=_untrusted(item.name or "?", judged.name, [*problems, *([item.unjudged] if item.unjudged else [])]),
             )
-    return out
+    return {folder: list(found.values()) for folder, found in out.items()}
 
 
 def attach(root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentops_index.manifest import codex, cursor
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3
+
+CLIENT_VIEWS_SINCE = 3  # the snapshot version that added a plugin's other clients' views
+CLIENT_RULES = {"codex": codex.CLIENT, "cursor": cursor.RULES}  # a view judged by other rules is judged again
 
 
 def plugin_repo(entry: MarketplaceEntry) -> tuple[RepoRef, str] | None:
@@ -98,6 +102,9 @@ class GitHubCrawl:
         self.now = now
         self.workdir = workdir
         self.previous_markets = {r.id.lower(): r for r in (previous.marketplaces if previous else [])}
+        # Records from before other clients' views existed (schema 3) have none: read every
+        # repository again rather than republish them without.
+        self.reusable = previous is None or previous._written_as >= CLIENT_VIEWS_SINCE
         self.previous_status = {s.id.lower(): s for s in (previous.sources if previous else [])}
         self.previous_plugins: dict[str, list[m.PluginRecord]] = defaultdict(list)
         for plugin in previous.plugins if previous else []:
@@ -196,7 +203,11 @@ class GitHubCrawl:
         before = self.previous_markets.get(ref.id.lower())
         if before is None or before.metrics is None or before.metrics.head_oid != info.head_oid or not info.head_oid:
             return False
+        if not self.reusable:
+            return False
         for plugin in self.previous_plugins[ref.id.lower()]:
+            if any(v.rules != CLIENT_RULES[v.client] for v in plugin.clients):
+                return False  # judged by rules this crawl no longer applies
             if plugin.resolved.repo and plugin.source.kind in GITHUB_KINDS:
                 remote = self._remote_by_repo(plugin.resolved.repo)
                 now_oid = remote.info.head_oid if remote and remote.info.found else None

@@ -72,7 +72,7 @@ def document(record: dict[str, Any], group: str, rep: int, ranking: Ranking) -> 
         "category": record["category"],
         "marketplace": record["marketplace"].lower(),
         "component": ",".join(kinds(record)),
-        "client": ",".join(record.get("clients") or ["claude"]),
+        "client": ",".join(record.get("clients", ["claude"])),
         "mult": round(mult * 1_000_000),
         "static": round(record["static"] * 1_000_000),
         "rep": rep,

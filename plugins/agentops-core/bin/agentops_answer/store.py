@@ -143,7 +143,7 @@ def build(path: Path, arranged: list[tuple[dict[str, Any], str, int]], docs: dic
                     record["category"],
                     record["marketplace"].lower(),
                     " ".join(kinds(record)),
-                    " ".join(record.get("clients") or ["claude"]),
+                    " ".join(record.get("clients", ["claude"])),
                     _pack(record),
                 )
             )
