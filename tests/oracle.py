@@ -17,6 +17,15 @@ ORACLE = CORPUS / "oracle"
 WIDE = SHARED / "corpus-wide"
 WIDE_MARKETPLACES = WIDE / "marketplaces"
 WIDE_ORACLE = WIDE / "oracle"
+FORMATS = SHARED / "corpus-formats"  # other clients' catalogs, and their verdicts in oracle/
+
+
+def formats_oracle(suffix: str) -> list[str]:
+    """The corpus-formats folders with a recorded verdict ``<folder><suffix>`` (``.codex.json``...),
+    or ``["(absent)"]``, which a test turns into a skip, when the corpus is not there."""
+    folder = FORMATS / "oracle"
+    found = sorted(p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}")) if folder.is_dir() else []
+    return found or ["(absent)"]
 
 
 def cli_findings(report: dict[str, Any]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:

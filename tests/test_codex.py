@@ -12,17 +12,10 @@ from typing import Any
 import pytest
 
 from agentops_index.manifest import codex
-
-REPO = Path(__file__).resolve().parents[1]
-FORMATS = REPO.parent / "shared" / "corpus-formats"
+from tests.oracle import FORMATS, formats_oracle
 
 
-def oracle_folders() -> list[str]:
-    folder = FORMATS / "oracle"
-    return sorted(p.name[: -len(".codex.json")] for p in folder.glob("*.codex.json")) if folder.is_dir() else []
-
-
-@pytest.mark.parametrize("folder", oracle_folders() or ["(absent)"])
+@pytest.mark.parametrize("folder", formats_oracle(".codex.json"))
 def test_agrees_with_codex_on_every_real_catalog(folder: str) -> None:
     """The catalog read, accepted or refused, the name, every entry listed (kind, version and
     policies) and every local install's outcome, as codex-cli 0.171.0 had them."""

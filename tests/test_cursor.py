@@ -11,17 +11,10 @@ from typing import Any
 import pytest
 
 from agentops_index.manifest import cursor
-
-REPO = Path(__file__).resolve().parents[1]
-FORMATS = REPO.parent / "shared" / "corpus-formats"
+from tests.oracle import FORMATS, formats_oracle
 
 
-def oracle_folders() -> list[str]:
-    folder = FORMATS / "oracle"
-    return sorted(p.name[: -len(".cursor-schema.json")] for p in folder.glob("*.cursor-schema.json")) if folder.is_dir() else []
-
-
-@pytest.mark.parametrize("folder", oracle_folders() or ["(absent)"])
+@pytest.mark.parametrize("folder", formats_oracle(".cursor-schema.json"))
 def test_agrees_with_cursors_rules_on_every_real_catalog(folder: str) -> None:
     """Every problem of the catalog and of each entry (its folder and plugin.json), with its
     JSON pointer, file and message, and the verdict as a whole."""

@@ -11,17 +11,10 @@ import pytest
 
 from agentops_index.manifest import skills
 from agentops_index.manifest.jsonfile import MARKDOWN_CAP
-
-REPO = Path(__file__).resolve().parents[1]
-FORMATS = REPO.parent / "shared" / "corpus-formats"
+from tests.oracle import FORMATS, formats_oracle
 
 
-def oracle_folders() -> list[str]:
-    folder = FORMATS / "oracle"
-    return sorted(p.name[: -len(".agentskills.json")] for p in folder.glob("*.agentskills.json")) if folder.is_dir() else []
-
-
-@pytest.mark.parametrize("folder", oracle_folders() or ["(absent)"])
+@pytest.mark.parametrize("folder", formats_oracle(".agentskills.json"))
 def test_agrees_with_the_reference_validator_on_every_real_skill(folder: str) -> None:
     """The same skill folders found, and for each the same error messages in the same order."""
     if folder == "(absent)":
