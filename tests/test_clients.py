@@ -262,3 +262,16 @@ def test_a_repetitive_catalog_reads_each_folder_once_and_makes_one_view(tmp_path
     assert sum(1 for r in reads if r.endswith("p/.cursor-plugin/plugin.json")) == 1
     assert len(codex.read(root).entries) + len(codex.read(root).dropped) == 3000
     assert len(cursor.read(root).entries) == cursor.MAX_ENTRIES  # type: ignore[union-attr]
+
+
+def test_agents_read_the_views_in_the_markdown_view_and_llms_txt(tmp_path: Path) -> None:
+    from agentops_index.build import build
+
+    test_each_folder_is_one_record_with_every_clients_view(tmp_path / "in")
+    snapshot_path = tmp_path / "snapshot.json"
+    crawl_local([tmp_path / "in"], TAXONOMY).write(snapshot_path)
+    build(snapshot_path, tmp_path / "site", search=False)
+    view = (tmp_path / "site" / "plugins" / "octo" / "tools" / "lint" / "index.md").read_text()
+    assert "- codex: refused by codex-cli 0.171.0's behaviour, mirrored, reading .agents/plugins/marketplace.json" in view
+    assert "- codex install: `codex plugin add linter@tools-codex`" in view
+    assert "(2 plugins)." in (tmp_path / "site" / "llms.txt").read_text()

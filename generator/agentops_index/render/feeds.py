@@ -96,6 +96,10 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
         lines.append(f"- add the marketplace: `{plugin.install.marketplace_add}`")
     if plugin.install.plugin_install:
         lines.append(f"- install: `{plugin.install.plugin_install}`")
+    for view in plugin.clients:  # commands built from plain names only; the verdict is that client's
+        verdict = {True: "accepted", False: "refused", None: "not judged"}[view.valid]
+        lines.append(f"- {view.client}: {verdict} by {view.rules}, reading {view.catalog}")
+        lines += [f"- {view.client} install: `{command}`" for command in view.install]
     lines += [f"- capability: {c}" for c in plugin.capabilities]
     third_party = {
         "name": u.name.text,
@@ -123,6 +127,10 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         f"- Each marketplace's file, `{base_url}api/v1/marketplaces/<slug>.json.gz` (gzip-compressed JSON): the marketplace and its plugins' records",
         f"- [JSON Schema]({base_url}api/v1/schema.json): the snapshot's shape",
         f"- [Feed]({base_url}feed.xml): new and updated plugins",
+        "",
+        "A plugin's `clients` (in its record and its markdown view) say how OpenAI's Codex and Cursor read the same "
+        "folder when their catalogs list it: the catalog read, how to install it there, and the verdict by that "
+        f"client's own rules ({sum(1 for p in snapshot.plugins if p.clients)} plugins).",
         "",
         "## Categories",
         "",
