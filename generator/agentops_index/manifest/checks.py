@@ -94,6 +94,31 @@ def inside(root: Path, relative: str) -> Path | None:
     return current
 
 
+def present(root: Path, relative: str) -> bool:
+    """Whether ``root/relative`` is there in any form, a symbolic link included (never followed)."""
+    try:
+        return os.path.lexists(root / relative)
+    except (OSError, ValueError):
+        return False
+
+
+def linked(root: Path, relative: str) -> bool:
+    """Whether ``root/relative`` is there but reached through a symbolic link, which we never follow."""
+    return present(root, relative) and inside(root, relative) is None
+
+
+def regular_file(root: Path, relative: str) -> Path | None:
+    """``root/relative`` when it is a regular file reached through no symbolic link."""
+    path = inside(root, relative)
+    try:
+        return path if path is not None and path.is_file() else None
+    except OSError:
+        return None
+
+
+NOT_FOLLOWED = "not judged: {} is reached through a symbolic link, which agentops-index does not follow"
+
+
 def read_bytes(path: Path, cap: int) -> bytes | None:
     """The bytes of a regular file (not a symlink), or None. Reads at most ``cap + 1`` bytes."""
     try:

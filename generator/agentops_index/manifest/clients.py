@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.manifest import codex, cursor, skills
-from agentops_index.manifest.checks import inside
+from agentops_index.manifest.checks import NOT_FOLLOWED, linked
 from agentops_index.manifest.text import clean
 from agentops_index.snapshot.assemble import plain_name
 
@@ -29,9 +29,9 @@ def report(root: Path) -> dict[str, Any]:
     where = clean(root.as_posix(), LINE_CAP)
     out: dict[str, Any] = {"target": where, "clients": {}}
     clients: dict[str, Any] = out["clients"]
-    linked = _linked(root, codex.CLAUDE_CATALOG)
-    if linked:
-        clients["claude"] = {"rules": CLAUDE_RULES, "catalog": codex.CLAUDE_CATALOG, "verdict": "unjudged", "note": linked}
+    if linked(root, codex.CLAUDE_CATALOG):
+        note = NOT_FOLLOWED.format(codex.CLAUDE_CATALOG)
+        clients["claude"] = {"rules": CLAUDE_RULES, "catalog": codex.CLAUDE_CATALOG, "verdict": "unjudged", "note": note}
     elif (root / codex.CLAUDE_CATALOG).is_file():
         claude = validate_marketplace(root)
         clients["claude"] = {
@@ -106,14 +106,6 @@ def _t(value: str | None) -> str | None:
     """A stranger's text as the report may print it: normalized (no control sequences, no lone
     surrogates) and capped."""
     return None if value is None else clean(value, LINE_CAP)
-
-
-def _linked(root: Path, relative: str) -> str | None:
-    """Why a catalog is not judged: it is reached through a symbolic link, which we never follow."""
-    path = root / relative
-    if path.is_symlink() or ((path.exists() or path.is_symlink()) and inside(root, relative) is None):
-        return f"{relative} is reached through a symbolic link, which agentops-index does not follow: not judged"
-    return None
 
 
 def _codex_verdict(seen: codex.CodexCatalog) -> str:

@@ -25,14 +25,13 @@ Everything read is a stranger's: nothing here raises on what a repository holds.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from agentops_index.manifest.checks import inside, load_json
+from agentops_index.manifest.checks import NOT_FOLLOWED, inside, linked, load_json, present, regular_file
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 
 CLIENT = "codex-cli 0.171.0's behaviour, mirrored"
@@ -90,15 +89,11 @@ class CodexCatalog:
 
 def read(root: Path) -> CodexCatalog:
     """What ``codex plugin marketplace add ROOT``, ``plugin list`` and ``plugin add`` make of a repository."""
-    file = next((c for c in CATALOGS if _present(root, c)), None)
+    file = next((c for c in CATALOGS if present(root, c)), None)
     if file is None:
         return CodexCatalog(None, error="marketplace root does not contain a supported manifest")
-    if _file(root, file) is None:  # there, but through a link (or not a file): Codex reads it, we may not
-        return CodexCatalog(
-            file,
-            error=f"not judged: {file} is reached through a symbolic link, which agentops-index does not follow",
-            unjudged=True,
-        )
+    if linked(root, file):  # Codex follows the link; we never do
+        return CodexCatalog(file, error=NOT_FOLLOWED.format(file), unjudged=True)
     doc = load_json(root / file, MARKETPLACE_CAP)
     if doc is None or not doc.ok:
         why = doc.problem.message if doc is not None and doc.problem is not None else "unreadable"
@@ -218,38 +213,20 @@ def _place(source: Any, file: str, root: Path) -> tuple[Kind, str] | str:
     return "skipping marketplace plugin with unsupported source"
 
 
-def _present(root: Path, relative: str) -> bool:
-    """Whether ``root/relative`` is there in any form, a symbolic link included (never followed)."""
-    try:
-        return os.path.lexists(root / relative)
-    except (OSError, ValueError):
-        return False
-
-
-LINKED = "not judged: {} is a symbolic link, which agentops-index does not follow"
-
-
-def _file(root: Path, relative: str) -> Path | None:
-    """``root/relative`` when it is a regular file reached through no symbolic link (we never read
-    outside a repository, whatever a stranger links to)."""
-    path = inside(root, relative)
-    try:
-        return path if path is not None and path.is_file() else None
-    except OSError:
-        return None
+LINKED = object()  # a manifest reached through a symbolic link
 
 
 def _manifest(folder: Path) -> tuple[str, Any] | None:
     """The manifest Codex reads in a plugin folder (its path and parsed value, None if it does not parse)."""
     for relative in MANIFESTS:
-        if not _present(folder, relative):
+        if not present(folder, relative):
             continue
-        path = _file(folder, relative)
+        path = regular_file(folder, relative)
         if path is None:
             return relative, LINKED
         doc = load_json(path)
         return relative, (doc.value if doc is not None and doc.ok else None)
-    path = _file(folder, AGENT_PLUGINS_MANIFEST)
+    path = regular_file(folder, AGENT_PLUGINS_MANIFEST)
     if path is not None:
         doc = load_json(path)
         value = doc.value if doc is not None and doc.ok else None
@@ -274,7 +251,9 @@ def _local(
     if found is not None:
         relative, value = found
         if value is LINKED:
-            return CodexEntry(name, "local", path, None, installation, authentication, None, None, LINKED.format(relative))
+            return CodexEntry(
+                name, "local", path, None, installation, authentication, None, None, NOT_FOLLOWED.format(f"{path}/{relative}")
+            )
         if not isinstance(value, dict):
             error = f"failed to parse {relative}"
         else:

@@ -18,7 +18,6 @@ Everything read is a stranger's: nothing here raises on what a repository holds.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agentops_index.manifest.checks import inside, load_json
+from agentops_index.manifest.checks import NOT_FOLLOWED, inside, linked, load_json, present, regular_file
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 
 RULES = "Cursor's published schemas and CI checks, re-implemented (cursor/plugins 195d935)"
@@ -76,12 +75,12 @@ class CursorCatalog:
 
 def read(root: Path) -> CursorCatalog | None:
     """The verdict on a repository's Cursor catalog, or None when it has none."""
-    if not os.path.lexists(root / CATALOG):
+    if not present(root, CATALOG):
         return None
-    catalog_path = inside(root, CATALOG)
-    if catalog_path is None or not catalog_path.is_file():
+    catalog_path = regular_file(root, CATALOG)
+    if catalog_path is None:
         return CursorCatalog(
-            unjudged=f"{CATALOG} is reached through a symbolic link, which agentops-index does not follow: not judged"
+            unjudged=NOT_FOLLOWED.format(CATALOG) if linked(root, CATALOG) else f"{CATALOG} is not a regular file: not judged"
         )
     doc = load_json(catalog_path, MARKETPLACE_CAP)
     if doc is None or not doc.ok:
@@ -121,7 +120,7 @@ def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None, read: dict[
         read[joined] = _manifest(folder, source)
     problems, manifest = read[joined]
     if manifest is LINK:
-        entry.unjudged = f"{MANIFEST} of {source} is a symbolic link, which agentops-index does not follow: not judged"
+        entry.unjudged = NOT_FOLLOWED.format(f"{joined}/{MANIFEST}")
         return entry
     entry.problems.extend(problems)
     if isinstance(manifest, dict):
@@ -138,10 +137,10 @@ LINK = object()  # a plugin.json reached through a symbolic link
 def _manifest(folder: Path, source: str) -> tuple[list[Problem], Any]:
     """A plugin folder's plugin.json checked against Cursor's plugin schema: (problems, its value;
     LINK when it is a symbolic link, None when it could not be read)."""
-    manifest_path = inside(folder, MANIFEST)
-    if manifest_path is None and os.path.lexists(folder / MANIFEST):
+    if linked(folder, MANIFEST):
         return [], LINK
-    if manifest_path is None or not manifest_path.is_file():
+    manifest_path = regular_file(folder, MANIFEST)
+    if manifest_path is None:
         return [Problem("", f"{MANIFEST} is missing from {source}")], None
     doc = load_json(manifest_path)
     if doc is None or not doc.ok:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.checks import present, read_bytes
 from agentops_index.manifest.jsonfile import MARKDOWN_CAP
 
 RULES = "skills-ref 0.1.1 (the agentskills.io reference validator)"
@@ -66,10 +66,10 @@ def judge(folder: Path, root: Path) -> SkillVerdict:
     from skills_ref.validator import validate_metadata  # type: ignore[import-untyped]
 
     relative = folder.relative_to(root).as_posix()
-    present = [folder / name for name in FILES if (folder / name).is_file() or (folder / name).is_symlink()]
-    if not present:
+    there = [folder / name for name in FILES if present(folder, name)]
+    if not there:
         return SkillVerdict(relative, None, ("Missing required file: SKILL.md",))
-    found = present[0]
+    found = there[0]
     if found.is_symlink():
         return SkillVerdict(relative, None, (f"{found.name} is a symbolic link (not followed)",))
     data = read_bytes(found, MARKDOWN_CAP)
