@@ -44,7 +44,7 @@ from agentops_index.config import Ranking, Search
 from agentops_index.render.writer import ASIDE
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
-from agentops_index.search.records import other_marketplaces
+from agentops_index.search.records import other_marketplaces, updated_on
 from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
@@ -139,7 +139,7 @@ def card(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
         "clients": " ".join(record["clients"]),
         "n": [record["counts"].get(k, 0) for k in CARD_COUNTS],
         "licence": licence(record),
-        "updated": (record["pushed_at"] or record["last_changed"] or "")[:10].replace("-", ""),
+        "updated": updated_on(record).replace("-", ""),
     }
 
 

@@ -16,7 +16,7 @@ from agentops_index.render import contexts as c
 from agentops_index.render.charts import line_chart
 from agentops_index.render.diagram import layout
 from agentops_index.render.urls import relative_root
-from agentops_index.search.records import project_all
+from agentops_index.search.records import project_all, updated_on
 from agentops_index.search.store import arrange
 from agentops_index.snapshot.models import PluginRecord, Snapshot
 
@@ -292,7 +292,7 @@ def pages(
 
 def activity_of(record: dict[str, Any]) -> c.Activity:
     """A card's stars and date, from the query record: the rule the search card follows."""
-    return c.Activity(stars=record["stars"], date=(record["pushed_at"] or record["last_changed"])[:10])
+    return c.Activity(stars=record["stars"], date=updated_on(record))
 
 
 def paginate(folder: str, items: list[PluginRecord]) -> list[tuple[str, c.Pagination, list[PluginRecord]]]:

@@ -136,6 +136,12 @@ def works_in(plugin: PluginRecord) -> list[str]:
     return [*(["claude"] if plugin.valid else []), *sorted({v.client for v in plugin.clients if v.valid is True})]
 
 
+def updated_on(record: dict[str, Any]) -> str:
+    """A query record's last update, YYYY-MM-DD: its repository's last push, else when its content
+    last changed (what cards show and sort by, in the catalog and in search)."""
+    return (record["pushed_at"] or record["last_changed"] or "")[:10]
+
+
 def other_marketplaces(plugin_id: str, mirrors: list[str]) -> int:
     """How many other marketplaces list a copy of the plugin (its mirrors are listing ids,
     ``name@owner/repo``; two copies in one marketplace count once, its own not at all)."""
