@@ -9,6 +9,8 @@ const input = document.getElementById('q');
 const status = document.getElementById('status');
 const list = document.getElementById('results');
 const chips = document.getElementById('chips');
+// Category names by slug, as the category select shows them (read once: cards and chips use them).
+const CATEGORY_NAMES = new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
 const CLIENT_NAMES = { codex: 'Codex', cursor: 'Cursor' };
 const FACETS = ['category', 'marketplace', 'component', 'client', 'licence', 'risk'];
@@ -443,7 +445,7 @@ function card(row) {
   for (const name of e.clients.filter((c) => c !== 'claude')) head.append(' ', el('span', 'badge client', CLIENT_NAMES[name] || name));
   item.append(head);
   if (e.desc) item.append(el('p', 'desc', e.desc));
-  const meta = el('p', 'meta', [e.market, categoryNames().get(e.category) || e.category].filter(Boolean).join(' · '));
+  const meta = el('p', 'meta', [e.market, CATEGORY_NAMES.get(e.category) || e.category].filter(Boolean).join(' · '));
   if (e.also) meta.append(' · ', el('span', 'k k-copies', `also in ${e.also} other marketplace${e.also === 1 ? '' : 's'}`));
   if (e.signal) meta.append(` · ${RISK[e.risk]}: ${e.signal}`);
   item.append(meta);
@@ -474,11 +476,6 @@ function card(row) {
   return item;
 }
 
-// Category names by slug, as the category select shows them.
-function categoryNames() {
-  return new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
-}
-
 // The categories of a query's results, as chips with how many of these results each holds (a
 // narrowed search may find more): one press narrows to a category, a second widens again. The
 // category select stays the one place the filter lives; the pressed chip keeps the focus.
@@ -487,10 +484,9 @@ function chipsFor(rows) {
   const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.slug : undefined;
   const counts = new Map();
   for (const row of rows) counts.set(row.entry.category, (counts.get(row.entry.category) || 0) + 1);
-  const names = categoryNames();
-  const top = [...counts].filter(([slug]) => slug && names.has(slug)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
+  const top = [...counts].filter(([slug]) => slug && CATEGORY_NAMES.has(slug)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 8);
   chips.replaceChildren(...top.map(([slug, n]) => {
-    const button = el('button', '', names.get(slug));
+    const button = el('button', '', CATEGORY_NAMES.get(slug));
     button.type = 'button';
     button.setAttribute('aria-pressed', String(slug === chosen));
     button.dataset.slug = slug;
