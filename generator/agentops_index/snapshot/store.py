@@ -102,7 +102,8 @@ def load(path: Path) -> Snapshot:
         if paused:
             gc.enable()
     if snapshot.schema_version != SCHEMA_VERSION:
-        _check_version(path, data)
+        # Validated already: its version is read from the model, not by parsing 200 MB again.
+        _refuse_version(path, snapshot.schema_version)
         written_as = snapshot.schema_version
         snapshot = snapshot.model_copy(update={"schema_version": SCHEMA_VERSION})  # an older one, read as this one
         snapshot._written_as = written_as
@@ -115,6 +116,11 @@ def _check_version(path: Path, data: bytes) -> None:
         version = json.loads(data).get("schema_version")
     except (ValueError, RecursionError, AttributeError) as exc:
         raise InputError(f"snapshot {path}: not a JSON object ({exc})") from exc
+    _refuse_version(path, version)
+
+
+def _refuse_version(path: Path, version: object) -> None:
+    """Raise the error that names the schema version, unless this agentops-index reads it."""
     if version not in READABLE_VERSIONS:
         readable = " and ".join(str(v) for v in sorted(READABLE_VERSIONS))
         raise InputError(
