@@ -28,7 +28,7 @@ from jinja2 import Environment, Template
 from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.assistant.assist import assistant_file
 from agentops_index.bundles.fill import make_bundles
-from agentops_index.config import DEFAULT_BASE_URL, load_ranking, load_search
+from agentops_index.config import DEFAULT_BASE_URL, Ranking, load_ranking, load_search
 from agentops_index.errors import AgentopsError, BuildError, ConfigError
 from agentops_index.render import badges, browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
@@ -224,6 +224,8 @@ def _build(
         previous if previous_site is not None else None,
         previous_site,
         search,
+        {r["id"]: r for r in records} if search else {},
+        ranking,
     )
     done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
     clock.lap("pages and markdown views")
@@ -347,6 +349,8 @@ class _Renderer:
     previous: Manifest | None
     previous_site: Path | None
     search_records: bool = True  # set aside each plugin's record for Pagefind (not when the build skips search)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # query records by plugin id, for those
+    ranking: Ranking = field(default_factory=Ranking)
 
     def run(self, jobs: list[PluginRecord | Page]) -> _Done:
         writer = Writer(self.writer.staging, self.writer.previous)
@@ -360,9 +364,11 @@ class _Renderer:
                 fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
             else:
                 path, fingerprint = job.path, self.fingerprints.page(job)
-                if self.search_records and isinstance(job, PluginPage) and job.search_card:
+                record = self.records.get(job.plugin.id) if self.search_records and isinstance(job, PluginPage) else None
+                if record is not None:
                     # What Pagefind indexes for the page, beside the site rather than in the page.
-                    writer.set_aside(path, self._render(templates, SEARCH_RECORD, job, path))
+                    card = job.model_copy(update=page_list.search_record(record, self.ranking))
+                    writer.set_aside(path, self._render(templates, SEARCH_RECORD, card, path))
             if isinstance(job, PluginRecord):
                 # The markdown view and the README badge are made from the record alone.
                 if not reuse(path, fingerprint):

@@ -206,7 +206,7 @@ def pages(
     ]
     slugs = {p.id: p.slug for p in snapshot.plugins}
     holders = record_file_of(record_files(snapshot))
-    for plugin, record in zip(snapshot.plugins, projected, strict=True):
+    for plugin in snapshot.plugins:
         name = plugin.untrusted.name.text
         description = plugin.untrusted.description.text if plugin.untrusted.description else ""
         out.append(
@@ -217,7 +217,6 @@ def pages(
                 category=categories[plugin.category],
                 canonical_slug=slugs.get(plugin.canonical_id or ""),
                 record_file=holders[plugin.id],
-                **search_record(plugin, record, ranking or Ranking()),
                 mirror_links=[c.Link(id=m, slug=slugs[m]) for m in plugin.mirrors if m in slugs],
                 related_links=[c.Link(id=r, slug=slugs[r]) for r in plugin.related if r in slugs],
             )
@@ -391,8 +390,10 @@ def worked_example(ranking: Ranking) -> list[tuple[str, str]]:
     ]
 
 
-def search_record(plugin: PluginRecord, record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
-    """A plugin page's hidden search record (render/browser_search.py says what the browser does with it)."""
+def search_record(record: dict[str, Any], ranking: Ranking) -> dict[str, Any]:
+    """A plugin page's hidden search record (render/browser_search.py says what the browser does
+    with it), from its query record. The build makes it as the page is rendered, in the page
+    workers, and only when the site is indexed for search: it is no part of the page itself."""
     card, texts = browser_search.page_search(record, ranking)
     return {"search_card": card, "search_text": texts}
 
