@@ -592,6 +592,8 @@ ONE_RANKING = [
     # In another language, searched in English (data/search.toml's translations).
     "auditoria de seguridad",
     "Tests schreiben",
+    "análise de dados",  # "de" left out, as the command line leaves it out
+    "crear componentes de React",  # not corrected to "clear components"
 ]
 
 

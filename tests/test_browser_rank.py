@@ -191,7 +191,7 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
     calls, expected = [], []
     with open_searcher(str(path)) as searcher:
         for text in queries:
-            found = searcher._terms(searcher._words(text))
+            found = searcher._terms(searcher._words(text)[0])
             relevance, named, _ = searcher._relevance(found)
             docs = sorted(relevance, key=lambda d: -relevance[d])[:12]
             ids = searcher.store.ids_of(docs)

@@ -770,6 +770,29 @@ def test_corpus_copies_appear_once(corpus_searcher: Any) -> None:
     assert jj.did_you_mean == "jujutsu" and {name_of(h) for h in jj.results} & {"jj", "jj-plugin"}
 
 
+def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled_as_english(crafted: Any) -> None:
+    """ "de" joins "análise" and "dados" (analysis, data): it must not find the plugins whose names
+    hold it, and a word the table lacks is a word of that language, not an English typo to
+    correct ("crear" is not "clear"). In English, every word counts and typos are corrected."""
+    s = crafted(
+        [
+            record("axesso-de-api", "Product lookups on the German store"),
+            record("data-analysis", "Statistical analysis of tabular data"),
+            record("clear-cache", "Clear caches"),
+            record("component-kit", "React component scaffolding"),
+        ]
+    )
+    foreign = s.query("análise de dados")
+    assert foreign.did_you_mean is None
+    assert [h.id for h in foreign.results] == ["data-analysis@acme/market"]
+    spanish = s.query("crear componentes de React")
+    assert spanish.did_you_mean is None
+    assert spanish.results[0].id == "component-kit@acme/market"
+    assert "clear-cache@acme/market" not in [h.id for h in spanish.results]
+    assert [h.id for h in s.query("de").results] == ["axesso-de-api@acme/market"]
+    assert s.query("claer cache").did_you_mean == "clear cache"
+
+
 def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> None:
     """A synonym weighs less than the word, and its match is still said where it is: a keyword
     found through a synonym is 'in the keywords', not in a class of the same discounted weight."""

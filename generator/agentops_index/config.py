@@ -103,6 +103,10 @@ class Search:
     weak_weight: float = 0.3
     # A word of another language -> the English words it is searched as (``search/terms.translation``).
     translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words that only join other words in those languages ("de", "für", "для"): dropped from a
+    # query that the translations show to be in another language, where they would otherwise
+    # find plugins whose names hold them ("análise de dados" is not about "de").
+    function_words: frozenset[str] = frozenset()
 
 
 def load_search(path: Path | None = None) -> Search:
@@ -131,9 +135,16 @@ def load_search(path: Path | None = None) -> Search:
         problems.append(f"{found}: [translations]: must be a table of English words to lists of words")
         table = {}
     translations = _translations(table, found, problems)
+    function = (data.get("function_words") or {}).get("words", [])
+    if not isinstance(function, list) or not all(isinstance(w, str) for w in function):
+        problems.append(f"{found}: [function_words].words: must be a list of strings")
+        function = []
     if problems:
         raise ConfigError("; ".join(problems))
-    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations)
+    from agentops_index.search import terms
+
+    folded = frozenset(terms.unaccented(terms.fold(w)) for w in function)
+    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded)
 
 
 def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:

@@ -128,12 +128,16 @@ async function known(word) {
 
 // The query's words: a CamelCase word the vocabulary does not have is split ("PRReviewToolkit");
 // a word of another language is searched as its English words, and kept when the index holds it.
+// In a query of another language its function words ("de", "für") are left out, and it is said
+// to be foreign (query.py's _words).
 async function words(text) {
   const out = [];
+  let foreign = false;
   for (const cased of rank.casedRuns(text)) {
     const folded = rank.fold(cased);
     const english = rank.translation(folded, config.translations || {});
     if (english.length) {
+      foreign = true;
       // As query.py's _words: a Chinese, Japanese or Korean run is kept; another word when known.
       if (rank.isCjk(folded) || (await holding(folded)).size || (await known(folded))) out.push(folded);
       out.push(...english);
@@ -143,7 +147,8 @@ async function words(text) {
     if (parts.length > 1 && !(await inVocabulary(folded))) out.push(...parts);
     else out.push(folded);
   }
-  return out;
+  const joining = new Set(config.function_words || []);
+  return { ws: foreign ? out.filter((w) => !joining.has(rank.unaccented(w))) : out, foreign };
 }
 
 // Unknown words corrected as search/spelling.py corrects them (a word Pagefind finds is known).
@@ -322,8 +327,9 @@ function order(a, b) {
 
 export async function ranked(text, filters) {
   await load();
-  let ws = await words(text);
-  const fixes = await corrections(ws);
+  let { ws, foreign } = await words(text);
+  // A query of another language is not spelled as English ("crear" is not "clear").
+  const fixes = foreign ? {} : await corrections(ws);
   const corrected = Object.keys(fixes).length > 0;
   if (corrected) ws = ws.map((w) => fixes[w] || w);
   const asked = corrected ? ws.join(' ') : text;

@@ -235,6 +235,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "long_word": spelling.LONG_WORD,
             "min_correction": spelling.MIN_CORRECTION,
             "translations": {word: list(english) for word, english in sorted(search.translations.items())},
+            "function_words": sorted(search.function_words),
         }
     )
 

@@ -144,26 +144,29 @@ class Searcher:
         stems = terms.tokens(word, frozenset())
         return bool(stems) and all(any(self.index.has(cls, s) for cls in CLASSES) for s in stems)
 
-    def _words(self, text: str) -> list[str]:
+    def _words(self, text: str) -> tuple[list[str], bool]:
         """The query's words; a CamelCase word the index does not know is split (``PRReviewToolkit``),
         a known one is kept (``GitHub``, ``iOS``). A word of another language that the
         translation table has is searched as its English words, and kept too when the index
-        holds it (``Tests schreiben`` -> ``tests write``; ``代码审查`` -> ``代码审查 code review``)."""
+        holds it (``Tests schreiben`` -> ``tests write``; ``代码审查`` -> ``代码审查 code review``).
+        Also whether the query is in another language: then its function words ("de") are left out."""
         cased = terms.cased_runs(text)
         folded = [terms.fold(w) for w in cased]
         split = [terms.humps(w) for w in cased]
         unknown = {f for f, parts in zip(folded, split, strict=True) if len(parts) > 1} - self.store.known(folded)
         out: list[str] = []
         table = self.search_cfg.translations
+        foreign = False
         for word, parts in zip(folded, split, strict=True):
             english = terms.translation(word, table) if table else []
+            foreign = foreign or bool(english)
             if english:
                 # A Chinese, Japanese or Korean run is kept (plugins written in it say it); another
                 # word only when the index knows it (search.js decides the same way).
                 out.extend([word, *english] if terms.is_cjk(word) or self._indexed(word) else english)
             else:
                 out.extend(parts if word in unknown else [word])
-        return out
+        return [w for w in out if not foreign or terms.unaccented(w) not in self.search_cfg.function_words], foreign
 
     def _terms(self, words: list[str]) -> list[Term]:
         """The query's concepts (``concepts.concepts``)."""
@@ -372,7 +375,8 @@ class Searcher:
         if not text.strip():
             return self._listing(answer, facets, limit, collapse)
         allowed = self._facets(facets)
-        words = self._words(text)
+        words, foreign = self._words(text)
+        correct = correct and not foreign  # a query in another language is not spelled as English
         fixes = spelling.corrections(words, self.store, self._indexed, self.search_cfg.weak_words) if correct else {}
         if fixes:
             words = [fixes.get(w, w) for w in words]
