@@ -530,6 +530,31 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
     assert own_problem(record, template) is not None and "installs other plugins" in str(own_problem(record, template))
 
 
+def test_discovers_primary_picks_may_fill_its_workflows_stages(snapshot_copy: Path) -> None:
+    """A newcomer saw discover put a weaker reviewer (sast-lite) in the review stage than
+    orchestrate did (code-reviewer): discover kept its primary picks out of the plan. A stage now
+    gets its best plugin, primary or not (one plugin a stage); the complementary list still holds
+    only the stage picks that are not primary, and orchestrate's text says how to record the
+    run's outcome. (Orchestrate fills stages as the bundles do, with their install checks.)"""
+    from agentops_index.assistant.assist import orchestrate
+    from agentops_index.metrics import Metrics
+
+    with open_searcher(str(snapshot_copy)) as s:
+        plan = discover("review my pull requests", s)
+        run = orchestrate("review my pull requests", s, "https://example.org/", Metrics())
+    assert plan["workflow"] is not None and run["workflow"] is not None
+    review = {st["id"]: st["pick"]["id"] for st in plan["workflow"]["stages"] if st["pick"]}["review"]
+    assert (
+        review
+        == "code-reviewer@northwind-labs/agent-kit"
+        == {st["id"]: st["pick"]["id"] for st in run["workflow"]["stages"]}["review"]
+    )
+    primary = {p["id"] for p in plan["primary"]}
+    assert review in primary and not {c["id"] for c in plan["complementary"]} & primary
+    result = CliRunner().invoke(cli, ["orchestrate", "review my pull requests", "--snapshot", str(snapshot_copy)])
+    assert result.exit_code == 0 and "when done: agentops-index metrics record --bundle " in result.output
+
+
 def test_discover_command_json(snapshot_copy: Path) -> None:
     result = CliRunner().invoke(
         cli, ["discover", "document my API and draw diagrams", "--snapshot", str(snapshot_copy), "--json"]
@@ -611,6 +636,31 @@ def texts_of_sample() -> list[str]:
 
 
 # --- URLs -----------------------------------------------------------------------------------------
+
+
+def test_a_built_sites_folder_is_a_snapshot_and_a_wrong_one_is_named_by_where_it_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--snapshot (and $AGENTOPS_SNAPSHOT) take a built site's folder, or its api/v1/ folder, as
+    the plugins' reader does: its query file is read. A folder with neither file, or no such path,
+    is one line that says which setting gave it."""
+    api = tmp_path / "site" / "api" / "v1"
+    api.mkdir(parents=True)
+    (api / "query.json.gz").write_bytes(query_file_bytes(store.load(COMMITTED)))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    runner = CliRunner()
+    for given in (str(tmp_path / "site"), str(api)):
+        result = runner.invoke(cli, ["search", "terraform", "--snapshot", given, "--json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["results"][0]["id"] == "terraform-plan-review@tailspin-ops/devops-marketplace"
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(cli, ["search", "x", "--snapshot", str(tmp_path / "empty")])
+    assert str(result.exception).startswith("--snapshot ") and "a folder without a built site's api/v1/" in str(result.exception)
+    monkeypatch.setenv("AGENTOPS_SNAPSHOT", str(tmp_path / "nothere"))
+    result = runner.invoke(cli, ["search", "x"])
+    assert str(result.exception) == f"$AGENTOPS_SNAPSHOT {tmp_path / 'nothere'}: no such file or folder"
+    monkeypatch.setenv("AGENTOPS_SNAPSHOT", str(tmp_path / "site"))
+    assert runner.invoke(cli, ["search", "terraform"]).exit_code == 0
 
 
 def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:

@@ -277,8 +277,8 @@ def search(
     then plugins by how well they match, popularity breaking ties; see the site's
     about/ranking/ page. A misspelled word is corrected and the answer says so. A plugin
     listed by several marketplaces is one result; --all-listings shows each listing. The
-    query store and Whoosh index are kept in your cache (~/.cache/agentops-index), never
-    beside the snapshot.
+    query store and Whoosh index are kept in your cache ($XDG_CACHE_HOME/agentops-index, else
+    ~/.cache/agentops-index), never beside the snapshot.
     """
     from agentops_index.assistant.answer import headline
     from agentops_index.search.session import open_searcher

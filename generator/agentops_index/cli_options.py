@@ -1,7 +1,7 @@
 """What the commands share: options declared once so each means one thing everywhere, and the
 context that prints (quiet, colour).
 
-- ``--snapshot``: a snapshot as a path or an http(s) URL. Query commands (search, discover,
+- ``--snapshot``: a snapshot as a path (a built site's folder too) or an http(s) URL. Query commands (search, discover,
   prime, orchestrate, analyze-plugins, bundles, patterns sync) read its query file when the site
   publishes one; ``build`` reads the snapshot itself. Both revalidate a URL by ETag.
 - ``--json`` / ``--fenced``: the answer as JSON, or in the fenced form the Claude commands read.

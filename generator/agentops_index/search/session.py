@@ -132,9 +132,10 @@ def _default() -> tuple[str, Path | None]:
 
 
 def resolve(value: str | None) -> Path:
-    """A local file for ``--snapshot``: the path itself, or the downloaded query file or snapshot."""
+    """A local file for ``--snapshot``: the path itself (a site's folder: its query file), or the
+    downloaded query file or snapshot."""
     if value:
-        return _file_for(value)
+        return _file_for(value, "--snapshot")
     chosen, catalog = _default()
     if catalog is not None:
         try:
@@ -144,16 +145,24 @@ def resolve(value: str | None) -> Path:
                 f"the published catalog {chosen} (named by {catalog}) could not be read: {exc}; "
                 "pass --snapshot PATH or URL, or set AGENTOPS_SNAPSHOT"
             ) from exc
-    return _file_for(chosen)
+    return _file_for(chosen, "$AGENTOPS_SNAPSHOT" if os.environ.get("AGENTOPS_SNAPSHOT") else "the snapshot")
 
 
-def _file_for(value: str) -> Path:
-    """A snapshot or query file on disk, or the downloaded query file (or snapshot) of a URL."""
+def _file_for(value: str, given: str) -> Path:
+    """A snapshot or query file on disk, a built site's folder (its api/v1/ query file, else its
+    snapshot: what the plugins' reader takes too), or the downloaded query file (or snapshot) of
+    a URL. ``given`` says where the value came from, for errors."""
     if value.startswith(("https://", "http://")):
         return fetch_site(value)
-    path = Path(value)
+    path = Path(value).expanduser()
+    if path.is_dir():
+        folder = path / "api" / "v1" if (path / "api" / "v1").is_dir() else path
+        for name in (QUERY_FILE, "snapshot.json"):
+            if (folder / name).is_file():
+                return folder / name
+        raise InputError(f"{given} {value}: a folder without a built site's api/v1/{QUERY_FILE} or snapshot.json")
     if not path.is_file():
-        raise InputError(f"--snapshot {value}: no such file")
+        raise InputError(f"{given} {value}: no such file or folder")
     return path
 
 

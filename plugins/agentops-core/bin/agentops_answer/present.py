@@ -87,12 +87,13 @@ def fenced(payload: Any, lines: list[str]) -> str:
 
 
 SNAPSHOT_HELP = (
-    "The snapshot: a path or an http(s) URL (downloaded, then revalidated by ETag)."
+    "The snapshot: a file (a snapshot or a query file), a built site's folder, or an http(s) URL"
+    " (downloaded, then revalidated by ETag)."
     " Default: $AGENTOPS_SNAPSHOT, else data/snapshots/latest.json, else the published catalog"
     " data/catalog.toml names, else the sample in the package."
 )
 
-FENCED_HELP = "Print the JSON in the fenced form our Claude Code commands read (SECURITY.md §5.4)."
+FENCED_HELP = "Print the JSON in the fenced form our Claude Code commands read (docs/security.md §5.4)."
 
 
 def emit(payload: Any, as_json: bool, as_fenced: bool, lines: list[str]) -> bool:

@@ -169,7 +169,9 @@ def discover(
     workflow: WorkflowPlan | None = None
     complementary: list[Complementary] = []
     if template is not None:
-        taken = {p["id"] for p in primary}
+        # The best plugin for each stage, a primary pick or not (orchestrate and the bundles plan
+        # the same way); a plugin fills one stage at most.
+        taken: set[str] = set()
         stages = [_fill(stage, words, searcher, taken) for stage in template.stages]
         plan: WorkflowPlan = {"id": template.id, "title": template.title, "pattern": template.pattern, "stages": stages}
         if template.aggregate is not None:
