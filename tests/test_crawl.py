@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -309,6 +310,21 @@ def test_crawl_command_writes_snapshot_and_report(tmp_path: Path) -> None:
     report = json.loads((out.parent / "crawl-report.json").read_text())
     assert report["accounting_holds"] and report["snapshot"] == "latest.json"
     assert json.loads(out.read_text())["generated_at"] == "1970-01-01T00:00:00Z"
+
+
+def test_crawl_command_says_why_a_source_is_unreadable(tmp_path: Path) -> None:
+    """The reasons were only in crawl-report.json: the first few go to stderr, one line each."""
+    folder = tmp_path / "checkouts"
+    for n in range(7):
+        (folder / f"owner{n}__repo").mkdir(parents=True)
+    shutil.copytree(SAMPLE / "acme-devtools__claude-plugins", folder / "acme-devtools__claude-plugins")
+    out = tmp_path / "latest.json"
+    result = CliRunner().invoke(cli, ["crawl", "--from-dir", str(folder), "--out", str(out)], env={"SOURCE_DATE_EPOCH": "0"})
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[:5] == [f"unreadable: owner{n}/repo: no_marketplace: no .claude-plugin/marketplace.json" for n in range(5)]
+    assert lines[5] == f"unreadable: 2 more in {tmp_path / 'crawl-report.json'}"
+    assert result.stdout.startswith("Crawled 1 marketplaces (7 unreadable): ")
 
 
 def test_crawl_command_errors_are_one_line(tmp_path: Path) -> None:

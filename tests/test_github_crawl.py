@@ -361,9 +361,12 @@ def test_crawl_command_says_what_it_cost(fake_github: Start, tmp_path: Path) -> 
     sources = tmp_path / "sources.toml"
     sources.write_text("".join(f'[[marketplace]]\nrepo = "{r.id}"\n' for r in refs_of(SAMPLE)))
     out = tmp_path / "latest.json"
-    result = CliRunner().invoke(cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["crawl", "--sources", str(sources), "--api-url", fake.url, "--out", str(out)], env={"GITHUB_TOKEN": ""}
+    )
     assert result.exit_code == 0, result.output
-    assert "using 13 requests (4 GraphQL, 9 REST; 4 points)" in result.output
+    assert "using 13 requests (4 GraphQL, 9 REST; 4 points)" in result.stdout
+    assert result.stderr.startswith("warning: $GITHUB_TOKEN is not set: GitHub answers GraphQL")
     report = json.loads((tmp_path / "crawl-report.json").read_text())
     assert report["usage"] == {
         "graphql_points": 4,

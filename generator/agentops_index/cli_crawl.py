@@ -12,6 +12,8 @@ import click
 
 from agentops_index.cli_options import Context
 
+UNREADABLE_SHOWN = 5  # sources whose reason the crawl prints; crawl-report.json has every one
+
 
 def github_options(func: Any) -> Any:
     """--api-url and --token-env, for the commands that talk to GitHub."""
@@ -136,6 +138,11 @@ def crawl(
         from agentops_index.sources.discovery import Found
 
         refs = load_sources(sources)
+        if not os.environ.get(token_env):
+            obj.echo(
+                f"warning: ${token_env} is not set: GitHub answers GraphQL, which the crawl reads repositories with, only with a token",
+                err=True,
+            )
         result = crawl_github(
             refs,
             taxonomy,
@@ -155,6 +162,13 @@ def crawl(
         if usage
         else ""
     )
+    from agentops_index.manifest.text import clean
+
+    unreadable = result.report.unreadable
+    for item in unreadable[:UNREADABLE_SHOWN]:  # why, where the user looks first (all of them: the report)
+        obj.echo(clean(f"unreadable: {item.source}: {item.reason}", 300), err=True)  # no terminal escapes
+    if len(unreadable) > UNREADABLE_SHOWN:
+        obj.echo(f"unreadable: {len(unreadable) - UNREADABLE_SHOWN} more in {report_path}", err=True)
     obj.echo(
         f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
         f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "
