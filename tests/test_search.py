@@ -530,6 +530,14 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
     assert own_problem(record, template) is not None and "installs other plugins" in str(own_problem(record, template))
 
 
+def test_merge_requests_are_pull_requests(crafted: Any) -> None:
+    """GitLab's word for a pull request: the sample's gitlab-mr-helper was eighth for the home
+    page's own example, "review pull requests"."""
+    s = crafted([record("mr-helper", "Reviews GitLab merge requests"), record("notes", "Review notes")])
+    assert s.query("review pull requests").results[0].id == "mr-helper@acme/market"
+    assert s.query("pr review").results[0].id == "mr-helper@acme/market"
+
+
 def test_discovers_primary_picks_may_fill_its_workflows_stages(snapshot_copy: Path) -> None:
     """A newcomer saw discover put a weaker reviewer (sast-lite) in the review stage than
     orchestrate did (code-reviewer): discover kept its primary picks out of the plan. A stage now
@@ -661,6 +669,16 @@ def test_a_built_sites_folder_is_a_snapshot_and_a_wrong_one_is_named_by_where_it
     assert str(result.exception) == f"$AGENTOPS_SNAPSHOT {tmp_path / 'nothere'}: no such file or folder"
     monkeypatch.setenv("AGENTOPS_SNAPSHOT", str(tmp_path / "site"))
     assert runner.invoke(cli, ["search", "terraform"]).exit_code == 0
+    # A folder with a snapshot.json and no query file (an older site) is read from its snapshot.
+    (tmp_path / "old" / "api" / "v1").mkdir(parents=True)
+    shutil.copyfile(COMMITTED, tmp_path / "old" / "api" / "v1" / "snapshot.json")
+    result = runner.invoke(cli, ["search", "terraform", "--snapshot", str(tmp_path / "old"), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["total"] >= 1
+    # Whatever the path, one line: a name too long for the filesystem, a line break, ~nosuchuser.
+    for value, said in [("a" * 5000, "cannot read"), (f"{tmp_path}/x\nFAKE: injected", "no such file or folder")]:
+        monkeypatch.setenv("AGENTOPS_SNAPSHOT", value)
+        error = str(runner.invoke(cli, ["search", "x"]).exception)
+        assert error.startswith("$AGENTOPS_SNAPSHOT ") and said in error and "\n" not in error and len(error) < 400
 
 
 def test_snapshot_url_is_cached_with_its_etag(tmp_path: Path) -> None:
@@ -830,6 +848,7 @@ def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled
             record("data-analysis", "Statistical analysis of tabular data"),
             record("clear-cache", "Clear caches"),
             record("component-kit", "React component scaffolding"),
+            record("edu-platform", "An education platform for courses"),
         ]
     )
     foreign = s.query("análise de dados")
@@ -841,6 +860,24 @@ def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled
     assert "clear-cache@acme/market" not in [h.id for h in spanish.results]
     assert [h.id for h in s.query("de").results] == ["axesso-de-api@acme/market"]
     assert s.query("claer cache").did_you_mean == "clear cache"
+    # A reviewer found "éducation" in the table, which is "education" unaccented: every English
+    # query with "education" was read as foreign. No table word may be its own English word.
+    assert "education" not in load_search().translations
+    english = s.query("education platfrom")
+    assert english.did_you_mean == "education platform"
+
+
+def test_a_translation_that_is_the_english_word_itself_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "search.toml"
+    path.write_text('[translations]\neducation = ["éducation", "bildung"]\n[function_words]\nwords = ["de"]\nword = 1\n')
+    with pytest.raises(ConfigError) as caught:
+        load_search(path)
+    message = str(caught.value)
+    assert "[translations].education: 'éducation' is the English word itself" in message
+    assert "[function_words]: unknown keys ['word']" in message
+    path.write_text('function_words = ["de"]\n')
+    with pytest.raises(ConfigError, match=r"\[function_words\]\.words: must be a list of strings"):
+        load_search(path)
 
 
 def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> None:

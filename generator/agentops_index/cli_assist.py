@@ -157,8 +157,8 @@ def orchestrate(
             click.echo(f"    {line}")
     for step in answer.get("steps", []):
         click.echo(f"step {step['step']}: {step['role']} with {step['use'] or 'no plugin'}; then: {step['record']}")
-    if answer.get("record_outcome"):  # what success_probability is learnt from
-        click.echo(f"when done: {answer['record_outcome']}")
+    if answer.get("record_outcome"):  # what success_probability is learnt from (a line to paste as it is)
+        click.echo(f"when done: {answer['record_outcome'].replace('success|failure', 'success')} (or --outcome failure)")
 
 
 @click.command("analyze-plugins")

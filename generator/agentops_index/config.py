@@ -135,10 +135,13 @@ def load_search(path: Path | None = None) -> Search:
         problems.append(f"{found}: [translations]: must be a table of English words to lists of words")
         table = {}
     translations = _translations(table, found, problems)
-    function = (data.get("function_words") or {}).get("words", [])
+    section = data.get("function_words") or {}
+    function = section.get("words", []) if isinstance(section, dict) else None
     if not isinstance(function, list) or not all(isinstance(w, str) for w in function):
         problems.append(f"{found}: [function_words].words: must be a list of strings")
         function = []
+    if isinstance(section, dict) and set(section) - {"words"}:
+        problems.append(f"{found}: [function_words]: unknown keys {sorted(set(section) - {'words'})}")
     if problems:
         raise ConfigError("; ".join(problems))
     from agentops_index.search import terms
@@ -149,7 +152,8 @@ def load_search(path: Path | None = None) -> Search:
 
 def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
     """[translations]: English words = their words in other languages, turned around (a word of
-    another language -> the English words); a word listed twice, or not one word, is refused."""
+    another language -> the English words); a word listed twice, not one word, or the English
+    word itself (a query holding it would be read as another language's), is refused."""
     from agentops_index.search import terms
 
     out: dict[str, tuple[str, ...]] = {}
@@ -165,6 +169,9 @@ def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> di
                 problems.append(f"{found}: [translations].{english}: {form!r} is not one word")
                 continue
             key = folded if cjk else terms.unaccented(folded)
+            if key in words:  # "éducation" is "education" once unaccented: an English word, never rewritten
+                problems.append(f"{found}: [translations].{english}: {form!r} is the English word itself")
+                continue
             if out.get(key, words) != words:
                 problems.append(f"{found}: [translations].{english}: {form!r} already stands for {' '.join(out[key])!r}")
             out[key] = words

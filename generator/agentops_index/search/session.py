@@ -153,16 +153,25 @@ def _file_for(value: str, given: str) -> Path:
     snapshot: what the plugins' reader takes too), or the downloaded query file (or snapshot) of
     a URL. ``given`` says where the value came from, for errors."""
     if value.startswith(("https://", "http://")):
-        return fetch_site(value)
-    path = Path(value).expanduser()
-    if path.is_dir():
-        folder = path / "api" / "v1" if (path / "api" / "v1").is_dir() else path
-        for name in (QUERY_FILE, "snapshot.json"):
-            if (folder / name).is_file():
-                return folder / name
-        raise InputError(f"{given} {value}: a folder without a built site's api/v1/{QUERY_FILE} or snapshot.json")
-    if not path.is_file():
-        raise InputError(f"{given} {value}: no such file or folder")
+        try:
+            return fetch_site(value)
+        except InputError as exc:  # fetch's errors say --snapshot: say where the URL came from
+            raise InputError(str(exc).replace("--snapshot", given, 1)) from exc
+    from agentops_index.manifest.text import clean
+
+    shown = clean(value, 200).replace("\n", "\\n").replace("\r", "\\r")  # the user's, on one line
+    try:
+        path = Path(value).expanduser()
+        if path.is_dir():
+            folder = path / "api" / "v1" if (path / "api" / "v1").is_dir() else path
+            for name in (QUERY_FILE, "snapshot.json"):
+                if (folder / name).is_file():
+                    return folder / name
+            raise InputError(f"{given} {shown}: a folder without a built site's api/v1/{QUERY_FILE} or snapshot.json")
+        if not path.is_file():
+            raise InputError(f"{given} {shown}: no such file or folder")
+    except (OSError, RuntimeError) as exc:  # a name too long, a folder we may not read, ~nosuchuser
+        raise InputError(f"{given} {shown}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
     return path
 
 
