@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from agentops_index.crawl import crawl_local
 from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.snapshot.models import ClientCount
+from tests.oracle import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]
 TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
@@ -64,6 +68,49 @@ def test_each_folder_is_one_record_with_every_clients_view(tmp_path: Path) -> No
     docs = records["docs@octo/tools"].clients
     assert [(v.client, v.valid) for v in docs] == [("cursor", False)]
     assert "'url' was unexpected" in docs[0].untrusted.problems[0].text and docs[0].rules.startswith("Cursor's published schemas")
+    # The crawl counts what it did not record: Codex's two entries, one of them with a record.
+    (source,) = snapshot.sources
+    assert source.clients == {"codex": ClientCount(entries=2, recorded=1), "cursor": ClientCount(entries=1, recorded=1)}
+
+
+def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_corpus(tmp_path: Path) -> None:
+    """Each source's Codex and Cursor entries, counted as the catalogs hold them (a count made
+    here from the JSON alone), in repositories with Claude's catalog and without; the report sums
+    them. Those that name no folder with a record are the plugins not recorded yet (issue 21)."""
+    if not (FORMATS / "marketplaces").is_dir():
+        pytest.skip(f"the formats corpus is not at {FORMATS} (it lives in ../shared/corpus-formats)")
+    result = crawl_local([FORMATS / "marketplaces"], TAXONOMY)
+    by_id = {s.id.lower(): s for s in result.snapshot.sources}
+    # The folders given a view from that client's own catalog (Codex's read of Claude's adds no entries).
+    own = {"codex": ".agents/plugins/marketplace.json", "cursor": ".cursor-plugin/marketplace.json"}
+    viewed: dict[str, set[tuple[str, str]]] = {"codex": set(), "cursor": set()}
+    for plugin in result.snapshot.plugins:
+        for view in plugin.clients:
+            if view.catalog == own[view.client]:
+                viewed[view.client].add((plugin.marketplace, str(plugin.resolved.plugin_dir)))
+    for folder in sorted((FORMATS / "marketplaces").iterdir()):
+        status = by_id[folder.name.replace("__", "/", 1).lower()]
+        for client, catalog in (("codex", ".agents/plugins/marketplace.json"), ("cursor", ".cursor-plugin/marketplace.json")):
+            if not (folder / catalog).is_file():
+                assert client not in status.clients, (folder.name, client)
+                continue
+            body = json.loads((folder / catalog).read_text("utf-8"))
+            listed = body.get("plugins") if isinstance(body, dict) else None
+            assert status.clients[client].entries == (len(listed) if isinstance(listed, list) else 0), (folder.name, client)
+            if not (folder / ".claude-plugin" / "marketplace.json").is_file():
+                assert status.clients[client].recorded == 0
+    totals = result.report.clients
+    assert totals == {
+        client: ClientCount(
+            entries=sum(s.clients[client].entries for s in result.snapshot.sources if client in s.clients),
+            recorded=sum(s.clients[client].recorded for s in result.snapshot.sources if client in s.clients),
+        )
+        for client in ("codex", "cursor")
+    }
+    # Each folder with a record that a client's entry names got that client's view (and two
+    # entries may name one folder).
+    assert all(totals[c].recorded >= len(viewed[c]) > 0 for c in viewed), (totals, {c: len(f) for c, f in viewed.items()})
+    assert totals["codex"].entries == 503 and totals["cursor"].entries == 199
 
 
 def test_codex_reads_claudes_catalog_when_it_has_none(tmp_path: Path) -> None:

@@ -113,6 +113,10 @@ def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start
     shared = sorted(set(ours) & set(theirs))
     assert shared and sum(1 for pid in shared if theirs[pid]) > 50
     assert {pid: ours[pid] for pid in shared} == {pid: theirs[pid] for pid in shared}
+    # The other catalogs' entries are counted the same way for every repository with Claude's
+    # catalog (one without it is not fetched: it has no marketplace to read).
+    counted = {s.id.lower(): s.clients for s in through.snapshot.sources if s.state == "fresh"}
+    assert counted and counted == {s.id.lower(): s.clients for s in local.snapshot.sources if s.id.lower() in counted}
 
 
 def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them(fake_github: Start, tmp_path: Path) -> None:
@@ -140,6 +144,7 @@ def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them
     before = len(fake.log)
     warm = crawl(fake, refs, previous=first.snapshot)
     assert {p.id for p in warm.snapshot.plugins if p.clients} == with_views
+    assert warm.report.clients == first.report.clients and first.report.clients["codex"].entries > 0
     assert warm.report.usage is not None and warm.report.usage.rest_requests == 0, [e.path for e in fake.log[before:]]
 
 

@@ -169,6 +169,15 @@ def crawl(
         obj.echo(clean(f"unreadable: {item.source}: {item.reason}", 300), err=True)  # no terminal escapes
     if len(unreadable) > UNREADABLE_SHOWN:
         obj.echo(f"unreadable: {len(unreadable) - UNREADABLE_SHOWN} more in {report_path}", err=True)
+    others = result.report.clients
+    if others:  # plugins only another client lists have no record yet: say how many
+        obj.echo(
+            "Other clients' catalogs: "
+            + "; ".join(
+                f"{c} {n.entries} entries, {n.recorded} with a record, {n.entries - n.recorded} not recorded"
+                for c, n in others.items()
+            )
+        )
     obj.echo(
         f"Crawled {totals.marketplaces} marketplaces ({totals.unreadable} unreadable): {totals.entries} entries, "
         f"{totals.recorded} plugins recorded, {totals.skipped} skipped{cost} in {time.perf_counter() - started:.1f} s "

@@ -138,7 +138,8 @@ class StatsPage(Page):
     plugins_by_risk: dict[str, int]
     components: dict[str, int]
     valid_marketplaces: int
-    clients: list[tuple[str, int, int]] = []  # (client, plugins it lists, of which its rules accept)
+    # (client, plugins it lists, of which its rules accept, entries of its own catalogs, of which not indexed)
+    clients: list[tuple[str, int, int, int, int]] = []
     analytics: Analytics = Analytics()
     growth: LineChart | None = None  # plugins and marketplaces per day
     churn: LineChart | None = None  # plugins added and removed per day

@@ -424,12 +424,20 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
         components=components,
         valid_marketplaces=sum(1 for m in snapshot.marketplaces if m.valid),
         clients=[
-            ("Claude Code", len(snapshot.plugins), sum(1 for p in snapshot.plugins if p.valid)),
+            (
+                "Claude Code",
+                len(snapshot.plugins),
+                sum(1 for p in snapshot.plugins if p.valid),
+                snapshot.totals.entries,
+                snapshot.totals.skipped,
+            ),
             *(
                 (
                     name,
                     sum(1 for p in snapshot.plugins if any(v.client == key for v in p.clients)),
                     sum(1 for p in snapshot.plugins if any(v.client == key and v.valid for v in p.clients)),
+                    sum(s.clients[key].entries for s in snapshot.sources if key in s.clients),
+                    sum(s.clients[key].entries - s.clients[key].recorded for s in snapshot.sources if key in s.clients),
                 )
                 for key, name in (("codex", "Codex"), ("cursor", "Cursor"))
             ),

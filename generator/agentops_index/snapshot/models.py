@@ -371,6 +371,15 @@ class MarketplaceRecord(Strict):
     untrusted: MarketplaceUntrusted
 
 
+class ClientCount(Strict):
+    """Another client's catalog entries in one repository (sources/clients.py): how many there
+    are, and how many name a plugin folder that has a record. The others are not recorded: a
+    plugin only another client lists gets no record yet."""
+
+    entries: int
+    recorded: int
+
+
 class SourceStatus(Strict):
     """Every marketplace source the crawl tried, readable or not (SECURITY.md §6.3)."""
 
@@ -385,6 +394,7 @@ class SourceStatus(Strict):
     recorded: int = 0
     skipped: int = 0
     origin: SourceOrigin | None = None  # GitHub crawls only
+    clients: dict[str, ClientCount] = {}  # Codex's and Cursor's own catalogs beside Claude's, by client
 
 
 class CategoryRecord(Strict):
@@ -478,3 +488,4 @@ class CrawlReport(Strict):
     findings_by_code: dict[str, int]
     usage: Usage | None = None
     discovery: Discovery | None = None
+    clients: dict[str, ClientCount] = {}  # every source's other-client catalog entries, summed by client

@@ -6,7 +6,8 @@ of its own. Each Claude record whose plugin folder another client's catalog list
 client's view (``m.ClientView``): the catalog read, the entry's name there, how to install it in
 that client, and the verdict by that client's rules (``manifest/codex.py``, ``manifest/cursor.py``).
 One folder is one record: a view is attached, never a second record made; two folders are never
-joined. Plugins only another client lists are not recorded yet (issue 21).
+joined. Plugins only another client lists are not recorded yet (issue 21); the crawl counts them
+(``m.ClientCount``, in each source's status and the crawl report).
 """
 
 from __future__ import annotations
@@ -34,11 +35,16 @@ def _untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.Cl
     )
 
 
-def views(root: Path, marketplace_id: str, origin: str) -> dict[str, list[m.ClientView]]:
+def views(root: Path, marketplace_id: str, origin: str) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
     """Every other client's view of the repository's plugin folders, by folder: one view a client
-    a folder (the first entry that names it), whatever a catalog repeats."""
+    a folder (the first entry that names it), whatever a catalog repeats. Also the folder each
+    entry of a client's own catalog names (None: none, a remote source or one the client drops),
+    for the crawl's accounting (Codex reading Claude's catalog adds no entries of its own)."""
     out: dict[str, dict[str, m.ClientView]] = defaultdict(dict)
+    named: dict[str, list[str | None]] = {}
     seen = codex.read(root)
+    if seen.file == codex.CODEX_CATALOG:
+        named["codex"] = [_folder(e.path) for e in seen.entries] + [None] * len(seen.dropped)
     if seen.file is not None and not seen.unjudged:
         add = f"codex plugin marketplace add {marketplace_id}" if origin == "github" else None
         for entry in seen.entries:
@@ -56,6 +62,8 @@ def views(root: Path, marketplace_id: str, origin: str) -> dict[str, list[m.Clie
                 untrusted=_untrusted(entry.name, seen.name, list(dict.fromkeys(e for e in (seen.error, entry.error) if e))),
             )
     judged = cursor.read(root)
+    if judged is not None:
+        named["cursor"] = [_folder(item.folder) for item in judged.entries]
     if judged is not None and not judged.unjudged:
         # The catalog's problems: its own (path "/"), and each entry's line, found in one pass.
         whole, by_entry = [], defaultdict(list)
@@ -79,17 +87,34 @@ def views(root: Path, marketplace_id: str, origin: str) -> dict[str, list[m.Clie
                 install=[],
                 untrusted=_untrusted(item.name or "?", judged.name, [*problems, *([item.unjudged] if item.unjudged else [])]),
             )
-    return {folder: list(found.values()) for folder, found in out.items()}
+    return {folder: list(found.values()) for folder, found in out.items()}, named
 
 
-def attach(root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
-    """The records, each with the views of the other clients that list its folder."""
-    by_folder = views(root, marketplace_id, origin)
+def counts(named: dict[str, list[str | None]], recorded: set[str]) -> dict[str, m.ClientCount]:
+    """Each client's catalog entries, and how many name a folder in ``recorded``."""
+    return {
+        client: m.ClientCount(entries=len(folders), recorded=sum(1 for f in folders if f is not None and f in recorded))
+        for client, folders in sorted(named.items())
+    }
+
+
+def attach(
+    root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]
+) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
+    """The records, each with the views of the other clients that list its folder; and each
+    client's entries, counted (``counts``)."""
+    by_folder, named = views(root, marketplace_id, origin)
+    folders = {p.id: _folder(p.resolved.plugin_dir) if p.resolved.state == "local" else None for p in plugins}
+    tally = counts(named, {f for f in folders.values() if f is not None})
     if not by_folder:
-        return plugins
+        return plugins, tally
     out = []
     for record in plugins:
-        folder = _folder(record.resolved.plugin_dir) if record.resolved.state == "local" else None
-        found = by_folder.get(folder or "", [])
+        found = by_folder.get(folders[record.id] or "", [])
         out.append(record.model_copy(update={"clients": found}) if found else record)
-    return out
+    return out, tally
+
+
+def unrecorded(root: Path, marketplace_id: str, origin: str) -> dict[str, m.ClientCount]:
+    """The entries of a repository without Claude's catalog: none of them is recorded yet."""
+    return counts(views(root, marketplace_id, origin)[1], set())

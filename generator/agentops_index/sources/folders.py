@@ -9,6 +9,7 @@ from pathlib import Path
 
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources import clients
 from agentops_index.sources.local import LocalSource, discover
 from agentops_index.sources.read import Gathered, SourceOutcome, read_local
 
@@ -26,7 +27,16 @@ class LocalFolders:
     def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
         sources, unusable = discover(self.directories)
         outcomes = [
-            SourceOutcome(m.SourceStatus(id=u.id, kind="github", state="invalid", last_error=u.reason, consecutive_failures=1))
+            SourceOutcome(
+                m.SourceStatus(
+                    id=u.id,
+                    kind="github",
+                    state="invalid",
+                    last_error=u.reason,
+                    consecutive_failures=1,
+                    clients=clients.unrecorded(u.root, u.id, "github") if u.root is not None else {},
+                )
+            )
             for u in unusable
         ]
         with (self.progress or nullcontext)(sources) as shown:

@@ -224,8 +224,15 @@ class GitHubCrawl:
         for plugin in self.previous_plugins[ref.id.lower()]:
             remote = self._remote_by_repo(plugin.resolved.repo)
             plugins.append(plugin.model_copy(update={"metrics": self._metrics(remote.info)}) if remote else plugin)
+        status_before = self.previous_status.get(ref.id.lower())
         status = m.SourceStatus(
-            id=before.id, kind="github", state="fresh", entries=before.entries, recorded=len(plugins), skipped=len(before.skipped)
+            id=before.id,
+            kind="github",
+            state="fresh",
+            entries=before.entries,
+            recorded=len(plugins),
+            skipped=len(before.skipped),
+            clients=status_before.clients if status_before else {},  # the same commit: the same catalogs
         )
         return SourceOutcome(status, before.model_copy(update={"metrics": self._metrics(info)}), plugins)
 

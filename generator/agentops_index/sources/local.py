@@ -35,6 +35,7 @@ class LocalSource:
 class Unusable:
     id: str
     reason: str
+    root: Path | None = None  # the checkout, when there is one (its other clients' catalogs are counted)
 
 
 def checkout_id(name: str) -> str | None:
@@ -95,7 +96,7 @@ def discover(directories: list[Path]) -> tuple[list[LocalSource], list[Unusable]
             if _has_marketplace(child):
                 add(_source(child))
             elif checkout_id(child.name) is not None:
-                unusable.append(Unusable(checkout_id(child.name) or child.name, f"no_marketplace: no {MARKETPLACE_FILE}"))
+                unusable.append(Unusable(checkout_id(child.name) or child.name, f"no_marketplace: no {MARKETPLACE_FILE}", child))
         if not children and not _has_marketplace(directory):
             raise InputError(f"--from-dir {directory}: neither a marketplace root nor a folder of checkouts")
     return found, unusable

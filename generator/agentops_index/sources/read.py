@@ -98,7 +98,7 @@ def read_local(
             record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
         used.add(record.id)
         plugins.append(record)
-    plugins = clients.attach(source.root, source.id, source.origin, plugins)
+    plugins, other_clients = clients.attach(source.root, source.id, source.origin, plugins)
     ids = [p.id for p in plugins]
     market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
     if metrics is not None:
@@ -110,5 +110,6 @@ def read_local(
         entries=market_record.entries,
         recorded=len(plugins),
         skipped=len(market_record.skipped),
+        clients=other_clients,
     )
     return SourceOutcome(status, market_record, plugins)
