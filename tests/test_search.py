@@ -602,15 +602,25 @@ def test_search_settings_problems_name_the_file_and_the_table(tmp_path: Path) ->
 
 
 def test_translation_table_problems_name_the_entry(tmp_path: Path) -> None:
-    """A word listed for two English words, or that is not one word, is refused with its entry."""
+    """A word listed for two English words, not one word, or the English word itself (which would
+    make an English query read as foreign) is refused with its entry; so is a [function_words]
+    with an unknown key, or one that is not a table."""
     path = tmp_path / "search.toml"
-    path.write_text('[translations]\ntest = ["prueba", "dos palabras"]\nproof = ["Prueba"]\nreview = "x"\n')
+    path.write_text(
+        '[translations]\ntest = ["prueba", "dos palabras"]\nproof = ["Prueba"]\nreview = "x"\n'
+        'education = ["éducation", "bildung"]\n[function_words]\nwords = ["de"]\nword = 1\n'
+    )
     with pytest.raises(ConfigError) as caught:
         load_search(path)
     message = str(caught.value)
     assert "[translations].test: 'dos palabras' is not one word" in message
     assert "[translations].proof: 'Prueba' already stands for 'test'" in message
     assert "[translations].review: must be a list of strings" in message
+    assert "[translations].education: 'éducation' is the English word itself" in message
+    assert "[function_words]: unknown keys ['word']" in message
+    path.write_text('function_words = ["de"]\n')
+    with pytest.raises(ConfigError, match=r"\[function_words\]\.words: must be a list of strings"):
+        load_search(path)
     assert "\n" not in message
 
 
@@ -865,19 +875,6 @@ def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled
     assert "education" not in load_search().translations
     english = s.query("education platfrom")
     assert english.did_you_mean == "education platform"
-
-
-def test_a_translation_that_is_the_english_word_itself_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "search.toml"
-    path.write_text('[translations]\neducation = ["éducation", "bildung"]\n[function_words]\nwords = ["de"]\nword = 1\n')
-    with pytest.raises(ConfigError) as caught:
-        load_search(path)
-    message = str(caught.value)
-    assert "[translations].education: 'éducation' is the English word itself" in message
-    assert "[function_words]: unknown keys ['word']" in message
-    path.write_text('function_words = ["de"]\n')
-    with pytest.raises(ConfigError, match=r"\[function_words\]\.words: must be a list of strings"):
-        load_search(path)
 
 
 def test_the_explanation_names_the_class_a_synonym_matched_in(crafted: Any) -> None:
