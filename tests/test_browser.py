@@ -594,6 +594,8 @@ ONE_RANKING = [
     "Tests schreiben",
     "análise de dados",  # "de" left out, as the command line leaves it out
     "crear componentes de React",  # not corrected to "clear components"
+    "vuejs",  # searched as "vue" too
+    "tailwindcss",
 ]
 
 

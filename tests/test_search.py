@@ -530,6 +530,29 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
     assert own_problem(record, template) is not None and "installs other plugins" in str(own_problem(record, template))
 
 
+def test_a_package_style_name_is_searched_as_its_base_too(crafted: Any) -> None:
+    """ "vuejs" found nothing and "nuxtjs" was corrected to "nextjs" on the corpus: a word ending in
+    a suffix of [compounds] is searched as its base as well, when a plugin's name uses the base,
+    and as the base alone (never corrected) when no plugin says the whole word."""
+    s = crafted(
+        [
+            record("vue-helper", "Helpers for single-file components"),
+            record("nextjs-kit", "App router scaffolding"),
+            record("nuxt-tools", "Nuxt modules and server routes"),
+            record("tailwind-lint", "Class order for utility CSS"),
+            record("css-audit", "Finds dead styles"),
+            record("twcss", "Uses tailwindcss presets"),
+        ]
+    )
+    vue = s.query("vuejs")
+    assert vue.did_you_mean is None and vue.results[0].id == "vue-helper@acme/market"
+    nuxt = s.query("nuxtjs")
+    assert nuxt.did_you_mean is None and [h.id for h in nuxt.results] == ["nuxt-tools@acme/market"]
+    tailwind = [h.id for h in s.query("tailwindcss").results]
+    assert set(tailwind[:2]) == {"twcss@acme/market", "tailwind-lint@acme/market"}  # the word, and its base in a name
+    assert terms.compound_base("js", ("js",)) is None and terms.compound_base("abcjs", ("js",)) == "abc"
+
+
 def test_merge_requests_are_pull_requests(crafted: Any) -> None:
     """GitLab's word for a pull request: the sample's gitlab-mr-helper was eighth for the home
     page's own example, "review pull requests"."""
@@ -618,6 +641,9 @@ def test_translation_table_problems_name_the_entry(tmp_path: Path) -> None:
     assert "[translations].review: must be a list of strings" in message
     assert "[translations].education: 'éducation' is the English word itself" in message
     assert "[function_words]: unknown keys ['word']" in message
+    path.write_text('[compounds]\nsuffixes = ["js", ".css"]\n')
+    with pytest.raises(ConfigError, match=r"\[compounds\]\.suffixes: must be a list of letters-and-digits strings"):
+        load_search(path)
     path.write_text('function_words = ["de"]\n')
     with pytest.raises(ConfigError, match=r"\[function_words\]\.words: must be a list of strings"):
         load_search(path)

@@ -107,6 +107,9 @@ class Search:
     # query that the translations show to be in another language, where they would otherwise
     # find plugins whose names hold them ("análise de dados" is not about "de").
     function_words: frozenset[str] = frozenset()
+    # Suffixes of package-style names ("js" of "vuejs"): such a word is also searched as its base
+    # when a plugin's name or keywords use the base, and only as it when no plugin says the word.
+    compound_suffixes: tuple[str, ...] = ()
 
 
 def load_search(path: Path | None = None) -> Search:
@@ -142,12 +145,18 @@ def load_search(path: Path | None = None) -> Search:
         function = []
     if isinstance(section, dict) and set(section) - {"words"}:
         problems.append(f"{found}: [function_words]: unknown keys {sorted(set(section) - {'words'})}")
+    compounds = data.get("compounds") or {}
+    suffixes = compounds.get("suffixes", []) if isinstance(compounds, dict) else None
+    if not isinstance(suffixes, list) or not all(isinstance(w, str) and w.isascii() and w.isalnum() for w in suffixes):
+        problems.append(f"{found}: [compounds].suffixes: must be a list of letters-and-digits strings")
+        suffixes = []
     if problems:
         raise ConfigError("; ".join(problems))
     from agentops_index.search import terms
 
     folded = frozenset(terms.unaccented(terms.fold(w)) for w in function)
-    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded)
+    longest_first = tuple(sorted({w.lower() for w in suffixes}, key=lambda w: (-len(w), w)))
+    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded, longest_first)
 
 
 def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:

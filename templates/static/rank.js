@@ -151,6 +151,14 @@ export function translation(word, table) {
   return out;
 }
 
+// "vuejs" -> "vue": a package-style name's base before a suffix of [compounds] (terms.compound_base).
+export function compoundBase(word, suffixes) {
+  for (const suffix of suffixes) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3 && /^[a-z0-9]+$/.test(word)) return word.slice(0, -suffix.length);
+  }
+  return null;
+}
+
 export function humps(word) {
   if (!INNER_CAPITAL.test(word)) return [word];
   const parts = word.match(HUMP) || [];

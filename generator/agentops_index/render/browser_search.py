@@ -236,6 +236,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "min_correction": spelling.MIN_CORRECTION,
             "translations": {word: list(english) for word, english in sorted(search.translations.items())},
             "function_words": sorted(search.function_words),
+            "compound_suffixes": list(search.compound_suffixes),
         }
     )
 

@@ -43,9 +43,8 @@ from .store import ID_KEY, STORE_FILE, Store
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
-# How a listing matches, which is also the order of answers: the listing whose id you typed, the
-# names you typed, the names you began typing, the names that hold every word; then the rest.
-# Within each, by score.
+# How a listing matches, which is also the order of answers (within each, by score): the listing
+# whose id you typed, the names you typed, the names you began typing, those holding every word.
 EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
 TEXT_CEILING = 0.6
 OWN_CLASSES = frozenset({"n", "k", "d"})
@@ -164,6 +163,8 @@ class Searcher:
                 # A Chinese, Japanese or Korean run is kept (plugins written in it say it); another
                 # word only when the index knows it (search.js decides the same way).
                 out.extend([word, *english] if terms.is_cjk(word) or self._indexed(word) else english)
+            elif (base := terms.compound_base(word, self.search_cfg.compound_suffixes)) and self.store.named([base]):
+                out.extend([word, base] if self._indexed(word) else [base])  # "vuejs": "vue" too
             else:
                 out.extend(parts if word in unknown else [word])
         return [w for w in out if not foreign or terms.unaccented(w) not in self.search_cfg.function_words], foreign

@@ -250,6 +250,15 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
     return out
 
 
+def compound_base(word: str, suffixes: tuple[str, ...]) -> str | None:
+    """``vuejs`` -> ``vue``, ``tailwindcss`` -> ``tailwind``: a package-style name's base, the word
+    before one of ``suffixes`` (data/search.toml [compounds]), when three letters or more remain."""
+    for suffix in suffixes:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word.isascii() and word.isalnum():
+            return word[: -len(suffix)]
+    return None
+
+
 def humps(word: str) -> list[str]:
     """``PRReviewToolkit`` -> ``pr review toolkit``; a word without an inner capital stays whole
     (``k8s``, ``a11y``, ``Github``)."""

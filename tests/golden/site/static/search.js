@@ -143,6 +143,14 @@ async function words(text) {
       out.push(...english);
       continue;
     }
+    const base = rank.compoundBase(folded, config.compound_suffixes || []);
+    if (base && (await named(base))) {
+      // "vuejs": "vue" too, or only "vue" when no plugin says "vuejs" (query.py's _words). Known
+      // by the vocabulary, as the command line knows it: Pagefind reads "Vue.js" as "vuejs".
+      if (await known(folded)) out.push(folded);
+      out.push(base);
+      continue;
+    }
     const parts = rank.humps(cased);
     if (parts.length > 1 && !(await inVocabulary(folded))) out.push(...parts);
     else out.push(folded);
