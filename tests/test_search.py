@@ -532,24 +532,28 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
 
 def test_a_package_style_name_is_searched_as_its_base_too(crafted: Any) -> None:
     """ "vuejs" found nothing and "nuxtjs" was corrected to "nextjs" on the corpus: a word ending in
-    a suffix of [compounds] is searched as its base as well, when a plugin's name uses the base,
-    and as the base alone (never corrected) when no plugin says the whole word."""
+    a suffix of [compounds] is searched as its base as well, when a plugin is named the base,
+    and as the base alone (never corrected) when no plugin says the whole word. A base no plugin
+    is named is not searched ("postcss" is not about posts)."""
     s = crafted(
         [
-            record("vue-helper", "Helpers for single-file components"),
-            record("nextjs-kit", "App router scaffolding"),
-            record("nuxt-tools", "Nuxt modules and server routes"),
-            record("tailwind-lint", "Class order for utility CSS"),
+            record("vue", "Helpers for single-file components"),
+            record("vue-router-kit", "Routes"),
+            record("nextjs", "App router scaffolding"),
+            record("nuxt", "Nuxt modules and server routes"),
+            record("tailwind", "Class order for utility CSS"),
             record("css-audit", "Finds dead styles"),
             record("twcss", "Uses tailwindcss presets"),
+            record("post-writer", "Writes blog posts"),
         ]
     )
     vue = s.query("vuejs")
-    assert vue.did_you_mean is None and vue.results[0].id == "vue-helper@acme/market"
+    assert vue.did_you_mean is None and [h.id for h in vue.results][:2] == ["vue@acme/market", "vue-router-kit@acme/market"]
     nuxt = s.query("nuxtjs")
-    assert nuxt.did_you_mean is None and [h.id for h in nuxt.results] == ["nuxt-tools@acme/market"]
+    assert nuxt.did_you_mean is None and [h.id for h in nuxt.results] == ["nuxt@acme/market"]
     tailwind = [h.id for h in s.query("tailwindcss").results]
-    assert set(tailwind[:2]) == {"twcss@acme/market", "tailwind-lint@acme/market"}  # the word, and its base in a name
+    assert set(tailwind[:2]) == {"twcss@acme/market", "tailwind@acme/market"}  # the word, and the plugin named its base
+    assert "post-writer@acme/market" not in [h.id for h in s.query("postcss").results]
     assert terms.compound_base("js", ("js",)) is None and terms.compound_base("abcjs", ("js",)) == "abc"
 
 

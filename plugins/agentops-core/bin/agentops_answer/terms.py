@@ -252,7 +252,8 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
 
 def compound_base(word: str, suffixes: tuple[str, ...]) -> str | None:
     """``vuejs`` -> ``vue``, ``tailwindcss`` -> ``tailwind``: a package-style name's base, the word
-    before one of ``suffixes`` (data/search.toml [compounds]), when three letters or more remain."""
+    before one of ``suffixes`` (data/search.toml [compounds]), when three letters or more remain.
+    The query counts it only when a plugin is named so (``postcss`` is not about posts)."""
     for suffix in suffixes:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word.isascii() and word.isalnum():
             return word[: -len(suffix)]

@@ -144,7 +144,7 @@ async function words(text) {
       continue;
     }
     const base = rank.compoundBase(folded, config.compound_suffixes || []);
-    if (base && (await named(base))) {
+    if (base && (own(await namesFor(base), base) || []).length) {
       // "vuejs": "vue" too, or only "vue" when no plugin says "vuejs" (query.py's _words). Known
       // by the vocabulary, as the command line knows it: Pagefind reads "Vue.js" as "vuejs".
       if (await known(folded)) out.push(folded);
