@@ -375,7 +375,7 @@ def test_older_snapshots_are_read_as_the_current_version(tmp_path: Path, version
     their origin (version 1) or plugins their other clients (version 2), is still read: the
     nightly's --previous crosses each change."""
     body = json.loads(COMMITTED.read_text())
-    assert body["schema_version"] == SCHEMA_VERSION == 3
+    assert body["schema_version"] == SCHEMA_VERSION == 4
     body["schema_version"] = version
     for plugin in body["plugins"]:
         plugin.pop("clients", None)

@@ -25,6 +25,7 @@ from agentops_index.enrich import CrawlResult
 from agentops_index.errors import ConfigError
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.snapshot.models import SCHEMA_VERSION
 from agentops_index.sources.catalog import load_sources
 from agentops_index.sources.github import AuthError, RepoRef, blobs_query, graphql_url, repositories_query
 from agentops_index.sources.http import HostNotAllowed, Usage, make_client, redact
@@ -137,7 +138,7 @@ def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them
     old = tmp_path / "v2.json"
     old.write_text(json.dumps(body))
     previous = store.load(old)
-    assert previous.schema_version == 3 and previous._written_as == 2
+    assert previous.schema_version == SCHEMA_VERSION and previous._written_as == 2
     again = crawl(fake, refs, previous=previous)
     assert {p.id for p in again.snapshot.plugins if p.clients} == with_views
     # A version 3 previous is reused as before: the warm crawl reads no content.
@@ -145,6 +146,14 @@ def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them
     warm = crawl(fake, refs, previous=first.snapshot)
     assert {p.id for p in warm.snapshot.plugins if p.clients} == with_views
     assert warm.report.clients == first.report.clients and first.report.clients["codex"].entries > 0
+    # A version 3 previous has no counts of other clients' entries: its repositories are read again,
+    # not republished with none (a reviewer saw the report empty itself for good).
+    body = json.loads(store.dumps(first.snapshot))
+    body["schema_version"] = 3
+    for source in body["sources"]:
+        source.pop("clients", None)
+    old.write_text(json.dumps(body))
+    assert crawl(fake, refs, previous=store.load(old)).report.clients == first.report.clients
     assert warm.report.usage is not None and warm.report.usage.rest_requests == 0, [e.path for e in fake.log[before:]]
 
 

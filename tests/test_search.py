@@ -530,11 +530,11 @@ def test_a_plugin_that_installs_others_fills_no_stage(snapshot_copy: Path) -> No
     assert own_problem(record, template) is not None and "installs other plugins" in str(own_problem(record, template))
 
 
-def test_a_package_style_name_is_searched_as_its_base_too(crafted: Any) -> None:
+def test_a_package_style_name_no_plugin_says_is_searched_as_the_plugin_named_its_base(crafted: Any) -> None:
     """ "vuejs" found nothing and "nuxtjs" was corrected to "nextjs" on the corpus: a word ending in
-    a suffix of [compounds] is searched as its base as well, when a plugin is named the base,
-    and as the base alone (never corrected) when no plugin says the whole word. A base no plugin
-    is named is not searched ("postcss" is not about posts)."""
+    a suffix of [compounds] that no plugin says is searched as its base when a plugin is named so,
+    not corrected. A word some plugin says is searched as it is, and a base no plugin is named is
+    not searched ("postcss" is not about posts)."""
     s = crafted(
         [
             record("vue", "Helpers for single-file components"),
@@ -542,7 +542,6 @@ def test_a_package_style_name_is_searched_as_its_base_too(crafted: Any) -> None:
             record("nextjs", "App router scaffolding"),
             record("nuxt", "Nuxt modules and server routes"),
             record("tailwind", "Class order for utility CSS"),
-            record("css-audit", "Finds dead styles"),
             record("twcss", "Uses tailwindcss presets"),
             record("post-writer", "Writes blog posts"),
         ]
@@ -551,10 +550,10 @@ def test_a_package_style_name_is_searched_as_its_base_too(crafted: Any) -> None:
     assert vue.did_you_mean is None and [h.id for h in vue.results][:2] == ["vue@acme/market", "vue-router-kit@acme/market"]
     nuxt = s.query("nuxtjs")
     assert nuxt.did_you_mean is None and [h.id for h in nuxt.results] == ["nuxt@acme/market"]
-    tailwind = [h.id for h in s.query("tailwindcss").results]
-    assert set(tailwind[:2]) == {"twcss@acme/market", "tailwind@acme/market"}  # the word, and the plugin named its base
+    assert [h.id for h in s.query("tailwindcss").results] == ["twcss@acme/market"]  # a plugin says it: as it is
     assert "post-writer@acme/market" not in [h.id for h in s.query("postcss").results]
     assert terms.compound_base("js", ("js",)) is None and terms.compound_base("abcjs", ("js",)) == "abc"
+    assert terms.compound_base("web3js", ("js",)) is None  # letters only, as the browser's word lists
 
 
 def test_merge_requests_are_pull_requests(crafted: Any) -> None:

@@ -154,7 +154,7 @@ export function translation(word, table) {
 // "vuejs" -> "vue": a package-style name's base before a suffix of [compounds] (terms.compound_base).
 export function compoundBase(word, suffixes) {
   for (const suffix of suffixes) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3 && /^[a-z0-9]+$/.test(word)) return word.slice(0, -suffix.length);
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3 && /^[a-z]+$/.test(word)) return word.slice(0, -suffix.length);
   }
   return null;
 }

@@ -162,8 +162,8 @@ class Searcher:
                 # A Chinese, Japanese or Korean run is kept (plugins written in it say it); another
                 # word only when the index knows it (search.js decides the same way).
                 out.extend([word, *english] if terms.is_cjk(word) or self._indexed(word) else english)
-            elif (base := terms.compound_base(word, self.search_cfg.compound_suffixes)) and self.store.exact(base):
-                out.extend([word, base] if self._indexed(word) else [base])  # "vuejs": "vue" (a plugin's name) too
+            elif (base := terms.compound_base(word, self.search_cfg.compound_suffixes)) and not self._indexed(word):
+                out.append(base if self.store.exact(base) else word)  # "vuejs", said by no plugin: "vue", a name
             else:
                 out.extend(parts if word in unknown else [word])
         return [w for w in out if not foreign or terms.unaccented(w) not in self.search_cfg.function_words], foreign

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3
 
-CLIENT_VIEWS_SINCE = 3  # the snapshot version that added a plugin's other clients' views
+# The snapshot version from which an unchanged repository's records and status can be reused as
+# they are: 3 added a plugin's other clients' views, 4 a source's count of their entries.
+REUSABLE_SINCE = 4
 CLIENT_RULES = {"codex": codex.CLIENT, "cursor": cursor.RULES}  # a view judged by other rules is judged again
 
 
@@ -104,7 +106,7 @@ class GitHubCrawl:
         self.previous_markets = {r.id.lower(): r for r in (previous.marketplaces if previous else [])}
         # Records from before other clients' views existed (schema 3) have none: read every
         # repository again rather than republish them without.
-        self.reusable = previous is None or previous._written_as >= CLIENT_VIEWS_SINCE
+        self.reusable = previous is None or previous._written_as >= REUSABLE_SINCE
         self.previous_status = {s.id.lower(): s for s in (previous.sources if previous else [])}
         self.previous_plugins: dict[str, list[m.PluginRecord]] = defaultdict(list)
         for plugin in previous.plugins if previous else []:
@@ -256,6 +258,7 @@ class GitHubCrawl:
             "last_error": reason,
             "consecutive_failures": failures,
             "tombstones": tombstones,
+            "clients": status_before.clients if status_before else {},  # last good data, as its records
         }
         if tombstones >= TOMBSTONE_RUNS:
             return SourceOutcome(m.SourceStatus.model_validate({**common, "state": "removed", "stale_since": since}))

@@ -108,8 +108,8 @@ class Search:
     # query that the translations show to be in another language, where they would otherwise
     # find plugins whose names hold them ("análise de dados" is not about "de").
     function_words: frozenset[str] = frozenset()
-    # Suffixes of package-style names ("js" of "vuejs"): such a word is also searched as its base
-    # when a plugin's name or keywords use the base, and only as it when no plugin says the word.
+    # Suffixes of package-style names ("js" of "vuejs"): such a word that no plugin says is searched
+    # as its base when a plugin is named the base (not corrected to another name).
     compound_suffixes: tuple[str, ...] = ()
 
 
@@ -148,6 +148,8 @@ def load_search(path: Path | None = None) -> Search:
         problems.append(f"{found}: [function_words]: unknown keys {sorted(set(section) - {'words'})}")
     compounds = data.get("compounds") or {}
     suffixes = compounds.get("suffixes", []) if isinstance(compounds, dict) else None
+    if isinstance(compounds, dict) and set(compounds) - {"suffixes"}:
+        problems.append(f"{found}: [compounds]: unknown keys {sorted(set(compounds) - {'suffixes'})}")
     if not isinstance(suffixes, list) or not all(isinstance(w, str) and w.isascii() and w.isalnum() for w in suffixes):
         problems.append(f"{found}: [compounds].suffixes: must be a list of letters-and-digits strings")
         suffixes = []

@@ -253,9 +253,9 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
 def compound_base(word: str, suffixes: tuple[str, ...]) -> str | None:
     """``vuejs`` -> ``vue``, ``tailwindcss`` -> ``tailwind``: a package-style name's base, the word
     before one of ``suffixes`` (data/search.toml [compounds]), when three letters or more remain.
-    The query counts it only when a plugin is named so (``postcss`` is not about posts)."""
+    A query searches it instead of a word no plugin says, when a plugin is named so."""
     for suffix in suffixes:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word.isascii() and word.isalnum():
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and word.isascii() and word.isalpha():
             return word[: -len(suffix)]
     return None
 

@@ -144,11 +144,10 @@ async function words(text) {
       continue;
     }
     const base = rank.compoundBase(folded, config.compound_suffixes || []);
-    if (base && (own(await namesFor(base), base) || []).length) {
-      // "vuejs": "vue" too, or only "vue" when no plugin says "vuejs" (query.py's _words). Known
-      // by the vocabulary, as the command line knows it: Pagefind reads "Vue.js" as "vuejs".
-      if (await known(folded)) out.push(folded);
-      out.push(base);
+    // "vuejs", which no plugin says: "vue", when a plugin is named so (query.py's _words). Known by
+    // the vocabulary, as the command line knows it: Pagefind reads "Vue.js" as "vuejs".
+    if (base && !(await known(folded))) {
+      out.push((own(await namesFor(base), base) || []).length ? base : folded);
       continue;
     }
     const parts = rank.humps(cased);
