@@ -157,6 +157,29 @@ def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them
     assert warm.report.usage is not None and warm.report.usage.rest_requests == 0, [e.path for e in fake.log[before:]]
 
 
+def test_a_repository_that_fails_keeps_its_last_counts_of_other_clients_entries(fake_github: Start, tmp_path: Path) -> None:
+    """A stale source keeps its last good records, and so its counts: a reviewer saw a failing
+    repository's Codex entries drop out of the report's totals."""
+    formats = REPO.parent / "shared" / "corpus-formats" / "marketplaces"
+    if not formats.is_dir():
+        pytest.skip(f"the formats corpus is not at {formats} (it lives in ../shared/corpus-formats)")
+    both = [
+        p
+        for p in sorted(formats.iterdir())
+        if (p / ".claude-plugin" / "marketplace.json").is_file() and (p / ".agents" / "plugins" / "marketplace.json").is_file()
+    ][:2]
+    for folder in both:
+        shutil.copytree(folder, tmp_path / "all" / folder.name)
+    shutil.copytree(both[1], tmp_path / "one" / both[1].name)
+    refs = refs_of(tmp_path / "all")
+    first = crawl(fake_github(World.from_folder(tmp_path / "all")), refs)
+    assert all(s.clients.get("codex") for s in first.snapshot.sources)
+    again = crawl(fake_github(World.from_folder(tmp_path / "one")), refs, previous=first.snapshot)
+    gone = next(s for s in again.snapshot.sources if s.state != "fresh")
+    assert gone.clients == next(s.clients for s in first.snapshot.sources if s.id == gone.id)
+    assert again.report.clients == first.report.clients
+
+
 def test_github_enterprise_base_url(fake_github: Start) -> None:
     fake = fake_github(World.from_folder(SAMPLE))
     result = crawl_github([RepoRef("proseware", "frontend-kit")], TAXONOMY, f"{fake.url}/api/v3", None)
