@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,20 +140,10 @@ def load_search(path: Path | None = None) -> Search:
         problems.append(f"{found}: [translations]: must be a table of English words to lists of words")
         table = {}
     translations = _translations(table, found, problems)
-    section = data.get("function_words") or {}
-    function = section.get("words", []) if isinstance(section, dict) else None
-    if not isinstance(function, list) or not all(isinstance(w, str) for w in function):
-        problems.append(f"{found}: [function_words].words: must be a list of strings")
-        function = []
-    if isinstance(section, dict) and set(section) - {"words"}:
-        problems.append(f"{found}: [function_words]: unknown keys {sorted(set(section) - {'words'})}")
-    compounds = data.get("compounds") or {}
-    suffixes = compounds.get("suffixes", []) if isinstance(compounds, dict) else None
-    if isinstance(compounds, dict) and set(compounds) - {"suffixes"}:
-        problems.append(f"{found}: [compounds]: unknown keys {sorted(set(compounds) - {'suffixes'})}")
-    if not isinstance(suffixes, list) or not all(isinstance(w, str) and w.isascii() and w.isalnum() for w in suffixes):
-        problems.append(f"{found}: [compounds].suffixes: must be a list of letters-and-digits strings")
-        suffixes = []
+    function = _word_list(data, "function_words", "words", "strings", lambda w: True, found, problems)
+    suffixes = _word_list(
+        data, "compounds", "suffixes", "letters-and-digits strings", lambda w: w.isascii() and w.isalnum(), found, problems
+    )
     if problems:
         raise ConfigError("; ".join(problems))
     from . import terms
@@ -160,6 +151,21 @@ def load_search(path: Path | None = None) -> Search:
     folded = frozenset(terms.unaccented(terms.fold(w)) for w in function)
     longest_first = tuple(sorted({w.lower() for w in suffixes}, key=lambda w: (-len(w), w)))
     return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded, longest_first)
+
+
+def _word_list(
+    data: dict[str, Any], section: str, key: str, kind: str, fits: Callable[[str], bool], found: Path, problems: list[str]
+) -> list[str]:
+    """``[section]`` holding only ``key = [words]``: the words, or [] with the problem said (a
+    misspelled key would turn the setting off without a word)."""
+    table = data.get(section) or {}
+    words = table.get(key, []) if isinstance(table, dict) else None
+    if isinstance(table, dict) and set(table) - {key}:
+        problems.append(f"{found}: [{section}]: unknown keys {sorted(set(table) - {key})}")
+    if not isinstance(words, list) or not all(isinstance(w, str) and fits(w) for w in words):
+        problems.append(f"{found}: [{section}].{key}: must be a list of {kind}")
+        return []
+    return words
 
 
 def _translations(table: dict[str, Any], found: Path, problems: list[str]) -> dict[str, tuple[str, ...]]:
