@@ -19,6 +19,7 @@ from agentops_index.search.related import compute as compute_related
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot import slugs
 from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources import clients
 from agentops_index.sources.read import SourceOutcome
 
 
@@ -135,16 +136,5 @@ def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlRepo
             if s.state in ("invalid", "stale")
         ],
         findings_by_code=dict(sorted(codes.items())),
-        clients=_client_totals(snapshot.sources),
+        clients=clients.totals(snapshot.sources),
     )
-
-
-def _client_totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
-    """Every source's other-client catalog entries, summed by client."""
-    entries: Counter[str] = Counter()
-    recorded: Counter[str] = Counter()
-    for source in sources:
-        for client, count in source.clients.items():
-            entries[client] += count.entries
-            recorded[client] += count.recorded
-    return {client: m.ClientCount(entries=entries[client], recorded=recorded[client]) for client in sorted(entries)}

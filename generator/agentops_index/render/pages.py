@@ -19,6 +19,7 @@ from agentops_index.render.urls import relative_root
 from agentops_index.search.records import project_all, updated_on
 from agentops_index.search.store import arrange
 from agentops_index.snapshot.models import PluginRecord, Snapshot
+from agentops_index.sources import clients
 
 SITE_NAME = "agentops-index"
 STARTERS = 12
@@ -409,6 +410,7 @@ ORIGIN_WORDS = {  # how the stats page says where sources came from (SourceStatu
 
 
 def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPage:
+    counted = clients.totals(snapshot.sources)  # other clients' catalog entries, as the crawl report has them
     states = Counter(s.state for s in snapshot.sources)
     origins: Counter[str] = Counter(s.origin for s in snapshot.sources if s.origin)
     risks = Counter(p.risk or "none" for p in snapshot.plugins)
@@ -437,8 +439,8 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
                     name,
                     sum(1 for p in snapshot.plugins if any(v.client == key for v in p.clients)),
                     sum(1 for p in snapshot.plugins if any(v.client == key and v.valid for v in p.clients)),
-                    sum(s.clients[key].entries for s in snapshot.sources if key in s.clients),
-                    sum(s.clients[key].entries - s.clients[key].recorded for s in snapshot.sources if key in s.clients),
+                    counted[key].entries if key in counted else 0,
+                    counted[key].entries - counted[key].recorded if key in counted else 0,
                 )
                 for key, name in (("codex", "Codex"), ("cursor", "Cursor"))
             ),

@@ -98,6 +98,16 @@ def counts(named: dict[str, list[str | None]], recorded: set[str]) -> dict[str, 
     }
 
 
+def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
+    """Every source's counts, summed by client (the crawl report's, the statistics page's)."""
+    out: dict[str, m.ClientCount] = {}
+    for source in sources:
+        for client, count in source.clients.items():
+            before = out.get(client, m.ClientCount(entries=0, recorded=0))
+            out[client] = m.ClientCount(entries=before.entries + count.entries, recorded=before.recorded + count.recorded)
+    return dict(sorted(out.items()))
+
+
 def attach(
     root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]
 ) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
