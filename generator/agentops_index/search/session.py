@@ -39,8 +39,9 @@ class NotFound(InputError):
     """The URL answered 404."""
 
 
-def fetch(url: str, cache_folder: Path | None = None) -> Path:
-    """The local copy of a URL, downloaded or revalidated with its ETag."""
+def fetch(url: str, cache_folder: Path | None = None, given: str = "--snapshot") -> Path:
+    """The local copy of a URL, downloaded or revalidated with its ETag; errors name the setting
+    that ``given`` the URL."""
     import httpx
 
     folder = (cache_folder or cache_dir()) / hashlib.sha256(url.encode()).hexdigest()[:16]
@@ -55,22 +56,22 @@ def fetch(url: str, cache_folder: Path | None = None) -> Path:
             if response.status_code == 304 and target.is_file():
                 return target
             if response.status_code == 404:
-                raise NotFound(f"--snapshot {url}: HTTP 404")
+                raise NotFound(f"{given} {url}: HTTP 404")
             if response.status_code != 200:
-                raise InputError(f"--snapshot {url}: HTTP {response.status_code}")
+                raise InputError(f"{given} {url}: HTTP {response.status_code}")
             chunks, size = [], 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > DOWNLOAD_CAP:
-                    raise InputError(f"--snapshot {url}: larger than {DOWNLOAD_CAP} bytes")
+                    raise InputError(f"{given} {url}: larger than {DOWNLOAD_CAP} bytes")
                 chunks.append(chunk)
             etag = response.headers.get("ETag")
     except httpx.InvalidURL as exc:
-        raise InputError(f"--snapshot {url[:200]!r}: not a URL that can be fetched ({exc})") from exc
+        raise InputError(f"{given} {url[:200]!r}: not a URL that can be fetched ({exc})") from exc
     except httpx.HTTPError as exc:
         if target.is_file():
             return target  # offline: the cached copy is the best we have
-        raise InputError(f"--snapshot {url}: cannot download ({type(exc).__name__})") from exc
+        raise InputError(f"{given} {url}: cannot download ({type(exc).__name__})") from exc
     from agentops_index.snapshot.store import write_atomic
 
     write_atomic(target, b"".join(chunks))
@@ -97,14 +98,14 @@ def snapshot_url(url: str) -> str:
     return folder + "snapshot.json" if folder is not None else url
 
 
-def fetch_site(url: str) -> Path:
+def fetch_site(url: str, given: str = "--snapshot") -> Path:
     first, fallback = query_url(url)
     try:
-        return fetch(first)
+        return fetch(first, given=given)
     except NotFound:
         if fallback is None:
             raise
-        return fetch(fallback)
+        return fetch(fallback, given=given)
 
 
 def default_snapshot() -> str:
@@ -153,10 +154,7 @@ def _file_for(value: str, given: str) -> Path:
     snapshot: what the plugins' reader takes too), or the downloaded query file (or snapshot) of
     a URL. ``given`` says where the value came from, for errors."""
     if value.startswith(("https://", "http://")):
-        try:
-            return fetch_site(value)
-        except InputError as exc:  # fetch's errors say --snapshot: say where the URL came from
-            raise InputError(str(exc).replace("--snapshot", given, 1)) from exc
+        return fetch_site(value, given)
     from agentops_index.manifest.text import clean
 
     shown = clean(value, 200).replace("\n", "\\n").replace("\r", "\\r")  # the user's, on one line

@@ -104,8 +104,8 @@ class GitHubCrawl:
         self.now = now
         self.workdir = workdir
         self.previous_markets = {r.id.lower(): r for r in (previous.marketplaces if previous else [])}
-        # Records from before other clients' views existed (schema 3) have none: read every
-        # repository again rather than republish them without.
+        # Records and statuses from before other clients' views and counts (REUSABLE_SINCE) have
+        # neither: read every repository again rather than republish them without.
         self.reusable = previous is None or previous._written_as >= REUSABLE_SINCE
         self.previous_status = {s.id.lower(): s for s in (previous.sources if previous else [])}
         self.previous_plugins: dict[str, list[m.PluginRecord]] = defaultdict(list)
