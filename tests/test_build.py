@@ -10,6 +10,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -156,6 +157,48 @@ def test_rebuild_replaces_the_previous_site_whole(tmp_path: Path) -> None:
     build(COMMITTED, out)
     assert not (out / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no temp or old folders left behind"
+
+
+DETACHED_BUILD = """
+import shutil, sys, time
+from pathlib import Path
+from agentops_index.build import build
+from agentops_index.render import writer
+
+writer.DETACH_FROM = 0  # every site is big enough
+go, real = Path(sys.argv[3]), shutil.rmtree
+
+def held(path, ignore_errors=False):  # the old site is removed only once the test says so
+    if ".old-" in str(path):
+        while not go.exists():
+            time.sleep(0.05)
+    real(path, ignore_errors=ignore_errors)
+
+shutil.rmtree = held
+build(Path(sys.argv[1]), Path(sys.argv[2]), search=False)
+build(Path(sys.argv[1]), Path(sys.argv[2]), search=False)
+print("built")
+"""
+
+
+def test_a_big_old_site_is_removed_after_the_build_ends(tmp_path: Path) -> None:
+    """The old tree of a big site goes by a detached process: the build's caller, reading its
+    output, is not kept waiting for it, and it is gone once that process is done."""
+    out, go = tmp_path / "site", tmp_path / "go"
+    done = subprocess.run(
+        [sys.executable, "-c", DETACHED_BUILD, str(COMMITTED), str(out), str(go)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "built\n"
+    old = [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.old-")]
+    assert len(old) == 1, "the old site waits for its remover"
+    assert (out / "index.html").is_file() and (out / "api" / "v1" / "schema.json").is_file()
+    go.touch()
+    for _ in range(1200):  # its remover goes on by itself
+        if not (tmp_path / old[0]).exists():
+            break
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["go", "site"]
 
 
 def test_strict_fails_on_warnings_and_keeps_the_old_site(tmp_path: Path) -> None:

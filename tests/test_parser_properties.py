@@ -101,3 +101,42 @@ def test_any_bytes_parse_to_a_value_or_a_reason(data: bytes) -> None:
     assert (doc.problem is None) != (doc.problem is not None and bool(doc.problem.reason))
     if doc.ok:
         _check(doc.value)
+
+
+finite_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | nasty_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text | st.integers(), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _tiny_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return 0 < abs(value) < 1e-4
+    if isinstance(value, list):
+        return any(_tiny_float(v) for v in value)
+    if isinstance(value, dict):
+        return any(_tiny_float(v) for v in value.values())
+    return False
+
+
+@settings(max_examples=500)
+@given(finite_values, st.booleans())
+def test_canonical_json_is_the_standard_librarys(value: Any, compact: bool) -> None:
+    """store.dumps (orjson, the standard library for what orjson refuses) writes the standard
+    library's bytes, or refuses what it refuses; floats under 1e-4 are written without an exponent."""
+    from agentops_index.snapshot import store
+
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+    try:
+        expected = (json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, **layout) + "\n").encode()
+    except (TypeError, ValueError) as exc:  # keys that do not sort, a lone surrogate
+        try:
+            store.dumps(value, compact=compact)
+        except type(exc):
+            return
+        raise AssertionError(f"store.dumps accepted what the standard library refuses ({exc})") from None
+    got = store.dumps(value, compact=compact)
+    assert json.loads(got) == json.loads(expected)
+    if not _tiny_float(value):
+        assert got == expected

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from agentops_index import __version__
@@ -68,8 +69,12 @@ class Fingerprints:
         raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
     def of(self, value: Any, *extra: str) -> str:
-        text = json.dumps(value, default=self._encode, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12)
+        try:
+            data = orjson.dumps(value, default=self._encode, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # a lone surrogate, say: the standard library takes anything
+            text = json.dumps(value, default=self._encode, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            data = text.encode("utf-8", "surrogatepass")
+        h = hashlib.blake2b(data, digest_size=12)
         for part in extra:
             h.update(b"\0" + part.encode())
         return h.hexdigest()

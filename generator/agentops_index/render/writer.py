@@ -5,7 +5,8 @@ directory. The whole tree is written into a temp directory next to ``out`` and s
 place with one ``renameat2(RENAME_EXCHANGE)`` on Linux, so a build killed at any moment
 leaves the old site or the new one at ``out``, never half of one and never none
 (SECURITY.md §6.5, T14). Where the exchange is unsupported, two renames leave one short
-window without a site.
+window without a site. The old site is removed once the new one is in place; a big one
+(``DETACH_FROM`` files) by a detached process, so the build ends when its site is published.
 
 ``Writer()`` keeps files in memory until ``commit``; ``Writer.staged(out)`` writes each file
 into the temp directory as it is added (a build never holds the whole site in memory) and can
@@ -20,6 +21,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from agentops_index.snapshot.store import fsync_dir
 _PATH = re.compile(r"^(?:[a-z0-9_][a-z0-9._-]*/)*[a-z0-9_][a-z0-9._-]*$")
 # Files that prove a directory is a site we built, so replacing it loses nothing else.
 SITE_MARKERS = ("index.html", "api/v1/schema.json")
+DETACH_FROM = 10_000  # files in a site from which the old one is removed by a detached process
 ASIDE = ".aside"  # the temp directory's folder of files set aside for ``commit``'s step (not published)
 
 
@@ -150,7 +153,13 @@ class Writer:
     def reuse(self, path: str, source: Path) -> bool:
         """Take ``path`` from a previous build's file at ``source`` (a hard link, else a copy);
         False when there is no such file, and nothing is claimed."""
-        if self.staging is None or not source.is_file() or source.is_symlink():
+        if self.staging is None:
+            return False
+        try:
+            found = os.lstat(source)  # one call: a regular file (never a link to one), and its size
+        except OSError:
+            return False
+        if not stat.S_ISREG(found.st_mode):
             return False
         self._claim(path)
         target = self._target(path)
@@ -158,7 +167,7 @@ class Writer:
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
-        self.size += target.stat().st_size
+        self.size += found.st_size
         self.reused += 1
         return True
 
@@ -199,7 +208,7 @@ class Writer:
             raise
         if out.exists() and exchange(tmp, out):
             fsync_dir(out.parent)
-            shutil.rmtree(tmp, ignore_errors=True)  # it holds the old site now
+            self._remove_old(tmp, old)  # it holds the old site now
             return
         # Without an atomic exchange, the one window without a site at ``out`` is between these renames.
         if out.exists():
@@ -212,7 +221,41 @@ class Writer:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         fsync_dir(out.parent)
-        shutil.rmtree(old, ignore_errors=True)
+        self._remove_old(old, old)
+
+    def _remove_old(self, tree: Path, old: Path) -> None:
+        """Remove the old site, once the new one is in place: a big one by a detached process
+        (after renaming it to ``old``), so the build ends as soon as its site is published."""
+        if len(self.paths) < DETACH_FROM:
+            shutil.rmtree(tree, ignore_errors=True)
+            return
+        if tree != old:
+            os.rename(tree, old)
+        _remove_detached(old)
+
+
+def _remove_detached(tree: Path) -> None:
+    """``shutil.rmtree(tree)`` in a grandchild in its own session, holding none of our files
+    (a caller reading our output is not kept waiting for it). A build killed before it is done
+    leaves ``tree`` behind, and the next build removes it (``_remove_leftovers``: its pid is
+    this process's, gone by then)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(tree, ignore_errors=True)
+        return
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                os.closerange(3, 65536)
+                shutil.rmtree(tree, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 def _same(path: Path, data: bytes) -> bool:

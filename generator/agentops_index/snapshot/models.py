@@ -44,7 +44,7 @@ Transport = Literal["stdio", "http", "sse", "ws", "other"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Text(Strict):
@@ -421,7 +421,7 @@ PluginRecord.model_rebuild()
 class Snapshot(Strict):
     """The whole index at one point in time."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True, allow_inf_nan=False)
 
     schema_version: int = SCHEMA_VERSION
     # The version the file was written with (store.load reads older ones as this one): a crawl
