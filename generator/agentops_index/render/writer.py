@@ -87,6 +87,7 @@ class Writer:
         self.reused = 0
         self._dirs: set[str] = set()
         self.aside: dict[str, bytes] = {}  # files for the build's own use, not published (see ``set_aside``)
+        self._files = 0  # files of the site being committed
 
     @classmethod
     def staged(cls, out: Path) -> Writer:
@@ -176,9 +177,11 @@ class Writer:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None) -> None:
+    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None, files: int | None = None) -> None:
         """Write every file under a temp dir next to ``out`` (unless already staged there), run
-        ``prepare`` on it, then swap it in."""
+        ``prepare`` on it, then swap it in. ``files``: how many the site has, when other
+        processes wrote them (else this writer's count)."""
+        self._files = len(self.paths) if files is None else files
         out = Path(out)
         if self.staging is not None:
             tmp = self.staging
@@ -226,7 +229,7 @@ class Writer:
     def _remove_old(self, tree: Path, old: Path) -> None:
         """Remove the old site, once the new one is in place: a big one by a detached process
         (after renaming it to ``old``), so the build ends as soon as its site is published."""
-        if len(self.paths) < DETACH_FROM:
+        if self._files < DETACH_FROM:
             shutil.rmtree(tree, ignore_errors=True)
             return
         if tree != old:
