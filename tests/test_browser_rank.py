@@ -121,6 +121,9 @@ def test_translations_agree(node: Any) -> None:
         "流程图",
         "웹",
         "웹사이트",
+        "datenbankfehler",
+        "Sicherheitsüberprüfung",
+        "sicherheitsueberpruefung",
     ]
     given += [w for t in given for w in terms.runs(t)] + list(table)[:200]
     cases = [[terms.fold(w), table] for w in given]

@@ -675,6 +675,12 @@ def test_words_of_other_languages_are_searched_in_english() -> None:
         assert terms.translation(english, table) == [], english
     english_words = {w for t in texts_of_sample() for w in terms.words(t) if w.isascii()}
     assert not english_words & set(table), sorted(english_words & set(table))
+    # A German compound of two entries, joined with an s or not; never an English word.
+    assert terms.translation("datenbankfehler", table) == ["database", "bug"]
+    assert terms.translation("sicherheitsüberprüfung", table) == ["security", "review"]
+    assert terms.translation("fehlerdatenbank", table) == ["bug", "database"]
+    assert terms.translation("datenbankx", table) == []
+    assert not [w for w in english_words if terms.translation(w, table)]
 
 
 def texts_of_sample() -> list[str]:
