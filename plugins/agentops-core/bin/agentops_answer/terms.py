@@ -231,9 +231,13 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
     A word in Latin or Cyrillic letters is looked up whole, accents ignored. A run of Chinese,
     Japanese or Korean letters (written without spaces) is read left to right, longest entry
     first (``代码审查`` -> ``code review``); an entry of one letter counts only as the whole run.
+    A compound of two entries (German writes them as one word: ``fehlerprotokolle`` =
+    ``fehler`` + ``protokolle``, with a joining ``s`` or not) gives both entries' words.
     """
     if not is_cjk(word):
-        return list(table.get(unaccented(word), ()))
+        plain = unaccented(word)
+        found = table.get(plain)
+        return list(found) if found is not None else _two_entries(plain, table)
     if word in table:
         return list(table[word])
     out: list[str] = []
@@ -248,6 +252,24 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
         else:
             i += 1
     return out
+
+
+COMPOUND_PART = 4  # letters: the shortest part of a compound ``translation`` splits
+
+
+def _two_entries(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The English words of a compound of two table entries, the longest first part first; []."""
+    for cut in range(len(word) - COMPOUND_PART, COMPOUND_PART - 1, -1):
+        head, tail = word[:cut], word[cut:]
+        tail_words = table.get(tail)
+        if tail_words is None:
+            continue
+        head_words = table.get(head)
+        if head_words is None and head.endswith("s") and len(head) > COMPOUND_PART:
+            head_words = table.get(head[:-1])  # the joining s: "sicherheits" + "prüfung"
+        if head_words is not None:
+            return [*head_words, *tail_words]
+    return []
 
 
 def compound_base(word: str, suffixes: tuple[str, ...]) -> str | None:

@@ -132,7 +132,7 @@ export const LONGEST_CJK = 12;
 export function translation(word, table) {
   if (!CJK_RUN.test(word)) {
     const plain = unaccented(word);
-    return Object.hasOwn(table, plain) ? [...table[plain]] : [];
+    return Object.hasOwn(table, plain) ? [...table[plain]] : twoEntries(plain, table);
   }
   if (Object.hasOwn(table, word)) return [...table[word]];
   const out = [];
@@ -149,6 +149,24 @@ export function translation(word, table) {
     i += size > 1 ? size : 1;
   }
   return out;
+}
+
+export const COMPOUND_PART = 4;
+
+// A compound of two table entries, the longest first part first (terms._two_entries).
+function twoEntries(word, table) {
+  for (let cut = word.length - COMPOUND_PART; cut >= COMPOUND_PART; cut--) {
+    const head = word.slice(0, cut);
+    const tail = word.slice(cut);
+    if (!Object.hasOwn(table, tail)) continue;
+    let headWords = Object.hasOwn(table, head) ? table[head] : null;
+    if (headWords === null && head.endsWith('s') && head.length > COMPOUND_PART) {
+      const bare = head.slice(0, -1);
+      headWords = Object.hasOwn(table, bare) ? table[bare] : null;
+    }
+    if (headWords !== null) return [...headWords, ...table[tail]];
+  }
+  return [];
 }
 
 // "vuejs" -> "vue": a package-style name's base before a suffix of [compounds] (terms.compound_base).
