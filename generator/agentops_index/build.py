@@ -128,7 +128,7 @@ def build(
         if warning:
             search_warnings.append(warning)
 
-    writer.commit(out, prepare=search_index, files=result.files)
+    writer.commit(out, prepare=search_index, count=result.files)
     clock.lap("search index and swap" if search else "swap")
     result.warnings.extend(search_warnings)
     result.written = True

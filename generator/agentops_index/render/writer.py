@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import os
 import re
 import shutil
@@ -56,10 +57,10 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Temp and old trees of builds that were killed (their process is gone)."""
+    """Temp and old trees of builds that were killed, and old sites whose remover was (their process is gone)."""
     for path in out.parent.glob(f".{out.name}.*-*"):
         kind, _, pid = path.name.rpartition("-")
-        if kind.endswith((".tmp", ".old")) and pid.isdigit() and not _alive(int(pid)):
+        if kind.endswith((".tmp", ".old", ".gone")) and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -177,11 +178,11 @@ class Writer:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None, files: int | None = None) -> None:
+    def commit(self, out: Path, prepare: Callable[[Path], None] | None = None, count: int | None = None) -> None:
         """Write every file under a temp dir next to ``out`` (unless already staged there), run
-        ``prepare`` on it, then swap it in. ``files``: how many the site has, when other
+        ``prepare`` on it, then swap it in. ``count``: how many files the site has, when other
         processes wrote them (else this writer's count)."""
-        self._files = len(self.paths) if files is None else files
+        self._files = len(self.paths) if count is None else count
         out = Path(out)
         if self.staging is not None:
             tmp = self.staging
@@ -211,7 +212,7 @@ class Writer:
             raise
         if out.exists() and exchange(tmp, out):
             fsync_dir(out.parent)
-            self._remove_old(tmp, old)  # it holds the old site now
+            self._remove_old(tmp)  # it holds the old site now
             return
         # Without an atomic exchange, the one window without a site at ``out`` is between these renames.
         if out.exists():
@@ -224,41 +225,56 @@ class Writer:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         fsync_dir(out.parent)
-        self._remove_old(old, old)
+        self._remove_old(old)
 
-    def _remove_old(self, tree: Path, old: Path) -> None:
-        """Remove the old site, once the new one is in place: a big one by a detached process
-        (after renaming it to ``old``), so the build ends as soon as its site is published."""
-        if self._files < DETACH_FROM:
-            shutil.rmtree(tree, ignore_errors=True)
+    def _remove_old(self, tree: Path) -> None:
+        """Remove the old site, once the new one is in place: a big one by a detached process,
+        so the build ends as soon as its site is published."""
+        if not tree.exists():
             return
-        if tree != old:
-            os.rename(tree, old)
-        _remove_detached(old)
+        if self._files < DETACH_FROM or not hasattr(os, "fork") or not _remove_detached(tree):
+            shutil.rmtree(tree, ignore_errors=True)
 
 
-def _remove_detached(tree: Path) -> None:
-    """``shutil.rmtree(tree)`` in a grandchild in its own session, holding none of our files
-    (a caller reading our output is not kept waiting for it). A build killed before it is done
-    leaves ``tree`` behind, and the next build removes it (``_remove_leftovers``: its pid is
-    this process's, gone by then)."""
+def _remove_detached(tree: Path) -> bool:
+    """Hand ``tree`` to a grandchild in its own session that holds none of our files (a caller
+    reading our output is not kept waiting) and removes it. The grandchild first renames it to
+    ``.<out>.gone-<its pid>`` and says so through a pipe, so this returns only once the name is
+    free for the next build; a remover killed before it is done (a CI job's or a container's end)
+    leaves that tree, which the next build removes (``_remove_leftovers``). False when ``tree``
+    could not be handed over: then the caller removes it."""
+    out_name = tree.name.removeprefix(".").rpartition(".")[0]
+    read, write = os.pipe()
     try:
         pid = os.fork()
     except OSError:
-        shutil.rmtree(tree, ignore_errors=True)
-        return
+        os.close(read)
+        os.close(write)
+        return False
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         try:
+            os.close(read)
             os.setsid()
             if os.fork() == 0:
+                gc.disable()  # a fork of a big process: never walk (and so copy) its heap
+                gone = tree.with_name(f".{out_name}.gone-{os.getpid()}")
+                try:
+                    os.rename(tree, gone)
+                except OSError:
+                    os.write(write, b"0")
+                    os._exit(0)
+                os.write(write, b"1")
                 null = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(null, fd)
-                os.closerange(3, 65536)
-                shutil.rmtree(tree, ignore_errors=True)
+                os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+                shutil.rmtree(gone, ignore_errors=True)
         finally:
             os._exit(0)
+    os.close(write)
     os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        return pipe.read(1) == b"1"
 
 
 def _same(path: Path, data: bytes) -> bool:
