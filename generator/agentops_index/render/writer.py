@@ -136,8 +136,7 @@ class Writer:
                 return
             except OSError:
                 pass
-        with open(target, "wb") as handle:
-            handle.write(data)
+        _write(target, data)
 
     def set_aside(self, path: str, data: bytes | str) -> None:
         """Write ``path`` under ``ASIDE`` in the temp directory: an input of a ``commit`` step
@@ -148,9 +147,7 @@ class Writer:
         if self.staging is None:
             self.aside[path] = data
             return
-        target = self.staging / ASIDE / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        _write(self._target(f"{ASIDE}/{path}"), data)  # never a site path: those start with no "."
 
     def reuse(self, path: str, source: Path) -> bool:
         """Take ``path`` from a previous build's file at ``source`` (a hard link, else a copy);
@@ -275,6 +272,18 @@ def _remove_detached(tree: Path) -> bool:
     os.waitpid(pid, 0)
     with os.fdopen(read, "rb") as pipe:
         return pipe.read(1) == b"1"
+
+
+def _write(target: Path, data: bytes) -> None:
+    """``target`` created (or truncated) holding ``data``: what ``open(target, "wb")`` does, without
+    the buffered file object, which cost half the time of writing a small page (a site has 100,000)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _same(path: Path, data: bytes) -> bool:
