@@ -358,9 +358,9 @@ def main() -> None:
             if args.baseline != "none":
                 olds.append(run_build(f"baseline {args.baseline}, full, no search", code, path, work / "old", "--no-search"))
                 shutil.rmtree(work / "old")
-            if round_:
-                shutil.rmtree(work / "site")
             nows.append(run_build("now, full, no search", ROOT, path, work / "site", "--no-search"))
+            if round_ < args.repeat - 1:  # each output goes as soon as it is measured, alike for both codes
+                shutil.rmtree(work / "site")
         if olds:
             baseline_run = median(olds)
             runs.append(baseline_run)
