@@ -203,6 +203,19 @@ def test_a_big_old_site_is_removed_after_the_build_ends(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["go", "site"]
 
 
+def test_leftovers_of_dead_builds_and_removers_go_and_a_live_ones_stay(tmp_path: Path) -> None:
+    """A killed build's temp or old tree, and an old site whose remover was killed, are removed by
+    the next build; a tree whose process still runs (a remover at work) is left to it."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead, alive = int(done.stdout), os.getpid()
+    names = [f".site.tmp-{dead}", f".site.old-{dead}", f".site.gone-{dead}", f".site.gone-{alive}"]
+    for name in names:
+        (tmp_path / name / "plugins").mkdir(parents=True)
+        (tmp_path / name / "plugins" / "index.html").write_text("old")
+    build(COMMITTED, tmp_path / "site", search=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".site.gone-{alive}", "site"]
+
+
 def test_strict_fails_on_warnings_and_keeps_the_old_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(COMMITTED, out)
