@@ -88,7 +88,6 @@ class Writer:
         self.reused = 0
         self._dirs: set[str] = set()
         self.aside: dict[str, bytes] = {}  # files for the build's own use, not published (see ``set_aside``)
-        self._files = 0  # files of the site being committed
 
     @classmethod
     def staged(cls, out: Path) -> Writer:
@@ -179,7 +178,7 @@ class Writer:
         """Write every file under a temp dir next to ``out`` (unless already staged there), run
         ``prepare`` on it, then swap it in. ``count``: how many files the site has, when other
         processes wrote them (else this writer's count)."""
-        self._files = len(self.paths) if count is None else count
+        site_files = len(self.paths) if count is None else count
         out = Path(out)
         if self.staging is not None:
             tmp = self.staging
@@ -209,7 +208,7 @@ class Writer:
             raise
         if out.exists() and exchange(tmp, out):
             fsync_dir(out.parent)
-            self._remove_old(tmp)  # it holds the old site now
+            _remove_old(tmp, site_files)  # it holds the old site now
             return
         # Without an atomic exchange, the one window without a site at ``out`` is between these renames.
         if out.exists():
@@ -222,15 +221,16 @@ class Writer:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         fsync_dir(out.parent)
-        self._remove_old(old)
+        _remove_old(old, site_files)
 
-    def _remove_old(self, tree: Path) -> None:
-        """Remove the old site, once the new one is in place: a big one by a detached process,
-        so the build ends as soon as its site is published."""
-        if not tree.exists():
-            return
-        if self._files < DETACH_FROM or not hasattr(os, "fork") or not _remove_detached(tree):
-            shutil.rmtree(tree, ignore_errors=True)
+
+def _remove_old(tree: Path, files: int) -> None:
+    """Remove the old site, once the new one (of ``files`` files) is in place: a big one by a
+    detached process, so the build ends as soon as its site is published."""
+    if not tree.exists():
+        return
+    if files < DETACH_FROM or not hasattr(os, "fork") or not _remove_detached(tree):
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 def _remove_detached(tree: Path) -> bool:

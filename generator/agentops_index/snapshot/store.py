@@ -6,9 +6,11 @@ standard library's indenting encoder, pure Python, takes 9 s), the same bytes bu
 under 1e-4 (``0.00005``, not ``5e-05``; ``1e-7``, not ``1e-07``): orjson is pinned, as its float
 format has changed between releases. The standard library takes over for what orjson refuses
 (a lone surrogate, an integer past 64 bits, a key that is not a string). orjson would write NaN
-as null: the models refuse NaN and infinities instead (``allow_inf_nan=False``). ``write_atomic`` writes a temp file in the target
-directory, fsyncs it, renames it over the target and fsyncs the directory, so a reader
-sees the old file or the new one, never half of either.
+as null: the models refuse NaN and infinities instead (``allow_inf_nan=False``).
+
+``write_atomic`` writes a temp file in the target directory, fsyncs it, renames it over the
+target and fsyncs the directory, so a reader sees the old file or the new one, never half of
+either.
 """
 
 from __future__ import annotations
