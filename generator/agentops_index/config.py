@@ -66,7 +66,7 @@ class Ranking:
         default_factory=lambda: {
             "validation_errors": 0.5,
             "archived": 0.6,
-            "high_risk": 0.7,
+            "high_risk": 0.85,
             "impersonation": 0.3,
             "duplicate": 0.6,
         }
