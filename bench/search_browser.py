@@ -10,6 +10,14 @@ visit, then a second query in the same page (the next search). Reported per quer
 and maxima, against the bytes of the search page itself (the baseline of the same run).
 
 Goals at 30,000 plugins: first search <= 150 KB, next search <= 40 KB.
+
+Where the floor is: each word a search looks up costs the Pagefind index chunk that holds it.
+Pagefind 1.5 cuts its word index into chunks of 20,000 postings entries (a page per word plus
+each position; ``chunk_index(word_map, 20000)`` in its pagefind/src/index/mod.rs, not an option),
+about 20-22 KB compressed on this site whatever the chunk's words. A next search of two words the
+page has not looked up yet therefore transfers about 40-45 KB of index alone, before the result
+fragments (about 0.8 KB each) and the names and words shards; only a search that reuses chunks
+already loaded (``k8s`` after ``kubernetes``) stays far below.
 """
 
 from __future__ import annotations
