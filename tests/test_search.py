@@ -883,6 +883,14 @@ def test_corpus_copies_appear_once(corpus_searcher: Any) -> None:
     assert jj.did_you_mean == "jujutsu" and {name_of(h) for h in jj.results} & {"jj", "jj-plugin"}
 
 
+@pytest.mark.slow
+def test_another_spelling_of_a_name_finds_the_plugins_named_in_full_on_the_corpus(corpus_searcher: Any) -> None:
+    """data/search.toml's abbreviations and other spellings: people say "postgres", plugins are
+    named for PostgreSQL (cloud-sql-postgresql, postgresql), and no stem joins the two."""
+    names = [name_of(h) for h in corpus_searcher.query("postgres database").results[:3]]
+    assert any("postgresql" in n for n in names), names
+
+
 def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled_as_english(crafted: Any) -> None:
     """ "de" joins "análise" and "dados" (analysis, data): it must not find the plugins whose names
     hold it, and a word the table lacks is a word of that language, not an English typo to
