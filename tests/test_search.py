@@ -891,20 +891,6 @@ def test_another_spelling_of_a_name_finds_the_plugins_named_in_full_on_the_corpu
     assert any("postgresql" in n for n in names), names
 
 
-def test_the_words_too_many_plugins_hold_are_counted_for_the_browser(crafted: Any) -> None:
-    """A word more than COMMON of all listings (and more than COMMON_FLOOR) hold finds nothing on
-    its own; the site's search config carries such words with the listings that say each, so the
-    browser ranks with them as the command line does without loading their Pagefind index, the
-    biggest of a search. Weak words are not among them unless that common ("write": none)."""
-    from agentops_index.render import browser_search
-
-    s = crafted([record(f"tool-{i}", "Code" if i < 700 else "Deploy to kubernetes") for i in range(1000)])
-    assert s.common(["write", "code", "kubernetes", "deploy", "helpers"]) == {"code": 700}
-    common = browser_search.common_words(s)
-    assert common["code"] == 700 and "kubernetes" not in common and "write" not in common
-    assert json.loads(browser_search.config(load_search(), Ranking(), 1000, common))["common"] == common
-
-
 def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled_as_english(crafted: Any) -> None:
     """ "de" joins "análise" and "dados" (analysis, data): it must not find the plugins whose names
     hold it, and a word the table lacks is a word of that language, not an English typo to

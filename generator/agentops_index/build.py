@@ -175,7 +175,7 @@ def _build(
             site.base_url,
             {"_notice": snapshot.notice, "generator": snapshot.generator, "generated_at": snapshot.generated_at},
         )
-        search_files = browser_search.files(records, searcher, load_search(), ranking)
+        search_files = browser_search.files(records, searcher.store, load_search(), ranking)
     clock.lap("bundles and search files")
     site = site.model_copy(update={"bundles": len(made)})
     result.warnings.extend(metric_problems)

@@ -165,7 +165,7 @@ async function corrections(ws) {
     if (!rank.maxEdits(word) || !/[a-z]/.test(word) || rank.STOP_WORDS.has(word)) continue;
     // A word Pagefind finds exactly is known; only one it does not find needs the vocabulary (a
     // word of the same stem makes it known, as on the command line) before it is corrected.
-    if (own(config.common, word) !== undefined || (await holding(word)).size || (await known(word))) continue;
+    if ((await holding(word)).size || (await known(word))) continue;
     const rows = [...(await wordsFor(word[0])), ...(word[1] && word[1] !== word[0] ? await wordsFor(word[1]) : [])];
     const fixed = rank.correction(word, rows, config.min_correction);
     if (fixed && fixed !== word) fixes[word] = fixed;
@@ -235,11 +235,7 @@ async function concepts(ws) {
     const main = concept.text.split(' ');
     concept.alternatives = [...(own(config.synonyms, concept.word) || []), ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
-    // A word too many plugins hold comes with its count: its Pagefind index, the biggest, is not
-    // loaded (render/browser_search.py's common_words).
-    const counted = concept.text === concept.word ? own(config.common, concept.word) : undefined;
-    concept.common = counted !== undefined;
-    const found = concept.common ? counted : (await holding(concept.text)).size; // the word, not words it begins
+    const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
     concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);
   }
@@ -345,9 +341,6 @@ export async function ranked(text, filters) {
   if (corrected) ws = ws.map((w) => fixes[w] || w);
   const asked = corrected ? ws.join(' ') : text;
   const found = await concepts(ws);
-  // Pagefind is not asked for a word too many plugins hold (it narrows little), unless every word
-  // is one; every word counts in ranking what it finds (query.py's _relevance).
-  const asking = found.some((c) => !c.common) ? found.filter((c) => !c.common) : found;
   const rows = new Map(); // slug -> row
   for (const row of await namedListings(rank.key(asked))) {
     row.score = row.relevance * row.entry.mult;
@@ -360,14 +353,14 @@ export async function ranked(text, filters) {
   // Pagefind reads the last word of a query as a prefix ("mem" finds "memory"), so its ranked answers
   // are kept to the pages its quoted (exact) searches find.
   let all = [];
-  if (asking.length) all = (await rankedHolding(asking.map((c) => c.text))).slice(0, narrowing ? 5 * BATCH : 2 * BATCH);
+  if (found.length) all = (await rankedHolding(found.map((c) => c.text))).slice(0, narrowing ? 5 * BATCH : 2 * BATCH);
   // A word's synonyms answer too ("kubernetes" finds k8s-helper): the best pages holding each
   // synonym in its place, one for every two pages holding the words as typed. Only one-word
   // synonyms here (each phrase would load the index of each of its words); phrases when widening.
   const synonymous = [];
-  for (const concept of asking) {
+  for (const concept of found) {
     for (const alternative of concept.alternatives.filter((a) => !/[\s-]/.test(a))) {
-      synonymous.push(...(await rankedHolding(asking.map((c) => (c === concept ? alternative : c.text)))).slice(0, PAIR_DEPTH));
+      synonymous.push(...(await rankedHolding(found.map((c) => (c === concept ? alternative : c.text)))).slice(0, PAIR_DEPTH));
     }
   }
   const candidates = [];
@@ -380,11 +373,11 @@ export async function ranked(text, filters) {
     if (i % 2 === 1 && (i - 1) / 2 < synonymous.length) add([synonymous[(i - 1) / 2]]);
   }
   // Enough pages hold every word: they are the answer. Too few: widen to pages holding some.
-  const widen = all.length < BATCH && (asking.length > 1 || asking.some((c) => c.alternatives.length));
+  const widen = all.length < BATCH && (found.length > 1 || found.some((c) => c.alternatives.length));
   if (widen) {
-    if (asking.length > 2 && asking.length <= 5) {
+    if (found.length > 2 && found.length <= 5) {
       const pairs = [];
-      for (let i = 0; i < asking.length; i++) for (let j = i + 1; j < asking.length; j++) pairs.push([asking[i], asking[j]]);
+      for (let i = 0; i < found.length; i++) for (let j = i + 1; j < found.length; j++) pairs.push([found[i], found[j]]);
       pairs.sort((a, b) => b[0].idf + b[1].idf - (a[0].idf + a[1].idf));
       // The best of each pair, interleaved, so no one pair fills the batch.
       const lists = [];
@@ -393,7 +386,7 @@ export async function ranked(text, filters) {
     }
     const weight = new Map();
     const pages = new Map();
-    for (const concept of asking) {
+    for (const concept of found) {
       const mine = new Map();
       const own = await holding(concept.text);
       const forms = own.size < BATCH ? [concept.text, ...concept.alternatives] : [concept.text];

@@ -51,7 +51,6 @@ TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
 PREFIX_MAX = 24  # letters of a shard's prefix at most (a file name of 24 CJK characters is 192 bytes)
 CARD_DESCRIPTION = 160
-COMMON_FROM = 0.25  # of the copy groups a word must be held by to be common: the least checked
 # A card's component counts, in this order (search.js's KINDS).
 CARD_COUNTS = ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")
 
@@ -218,11 +217,10 @@ def _compact(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def config(search: Search, ranking: Ranking, plugins: int, common: dict[str, int] | None = None) -> bytes:
+def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
     return _compact(
         {
             "plugins": plugins,
-            "common": common or {},
             "synonyms": search.synonyms,
             "weak_words": sorted(search.weak_words),
             "weak_weight": search.weak_weight,
@@ -324,19 +322,9 @@ def word_files(store: Store) -> dict[str, bytes]:
     return {f"search/words/{letter}.json": _compact({"rows": shards.get(letter, [])}) for letter in "abcdefghijklmnopqrstuvwxyz"}
 
 
-def common_words(searcher: query.Searcher) -> dict[str, int]:
-    """The words more than ``query.COMMON`` of all documents hold, which find nothing on their own,
-    each with the number of documents that say it. The browser ranks with them as the command
-    line does but leaves them out of what it asks Pagefind (they narrow little): a common word's
-    index chunk is the biggest a search loads (``code``: 48 KB at 30,000 plugins). Only words
-    that at least COMMON_FROM of that many copy groups use are checked."""
-    least = COMMON_FROM * max(query.COMMON * searcher.documents, query.COMMON_FLOOR)
-    return searcher.common(sorted(word for word, groups, _, _ in searcher.store.vocabulary() if groups >= least))
-
-
-def files(records: list[dict[str, Any]], searcher: query.Searcher, search: Search, ranking: Ranking) -> dict[str, bytes]:
-    """Every site-wide file the in-browser search reads (``searcher``: over the records' query store)."""
-    out = {"search/config.json": config(search, ranking, len(records), common_words(searcher))}
+def files(records: list[dict[str, Any]], store: Store, search: Search, ranking: Ranking) -> dict[str, bytes]:
+    """Every site-wide file the in-browser search reads (``store``: the records' query store)."""
+    out = {"search/config.json": config(search, ranking, len(records))}
     out.update(name_files(records, ranking))
-    out.update(word_files(searcher.store))
+    out.update(word_files(store))
     return out

@@ -27,16 +27,16 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import rank
 from .config import Ranking, Search
 from . import concepts, spelling, terms
 from .documents import CLASSES
-from .hits import Answer, Hit, Holding, Postings, Scored, Term
+from .hits import Answer, Hit, Holding, Scored, Term
 from .store import ID_KEY, STORE_FILE, Store
 
 # Weakest first: a stronger class overwrites a weaker one for the same document.
@@ -57,6 +57,21 @@ FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
+
+
+class Postings(Protocol):
+    """Where a query reads which documents hold a term: the Whoosh index in the CLI
+    (``index.WhooshPostings``), SQLite in the plugins' reader (``sqlpostings.SqlPostings``)."""
+
+    documents: int
+
+    def ids(self, field: str, term: str) -> set[int]: ...
+
+    def has(self, field: str, term: str) -> bool: ...
+
+    def column(self, name: str) -> Sequence[Any]: ...
+
+    def close(self) -> None: ...
 
 
 class Searcher:
@@ -225,7 +240,13 @@ class Searcher:
         other word finds anything. This keeps the work proportional to the answer, not to the index.
         """
         held = [self._holding(t) for t in found]
-        informative = [self._rarity(term, h) for term, h in zip(found, held, strict=True)]
+        informative = []
+        for term, h in zip(found, held, strict=True):
+            weak = all(w in self.search_cfg.weak_words for w in term.word.split())
+            # Rarity counts the documents that say the word itself (not a synonym) anywhere: the
+            # documents Pagefind's quoted search finds, so the browser measures the same.
+            term.idf = math.log(1 + self.documents / (1 + len(h.said))) * (self.search_cfg.weak_weight if weak else 1.0)
+            informative.append(not weak and (len(h.strength) <= COMMON * self.documents or len(h.strength) <= COMMON_FLOOR))
         matching: set[int] = set()
         for h, wide in zip(held, informative, strict=True):
             if wide:
@@ -263,27 +284,6 @@ class Searcher:
         relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
         named = matching.intersection(*(h.named for h in held)) if held else set()
         return relevance, named, [h.place for h in held]
-
-    def _rarity(self, term: Term, h: Holding) -> bool:
-        """Set the concept's rarity; whether it is informative (finds documents on its own)."""
-        weak = all(w in self.search_cfg.weak_words for w in term.word.split())
-        # Rarity counts the documents that say the word itself (not a synonym) anywhere: the
-        # documents Pagefind's quoted search finds, so the browser measures the same.
-        term.idf = math.log(1 + self.documents / (1 + len(h.said))) * (self.search_cfg.weak_weight if weak else 1.0)
-        return not weak and not self._common(h)
-
-    def _common(self, h: Holding) -> bool:
-        return len(h.strength) > COMMON * self.documents and len(h.strength) > COMMON_FLOOR
-
-    def common(self, words: Iterable[str]) -> dict[str, int]:
-        """Of ``words``, those held too widely to find anything on their own, each with the number
-        of documents that say it: the browser ranks with them but does not look them up."""
-        out = {}
-        for word in words:
-            found = self._terms([word])
-            if len(found) == 1 and found[0].word == word and self._common(held := self._holding(found[0])):
-                out[word] = len(held.said)
-        return out
 
     def _explain(self, doc: int, found: list[Term], places: list[dict[int, str]]) -> str:
         out = []
