@@ -244,6 +244,30 @@ def test_a_stage_nothing_matches_is_left_empty(tmp_path: Path) -> None:
     assert bundle.stages[1].pick is not None and len(manifest["plugins"]) == 1
 
 
+@pytest.mark.parametrize(
+    ("require", "picked"),
+    [
+        ("", "deploy-preview@acme-devtools/claude-plugins"),  # the best match of "test and deploy"
+        ('require = ["changelog"]\n', "release-checklist@acme-devtools/claude-plugins"),  # says "changelog" itself
+        ('require = ["teleport"]\n', None),  # no plugin says it: the stage is left empty, saying so
+    ],
+)
+def test_a_stage_picks_only_a_plugin_that_says_one_of_its_required_words(
+    tmp_path: Path, require: str, picked: str | None
+) -> None:
+    (tmp_path / "ship.toml").write_text(
+        'id = "ship"\ntitle = "Ship"\ndescription = "d"\npattern = "sequential"\nallow_high_risk = true\n'
+        '[[stages]]\nid = "ship"\nrole = "Ship"\nquery = "test and deploy"\n' + require
+    )
+    path = tmp_path / "latest.json"
+    path.write_bytes(COMMITTED.read_bytes())
+    with searcher_for(SAMPLE, path) as searcher:
+        ((bundle, _),) = build_bundles(searcher, [load_template(tmp_path / "ship.toml")], BASE)
+    stage = bundle.stages[0]
+    assert (stage.pick.id if stage.pick else None) == picked
+    assert picked is not None or stage.note == "no plugin matches this stage well enough"
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site") / "site"
