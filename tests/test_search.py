@@ -891,6 +891,28 @@ def test_another_spelling_of_a_name_finds_the_plugins_named_in_full_on_the_corpu
     assert any("postgresql" in n for n in names), names
 
 
+def test_a_phrase_of_three_words_is_one_concept_with_its_abbreviation(crafted: Any) -> None:
+    """ "test driven development" is tdd: the plugin named tdd answers it, and a plugin that only
+    happens to say "test" and "development" apart does not outrank it."""
+    s = crafted(
+        [
+            record("tdd-coach", "Red, green, refactor loops"),
+            record("dev-helper", "Development helpers: test runners, lint, format"),
+        ]
+    )
+    assert ids(s.query("test driven development"))[0] == "tdd-coach@acme/market"
+    assert ids(s.query("model context protocol server")) == []  # nothing says mcp or the words
+
+
+def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
+    """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
+    make its key match every plugin holding that one word ("incident" found "diarize-call")."""
+    for word, alternatives in load_search().synonyms.items():
+        for alternative in alternatives:
+            if len(terms.tokens(alternative, frozenset())) > 1:
+                assert len(terms.tokens(alternative)) > 1, (word, alternative)
+
+
 def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled_as_english(crafted: Any) -> None:
     """ "de" joins "análise" and "dados" (analysis, data): it must not find the plugins whose names
     hold it, and a word the table lacks is a word of that language, not an English typo to

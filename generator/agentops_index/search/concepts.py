@@ -1,5 +1,5 @@
 """A query's concepts: one per word, its stems and the synonyms that count as it; two words that
-make one (``pull requests``, a multi-word synonym; ``fast api``, two halves of a name or keyword
+make one (``pull requests`` or ``test driven development``, a multi-word synonym; ``fast api``, two halves of a name or keyword
 word) are one concept."""
 
 from __future__ import annotations
@@ -51,20 +51,25 @@ def concepts(
     joined = named(pairs)
     out: dict[str, Term] = {}
     i = 0
+    longest = max((len(p) for p in phrases), default=0)
     while i < len(kept):
         word, stems = kept[i]
         term = None
-        if i + 1 < len(kept):
+        # The longest synonym phrase the words begin ("test driven development" is tdd), then a
+        # name's two halves.
+        for size in range(min(longest, len(kept) - i), 1, -1):
+            span = kept[i : i + size]
+            phrase = tuple(s for _, ss in span for s in ss)
+            if phrase in phrases:
+                key = phrases[phrase]
+                term = Term(" ".join(w for w, _ in span), [list(phrase), *forms(key, terms.tokens(key, frozenset()), synonyms)])
+                i += size
+                break
+        if term is None and i + 1 < len(kept) and word + kept[i + 1][0] in joined:
             nxt, more = kept[i + 1]
-            pair = tuple(stems + more)
-            if pair in phrases:
-                key = phrases[pair]
-                term = Term(f"{word} {nxt}", [list(pair), *forms(key, terms.tokens(key, frozenset()), synonyms)])
-            elif word + nxt in joined:
-                term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), list(pair)])
-        if term is not None:
+            term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), stems + more])
             i += 2
-        else:
+        if term is None:
             term = Term(word, forms(word, stems, synonyms))
             i += 1
         out.setdefault(" ".join(term.forms[0]), term)

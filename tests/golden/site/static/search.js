@@ -199,25 +199,35 @@ async function named(word) {
 
 // The query's concepts, as search/query.py's _terms makes them, with their rarity.
 async function concepts(ws) {
-  const kept = ws.filter((w) => !rank.STOP_WORDS.has(w)).map((w) => [w, rank.tokens(w, new Set())]).filter(([, s]) => s.length);
+  // Each kept word with its place in the query: a phrase is searched as typed, stop words and all.
+  const kept = ws.map((w, at) => [w, rank.STOP_WORDS.has(w) ? [] : rank.tokens(w, new Set()), at]).filter(([, s]) => s.length);
   const known = phrases();
+  const longest = Math.max(0, ...[...known.keys()].map((k) => k.split(' ').length));
   const out = [];
   const seen = new Set();
   for (let i = 0; i < kept.length; ) {
     const [word, stems] = kept[i];
     let concept = null;
-    if (i + 1 < kept.length) {
-      const [next, more] = kept[i + 1];
-      const pair = [...stems, ...more];
-      if (known.has(pair.join(' '))) {
-        const key = known.get(pair.join(' '));
-        concept = { word: `${word} ${next}`, text: `${word} ${next}`, forms: [pair, ...forms(key, rank.tokens(key, new Set()))] };
-      } else if (rank.joinable(word, next) && (await named(word + next))) {
-        concept = { word: `${word} ${next}`, text: word + next, forms: [rank.tokens(word + next, new Set()), pair] };
+    // The longest synonym phrase the words begin ("test driven development" is tdd), then a
+    // name's two halves (search/concepts.py).
+    for (let size = Math.min(longest, kept.length - i); size > 1 && !concept; size--) {
+      const span = kept.slice(i, i + size);
+      const phrase = span.flatMap(([, s]) => s);
+      if (known.has(phrase.join(' '))) {
+        const key = known.get(phrase.join(' '));
+        const typed = ws.slice(span[0][2], span[size - 1][2] + 1).join(' ');
+        concept = { word: span.map(([w]) => w).join(' '), text: typed, key, forms: [phrase, ...forms(key, rank.tokens(key, new Set()))] };
+        i += size;
       }
     }
-    if (concept) i += 2;
-    else {
+    if (!concept && i + 1 < kept.length) {
+      const [next, more] = kept[i + 1];
+      if (rank.joinable(word, next) && (await named(word + next))) {
+        concept = { word: `${word} ${next}`, text: word + next, forms: [rank.tokens(word + next, new Set()), [...stems, ...more]] };
+        i += 2;
+      }
+    }
+    if (!concept) {
       concept = { word, text: word, forms: forms(word, stems) };
       i += 1;
     }
@@ -233,7 +243,9 @@ async function concepts(ws) {
   const weak = new Set(config.weak_words);
   for (const concept of out) {
     const main = concept.text.split(' ');
-    concept.alternatives = [...(own(config.synonyms, concept.word) || []), ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])]
+    // A phrase of the spellings ("machine learning") is searched as its key ("ml") too, with the key's spellings.
+    const spelled = concept.key ? [concept.key, ...(own(config.synonyms, concept.key) || [])] : own(config.synonyms, concept.word) || [];
+    concept.alternatives = [...spelled, ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
