@@ -245,19 +245,23 @@ def test_a_stage_nothing_matches_is_left_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("require", "picked"),
+    ("query", "require", "picked"),
     [
-        ("", "deploy-preview@acme-devtools/claude-plugins"),  # the best match of "test and deploy"
-        ('require = ["changelog"]\n', "release-checklist@acme-devtools/claude-plugins"),  # says "changelog" itself
-        ('require = ["teleport"]\n', None),  # no plugin says it: the stage is left empty, saying so
+        ("test and deploy", "", "deploy-preview@acme-devtools/claude-plugins"),  # the best match
+        ("test and deploy", 'require = ["changelog"]\n', "release-checklist@acme-devtools/claude-plugins"),  # says it
+        ("test and deploy", 'require = ["teleport"]\n', None),  # no plugin says it: the stage is left empty, saying so
+        # "release" is a search synonym of "deploy", but a required word must be said itself: on the
+        # corpus, "Deploy the release" picked a changelog generator that says "release notes".
+        ("release deploy", "", "release-checklist@acme-devtools/claude-plugins"),
+        ("release deploy", 'require = ["deploy"]\n', "deploy-preview@acme-devtools/claude-plugins"),
     ],
 )
 def test_a_stage_picks_only_a_plugin_that_says_one_of_its_required_words(
-    tmp_path: Path, require: str, picked: str | None
+    tmp_path: Path, query: str, require: str, picked: str | None
 ) -> None:
     (tmp_path / "ship.toml").write_text(
         'id = "ship"\ntitle = "Ship"\ndescription = "d"\npattern = "sequential"\nallow_high_risk = true\n'
-        '[[stages]]\nid = "ship"\nrole = "Ship"\nquery = "test and deploy"\n' + require
+        f'[[stages]]\nid = "ship"\nrole = "Ship"\nquery = "{query}"\n' + require
     )
     path = tmp_path / "latest.json"
     path.write_bytes(COMMITTED.read_bytes())

@@ -194,7 +194,7 @@ class Builder:
         for hit in answer.results:
             if hit.relevance < MIN_RELEVANCE * best or not matched_words(hit.record, stage.query, synonyms):
                 continue  # a poor match: found only through weak fields, or far below the best
-            if stage.require and not matched_words(hit.record, " ".join(stage.require), synonyms, own=True):
+            if stage.require and not matched_words(hit.record, " ".join(stage.require), {}, own=True):
                 continue  # it matches the query's neighbouring words, not what the stage is about
             problem = own_problem(hit.record, template)
             if problem:
