@@ -904,6 +904,13 @@ def test_a_phrase_of_three_words_is_one_concept_with_its_abbreviation(crafted: A
     assert ids(s.query("model context protocol server")) == []  # nothing says mcp or the words
 
 
+def test_a_phrase_several_abbreviations_stand_for_is_each_of_them(crafted: Any) -> None:
+    """data/search.toml has "merge request" under both pr and mr: the query finds the plugins named
+    for either, not only for the first entry of the file."""
+    s = crafted([record("gitlab-mr-helper", "Helps with GitLab"), record("pr-helper", "Helps on GitHub"), record("other", "x")])
+    assert sorted(ids(s.query("merge request"))) == ["gitlab-mr-helper@acme/market", "pr-helper@acme/market"]
+
+
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
     """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
     make its key match every plugin holding that one word ("incident" found "diarize-call")."""

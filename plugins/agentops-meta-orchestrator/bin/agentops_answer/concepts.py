@@ -19,14 +19,14 @@ def joinable(a: str, b: str) -> bool:
     return a.isalnum() and b.isalnum() and min(len(a), len(b)) <= JOIN_PART
 
 
-def phrase_map(synonyms: dict[str, list[str]]) -> dict[tuple[str, ...], str]:
-    """Stems of every multi-word synonym -> the word it stands for (``pull request`` -> ``pr``)."""
-    out: dict[tuple[str, ...], str] = {}
+def phrase_map(synonyms: dict[str, list[str]]) -> dict[tuple[str, ...], list[str]]:
+    """Stems of every multi-word synonym -> the words it stands for (``merge request`` -> ``pr``, ``mr``)."""
+    out: dict[tuple[str, ...], list[str]] = {}
     for word, alternatives in synonyms.items():
         for alternative in alternatives:
             stems = tuple(terms.tokens(alternative))
-            if len(stems) > 1:
-                out.setdefault(stems, word)
+            if len(stems) > 1 and word not in out.setdefault(stems, []):
+                out[stems].append(word)
     return out
 
 
@@ -42,7 +42,7 @@ def forms(word: str, stems: list[str], synonyms: dict[str, list[str]]) -> list[l
 def concepts(
     words: list[str],
     synonyms: dict[str, list[str]],
-    phrases: dict[tuple[str, ...], str],
+    phrases: dict[tuple[str, ...], list[str]],
     named: Callable[[Iterable[str]], set[str]],
 ) -> list[Term]:
     """The query's concepts; ``named`` says which joined words are words of names or keywords."""
@@ -62,8 +62,10 @@ def concepts(
             span = kept[i : i + size]
             phrase = tuple(s for _, ss in span for s in ss)
             if phrase in phrases:
-                key = phrases[phrase]
-                term = Term(" ".join(w for w, _ in span), [list(phrase), *forms(key, terms.tokens(key, frozenset()), synonyms)])
+                spelled = [list(phrase)]
+                for key in phrases[phrase]:
+                    spelled += [f for f in forms(key, terms.tokens(key, frozenset()), synonyms) if f not in spelled]
+                term = Term(" ".join(w for w, _ in span), spelled)
                 i += size
                 break
         if term is None and i + 1 < len(kept) and word + kept[i + 1][0] in joined:

@@ -91,7 +91,7 @@ class Searcher:
         self._columns: dict[str, Any] = {}
         self._cache: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._cached = 0
-        self._phrase_map: dict[tuple[str, ...], str] | None = None
+        self._phrase_map: dict[tuple[str, ...], list[str]] | None = None
 
     def __enter__(self) -> Searcher:
         return self

@@ -173,12 +173,16 @@ async function corrections(ws) {
   return fixes;
 }
 
+// Stems of every multi-word synonym -> the words it stands for (search/concepts.py's phrase_map).
 function phrases() {
   const out = new Map();
   for (const [word, alternatives] of Object.entries(config.synonyms)) {
     for (const alternative of alternatives) {
-      const stems = rank.tokens(alternative);
-      if (stems.length > 1 && !out.has(stems.join(' '))) out.set(stems.join(' '), word);
+      const stems = rank.tokens(alternative).join(' ');
+      if (stems.includes(' ')) {
+        if (!out.has(stems)) out.set(stems, []);
+        if (!out.get(stems).includes(word)) out.get(stems).push(word);
+      }
     }
   }
   return out;
@@ -214,9 +218,13 @@ async function concepts(ws) {
       const span = kept.slice(i, i + size);
       const phrase = span.flatMap(([, s]) => s);
       if (known.has(phrase.join(' '))) {
-        const key = known.get(phrase.join(' '));
+        const keys = known.get(phrase.join(' '));
+        const spelled = [phrase];
+        for (const key of keys) {
+          for (const f of forms(key, rank.tokens(key, new Set()))) if (!spelled.some((g) => g.join(' ') === f.join(' '))) spelled.push(f);
+        }
         const typed = ws.slice(span[0][2], span[size - 1][2] + 1).join(' ');
-        concept = { word: span.map(([w]) => w).join(' '), text: typed, key, forms: [phrase, ...forms(key, rank.tokens(key, new Set()))] };
+        concept = { word: span.map(([w]) => w).join(' '), text: typed, keys, forms: spelled };
         i += size;
       }
     }
@@ -243,9 +251,9 @@ async function concepts(ws) {
   const weak = new Set(config.weak_words);
   for (const concept of out) {
     const main = concept.text.split(' ');
-    // A phrase of the spellings ("machine learning") is searched as its key ("ml") too, with the key's spellings.
-    const spelled = concept.key ? [concept.key, ...(own(config.synonyms, concept.key) || [])] : own(config.synonyms, concept.word) || [];
-    concept.alternatives = [...spelled, ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])]
+    // A phrase of the spellings ("machine learning") is searched as its keys ("ml") too, with their spellings.
+    const spelled = concept.keys ? concept.keys.flatMap((key) => [key, ...(own(config.synonyms, key) || [])]) : own(config.synonyms, concept.word) || [];
+    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
