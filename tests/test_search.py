@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from agentops_index import rank
 from agentops_index.assistant.discover import discover
+from agentops_index.bundles.fill import build_bundles
 from agentops_index.bundles.workflows import load_template, load_templates
 from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
@@ -587,6 +588,26 @@ def test_discovers_primary_picks_may_fill_its_workflows_stages(snapshot_copy: Pa
     assert review in primary and not {c["id"] for c in plan["complementary"]} & primary
     result = CliRunner().invoke(cli, ["orchestrate", "review my pull requests", "--snapshot", str(snapshot_copy)])
     assert result.exit_code == 0 and "when done: agentops-index metrics record --bundle " in result.output
+
+
+def test_discover_fills_a_stage_only_with_what_the_bundles_accept_and_says_every_step(snapshot_copy: Path) -> None:
+    """A newcomer saw discover put sql-helper (high risk, a near miss) in the quality gate's
+    performance stage, where the bundles found no plugin that matches; and the text left out the
+    gate's combine step. Discover now asks what the bundles ask of a stage (workflows.fits), and
+    its text names every step, flagging a pick the bundles would refuse."""
+    intent = "check code quality, performance and security before merging"
+    with open_searcher(str(snapshot_copy)) as s:
+        plan = discover(intent, s)
+        ((bundle, _),) = build_bundles(s, [t for t in load_templates() if t.id == "quality-gate"], "https://example.org/")
+    assert plan["workflow"] is not None and plan["workflow"]["id"] == "quality-gate"
+    stages = {st["id"]: st["pick"] for st in plan["workflow"]["stages"]}
+    assert stages["performance"] is None and "performance" in bundle.empty_stages
+    result = CliRunner().invoke(cli, ["discover", intent, "--snapshot", str(snapshot_copy)])
+    assert result.exit_code == 0, result.output
+    assert "  performance: Look for performance problems -> no good candidate" in result.output
+    assert f"  combine: {plan['workflow']['aggregate']['role']} -> " in result.output
+    risky = CliRunner().invoke(cli, ["discover", "fix a production incident", "--snapshot", str(snapshot_copy)])
+    assert "bug-hunter@northwind-labs/agent-kit] (high risk: read its signals)" in risky.output
 
 
 def test_discover_command_json(snapshot_copy: Path) -> None:

@@ -329,10 +329,22 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
     workflow = plan["workflow"]
     if workflow:
         obj.echo(f"Workflow: {workflow['title']} ({workflow['pattern']})")
-        for stage in workflow["stages"]:
+        for stage in [*workflow["stages"], *([workflow["aggregate"]] if "aggregate" in workflow else [])]:
             chosen = stage.get("pick")
+            if chosen is None:
+                obj.echo(f"  {stage['id']}: {stage['role']} -> no good candidate")
+                continue
+            # What the bundles would refuse, said where the pick is (discover suggests; it does not install).
+            flags = [
+                text
+                for text, on in (
+                    ("high risk: read its signals", chosen["risk"] == "high"),
+                    ("fails Claude Code's validator", chosen["valid"] is False),
+                )
+                if on
+            ]
             obj.echo(
-                f"  {stage['id']}: {stage['role']} -> {chosen['name'] + ' [' + chosen['id'] + ']' if chosen else 'no good candidate'}"
+                f"  {stage['id']}: {stage['role']} -> {chosen['name']} [{chosen['id']}]{' (' + '; '.join(flags) + ')' if flags else ''}"
             )
 
 

@@ -236,17 +236,23 @@ def assistant(source: str) -> dict[str, Any]:
 # --- the commands -------------------------------------------------------------------------------
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def headline(command: str, answer: Mapping[str, Any]) -> list[str]:
     """The computed lines printed before the fenced data, the same from the CLI and the reader."""
     if command == "search":
-        return [f"agentops-index search: {answer['total']} matches, {len(answer['results'])} shown"]
+        return [f"agentops-index search: {_count(answer['total'], 'match', 'matches')}, {len(answer['results'])} shown"]
     if command == "discover":
         picks = len(answer["primary"]) + len(answer["complementary"])
-        return [
-            f"agentops-index discover: {picks} plugins picked; workflow {answer['workflow']['id'] if answer['workflow'] else 'none'}"
-        ]
+        workflow = answer["workflow"]["id"] if answer["workflow"] else "none"
+        return [f"agentops-index discover: {_count(picks, 'plugin', 'plugins')} picked; workflow {workflow}"]
     if command == "prime":
-        return [f"agentops-index prime: {len(answer['topics'])} project topics, {len(answer['recommendations'])} plugins"]
+        topics, plugins = len(answer["topics"]), len(answer["recommendations"])
+        return [
+            f"agentops-index prime: {_count(topics, 'project topic', 'project topics')}, {_count(plugins, 'plugin', 'plugins')}"
+        ]
     if command == "orchestrate":
         workflow = answer.get("workflow")
         chance = answer.get("success_probability")
@@ -257,7 +263,10 @@ def headline(command: str, answer: Mapping[str, Any]) -> list[str]:
             f"success_probability: {value if value is not None else 'unknown'} ({chance.get('basis', 'no workflow')})",
         ]
     if command == "analyze-plugins":
-        return [f"agentops-index analyze-plugins: {len(answer['plugins'])} plugins, {len(answer['clashes'])} clashing pairs"]
+        plugins, clashes = len(answer["plugins"]), len(answer["clashes"])
+        return [
+            f"agentops-index analyze-plugins: {_count(plugins, 'plugin', 'plugins')}, {_count(clashes, 'clashing pair', 'clashing pairs')}"
+        ]
     counts = {s: len(v) for s, v in answer["summary"]["states"].items()}
     return [f"agentops-index patterns: {', '.join(f'{n} {s}' for s, n in counts.items())}"]
 

@@ -2,8 +2,9 @@
 
 For every stage the Whoosh index is asked the stage's query (in its category and component
 kind when the template names them); a candidate is *good* when its relevance is at least
-``MIN_RELEVANCE`` of the stage's best match and its own name, description, keywords or
-components say one of the query's words (or a synonym), not only its README or files. Among the good ones, the pick is the best-ranked
+``workflows.MIN_RELEVANCE`` of the stage's best match and its own name, description, keywords or
+components say one of the query's words (or a synonym), not only its README or files, and one of
+the stage's ``require`` words, if any, itself (``workflows.fits``; discover asks the same). Among the good ones, the pick is the best-ranked
 plugin that is **compatible** with the picks already made:
 
 - it passes Claude Code's validator (no errors), and it is the original, not a copy;
@@ -29,13 +30,12 @@ import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from agentops_index.bundles.workflows import Stage, Template, matched_words
+from agentops_index.bundles.workflows import Stage, Template, fits, matched_words
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.snapshot.models import Strict
 
-MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 MARKET_SLACK = 0.15  # a pick from a marketplace already used may score this much lower
 CANDIDATES = 40
 ALTERNATIVES = 2
@@ -192,10 +192,8 @@ class Builder:
         best = max((h.relevance for h in answer.results), default=0.0)
         synonyms = self.searcher.search_cfg.synonyms
         for hit in answer.results:
-            if hit.relevance < MIN_RELEVANCE * best or not matched_words(hit.record, stage.query, synonyms):
-                continue  # a poor match: found only through weak fields, or far below the best
-            if stage.require and not matched_words(hit.record, " ".join(stage.require), {}, own=True):
-                continue  # it matches the query's neighbouring words, not what the stage is about
+            if not fits(hit.record, hit.relevance, best, stage, synonyms):
+                continue
             problem = own_problem(hit.record, template)
             if problem:
                 refused.append(f"{hit.id}: {problem}")

@@ -161,3 +161,15 @@ def matched_words(record: dict[str, Any], query: str, synonyms: dict[str, list[s
         if any(all(_stem(part) in said for part in form.split()) for form in forms):
             found.append(word)
     return found
+
+
+MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
+
+
+def fits(record: dict[str, Any], relevance: float, best: float, stage: Stage, synonyms: dict[str, list[str]]) -> bool:
+    """Whether a search hit is about the stage (the bundles and discover ask the same): close to the
+    stage's best match, saying the stage's words itself, and any required word without a synonym
+    ("release" is a search synonym of "deploy"; a changelog tool must not fill "Deploy the release")."""
+    if relevance < MIN_RELEVANCE * best or not matched_words(record, stage.query, synonyms):
+        return False  # a poor match: found only through weak fields, or far below the best
+    return not stage.require or bool(matched_words(record, " ".join(stage.require), {}, own=True))
