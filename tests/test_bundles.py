@@ -272,6 +272,33 @@ def test_a_stage_picks_only_a_plugin_that_says_one_of_its_required_words(
     assert picked is not None or stage.note == "no plugin matches this stage well enough"
 
 
+def test_a_stage_whose_category_holds_nothing_about_it_searches_every_category_in_bundles_and_discover(
+    tmp_path: Path,
+) -> None:
+    """A reviewer found the two widening differently: discover searched every category when
+    nothing in the stage's fitted it, the bundles only when the category held no plugin at all,
+    so the sample's one integrations plugin (about something else) left the bundle's stage empty
+    while discover filled it."""
+    from agentops_index.assistant.discover import discover
+
+    (tmp_path / "v.toml").write_text(
+        'id = "v"\ntitle = "V"\ndescription = "d"\npattern = "sequential"\nkeywords = ["validate"]\n'
+        '[[stages]]\nid = "validate"\nrole = "Validate the data"\nquery = "validate data contracts schema"\n'
+        'category = "integrations"\n'
+    )
+    path = tmp_path / "latest.json"
+    path.write_bytes(COMMITTED.read_bytes())
+    template = load_template(tmp_path / "v.toml")
+    with searcher_for(SAMPLE, path) as searcher:
+        assert searcher.query(template.stages[0].query, category="integrations", any_word=True).results  # not empty
+        ((bundle, _),) = build_bundles(searcher, [template], BASE)
+        plan = discover("validate my data", searcher, templates=[template])
+    stage = bundle.stages[0]
+    assert stage.pick is not None and stage.pick.id == "data-contracts@contoso-data/data-plugins"
+    assert "none in integrations, so searched every category" in stage.pick.rationale
+    assert plan["workflow"] is not None and plan["workflow"]["stages"][0]["pick"]["id"] == stage.pick.id
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site") / "site"

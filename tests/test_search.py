@@ -919,10 +919,14 @@ def test_a_phrase_of_three_words_is_one_concept_with_its_abbreviation(crafted: A
         [
             record("tdd-coach", "Red, green, refactor loops"),
             record("dev-helper", "Development helpers: test runners, lint, format"),
+            record("mcp-bridge", "Connects your tools"),
+            record("context-keeper", "Keeps a model's context small; a protocol for notes"),
         ]
     )
     assert ids(s.query("test driven development"))[0] == "tdd-coach@acme/market"
-    assert ids(s.query("model context protocol server")) == []  # nothing says mcp or the words
+    # Three words of one concept: the plugin named for its abbreviation first, above one that
+    # happens to say all three words apart.
+    assert ids(s.query("model context protocol"))[0] == "mcp-bridge@acme/market"
 
 
 def test_a_phrase_several_abbreviations_stand_for_is_each_of_them(crafted: Any) -> None:

@@ -173,15 +173,18 @@ async function corrections(ws) {
   return fixes;
 }
 
-// Stems of every multi-word synonym -> the words it stands for (search/concepts.py's phrase_map).
+// Stems of every multi-word synonym -> the words it stands for (search/concepts.py's phrase_map),
+// and how search.toml spells the phrase, its stop words included ("end to end").
 function phrases() {
   const out = new Map();
   for (const [word, alternatives] of Object.entries(config.synonyms)) {
     for (const alternative of alternatives) {
       const stems = rank.tokens(alternative).join(' ');
       if (stems.includes(' ')) {
-        if (!out.has(stems)) out.set(stems, []);
-        if (!out.get(stems).includes(word)) out.get(stems).push(word);
+        if (!out.has(stems)) out.set(stems, { keys: [], spelled: new Set() });
+        const known = out.get(stems);
+        if (!known.keys.includes(word)) known.keys.push(word);
+        known.spelled.add(alternative.toLowerCase().split(/[\s-]+/).join(' '));
       }
     }
   }
@@ -218,13 +221,16 @@ async function concepts(ws) {
       const span = kept.slice(i, i + size);
       const phrase = span.flatMap(([, s]) => s);
       if (known.has(phrase.join(' '))) {
-        const keys = known.get(phrase.join(' '));
+        const { keys, spelled: written } = known.get(phrase.join(' '));
         const spelled = [phrase];
         for (const key of keys) {
           for (const f of forms(key, rank.tokens(key, new Set()))) if (!spelled.some((g) => g.join(' ') === f.join(' '))) spelled.push(f);
         }
+        // Pagefind is asked the phrase as typed when search.toml writes it so, stop words and all
+        // ("end to end"); else its words without them ("extract transform and load").
+        const said = span.map(([w]) => w).join(' ');
         const typed = ws.slice(span[0][2], span[size - 1][2] + 1).join(' ');
-        concept = { word: span.map(([w]) => w).join(' '), text: typed, keys, forms: spelled };
+        concept = { word: said, text: written.has(typed) ? typed : said, keys, forms: spelled };
         i += size;
       }
     }
@@ -253,7 +259,8 @@ async function concepts(ws) {
     const main = concept.text.split(' ');
     // A phrase of the spellings ("machine learning") is searched as its keys ("ml") too, with their spellings.
     const spelled = concept.keys ? concept.keys.flatMap((key) => [key, ...(own(config.synonyms, key) || [])]) : own(config.synonyms, concept.word) || [];
-    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') ? own(config.synonyms, main[0]) || [] : [])])]
+    // A name's two halves ("fast api") also bring the synonyms of the name they make; a phrase does not.
+    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : [])])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     const found = (await holding(concept.text)).size; // the word, not words it begins
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));

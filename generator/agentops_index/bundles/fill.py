@@ -1,7 +1,7 @@
 """Workflow bundles: each template of data/workflows/ filled with compatible plugins.
 
 For every stage the Whoosh index is asked the stage's query (in its category and component
-kind when the template names them); a candidate is *good* when its relevance is at least
+kind when the template names them; in every category when nothing in its own fits the stage); a candidate is *good* when its relevance is at least
 ``workflows.MIN_RELEVANCE`` of the stage's best match and its own name, description, keywords or
 components say one of the query's words (or a synonym), not only its README or files, and one of
 the stage's ``require`` words, if any, itself (``workflows.fits``; discover asks the same). Among the good ones, the pick is the best-ranked
@@ -181,19 +181,22 @@ class Builder:
         key = (stage, template.allow_high_risk)
         if key in self._candidates:  # the second pass asks the same questions
             return self._candidates[key]
-        answer = self.searcher.query(
-            stage.query, category=stage.category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
-        )
-        widened = False
-        if not answer.results and stage.category:
-            answer = self.searcher.query(stage.query, component=stage.component, limit=CANDIDATES, correct=False, any_word=True)
-            widened = bool(answer.results)
-        good, refused = [], []
-        best = max((h.relevance for h in answer.results), default=0.0)
         synonyms = self.searcher.search_cfg.synonyms
-        for hit in answer.results:
-            if not fits(hit.record, hit.relevance, best, stage, synonyms):
-                continue
+
+        def fitting(category: str | None) -> list[Hit]:
+            answer = self.searcher.query(
+                stage.query, category=category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
+            )
+            best = max((h.relevance for h in answer.results), default=0.0)
+            return [h for h in answer.results if fits(h.record, h.relevance, best, stage, synonyms)]
+
+        # Nothing in the stage's category is about the stage: every category (discover does the same).
+        hits, widened = fitting(stage.category), False
+        if not hits and stage.category:
+            hits = fitting(None)
+            widened = bool(hits)
+        good, refused = [], []
+        for hit in hits:
             problem = own_problem(hit.record, template)
             if problem:
                 refused.append(f"{hit.id}: {problem}")

@@ -112,7 +112,7 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         ]
 
     candidates = usable(stage.category)
-    if not candidates and stage.category:  # nothing usable in the stage's category: any category
+    if not candidates and stage.category:  # nothing usable in the stage's category: any category, as the bundles do
         candidates = usable(None)
     out: StagePlan = {
         "id": stage.id,
