@@ -298,6 +298,8 @@ def search(
         f"{answer.total} plugin{'s' if answer.total != 1 else ''} match"
         + (f", showing {len(answer.results)}" if answer.total > len(answer.results) else "")
     )
+    if answer.results:  # a newcomer compared this score with the plugin page's, which has no query
+        obj.echo("Scores are for this query: how well each matches, times popularity (a plugin page's score has no query).")
 
 
 @cli.command()
