@@ -491,7 +491,8 @@ def test_search_command_json(snapshot_copy: Path) -> None:
     assert set(top) >= {"id", "name", "description", "marketplace", "score", "parts", "also_in"}
     assert set(top["parts"]) == {"relevance", "stars", "recency", "adoption"} and top["also_in"] == []
     human = CliRunner().invoke(cli, ["search", "secrets", "--snapshot", str(snapshot_copy)])
-    assert "secret-scanner" in human.output and human.output.rstrip().splitlines()[-1].endswith("match")
+    assert "secret-scanner" in human.output and human.output.rstrip().splitlines()[-1] == "1 plugin matches"
+    assert "Scores are for this query" in human.output
     listings = CliRunner().invoke(cli, ["search", "secrets", "--snapshot", str(snapshot_copy), "--json", "--all-listings"])
     assert listings.exit_code == 0 and json.loads(listings.output)["results"]
 
