@@ -937,6 +937,18 @@ def test_a_phrase_several_abbreviations_stand_for_is_each_of_them(crafted: Any) 
     assert sorted(ids(s.query("merge request"))) == ["gitlab-mr-helper@acme/market", "pr-helper@acme/market"]
 
 
+def test_a_name_that_holds_a_word_only_as_another_spelling_says_so(crafted: Any) -> None:
+    """A newcomer read terraform-plan-review as "every word in the name" of "code review": its name
+    says review, which data/search.toml makes a spelling of code review. It still ranks as a name
+    match (pr-review is what "pull request review" means), but says how it matched."""
+    s = crafted([record("k8s-helper", "Cluster chores"), record("helm-kubernetes-kit", "Charts")])
+    matches = {h.id: h.match for h in s.query("kubernetes").results}
+    assert matches == {
+        "helm-kubernetes-kit@acme/market": "every word in the name",
+        "k8s-helper@acme/market": "every word in the name, or another spelling of it",
+    }
+
+
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
     """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
     make its key match every plugin holding that one word ("incident" found "diarize-call")."""

@@ -105,6 +105,15 @@ class Term:
     idf: float = 1.0
 
 
+# How a listing whose name holds every concept matches: by the words themselves, or with some
+# only as another spelling (a newcomer saw terraform-plan-review "every word in the name" of
+# "code review": its name says review, which "code review" is a spelling of).
+NAMED_MATCH = {True: "every word in the name", False: "every word in the name, or another spelling of it"}
+# What query.py's _relevance gives: each matching document's relevance; the documents whose name
+# holds every concept (True: as the words themselves); where each concept is held, by document.
+Relevance = tuple[dict[int, float], dict[int, bool], list[dict[int, str]]]
+
+
 @dataclass(slots=True)
 class Holding:
     """Where the documents hold one concept: the weight of the strongest class (``strength``),
@@ -116,6 +125,7 @@ class Holding:
     thrice: set[int] = field(default_factory=set)
     strong: set[int] = field(default_factory=set)
     named: set[int] = field(default_factory=set)
+    named_own: frozenset[int] = frozenset()  # in the name as the word itself, not a synonym
     own: dict[int, float] = field(default_factory=dict)
     said: set[int] = field(default_factory=set)  # the word itself (its first form), in any class
     place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)

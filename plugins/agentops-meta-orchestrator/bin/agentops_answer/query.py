@@ -36,7 +36,7 @@ from . import rank
 from .config import Ranking, Search
 from . import concepts, spelling, terms
 from .documents import CLASSES
-from .hits import Answer, Hit, Holding, Scored, Term
+from .hits import NAMED_MATCH, Answer, Hit, Holding, Relevance, Scored, Term
 from .store import ID_KEY, STORE_FILE, Store
 
 # Weakest first: a stronger class overwrites a weaker one for the same document.
@@ -224,10 +224,10 @@ class Searcher:
             if cls in ("n", "k"):
                 held.strong |= docs
             if cls == "n":
-                held.named = docs
+                held.named, held.named_own = docs, said
         return held
 
-    def _relevance(self, found: list[Term], any_word: bool = False) -> tuple[dict[int, float], set[int], list[dict[int, str]]]:
+    def _relevance(self, found: list[Term], any_word: bool = False) -> Relevance:
         """Relevance of the documents that match, the documents whose name holds every concept,
         and where each concept is held most strongly (for explanations).
 
@@ -282,7 +282,7 @@ class Searcher:
                     best[doc] = max(best[doc], rarity * h.own[doc])
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
         relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
-        named = matching.intersection(*(h.named for h in held)) if held else set()
+        named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
         return relevance, named, [h.place for h in held]
 
     def _explain(self, doc: int, found: list[Term], places: list[dict[int, str]]) -> str:
@@ -394,7 +394,7 @@ class Searcher:
                 continue
             if doc in named:
                 share = min(1.0, len(found) / max(nlen[doc], 1))
-                picked[doc] = Scored(doc, NAMED, 0.7 + 0.1 * share, 0.0, "every word in the name")
+                picked[doc] = Scored(doc, NAMED, 0.7 + 0.1 * share, 0.0, NAMED_MATCH[named[doc]])
             else:
                 picked[doc] = Scored(doc, TEXT, value, 0.0)
         # A match far weaker than the best one (a common word somewhere in a long text) is noise:
