@@ -22,6 +22,7 @@ TEXT = (".html", ".json", ".js", ".css", ".svg", ".txt", ".xml")
 class Served:
     def __init__(self, folder: Path, kind: Callable[[str], str] | None = None) -> None:
         self.sent = 0
+        self.lock = threading.Lock()
         self.kinds: Counter[str] = Counter()
         served = self
 
@@ -54,9 +55,10 @@ class Served:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                served.sent += len(body)
-                if kind is not None:
-                    served.kinds[kind(self.path)] += len(body)
+                with served.lock:  # answers are written by many threads at once
+                    served.sent += len(body)
+                    if kind is not None:
+                        served.kinds[kind(self.path)] += len(body)
 
             def log_message(self, *args: Any) -> None:
                 return

@@ -941,11 +941,24 @@ def test_a_name_that_holds_a_word_only_as_another_spelling_says_so(crafted: Any)
     """A newcomer read terraform-plan-review as "every word in the name" of "code review": its name
     says review, which data/search.toml makes a spelling of code review. It still ranks as a name
     match (pr-review is what "pull request review" means), but says how it matched."""
-    s = crafted([record("k8s-helper", "Cluster chores"), record("helm-kubernetes-kit", "Charts")])
+    s = crafted(
+        [
+            record("k8s-helper", "Cluster chores"),
+            record("helm-kubernetes-kit", "Charts"),
+            record("my-fast-api-kit", "Routes"),
+            record("my-fastapi-kit", "Routes"),
+        ]
+    )
     matches = {h.id: h.match for h in s.query("kubernetes").results}
     assert matches == {
         "helm-kubernetes-kit@acme/market": "every word in the name",
         "k8s-helper@acme/market": "every word in the name, or another spelling of it",
+    }
+    # The halves typed and the name they join are both the words themselves (a reviewer found them backwards).
+    joined = {h.id: h.match for h in s.query("fast api").results}
+    assert joined == {
+        "my-fast-api-kit@acme/market": "every word in the name",
+        "my-fastapi-kit@acme/market": "every word in the name",
     }
 
 

@@ -294,7 +294,7 @@ def search(
         obj.echo(f"{number:2}. {hit.name}  [{hit.id}]  score {hit.score:.3f}{also}")
         if hit.description:
             obj.echo(f"    {hit.description[:160]}")
-    if answer.results:  # a newcomer compared this score with the plugin page's, which has no query
+    if answer.results and query.strip():  # a newcomer compared this score with the plugin page's, which has no query
         obj.echo("Scores are for this query: how well each matches, times popularity (a plugin page's score has no query).")
     obj.echo(
         f"{answer.total} {'plugin matches' if answer.total == 1 else 'plugins match'}"

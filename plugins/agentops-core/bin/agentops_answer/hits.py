@@ -103,6 +103,7 @@ class Term:
     word: str
     forms: list[list[str]]
     idf: float = 1.0
+    own: int = 1  # forms that are the words as typed: two for a name's halves ("fast api") and their join
 
 
 # How a listing whose name holds every concept matches: by the words themselves, or with some

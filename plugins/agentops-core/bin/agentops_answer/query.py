@@ -192,11 +192,11 @@ class Searcher:
         strength = held.strength
         for cls in ORDER:
             docs: set[int] = set()
-            said: frozenset[int] = frozenset()
+            said = own = frozenset[int]()
             for number, form in enumerate(term.forms):
                 found = self._docs(cls, form)
-                if number == 0:
-                    said = found
+                said = found if number == 0 else said
+                own = own | found if number < term.own else own  # the words as typed, or the name they join
                 docs |= found
             if not docs:
                 continue
@@ -224,7 +224,7 @@ class Searcher:
             if cls in ("n", "k"):
                 held.strong |= docs
             if cls == "n":
-                held.named, held.named_own = docs, said
+                held.named, held.named_own = docs, own
         return held
 
     def _relevance(self, found: list[Term], any_word: bool = False) -> Relevance:

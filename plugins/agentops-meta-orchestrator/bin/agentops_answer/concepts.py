@@ -70,7 +70,7 @@ def concepts(
                 break
         if term is None and i + 1 < len(kept) and word + kept[i + 1][0] in joined:
             nxt, more = kept[i + 1]
-            term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), stems + more])
+            term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), stems + more], own=2)
             i += 2
         if term is None:
             term = Term(word, forms(word, stems, synonyms))
