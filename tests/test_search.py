@@ -611,6 +611,15 @@ def test_discover_fills_a_stage_only_with_what_the_bundles_accept_and_says_every
     assert "bug-hunter@northwind-labs/agent-kit] (high risk: read its signals)" in risky.output
 
 
+def test_discover_says_which_of_the_intents_words_a_pick_matches_once_each(snapshot_copy: Path) -> None:
+    """The newcomer read "matches issue, issues" and "request, requests": a word and its stem."""
+    with open_searcher(str(snapshot_copy)) as s:
+        plan = discover("review my pull requests for security issues", s)
+    reasons = {p["id"]: p["reason"].split(";")[0] for p in plan["primary"]}
+    assert reasons["issue-triage@adventure-works/pm-toolkit"] == "matches issues"
+    assert reasons["gitlab-mr-helper@litware-ai/claude-extras"] == "matches review, requests"
+
+
 def test_discover_command_json(snapshot_copy: Path) -> None:
     result = CliRunner().invoke(
         cli, ["discover", "document my API and draw diagrams", "--snapshot", str(snapshot_copy), "--json"]

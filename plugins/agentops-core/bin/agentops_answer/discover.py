@@ -165,7 +165,8 @@ def discover(
     primary_answer = searcher.query(" ".join(words), limit=3) if words else None
     primary: list[Pick] = []
     for hit in primary_answer.results if primary_answer else []:
-        matched = sorted(_stems(words) & _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower())))
+        said = _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower()))
+        matched = [w for w in words if _stems([w]) & said]  # the intent's own words, once each ("issues", not "issue, issues")
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
     template = choose(templates if templates is not None else load_templates(), words, cats)
