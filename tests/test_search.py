@@ -594,7 +594,7 @@ def test_discovers_primary_picks_may_fill_its_workflows_stages(snapshot_copy: Pa
 def test_discover_fills_a_stage_only_with_what_the_bundles_accept_and_says_every_step(snapshot_copy: Path) -> None:
     """A newcomer saw discover put sql-helper (high risk, a near miss) in the quality gate's
     performance stage, where the bundles found no plugin that matches; and the text left out the
-    gate's combine step. Discover now asks what the bundles ask of a stage (workflows.fits), and
+    gate's combine step. Discover now asks what the bundles ask of a stage (workflows.about_stage), and
     its text names every step, flagging a pick the bundles would refuse."""
     intent = "check code quality, performance and security before merging"
     with open_searcher(str(snapshot_copy)) as s:

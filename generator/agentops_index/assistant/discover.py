@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from agentops_index.assistant.shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
-from agentops_index.bundles.workflows import Stage, Template, fits, load_templates
+from agentops_index.bundles.workflows import Stage, Template, about_stage, load_templates
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
@@ -101,14 +101,9 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         answer = searcher.query(
             query, category=category, component=stage.component, limit=8 + len(taken) + 8, correct=False, any_word=True
         )
-        # What the bundles accept for a stage (workflows.fits): about the stage, not a near miss.
-        best = max((h.relevance for h in answer.results), default=0.0)
-        synonyms = searcher.search_cfg.synonyms
-        return [
-            h
-            for h in answer.results
-            if h.id not in taken and not h.record["dependencies"] and fits(h.record, h.relevance, best, stage, synonyms)
-        ]
+        # What the bundles accept for a stage: about the stage, not a near miss.
+        about = about_stage(answer.results, stage, searcher.search_cfg.synonyms)
+        return [h for h in about if h.id not in taken and not h.record["dependencies"]]
 
     candidates = usable(stage.category)
     if not candidates and stage.category:  # nothing usable in the stage's category: any category, as the bundles do

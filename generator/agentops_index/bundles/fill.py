@@ -4,7 +4,7 @@ For every stage the Whoosh index is asked the stage's query (in its category and
 kind when the template names them; in every category when nothing in its own fits the stage); a candidate is *good* when its relevance is at least
 ``workflows.MIN_RELEVANCE`` of the stage's best match and its own name, description, keywords or
 components say one of the query's words (or a synonym), not only its README or files, and one of
-the stage's ``require`` words, if any, itself (``workflows.fits``; discover asks the same). Among the good ones, the pick is the best-ranked
+the stage's ``require`` words, if any, itself (``workflows.about_stage``; discover asks the same). Among the good ones, the pick is the best-ranked
 plugin that is **compatible** with the picks already made:
 
 - it passes Claude Code's validator (no errors), and it is the original, not a copy;
@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from agentops_index.bundles.workflows import Stage, Template, fits, matched_words
+from agentops_index.bundles.workflows import Stage, Template, about_stage, matched_words
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
@@ -187,8 +187,7 @@ class Builder:
             answer = self.searcher.query(
                 stage.query, category=category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
             )
-            best = max((h.relevance for h in answer.results), default=0.0)
-            return [h for h in answer.results if fits(h.record, h.relevance, best, stage, synonyms)]
+            return about_stage(answer.results, stage, synonyms)
 
         # Nothing in the stage's category is about the stage: every category (discover does the same).
         hits, widened = fitting(stage.category), False

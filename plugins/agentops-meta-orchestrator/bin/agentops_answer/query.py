@@ -191,13 +191,9 @@ class Searcher:
         seen: set[int] = set()
         strength = held.strength
         for cls in ORDER:
-            docs: set[int] = set()
-            said = own = frozenset[int]()
-            for number, form in enumerate(term.forms):
-                found = self._docs(cls, form)
-                said = found if number == 0 else said
-                own = own | found if number < term.own else own  # the words as typed, or the name they join
-                docs |= found
+            found = [self._docs(cls, form) for form in term.forms]
+            # The word itself (its first form); the words as typed, or the name they join (term.own).
+            said, own, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
             held.said |= said

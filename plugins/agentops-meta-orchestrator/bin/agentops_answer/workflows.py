@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import COMPONENT_KINDS, data_file, read_toml
 from .errors import ConfigError
+from .hits import Hit
 
 PATTERNS = ("sequential", "parallel", "conditional")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -166,10 +168,16 @@ def matched_words(record: dict[str, Any], query: str, synonyms: dict[str, list[s
 MIN_RELEVANCE = 0.3  # of the stage's best match: below it a candidate is a poor match
 
 
-def fits(record: dict[str, Any], relevance: float, best: float, stage: Stage, synonyms: dict[str, list[str]]) -> bool:
-    """Whether a search hit is about the stage (the bundles and discover ask the same): close to the
-    stage's best match, saying the stage's words itself, and any required word without a synonym
+def about_stage(hits: Sequence[Hit], stage: Stage, synonyms: dict[str, list[str]]) -> list[Hit]:
+    """The hits of a search for the stage that are about it (the bundles and discover ask the same):
+    close to the best match, saying the stage's words itself, and any required word without a synonym
     ("release" is a search synonym of "deploy"; a changelog tool must not fill "Deploy the release")."""
-    if relevance < MIN_RELEVANCE * best or not matched_words(record, stage.query, synonyms):
-        return False  # a poor match: found only through weak fields, or far below the best
-    return not stage.require or bool(matched_words(record, " ".join(stage.require), {}, own=True))
+    best = max((h.relevance for h in hits), default=0.0)
+    wanted = " ".join(stage.require)
+    return [
+        h
+        for h in hits
+        if h.relevance >= MIN_RELEVANCE * best  # far below the best, or found only through weak fields: a poor match
+        and matched_words(h.record, stage.query, synonyms)
+        and (not wanted or matched_words(h.record, wanted, {}, own=True))
+    ]

@@ -174,8 +174,11 @@ async function corrections(ws) {
 }
 
 // Stems of every multi-word synonym -> the words it stands for (search/concepts.py's phrase_map),
-// and how search.toml spells the phrase, its stop words included ("end to end").
+// and how search.toml spells the phrase, its stop words included ("end to end"); made once, as the
+// command line keeps its phrase map, with the length of the longest phrase.
+let phraseTable = null;
 function phrases() {
+  if (phraseTable) return phraseTable;
   const out = new Map();
   for (const [word, alternatives] of Object.entries(config.synonyms)) {
     for (const alternative of alternatives) {
@@ -188,7 +191,8 @@ function phrases() {
       }
     }
   }
-  return out;
+  phraseTable = { known: out, longest: Math.max(0, ...[...out.keys()].map((k) => k.split(' ').length)) };
+  return phraseTable;
 }
 
 function forms(word, stems) {
@@ -208,8 +212,7 @@ async function named(word) {
 async function concepts(ws) {
   // Each kept word with its place in the query: a phrase is searched as typed, stop words and all.
   const kept = ws.map((w, at) => [w, rank.STOP_WORDS.has(w) ? [] : rank.tokens(w, new Set()), at]).filter(([, s]) => s.length);
-  const known = phrases();
-  const longest = Math.max(0, ...[...known.keys()].map((k) => k.split(' ').length));
+  const { known, longest } = phrases();
   const out = [];
   const seen = new Set();
   for (let i = 0; i < kept.length; ) {
