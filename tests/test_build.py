@@ -97,6 +97,41 @@ def test_sitemap_lists_every_page_under_the_base_url(site: Path) -> None:
     assert "https://example.org/catalog/" in locs
 
 
+def test_a_site_past_the_sitemap_limit_gets_a_sitemap_index(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search engines ignore a sitemap of more than 50,000 URLs (a catalog of about 50,000
+    plugins): past the limit sitemap.xml names parts of at most that many, which together list
+    every page once, and check-site reads them."""
+    from agentops_index.render.check import check_site, sitemap_problems
+
+    monkeypatch.setattr(site_files, "SITEMAP_URLS", 25)
+    out = tmp_path / "site"
+    assert build(COMMITTED, out, "https://example.org/catalog/").warnings == []
+    ns = {"s": site_files.SITEMAP_NS}
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{{{site_files.SITEMAP_NS}}}sitemapindex"
+    parts = [e.text or "" for e in index.findall("s:sitemap/s:loc", ns)]
+    assert parts[0] == "https://example.org/catalog/sitemaps/1.xml" and len(parts) > 2
+    locs: list[str] = []
+    for part in parts:
+        urls = [
+            e.text or ""
+            for e in ET.parse(out / part.removeprefix("https://example.org/catalog/")).getroot().findall("s:url/s:loc", ns)
+        ]
+        assert 0 < len(urls) <= 25
+        locs += urls
+    whole = [e.text or "" for e in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert locs == whole  # the same URLs, in the same order, once each
+    assert check_site(out, "https://example.org/catalog/") == []
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.xml")}
+    assert sitemap_problems(files, None) == []  # without the base URL, the parts by their folder
+    del files["sitemaps/2.xml"]
+    assert sitemap_problems(files, "https://example.org/catalog/") == [
+        "sitemap.xml: names https://example.org/catalog/sitemaps/2.xml, which is not a file of the site"
+    ]
+    monkeypatch.setattr("agentops_index.render.check.SITEMAP_URLS", 10)
+    assert sitemap_problems(files, None)[0] == "sitemaps/1.xml: 25 URLs, over the 10 one sitemap may list"
+
+
 def test_404_links_work_from_any_depth(site: Path) -> None:
     html = (site / "404.html").read_text()
     assert 'href="/catalog/static/style.css"' in html and 'href="/catalog/categories/"' in html
@@ -392,6 +427,24 @@ def test_link_check_reads_tags_not_text() -> None:
         "index.html: link 'missing/' does not resolve",
         "index.html: link 'static/x.png' does not resolve",
     ]
+
+
+def test_llms_txt_lists_the_best_plugins_and_says_where_the_others_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 30,000 plugins a list of every markdown view was 4.7 MB: llms.txt names the best
+    LLMS_PLUGINS by score and says how to reach any other."""
+    from agentops_index.render import feeds
+
+    snapshot = store.load(COMMITTED)
+    monkeypatch.setattr(feeds, "LLMS_PLUGINS", 10)
+    llms = feeds.llms_txt(snapshot, "https://example.org/catalog/")
+    listed = re.findall(r"^- \[([^\]]+)\]\(https://example.org/catalog/plugins/[^)]+/index\.md\)$", llms, re.M)
+    best = sorted(snapshot.plugins, key=lambda p: (-(p.score.static if p.score else 0), p.id))[:10]
+    assert listed == [p.id for p in best]
+    assert f"The other {len(snapshot.plugins) - 10:,} plugins are not listed here" in llms
+    assert (
+        "`https://example.org/catalog/plugins/<slug>/index.md`" in llms
+        and "(https://example.org/catalog/api/v1/index.json)" in llms
+    )
 
 
 def test_feed_llms_markdown_views_and_robots(site: Path) -> None:

@@ -192,7 +192,8 @@ def _build(
             market = page.marketplace
             writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
     writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
-    writer.add("sitemap.xml", site_files.sitemap(all_pages, snapshot.generated_at))
+    for path, body in site_files.sitemaps(all_pages, snapshot.generated_at, site.base_url).items():
+        writer.add(path, body)
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
     writer.add("robots.txt", feeds.robots(site.base_url))

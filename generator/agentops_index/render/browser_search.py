@@ -49,7 +49,7 @@ from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
-PREFIX_MAX = 24  # letters of a shard's prefix at most (a file name of 24 CJK characters is 192 bytes)
+NAME_BYTES = 200  # bytes of a shard's file name at most (under the 255 of file systems; 200 ASCII letters, 33 CJK)
 CARD_DESCRIPTION = 160
 # A card's component counts, in this order (search.js's KINDS).
 CARD_COUNTS = ("commands", "agents", "skills", "hooks", "mcp_servers", "lsp_servers")
@@ -242,10 +242,12 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
 
 
 def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out: dict[str, dict[str, Any]]) -> None:
-    """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys (past
-    PREFIX_MAX letters a shard stays whole, however many keys share them: file names stay short)."""
+    """Split the keys that start with ``prefix`` into shards of at most SHARD_MAX keys, however
+    long the prefix they share ("amazonaws-com-amazonaws-com-..." names hundreds of plugins of one
+    marketplace; cut at 24 letters, their shard was 1.6 MB at 30,000 plugins), unless a longer
+    prefix's file name would pass NAME_BYTES: then the shard stays whole."""
     mine = {k: v for k, v in keys.items() if k.startswith(prefix)}
-    if len(mine) <= SHARD_MAX or depth >= PREFIX_MAX:
+    if len(mine) <= SHARD_MAX or len(_file_name(prefix)) + len("_10ffff_") > NAME_BYTES:
         out[prefix] = mine
         return
     longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from agentops_index.errors import InputError
-from agentops_index.render.site_files import broken_links
+from agentops_index.render.site_files import SITEMAP_NS, SITEMAP_PARTS, SITEMAP_URLS, broken_links
 from agentops_index.render.sources_file import FILE, SourcesFile
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
@@ -190,6 +190,44 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
     base_path = urlsplit(base_url).path if base_url else "/"
     problems += broken_links(files, base_path if base_path.endswith("/") else base_path + "/")
     problems += stylesheet_problems(files)
+    problems += sitemap_problems(files, base_url)
+    return problems
+
+
+def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]:
+    """sitemap.xml parses, lists at most SITEMAP_URLS URLs, or is a sitemap index whose every part
+    is a file of the site (found by its URL under ``base_url``) that does."""
+
+    def read(path: str) -> tuple[str, list[str]] | str:
+        try:
+            root = ET.fromstring(files[path])
+        except ET.ParseError as exc:
+            return f"{path}: not XML ({exc})"
+        locations = [e.text or "" for e in root.iter(f"{{{SITEMAP_NS}}}loc")]
+        if len(locations) > SITEMAP_URLS:
+            return f"{path}: {len(locations):,} URLs, over the {SITEMAP_URLS:,} one sitemap may list"
+        return root.tag.rpartition("}")[2], locations
+
+    if "sitemap.xml" not in files:
+        return []  # said among the missing files
+    top = read("sitemap.xml")
+    if isinstance(top, str):
+        return [top]
+    kind, locations = top
+    if kind != "sitemapindex":
+        return []
+    problems = []
+    for location in locations:
+        if base_url:
+            path = location.removeprefix(base_url) if location.startswith(base_url) else None
+        else:  # without the base URL, by the folder the build writes the parts in
+            head, mark, tail = location.rpartition(f"/{SITEMAP_PARTS}/")
+            path = f"{SITEMAP_PARTS}/{tail}" if mark and head else None
+        part = read(path) if path in files else f"sitemap.xml: names {location}, which is not a file of the site"
+        if isinstance(part, str):
+            problems.append(part)
+        elif part[0] != "urlset":
+            problems.append(f"{path}: a sitemap index may name only sitemaps of URLs")
     return problems
 
 

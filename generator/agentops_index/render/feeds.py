@@ -110,8 +110,12 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
     return "\n".join(lines)
 
 
+LLMS_PLUGINS = 500  # plugins llms.txt lists by name (about 50 KB): at 30,000 a full list was 4.7 MB, more than an agent reads
+
+
 def llms_txt(snapshot: Snapshot, base_url: str) -> str:
-    """llms.txt: what this site is and where an agent finds the data."""
+    """llms.txt: what this site is and where an agent finds the data: the categories, the best
+    LLMS_PLUGINS plugins' markdown views, and how to find any other's."""
     lines = [
         "# agentops-index",
         "",
@@ -138,7 +142,14 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
     lines += [f"- [{c.name}]({base_url}categories/{c.slug}/): {c.plugins} plugins" for c in snapshot.categories]
     lines += ["", "## Plugins (markdown views, by score)", ""]
     ranked = sorted(snapshot.plugins, key=lambda p: (-(p.score.static if p.score else 0), p.id))
-    lines += [f"- [{p.id}]({base_url}plugins/{p.slug}/index.md)" for p in ranked]
+    lines += [f"- [{p.id}]({base_url}plugins/{p.slug}/index.md)" for p in ranked[:LLMS_PLUGINS]]
+    if len(ranked) > LLMS_PLUGINS:
+        lines += [
+            "",
+            f"The other {len(ranked) - LLMS_PLUGINS:,} plugins are not listed here, so this file stays small enough to read "
+            f"whole. Every plugin has its markdown view at `{base_url}plugins/<slug>/index.md`; "
+            f"[index.json]({base_url}api/v1/index.json) gives each plugin id's slug.",
+        ]
     return "\n".join(lines) + "\n"
 
 

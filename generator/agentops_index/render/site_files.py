@@ -136,16 +136,34 @@ def bundle_files(writer: Writer, bundles: list[tuple[Bundle, dict[str, object]]]
     writer.add("api/v1/bundles.json", store.dumps(body))
 
 
-def sitemap(pages: list[Page], lastmod: str) -> bytes:
-    """sitemap.xml through an XML serializer (R-13: no string-built XML)."""
+SITEMAP_URLS = 50_000  # URLs one sitemap file may list (sitemaps.org's protocol; search engines ignore a bigger one)
+SITEMAP_PARTS = "sitemaps"  # the folder of the parts a sitemap index names
+
+
+def sitemaps(pages: list[Page], lastmod: str, base_url: str, limit: int | None = None) -> dict[str, bytes]:
+    """sitemap.xml, through an XML serializer (R-13: no string-built XML): every page's canonical
+    URL. Past ``limit`` URLs (a site of about 50,000 plugins) sitemap.xml is a sitemap index that
+    names ``sitemaps/<n>.xml``, each listing at most ``limit`` URLs in path order, so the catalog
+    stays findable at any size and robots.txt still names sitemap.xml."""
+    limit = SITEMAP_URLS if limit is None else limit
+    urls = [page.canonical for page in sorted(pages, key=lambda p: p.path) if page.canonical is not None]
+    if len(urls) <= limit:
+        return {"sitemap.xml": _xml("urlset", "url", urls, lastmod)}
+    parts = {
+        f"{SITEMAP_PARTS}/{n}.xml": urls[start : start + limit] for n, start in enumerate(range(0, len(urls), limit), start=1)
+    }
+    out = {path: _xml("urlset", "url", chunk, lastmod) for path, chunk in parts.items()}
+    out["sitemap.xml"] = _xml("sitemapindex", "sitemap", [base_url + path for path in parts], lastmod)
+    return out
+
+
+def _xml(root_tag: str, item_tag: str, locations: list[str], lastmod: str) -> bytes:
     ET.register_namespace("", SITEMAP_NS)
-    root = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for page in sorted(pages, key=lambda p: p.path):
-        if page.canonical is None:
-            continue
-        url = ET.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page.canonical
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod[:10]
+    root = ET.Element(f"{{{SITEMAP_NS}}}{root_tag}")
+    for location in locations:
+        item = ET.SubElement(root, f"{{{SITEMAP_NS}}}{item_tag}")
+        ET.SubElement(item, f"{{{SITEMAP_NS}}}loc").text = location
+        ET.SubElement(item, f"{{{SITEMAP_NS}}}lastmod").text = lastmod[:10]
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
