@@ -167,6 +167,10 @@ def _build(
     metric_problems: list[str] = []
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     ranking = load_ranking()
+    # First, so that its gzip files are compressed by the writer's thread while the bundles and the
+    # page contexts are made (written by writer.settle() before the pages).
+    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
+    clock.lap("JSON API")
     with searcher_for(snapshot, snapshot_path, records=records) as searcher:
         made = make_bundles(searcher, site.base_url, metric_problems)
         helper = assistant_file(
@@ -184,14 +188,12 @@ def _build(
     all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
     clock.lap("history and page contexts")
 
-    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
-    clock.lap("JSON API")
     site_files.bundle_files(writer, made)
     for page in all_pages:  # each marketplace's badge says what its page says (each plugin's: below)
         if isinstance(page, MarketplacePage) and page.pagination.number == 1:
             market = page.marketplace
             writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
-    writer.add(f"api/v1/{ASSISTANT_FILE}", store.gzipped(store.dumps(helper, compact=True)))
+    writer.add_gzipped(f"api/v1/{ASSISTANT_FILE}", store.dumps(helper, compact=True))
     for path, body in site_files.sitemaps(all_pages, snapshot.generated_at, site.base_url).items():
         writer.add(path, body)
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
@@ -202,6 +204,9 @@ def _build(
     writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
     site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
     clock.lap("feed, sitemap, llms.txt, search files, static")
+
+    writer.settle()  # before the page workers are forked: no thread left running
+    clock.lap("the JSON API's gzip files")
 
     # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
     # Each plugin's markdown view next to its page, then the other pages: a worker takes a run

@@ -19,7 +19,7 @@ from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
 from agentops_index.render.writer import Writer
 from agentops_index.search.queryfile import QUERY_FILE
-from agentops_index.search.records import query_file_bytes
+from agentops_index.search.records import query_file
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import NOTICE, SCHEMA_VERSION, PluginRecord, Snapshot
 
@@ -57,7 +57,7 @@ def api(
     again (``incremental.Reuse``).
     """
     # What clients query (search, discover, the Claude commands): one compact record a plugin.
-    writer.add(f"api/v1/{QUERY_FILE}", query_file_bytes(snapshot, records))
+    writer.add_gzipped(f"api/v1/{QUERY_FILE}", store.dumps(query_file(snapshot, records), compact=True))
     serialized = {plugin.id: record_bytes(plugin) for plugin in snapshot.plugins}
     writer.add("api/v1/snapshot.json", snapshot_bytes(snapshot, list(serialized.values())))
     writer.add("api/v1/schema.json", store.dumps(schema()))
@@ -78,7 +78,7 @@ def api(
             body = {"_notice": NOTICE, "schema_version": SCHEMA_VERSION, "marketplace": market_json, "page": page, "plugins": []}
             document = splice(store.dumps(body, compact=True), "plugins", [serialized[p.id] for p in chunk])
             if reuse is None or not reuse(f"api/v1/{name}", digest(document)):
-                writer.add(f"api/v1/{name}", store.gzipped(document, RECORD_FILE_LEVEL))
+                writer.add_gzipped(f"api/v1/{name}", document, RECORD_FILE_LEVEL)
             published.files.update((p.id, name) for p in chunk)
     index = {
         "_notice": NOTICE,
