@@ -110,7 +110,7 @@ def test_a_site_past_the_sitemap_limit_gets_a_sitemap_index(site: Path, tmp_path
     index = ET.parse(out / "sitemap.xml").getroot()
     assert index.tag == f"{{{site_files.SITEMAP_NS}}}sitemapindex"
     parts = [e.text or "" for e in index.findall("s:sitemap/s:loc", ns)]
-    assert parts[0] == "https://example.org/catalog/sitemaps/1.xml" and len(parts) > 2
+    assert parts[0] == "https://example.org/catalog/sitemap-1.xml" and len(parts) > 2
     locs: list[str] = []
     for part in parts:
         urls = [
@@ -123,13 +123,36 @@ def test_a_site_past_the_sitemap_limit_gets_a_sitemap_index(site: Path, tmp_path
     assert locs == whole  # the same URLs, in the same order, once each
     assert check_site(out, "https://example.org/catalog/") == []
     files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.xml")}
-    assert sitemap_problems(files, None) == []  # without the base URL, the parts by their folder
-    del files["sitemaps/2.xml"]
+    assert sitemap_problems(files, None) == sitemap_problems(files, "https://example.org/catalog") == []
+    del files["sitemap-2.xml"]
     assert sitemap_problems(files, "https://example.org/catalog/") == [
-        "sitemap.xml: names https://example.org/catalog/sitemaps/2.xml, which is not a file of the site"
+        "sitemap.xml: names https://example.org/catalog/sitemap-2.xml, which is not a file of the site"
     ]
     monkeypatch.setattr("agentops_index.render.check.SITEMAP_URLS", 10)
-    assert sitemap_problems(files, None)[0] == "sitemaps/1.xml: 25 URLs, over the 10 one sitemap may list"
+    assert sitemap_problems(files, None)[0] == "sitemap-1.xml: 25 URLs, over the 10 one sitemap may list"
+
+
+def test_no_thread_runs_when_the_build_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer compresses the API's gzip files on a thread; Whoosh's parallel index writer and
+    the page workers fork. A fork must never copy a process with a second thread running."""
+    import threading
+
+    from agentops_index import build as build_module
+    from agentops_index.search import index as search_index
+
+    counts: list[int] = []
+    watching = [True]
+    os.register_at_fork(before=lambda: counts.append(threading.active_count()) if watching[0] else None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a cold index: Whoosh writes it
+    monkeypatch.setattr(search_index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(search_index.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build_module, "_workers", lambda jobs: 2)
+    try:
+        assert build(COMMITTED, tmp_path / "site", "https://example.org/catalog/", search=False).written
+    finally:
+        watching[0] = False
+    assert len(counts) >= 2 and set(counts) == {1}, counts  # Whoosh's writers and a page worker forked, alone
 
 
 def test_404_links_work_from_any_depth(site: Path) -> None:

@@ -167,11 +167,13 @@ def _build(
     metric_problems: list[str] = []
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     ranking = load_ranking()
-    # First, so that its gzip files are compressed by the writer's thread while the bundles and the
-    # page contexts are made (written by writer.settle() before the pages).
-    published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
-    clock.lap("JSON API")
+    # The search index is prepared first: on a big site Whoosh forks writers, and no thread may be
+    # running then. Then the JSON API, whose gzip files the writer's thread compresses while the
+    # bundles and the page contexts are made (written by writer.settle() before the pages).
     with searcher_for(snapshot, snapshot_path, records=records) as searcher:
+        clock.lap("search index for the bundles")
+        published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
+        clock.lap("JSON API")
         made = make_bundles(searcher, site.base_url, metric_problems)
         helper = assistant_file(
             searcher,

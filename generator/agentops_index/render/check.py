@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from agentops_index.errors import InputError
-from agentops_index.render.site_files import SITEMAP_NS, SITEMAP_PARTS, SITEMAP_URLS, broken_links
+from agentops_index.render.site_files import SITEMAP_NS, SITEMAP_URLS, broken_links
 from agentops_index.render.sources_file import FILE, SourcesFile
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import Snapshot
@@ -46,6 +46,7 @@ REQUIRED = (
     "marketplaces/index.html",
 )
 PAGE_BUDGET = 1024 * 1024
+SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps.org: 50 MB uncompressed at most
 PLUGIN_PAGE_GZIP_BUDGET = 30 * 1024
 
 
@@ -195,8 +196,8 @@ def check_site(site: Path, base_url: str | None = None) -> list[str]:
 
 
 def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]:
-    """sitemap.xml parses, lists at most SITEMAP_URLS URLs, or is a sitemap index whose every part
-    is a file of the site (found by its URL under ``base_url``) that does."""
+    """sitemap.xml parses and lists at most SITEMAP_URLS URLs in at most SITEMAP_BYTES, or is a
+    sitemap index whose every part is a file beside it (found by its URL under ``base_url``) that does."""
 
     def read(path: str) -> tuple[str, list[str]] | str:
         try:
@@ -204,6 +205,8 @@ def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]
         except ET.ParseError as exc:
             return f"{path}: not XML ({exc})"
         locations = [e.text or "" for e in root.iter(f"{{{SITEMAP_NS}}}loc")]
+        if len(files[path]) > SITEMAP_BYTES:
+            return f"{path}: {len(files[path]):,} bytes, over the {SITEMAP_BYTES:,} one sitemap may hold"
         if len(locations) > SITEMAP_URLS:
             return f"{path}: {len(locations):,} URLs, over the {SITEMAP_URLS:,} one sitemap may list"
         return root.tag.rpartition("}")[2], locations
@@ -218,11 +221,14 @@ def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]
         return []
     problems = []
     for location in locations:
-        if base_url:
-            path = location.removeprefix(base_url) if location.startswith(base_url) else None
-        else:  # without the base URL, by the folder the build writes the parts in
-            head, mark, tail = location.rpartition(f"/{SITEMAP_PARTS}/")
-            path = f"{SITEMAP_PARTS}/{tail}" if mark and head else None
+        # A part is beside sitemap.xml, at the site's root (under the base URL, when it is given).
+        base = None if not base_url else base_url if base_url.endswith("/") else base_url + "/"
+        if base is not None:
+            path = location.removeprefix(base) if location.startswith(base) else None
+        else:
+            path = location.rpartition("/")[2]
+        if path is not None and "/" in path:
+            path = None  # a sitemap elsewhere may not list the site's pages
         part = read(path) if path in files else f"sitemap.xml: names {location}, which is not a file of the site"
         if isinstance(part, str):
             problems.append(part)

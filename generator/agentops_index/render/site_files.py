@@ -137,21 +137,20 @@ def bundle_files(writer: Writer, bundles: list[tuple[Bundle, dict[str, object]]]
 
 
 SITEMAP_URLS = 50_000  # URLs one sitemap file may list (sitemaps.org's protocol; search engines ignore a bigger one)
-SITEMAP_PARTS = "sitemaps"  # the folder of the parts a sitemap index names
+SITEMAP_PART = "sitemap-{}.xml"  # a part a sitemap index names: beside it, as a sitemap lists only URLs under its own folder
 
 
 def sitemaps(pages: list[Page], lastmod: str, base_url: str, limit: int | None = None) -> dict[str, bytes]:
     """sitemap.xml, through an XML serializer (R-13: no string-built XML): every page's canonical
     URL. Past ``limit`` URLs (a site of about 50,000 plugins) sitemap.xml is a sitemap index that
-    names ``sitemaps/<n>.xml``, each listing at most ``limit`` URLs in path order, so the catalog
-    stays findable at any size and robots.txt still names sitemap.xml."""
+    names ``sitemap-<n>.xml`` beside it (a sitemap may list only URLs under its own folder), each
+    listing at most ``limit`` URLs in path order, so the catalog stays findable at any size and
+    robots.txt still names sitemap.xml."""
     limit = SITEMAP_URLS if limit is None else limit
     urls = [page.canonical for page in sorted(pages, key=lambda p: p.path) if page.canonical is not None]
     if len(urls) <= limit:
         return {"sitemap.xml": _xml("urlset", "url", urls, lastmod)}
-    parts = {
-        f"{SITEMAP_PARTS}/{n}.xml": urls[start : start + limit] for n, start in enumerate(range(0, len(urls), limit), start=1)
-    }
+    parts = {SITEMAP_PART.format(n): urls[start : start + limit] for n, start in enumerate(range(0, len(urls), limit), start=1)}
     out = {path: _xml("urlset", "url", chunk, lastmod) for path, chunk in parts.items()}
     out["sitemap.xml"] = _xml("sitemapindex", "sitemap", [base_url + path for path in parts], lastmod)
     return out

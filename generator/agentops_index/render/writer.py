@@ -36,6 +36,7 @@ _PATH = re.compile(r"^(?:[a-z0-9_][a-z0-9._-]*/)*[a-z0-9_][a-z0-9._-]*$")
 # Files that prove a directory is a site we built, so replacing it loses nothing else.
 SITE_MARKERS = ("index.html", "api/v1/schema.json")
 DETACH_FROM = 10_000  # files in a site from which the old one is removed by a detached process
+COMPRESS_QUEUE = 32  # files waiting for ``add_gzipped``'s thread at most
 ASIDE = ".aside"  # the temp directory's folder of files set aside for ``commit``'s step (not published)
 
 
@@ -151,17 +152,27 @@ class Writer:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gzip")
         self._compressing.append((path, self._pool.submit(gzipped, data, level)))
+        # Files compressed already are written now, and at most COMPRESS_QUEUE wait: the memory
+        # held stays a few files' worth, however far the caller runs ahead of the thread.
+        while self._compressing and (self._compressing[0][1].done() or len(self._compressing) > COMPRESS_QUEUE):
+            self._write_compressed(*self._compressing.pop(0))
+
+    def _write_compressed(self, path: str, future: Future[bytes]) -> None:
+        self.paths.discard(path)
+        self.add(path, future.result())
 
     def settle(self) -> None:
         """Write every file given to ``add_gzipped``, once compressed, and end the thread (call it
-        before forking, so no thread is left running, and before ``commit``)."""
-        waiting, self._compressing = self._compressing, []
-        for path, future in waiting:
-            self.paths.discard(path)
-            self.add(path, future.result())
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        before forking, so no thread is left running, and before ``commit``). If a compression
+        failed, its error is raised and the thread is ended all the same."""
+        try:
+            while self._compressing:
+                self._write_compressed(*self._compressing.pop(0))
+        finally:
+            self._compressing = []
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
 
     def set_aside(self, path: str, data: bytes | str) -> None:
         """Write ``path`` under ``ASIDE`` in the temp directory: an input of a ``commit`` step
