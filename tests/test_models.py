@@ -123,3 +123,23 @@ def test_inventory_replace_add_merge(tmp_path: Path) -> None:
     assert sorted(s.name for s in inv.skills) == ["s1", "s2"]  # added
     assert sorted((h.event, h.type) for h in inv.hooks) == [("SessionStart", "command"), ("Stop", "http")]
     assert sorted((m.name, m.transport) for m in inv.mcp_servers) == [("a", "stdio"), ("b", "http")]  # merged
+
+
+def test_a_loaded_snapshot_shares_equal_texts_and_writes_the_same_bytes(tmp_path: Path) -> None:
+    """store.load reads equal third-party strings as one frozen Text (memory), which changes
+    neither what the models say nor the bytes written back; Texts made elsewhere stay apart."""
+    from agentops_index.snapshot import models as m
+    from agentops_index.snapshot import store
+
+    committed = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "latest.json"
+    snapshot = store.load(committed)
+    texts = [k for p in snapshot.plugins for k in p.untrusted.keywords]
+    by_value: dict[str, list[m.Text]] = {}
+    for text in texts:
+        by_value.setdefault(text.text, []).append(text)
+    repeated = [same for same in by_value.values() if len(same) > 1]
+    assert repeated and all(all(t is same[0] for t in same) for same in repeated)
+    copy = tmp_path / "latest.json"
+    store.write_atomic(copy, store.dumps(snapshot))
+    assert store.dumps(store.load(copy)) == store.dumps(snapshot)
+    assert m.Text.of("shared") == m.Text.of("shared") and m.Text.of("shared") is not m.Text.of("shared")

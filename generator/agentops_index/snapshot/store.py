@@ -27,7 +27,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from agentops_index.errors import InputError
-from agentops_index.snapshot.models import READABLE_VERSIONS, SCHEMA_VERSION, Snapshot
+from agentops_index.snapshot.models import READABLE_VERSIONS, SCHEMA_VERSION, SHARED_TEXTS, Snapshot
 
 SNAPSHOT_CAP = 512 * 1024 * 1024  # refuse to load a snapshot bigger than this
 
@@ -103,6 +103,7 @@ def load(path: Path) -> Snapshot:
     data = path.read_bytes()
     paused = gc.isenabled()
     gc.disable()
+    token = SHARED_TEXTS.set({})  # equal strings of the snapshot read as one Text (models.py)
     try:
         snapshot = Snapshot.model_validate_json(data)
     except ValidationError as exc:
@@ -111,6 +112,7 @@ def load(path: Path) -> Snapshot:
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(f"snapshot {path}: {where}: {first['msg']} ({exc.error_count()} problems)") from exc
     finally:
+        SHARED_TEXTS.reset(token)
         if paused:
             gc.enable()
     if snapshot.schema_version != SCHEMA_VERSION:
