@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, Template
@@ -188,6 +188,7 @@ def _build(
     days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
     changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
     all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
+    plugin_pages = page_list.PluginPages.of(snapshot, site)  # each made as it is rendered
     clock.lap("history and page contexts")
 
     site_files.bundle_files(writer, made)
@@ -196,7 +197,9 @@ def _build(
             market = page.marketplace
             writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
     writer.add_gzipped(f"api/v1/{ASSISTANT_FILE}", store.dumps(helper, compact=True))
-    for path, body in site_files.sitemaps(all_pages, snapshot.generated_at, site.base_url).items():
+    listed = [(page.path, page.canonical) for page in all_pages]
+    listed += [(plugin_pages.path(p), plugin_pages.canonical(p)) for p in snapshot.plugins]
+    for path, body in site_files.sitemaps(listed, snapshot.generated_at, site.base_url).items():
         writer.add(path, body)
     writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
     writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
@@ -213,9 +216,8 @@ def _build(
     # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
     # Each plugin's markdown view next to its page, then the other pages: a worker takes a run
     # of plugins (and touches only their part of the snapshot) and a share of the other pages.
-    plugin_pages = {page.plugin.id: page for page in all_pages if isinstance(page, PluginPage)}
-    jobs: list[PluginRecord | Page] = [job for p in snapshot.plugins for job in (p, plugin_pages[p.id])]
-    jobs += [page for page in all_pages if not isinstance(page, PluginPage)]
+    jobs: list[_Job] = [job for p in snapshot.plugins for job in (p, _PluginPageJob(p, plugin_pages.path(p)))]
+    jobs += all_pages
     paths = [_path(job) for job in jobs] + [_badge_path(p) for p in snapshot.plugins]
     claimed = set(writer.paths)
     for path in paths:  # the workers cannot see each other's paths: refuse a second output here
@@ -234,6 +236,7 @@ def _build(
         search,
         {r["id"]: r for r in records} if search else {},
         ranking,
+        plugin_pages,
     )
     done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
     clock.lap("pages and markdown views")
@@ -323,7 +326,17 @@ def _workers(jobs: int) -> int:
     return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def _path(job: PluginRecord | Page) -> str:
+class _PluginPageJob(NamedTuple):
+    """A plugin's page, whose context ``PluginPages`` makes when it is rendered."""
+
+    plugin: PluginRecord
+    path: str
+
+
+_Job = PluginRecord | _PluginPageJob | Page  # a markdown view and badge, a plugin's page, another page
+
+
+def _path(job: _Job) -> str:
     return f"plugins/{job.slug}/index.md" if isinstance(job, PluginRecord) else job.path
 
 
@@ -359,14 +372,18 @@ class _Renderer:
     search_records: bool = True  # set aside each plugin's record for Pagefind (not when the build skips search)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # query records by plugin id, for those
     ranking: Ranking = field(default_factory=Ranking)
+    plugin_pages: page_list.PluginPages | None = None
 
-    def run(self, jobs: list[PluginRecord | Page]) -> _Done:
+    def run(self, jobs: list[_Job]) -> _Done:
         writer = Writer(self.writer.staging, self.writer.previous)
         links = site_files.LinkCheck(self.links.base_path, self.links.known)
         done = _Done()
         templates: dict[str, Template] = {}
         reuse = Reuse(writer, done.files, self.previous, self.previous_site)
         for job in jobs:
+            if isinstance(job, _PluginPageJob):
+                assert self.plugin_pages is not None, "plugin pages to render need their maker"
+                job = self.plugin_pages.page(job.plugin)  # made now, gone once rendered
             if isinstance(job, PluginRecord):
                 path, record_file = _path(job), self.published.files[job.id]
                 fingerprint = self.fingerprints.of([self.published.plugins[job.id], record_file])
@@ -408,7 +425,7 @@ class _Renderer:
             raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
 
 
-def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, workers: int) -> list[_Done]:
+def _share(renderer: _Renderer, jobs: list[_Job], runs: int, workers: int) -> list[_Done]:
     """Run ``renderer`` over ``jobs`` in ``workers`` processes: this one and forked children,
     each writing its share of the files into the staging directory: a contiguous part of the
     first ``runs`` jobs and every ``workers``-th of the rest. Each file depends only on its own
@@ -416,7 +433,7 @@ def _share(renderer: _Renderer, jobs: list[PluginRecord | Page], runs: int, work
     if workers <= 1:
         return [renderer.run(jobs)]
 
-    def share(index: int) -> list[PluginRecord | Page]:
+    def share(index: int) -> list[_Job]:
         return jobs[index * runs // workers : (index + 1) * runs // workers] + jobs[runs + index :: workers]
 
     children = [_spawn(functools.partial(renderer.run, share(index))) for index in range(1, workers)]

@@ -14,7 +14,6 @@ from typing import Any
 
 from agentops_index.bundles.fill import Bundle, manifest_bytes
 from agentops_index.render import sources_file
-from agentops_index.render.contexts import Page
 from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
 from agentops_index.render.writer import Writer
@@ -140,14 +139,15 @@ SITEMAP_URLS = 50_000  # URLs one sitemap file may list (sitemaps.org's protocol
 SITEMAP_PART = "sitemap-{}.xml"  # a part a sitemap index names: beside it, as a sitemap lists only URLs under its own folder
 
 
-def sitemaps(pages: list[Page], lastmod: str, base_url: str, limit: int | None = None) -> dict[str, bytes]:
-    """sitemap.xml, through an XML serializer (R-13: no string-built XML): every page's canonical
-    URL. Past ``limit`` URLs (a site of about 50,000 plugins) sitemap.xml is a sitemap index that
-    names ``sitemap-<n>.xml`` beside it (a sitemap may list only URLs under its own folder), each
+def sitemaps(pages: list[tuple[str, str | None]], lastmod: str, base_url: str, limit: int | None = None) -> dict[str, bytes]:
+    """sitemap.xml, through an XML serializer (R-13: no string-built XML): the canonical URL of
+    every page (``pages``: path and canonical URL, None for a page with none). Past ``limit`` URLs
+    (a site of about 50,000 plugins) sitemap.xml is a sitemap index that names
+    ``sitemap-<n>.xml`` beside it (a sitemap may list only URLs under its own folder), each
     listing at most ``limit`` URLs in path order, so the catalog stays findable at any size and
     robots.txt still names sitemap.xml."""
     limit = SITEMAP_URLS if limit is None else limit
-    urls = [page.canonical for page in sorted(pages, key=lambda p: p.path) if page.canonical is not None]
+    urls = [canonical for _, canonical in sorted(pages) if canonical is not None]
     if len(urls) <= limit:
         return {"sitemap.xml": _xml("urlset", "url", urls, lastmod)}
     parts = {SITEMAP_PART.format(n): urls[start : start + limit] for n, start in enumerate(range(0, len(urls), limit), start=1)}
