@@ -92,6 +92,12 @@ def load(path: Path) -> Snapshot:
     snapshot is about a million objects, and the collections their allocation triggers cost
     three times the validation itself (10 s against 2.6 s). The bytes are parsed once; a
     snapshot that fails validation is parsed again only to say which schema version it has.
+
+    Equal third-party strings are read as one Text (``models.SHARED_TEXTS``): copies listed in
+    several marketplaces, skills shared by a marketplace's plugins, keywords and licences repeat
+    them, and a Text model costs about 600 bytes beside its string. A frozen model is a value,
+    so sharing one changes nothing; the loaded snapshot takes 11% less memory on the corpora's
+    4,612 real plugins, 22% less on bench/world.py's 30,000.
     """
     path = Path(path)
     try:
