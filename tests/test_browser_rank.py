@@ -208,6 +208,31 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
     assert any(n for n, _ in expected) and any(not n for n, _ in expected)
 
 
+def test_a_typed_beginning_finds_names_in_the_shard_the_browser_reads() -> None:
+    """search.js reads the shard of the longest prefix a typed key begins with (namesFor): when
+    that prefix was split further, its own shard still holds the shortest names below it, so a
+    key typed between it and the deeper shards finds the names it begins (the start-of-name tier)."""
+    from agentops_index.config import Ranking
+    from agentops_index.render.browser_search import SHARD_MAX, name_files
+
+    base = project_all(SAMPLE)[0]
+    names = ["amazonawscom"] + [f"amazonawscom-amazonawscom-service{i}" for i in range(3 * SHARD_MAX)]
+    names += ["front"] + [f"frontend-{c}{i}" for c in "abc" for i in range(SHARD_MAX)]
+    records = [{**base, "id": f"{n}@x/y", "slug": f"x/y/p{i}", "name": n, "display_name": None} for i, n in enumerate(names)]
+    files = name_files(records, Ranking())
+    prefixes = json.loads(files["search/names.json"])
+
+    def shard_for(key: str) -> dict[str, Any]:  # search.js's namesFor
+        best = max((p for p in prefixes if key.startswith(p)), key=len, default=None)
+        assert best is not None
+        return json.loads(files[f"search/names/{best}.json"])["keys"]
+
+    for typed in ("amazonawscomamazonawscomserv", "amazonawscom", "front", "fronten", "frontenda1"):
+        keys = shard_for(typed)
+        assert any(k != typed and k.startswith(typed) for k in keys), typed
+    assert "amazonawscom" in shard_for("amazonawscom") and "front" in shard_for("front")
+
+
 def test_names_shards_stay_short_and_distinct_under_hostile_names() -> None:
     """Hundreds of names sharing a long CJK prefix (or names that differ only in an accent) must
     neither make a file name the file system refuses nor write two shards to one file; hundreds

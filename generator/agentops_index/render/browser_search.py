@@ -49,6 +49,7 @@ from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
+COMPLETIONS, COMPLETION_CARDS = 12, 40  # what a split prefix's own shard holds besides its key: the shortest keys below it
 NAME_BYTES = 200  # bytes of a shard's file name at most (under the 255 of file systems; 200 ASCII letters, 33 CJK)
 CARD_DESCRIPTION = 160
 # A card's component counts, in this order (search.js's KINDS).
@@ -250,14 +251,26 @@ def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out:
     if len(mine) <= SHARD_MAX or len(_file_name(prefix)) + len("_10ffff_") > NAME_BYTES:
         out[prefix] = mine
         return
+    # The prefix's own shard: a key exactly as long as the prefix, and the shortest keys below it
+    # (at most COMPLETIONS, with COMPLETION_CARDS listings; also in their deeper shards). The browser reads the shard of the longest
+    # prefix a typed key begins with, so "front", or "amazonawscomamazonawscomserv" when the
+    # deeper shards are "...service1", "...service2", ..., still find the names they begin.
+    # (Not where every key goes on to one longer prefix: that one's shard holds the same.)
     longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for k, v in mine.items():
-        longer[k[: depth + 1]][k] = v
+        if k != prefix:
+            longer[k[: depth + 1]][k] = v
+    if prefix in mine or len(longer) > 1:
+        own = {prefix: mine[prefix]} if prefix in mine else {}
+        cards = 0
+        for k in sorted((k for k in mine if k != prefix), key=lambda k: (len(k), k)):
+            cards += len(mine[k])
+            if len(own) >= COMPLETIONS or cards > COMPLETION_CARDS:
+                break
+            own[k] = mine[k]
+        out[prefix] = dict(sorted(own.items()))
     for sub in sorted(longer):
-        if sub == prefix:  # keys exactly as long as the prefix stay in the prefix's own shard
-            out[prefix] = longer[sub]
-        else:
-            _shards(longer[sub], sub, depth + 1, out)
+        _shards(longer[sub], sub, depth + 1, out)
 
 
 def name_files(records: list[dict[str, Any]], ranking: Ranking) -> dict[str, bytes]:
