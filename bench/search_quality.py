@@ -10,7 +10,8 @@ agentops_index from another checkout's generator/ (the same bench measures the c
 change). The cache goes to a temporary directory, so nothing is reused from earlier runs.
 
 Copies are scored as one plugin, with groups made here, not by the code under test: listings
-with the same normalized name and the same non-empty normalized description are one group. A
+with the same normalized name and the same non-empty normalized description, or the same
+source (a folder that exists, a repository and path, a URL), are one group. A
 result earns the best grade of its group once; a second listing of a group already shown earns
 nothing; the ideal ranking counts each group once.
 
@@ -51,16 +52,39 @@ def _norm(text: str) -> str:
 
 
 def copy_groups(snapshot_path: Path) -> dict[str, str]:
-    """plugin id -> group key (same normalized name and non-empty description), read from the JSON."""
+    """plugin id -> group key, made here from the snapshot's JSON, not by the code under test:
+    listings are one plugin when they carry the same normalized name and the same non-empty
+    normalized description, or resolve to the same source (a folder that exists in one
+    marketplace's repository, or the same repository and path, or URL), as the search-quality
+    issue defines copies; a missing folder or an empty description never groups."""
     import json
 
     data = json.loads(snapshot_path.read_bytes())
-    out = {}
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
     for plugin in data["plugins"]:
-        u = plugin["untrusted"]
+        pid, u = plugin["id"], plugin["untrusted"]
+        find(pid)
         description = _norm((u.get("description") or {}).get("text", ""))
-        out[plugin["id"]] = f"{_norm(u['name']['text'])}|{description}" if description else plugin["id"]
-    return out
+        if description:
+            join(pid, f"text:{_norm(u['name']['text'])}|{description}")
+        source, resolved = plugin.get("source") or {}, plugin.get("resolved") or {}
+        if source.get("kind") == "relative" and resolved.get("state") == "local" and resolved.get("plugin_dir"):
+            join(pid, f"folder:{plugin['marketplace'].lower()}:{resolved['plugin_dir'].strip('/')}")
+        elif source.get("url"):
+            join(pid, f"url:{source['url'].lower().removesuffix('.git')}|{source.get('path') or ''}")
+        elif source.get("repo"):
+            join(pid, f"repo:{source['repo'].lower()}|{(source.get('path') or '').strip('./')}")
+    return {plugin["id"]: find(plugin["id"]) for plugin in data["plugins"]}
 
 
 def score_query(got: list[str], relevant: dict[str, int], group: dict[str, str]) -> dict[str, float]:
