@@ -11,7 +11,7 @@ change). The cache goes to a temporary directory, so nothing is reused from earl
 
 Copies are scored as one plugin, with groups made here, not by the code under test: listings
 with the same normalized name and the same non-empty normalized description, or the same
-source (a folder that exists, a repository and path, a URL), are one group. A
+source (a folder that exists, a repository and path, a URL) and description, are one group. A
 result earns the best grade of its group once; a second listing of a group already shown earns
 nothing; the ideal ranking counts each group once.
 
@@ -55,8 +55,10 @@ def copy_groups(snapshot_path: Path) -> dict[str, str]:
     """plugin id -> group key, made here from the snapshot's JSON, not by the code under test:
     listings are one plugin when they carry the same normalized name and the same non-empty
     normalized description, or resolve to the same source (a folder that exists in one
-    marketplace's repository, or the same repository and path, or URL), as the search-quality
-    issue defines copies; a missing folder or an empty description never groups."""
+    marketplace's repository, or the same repository and path, or URL) and the same
+    description, as the search-quality issue defines copies (its "same source" alone would join
+    entries that pick different components out of one folder, which a snapshot of front matter
+    cannot always tell apart); a missing folder or an empty description never groups."""
     import json
 
     data = json.loads(snapshot_path.read_bytes())
@@ -78,12 +80,17 @@ def copy_groups(snapshot_path: Path) -> dict[str, str]:
         if description:
             join(pid, f"text:{_norm(u['name']['text'])}|{description}")
         source, resolved = plugin.get("source") or {}, plugin.get("resolved") or {}
+        # Entries can pick different components out of one folder (different plugins), and a
+        # snapshot of front matter does not always say which: a shared source groups listings
+        # only when their descriptions agree too (stricter than the issue's rule, never looser).
+        if not description:
+            continue
         if source.get("kind") == "relative" and resolved.get("state") == "local" and resolved.get("plugin_dir"):
-            join(pid, f"folder:{plugin['marketplace'].lower()}:{resolved['plugin_dir'].strip('/')}")
+            join(pid, f"folder:{plugin['marketplace'].lower()}:{resolved['plugin_dir'].strip('/')}|{description}")
         elif source.get("url"):
-            join(pid, f"url:{source['url'].lower().removesuffix('.git')}|{source.get('path') or ''}")
+            join(pid, f"url:{source['url'].lower().removesuffix('.git')}|{source.get('path') or ''}|{description}")
         elif source.get("repo"):
-            join(pid, f"repo:{source['repo'].lower()}|{(source.get('path') or '').strip('./')}")
+            join(pid, f"repo:{source['repo'].lower()}|{source.get('path') or ''}|{description}")
     return {plugin["id"]: find(plugin["id"]) for plugin in data["plugins"]}
 
 
