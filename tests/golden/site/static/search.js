@@ -97,7 +97,21 @@ async function namesFor(key) {
     if (key.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
   }
   if (!best && key.length >= 2) best = nameShards.find((p) => p.startsWith(key.slice(0, 2)) && key.startsWith(p.slice(0, key.length))) || null;
-  const shard = best ? await fetchJson(`search/names/${fileName(best)}.json`) : null;
+  return shardNamed(best);
+}
+
+// The shortest shard prefix longer than a key that begins with it: the names the key begins,
+// when the shard namesFor reads holds none of them (render/browser_search.py's _shards).
+function deeperShard(key) {
+  let best = null;
+  for (const prefix of nameShards) {
+    if (prefix.length > key.length && prefix.startsWith(key) && (!best || prefix.length < best.length || (prefix.length === best.length && prefix < best))) best = prefix;
+  }
+  return best;
+}
+
+async function shardNamed(prefix) {
+  const shard = prefix ? await fetchJson(`search/names/${fileName(prefix)}.json`) : null;
   if (!shard) return {};
   // Each card is written once; a key lists [card number, kind] for each of its listings.
   const out = Object.create(null); // a key may be "constructor": no inherited names
@@ -334,9 +348,12 @@ async function namedListings(key) {
   const shard = await namesFor(key);
   for (const card of own(shard, key) || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
   if (key.length >= 3) {
-    const longer = Object.keys(shard).filter((k) => k !== key && k.startsWith(key)).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
+    const begun = (names) => Object.keys(names).filter((k) => k !== key && k.startsWith(key));
+    let names = shard;
+    if (!begun(names).length && deeperShard(key)) names = await shardNamed(deeperShard(key));
+    const longer = begun(names).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
     for (const k of longer) {
-      for (const card of shard[k]) {
+      for (const card of names[k]) {
         if (card.kind === 'name' && card.names.some((n) => rank.alignedPrefix(key, n))) {
           out.push({ entry: entryOf(card), tier: PREFIX, relevance: 0.85 + (0.1 * key.length) / k.length, match: 'the start of the name' });
         }
