@@ -252,10 +252,11 @@ def _shards(keys: dict[str, list[dict[str, Any]]], prefix: str, depth: int, out:
         out[prefix] = mine
         return
     # The prefix's own shard: a key exactly as long as the prefix, and the shortest keys below it
-    # (at most COMPLETIONS, with COMPLETION_CARDS listings; also in their deeper shards). The browser reads the shard of the longest
-    # prefix a typed key begins with, so "front", or "amazonawscomamazonawscomserv" when the
-    # deeper shards are "...service1", "...service2", ..., still find the names they begin.
-    # (Not where every key goes on to one longer prefix: that one's shard holds the same.)
+    # (at most COMPLETIONS, with COMPLETION_CARDS listings; also in their deeper shards), for a
+    # key typed between this prefix and its deeper shards ("front" above "frontenda", ...). The
+    # browser reads the shard of the longest prefix a key begins with, else the shortest deeper
+    # prefix that begins with the key (search.js's namesFor and deeperShard). A prefix whose
+    # keys all go on to one longer prefix gets no shard: that one's holds the same names.
     longer: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for k, v in mine.items():
         if k != prefix:

@@ -200,13 +200,13 @@ def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]
     sitemap index whose every part is a file beside it (found by its URL under ``base_url``) that does."""
 
     def read(path: str) -> tuple[str, list[str]] | str:
+        if len(files[path]) > SITEMAP_BYTES:
+            return f"{path}: {len(files[path]):,} bytes, over the {SITEMAP_BYTES:,} one sitemap may hold"
         try:
             root = ET.fromstring(files[path])
         except ET.ParseError as exc:
             return f"{path}: not XML ({exc})"
         locations = [e.text or "" for e in root.iter(f"{{{SITEMAP_NS}}}loc")]
-        if len(files[path]) > SITEMAP_BYTES:
-            return f"{path}: {len(files[path]):,} bytes, over the {SITEMAP_BYTES:,} one sitemap may hold"
         if len(locations) > SITEMAP_URLS:
             return f"{path}: {len(locations):,} URLs, over the {SITEMAP_URLS:,} one sitemap may list"
         return root.tag.rpartition("}")[2], locations
@@ -220,9 +220,9 @@ def sitemap_problems(files: dict[str, bytes], base_url: str | None) -> list[str]
     if kind != "sitemapindex":
         return []
     problems = []
+    # A part is beside sitemap.xml, at the site's root (under the base URL, when it is given).
+    base = None if not base_url else base_url if base_url.endswith("/") else base_url + "/"
     for location in locations:
-        # A part is beside sitemap.xml, at the site's root (under the base URL, when it is given).
-        base = None if not base_url else base_url if base_url.endswith("/") else base_url + "/"
         if base is not None:
             path = location.removeprefix(base) if location.startswith(base) else None
         else:

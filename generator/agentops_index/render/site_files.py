@@ -18,7 +18,7 @@ from agentops_index.render.pages import record_files
 from agentops_index.render.urls import relative_root
 from agentops_index.render.writer import Writer
 from agentops_index.search.queryfile import QUERY_FILE
-from agentops_index.search.records import query_file
+from agentops_index.search.records import query_file_json
 from agentops_index.snapshot import store
 from agentops_index.snapshot.models import NOTICE, SCHEMA_VERSION, PluginRecord, Snapshot
 
@@ -56,7 +56,7 @@ def api(
     again (``incremental.Reuse``).
     """
     # What clients query (search, discover, the Claude commands): one compact record a plugin.
-    writer.add_gzipped(f"api/v1/{QUERY_FILE}", store.dumps(query_file(snapshot, records), compact=True))
+    writer.add_gzipped(f"api/v1/{QUERY_FILE}", query_file_json(snapshot, records))  # query_file_bytes, on the writer's thread
     serialized = {plugin.id: record_bytes(plugin) for plugin in snapshot.plugins}
     writer.add("api/v1/snapshot.json", snapshot_bytes(snapshot, list(serialized.values())))
     writer.add("api/v1/schema.json", store.dumps(schema()))

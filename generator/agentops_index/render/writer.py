@@ -169,10 +169,14 @@ class Writer:
             while self._compressing:
                 self._write_compressed(*self._compressing.pop(0))
         finally:
-            self._compressing = []
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = None
+            self._end_thread()
+
+    def _end_thread(self) -> None:
+        """Forget the files still waiting for compression and end the thread."""
+        self._compressing = []
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def set_aside(self, path: str, data: bytes | str) -> None:
         """Write ``path`` under ``ASIDE`` in the temp directory: an input of a ``commit`` step
@@ -208,9 +212,7 @@ class Writer:
 
     def discard(self) -> None:
         """Forget a staged build (``--strict`` failed, or an error): the site at ``out`` stays as it was."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool, self._compressing = None, []
+        self._end_thread()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 

@@ -222,10 +222,18 @@ def query_file(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) 
     }
 
 
+def query_file_json(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> bytes:
+    """The query file as compact JSON, before ``api/v1/query.json.gz`` compresses it."""
+
+    from agentops_index.snapshot import store
+
+    return store.dumps(query_file(snapshot, records), compact=True)
+
+
 def query_file_bytes(snapshot: Snapshot, records: list[dict[str, Any]] | None = None) -> bytes:
     """``api/v1/query.json.gz``: the query file as compact JSON, gzipped the same on every build
     (no time or name in the gzip header)."""
 
     from agentops_index.snapshot import store
 
-    return store.gzipped(store.dumps(query_file(snapshot, records), compact=True))
+    return store.gzipped(query_file_json(snapshot, records))

@@ -349,8 +349,8 @@ async function namedListings(key) {
   for (const card of own(shard, key) || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
   if (key.length >= 3) {
     const begun = (names) => Object.keys(names).filter((k) => k !== key && k.startsWith(key));
-    let names = shard;
-    if (!begun(names).length && deeperShard(key)) names = await shardNamed(deeperShard(key));
+    const deeper = begun(shard).length ? null : deeperShard(key);
+    const names = deeper ? await shardNamed(deeper) : shard;
     const longer = begun(names).sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 200);
     for (const k of longer) {
       for (const card of names[k]) {
