@@ -971,6 +971,17 @@ def test_a_name_that_holds_a_word_only_as_another_spelling_says_so(crafted: Any)
     }
 
 
+def test_two_words_that_make_a_name_are_as_rare_as_the_words_typed_apart(crafted: Any) -> None:
+    """ "build a data pipeline with airflow" (a held-out judgment): "data pipeline" is one concept,
+    since a generated API plugin is named "datapipeline", but it was weighed as rare as that one
+    name, as rare as "airflow", so the plugin named for AWS's Data Pipeline API came first. Its
+    rarity counts the plugins that say both words as well."""
+    pipelines = [record(f"etl-{i}", f"Builds a data pipeline for source {i}") for i in range(6)]
+    s = crafted([record("cloud-datapipeline", "Cloud service API"), record("dag-doctor", "Debugs failing Airflow runs"), *pipelines])
+    assert [t.word for t in s._terms(["data", "pipeline", "airflow"])] == ["data pipeline", "airflow"]
+    assert ids(s.query("data pipeline with airflow"))[:2] == ["dag-doctor@acme/market", "cloud-datapipeline@acme/market"]
+
+
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
     """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
     make its key match every plugin holding that one word ("incident" found "diarize-call")."""

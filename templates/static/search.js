@@ -80,6 +80,14 @@ async function holding(text) {
   return holders.get(text);
 }
 
+// How many pages hold a joined name's word ("datapipeline") or both its halves ("data", "pipeline").
+async function typedCount(concept) {
+  const [joined, first, second] = await Promise.all([concept.text, ...concept.halves].map(holding));
+  const out = new Set(joined);
+  for (const id of first) if (second.has(id)) out.add(id);
+  return out.size;
+}
+
 // Pagefind's ranked answer for the words, kept to the pages that hold each word itself.
 async function rankedHolding(texts) {
   const sets = await Promise.all(texts.map(holding));
@@ -254,7 +262,7 @@ async function concepts(ws) {
     if (!concept && i + 1 < kept.length) {
       const [next, more] = kept[i + 1];
       if (rank.joinable(word, next) && (await named(word + next))) {
-        concept = { word: `${word} ${next}`, text: word + next, forms: [rank.tokens(word + next, new Set()), [...stems, ...more]] };
+        concept = { word: `${word} ${next}`, text: word + next, halves: [word, next], forms: [rank.tokens(word + next, new Set()), [...stems, ...more]] };
         i += 2;
       }
     }
@@ -279,7 +287,9 @@ async function concepts(ws) {
     // A name's two halves ("fast api") also bring the synonyms of the name they make; a phrase does not.
     concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : [])])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
-    const found = (await holding(concept.text)).size; // the word, not words it begins
+    // The word, not words it begins; a name's two halves count the pages holding the joined
+    // word or both halves, as typed (query.py's _holding).
+    const found = concept.halves ? await typedCount(concept) : (await holding(concept.text)).size;
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
     concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);
   }

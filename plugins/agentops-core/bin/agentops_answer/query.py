@@ -196,7 +196,7 @@ class Searcher:
             said, own, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
-            held.said |= said
+            held.said |= own  # rarity: a name's two halves count where they are typed apart too
             weight = CLASSES[cls]
             # A synonym counts SYNONYM of the word itself: the word typed is the surer match.
             # Classes come weakest first, so the word itself here outweighs anything held before.
