@@ -223,6 +223,24 @@ def test_the_original_is_the_earliest_then_the_most_starred_and_copies_are_penal
     assert penalized == {"tool@b/m", "tool@c/m"}
 
 
+def test_the_original_is_the_listing_in_the_plugins_own_repository(tmp_path: Path) -> None:
+    """superpowers in the corpus: five marketplaces list obra/superpowers, one of them obra's own
+    repository; with no stars to tell them apart, the id "superpowers-dev@obra/superpowers-marketplace"
+    sorted first and was called the original. The author's own catalog is, else its owner's."""
+    files = {"commands/c.md": COMMAND, ".claude-plugin/plugin.json": json.dumps({"name": "tool", "description": "Does tool"})}
+    market(tmp_path, "x__tool", [{"name": "tool", "source": "./", "description": "Does tool"}], files)
+    for owner, name in (("a", "tool"), ("b", "tool-dev"), ("x", "tool")):
+        market(tmp_path, f"{owner}__m", [{"name": name, "source": {"source": "github", "repo": "x/tool"}}])
+    plugins = list(crawl(tmp_path).values())
+    first = "2026-01-01T00:00:00Z"
+    plugins = [p.model_copy(update={"first_seen": "2026-02-01T00:00:00Z" if p.marketplace == "x/tool" else first}) for p in plugins]
+    grouped = identity.groups(plugins)
+    assert {g.canonical for g in grouped.values()} == {"tool@x/tool"}  # seen last, sorted last, still the original
+    # Without the author's own catalog, the owner's is the original, before "tool-dev@b/m".
+    others = [p for p in plugins if p.marketplace != "x/tool"]
+    assert {g.canonical for g in identity.groups(others).values()} == {"tool@x/m"}
+
+
 def test_grouping_keeps_every_record(tmp_path: Path) -> None:
     files = {"p/commands/c.md": COMMAND}
     for owner in ("a", "b", "c"):

@@ -14,7 +14,8 @@ Index-wide signals, added once every record exists:
   description (both not empty, compared after NFKC, case folding and dropping punctuation and
   white space); a group is everything those relations link, directly or through other
   listings. A relative path alone, a missing folder or empty files never link anything. The
-  earliest seen (then most starred, then by id) is canonical; the others name it and get the
+  listing in the repository the group's sources point at (else one by that repository's owner)
+  is canonical, then the earliest seen, most starred, by id; the others name it and get the
   ``duplicate`` ranking penalty so search shows the original first. Every record stays, and
   every member lists the others in ``mirrors``.
 - ``changed_since`` (notice; high when a hook or MCP command changed): per-field hashes of
@@ -27,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
 
 import confusables
@@ -160,6 +162,24 @@ def identity_keys(plugin: PluginRecord) -> list[str]:
     return keys
 
 
+def _home(listed: list[PluginRecord]) -> Callable[[PluginRecord], int]:
+    """How close each listing is to where the plugin lives: 0 listed by the repository the
+    group's sources point at most (the author's own catalog), 1 by that repository's owner, 2
+    elsewhere. ``superpowers@obra/superpowers`` is the original of the listings whose source is
+    ``obra/superpowers``, however their ids sort."""
+    repos = Counter(p.source.repo.lower() for p in listed if p.source.repo)
+    if not repos:
+        return lambda p: 2
+    origin = min(repos, key=lambda r: (-repos[r], r))
+    owner = origin.split("/", 1)[0]
+
+    def rank(plugin: PluginRecord) -> int:
+        market = plugin.marketplace.lower()
+        return 0 if market == origin else 1 if market.split("/", 1)[0] == owner else 2
+
+    return rank
+
+
 def groups(plugins: list[PluginRecord]) -> dict[str, Group]:
     """The group of every plugin that another listing shares a source, files or name and description with."""
     parent = list(range(len(plugins)))
@@ -188,7 +208,8 @@ def groups(plugins: list[PluginRecord]) -> dict[str, Group]:
         if len(group) < 2:
             continue
         listed = [plugins[i] for i in group]
-        canonical = min(listed, key=lambda p: (p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id)).id
+        home = _home(listed)
+        canonical = min(listed, key=lambda p: (home(p), p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id)).id
         ids = sorted(p.id for p in listed)
         for index, plugin in zip(group, listed, strict=True):
             kinds = [k for k in _KINDS.values() if k in shared[index]]
