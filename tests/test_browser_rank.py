@@ -19,7 +19,6 @@ from typing import Any
 import jellyfish
 import pytest
 from rapidfuzz.distance import OSA
-from whoosh.lang.porter import stem as porter
 
 from agentops_index.render.browser_search import word_files
 from agentops_index.search import spelling, terms
@@ -82,7 +81,9 @@ def texts() -> list[str]:
 
 def words() -> list[str]:
     found = sorted({w for t in texts() for w in re.findall(r"[a-z]+", t.lower())})
-    return [*found, "laugh", "thumb", "align", "breadcrumb", "enough", "xavier", "schedule", "knight", "wright"]
+    # Step 1b's cases (Whoosh's own stemmer misses them): doubled consonants, at/bl/iz, l/s/z kept.
+    step1b = ["planning", "embedded", "settings", "optimizing", "enabling", "rotated", "calling", "buzzing", "succeeding", "hoping"]
+    return [*found, *step1b, "laugh", "thumb", "align", "breadcrumb", "enough", "xavier", "schedule", "knight", "wright"]
 
 
 def test_words_keys_and_stems_agree(node: Any) -> None:
@@ -96,7 +97,7 @@ def test_words_keys_and_stems_agree(node: Any) -> None:
         splitHumps=[[t] for t in given],
         runs=[[t] for t in given],
     )
-    assert got["porter"] == [porter(w) for w in vocabulary]
+    assert got["porter"] == [terms.porter(w) for w in vocabulary]
     assert got["stem"] == [terms.stem(w) for w in vocabulary]
     assert got["tokens"] == [terms.tokens(t) for t in given]
     assert got["key"] == [terms.key(t) for t in given]

@@ -172,6 +172,10 @@ def test_words_stems_and_name_keys() -> None:
     assert terms.tokens("ios") == ["ios"]  # short words are not stemmed ("io")
     assert terms.tokens("代码审查") == ["代码", "码审", "审查"]  # CJK as bigrams: a two-character query finds it
     assert terms.tokens("iOS開発") == ["ios", "開発"]
+    # Porter's step 1b, which Whoosh's stemmer misses: "debugging" is "debug", "optimizing" "optimize".
+    for said, word in [("debugging", "debug"), ("planning", "plan"), ("scanned", "scan"), ("optimizing", "optimize"), ("embeddings", "embed")]:
+        assert terms.tokens(said) == terms.tokens(word), said
+    assert terms.tokens("calling passed buzzing") == ["call", "pass", "buzz"]  # l, s and z stay doubled
     assert terms.aligned_prefix("frontenddes", "frontend-design")
     assert terms.aligned_prefix("playw", "playwright-cli")
     assert not terms.aligned_prefix("prd", "pr-describer")  # "pr" + "d": one letter of the next word is not a start

@@ -187,14 +187,54 @@ STEM_OVERRIDES = {
     "experimented": "experiment",
     "experimentation": "experiment",
     "experienced": "experienc",
+    # Porter proper cuts "added" to "ad" and "embed" (as if a past tense) to "emb".
+    "added": "add",
+    "adding": "add",
+    "embed": "embed",
+    "embeds": "embed",
 }
+
+
+_DOUBLED = re.compile(r"([^aeiouylsz])\1$")
+_HAS_VOWEL = re.compile(r"^[^aeiouy]*[aeiouy]")
+
+
+def _step1b_base(word: str) -> str | None:
+    """What Porter's step 1b leaves of ``word`` once it drops "ed" or "ing" (after step 1a's
+    plural), or None when it drops neither."""
+    if word.endswith(("sses", "ies")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if word.endswith("eed"):
+        return None
+    for suffix in ("ed", "ing"):
+        if word.endswith(suffix) and _HAS_VOWEL.match(word[: -len(suffix)]):
+            return word[: -len(suffix)]
+    return None
+
+
+def porter(word: str) -> str:
+    """Whoosh's Porter stemmer with its step 1b as Porter wrote it. Whoosh tests step 1b's endings
+    with ``re.match``, anchored at the start of the word, so "planning" stayed "plann" (not "plan"),
+    "embedding" "embedd" and "optimizing" "optimiz" (not "optim", as "optimize"): a plugin that says
+    "debugging" never matched "debug". A doubled last consonant (not l, s or z) loses one letter,
+    which no later step would have touched; a stem ending at, bl or iz gets its "e" back and goes
+    through the later steps as that word would (rank.js does the same)."""
+    base = _step1b_base(word)
+    if base is not None and base.endswith(("at", "bl", "iz")):
+        return porter_stem(base + "e")
+    out = porter_stem(word)
+    if base is not None and out == base and _DOUBLED.search(base):
+        return out[:-1]
+    return out
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if word in STEM_OVERRIDES:
         return STEM_OVERRIDES[word]
-    return porter_stem(word) if _LATIN.fullmatch(word) and len(word) > 3 else word
+    return porter(word) if _LATIN.fullmatch(word) and len(word) > 3 else word
 
 
 def _bigrams(run: str) -> list[str]:

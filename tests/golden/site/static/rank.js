@@ -60,7 +60,7 @@ const STEP4_1 = /^(.+?)(al|ance|ence|er|ic|able|ible|ant|ement|ment|ent|ou|ism|a
 const STEP4_2 = /^(.+?)(s|t)(ion)$/;
 const STEP5 = /^(.+?)e$/;
 
-export function porter(word) {
+function whooshPorter(word) {
   let w = word;
   if (w.length < 3) return w;
   const firstIsY = w[0] === 'y';
@@ -100,8 +100,29 @@ export function porter(word) {
   return w;
 }
 
+// What Porter's step 1b leaves of a word once it drops "ed" or "ing" (after step 1a), else null.
+function step1bBase(word) {
+  let w = word;
+  if (w.endsWith('sses') || w.endsWith('ies')) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  if (w.endsWith('eed')) return null;
+  for (const suffix of ['ed', 'ing']) {
+    if (w.endsWith(suffix) && /^[^aeiouy]*[aeiouy]/.test(w.slice(0, -suffix.length))) return w.slice(0, -suffix.length);
+  }
+  return null;
+}
+
+// Whoosh's Porter with step 1b as Porter wrote it (search/terms.py's porter): "planning" is "plan".
+export function porter(word) {
+  const base = step1bBase(word);
+  if (base !== null && /(at|bl|iz)$/.test(base)) return whooshPorter(base + 'e');
+  const out = whooshPorter(word);
+  if (base !== null && out === base && /([^aeiouylsz])\1$/.test(base)) return out.slice(0, -1);
+  return out;
+}
+
 // search/terms.py's STEM_OVERRIDES: words Porter would cut down to another word of this domain.
-const STEM_OVERRIDES = {"accessibility": "accessibl", "accessible": "accessibl", "inaccessible": "accessibl", "localization": "localiz", "localizations": "localiz", "localisation": "localiz", "localize": "localiz", "localise": "localiz", "localized": "localiz", "localised": "localiz", "localizing": "localiz", "localising": "localiz", "organization": "organiz", "organizations": "organiz", "organisation": "organiz", "organisations": "organiz", "experiment": "experiment", "experiments": "experiment", "experimental": "experiment", "experimenting": "experiment", "experience": "experienc", "experiences": "experienc", "localizes": "localiz", "localises": "localiz", "localizer": "localiz", "localizers": "localiz", "localiser": "localiz", "organize": "organiz", "organise": "organiz", "organized": "organiz", "organised": "organiz", "organizes": "organiz", "organises": "organiz", "organizing": "organiz", "organising": "organiz", "organizer": "organiz", "organizers": "organiz", "organiser": "organiz", "experimented": "experiment", "experimentation": "experiment", "experienced": "experienc"};
+const STEM_OVERRIDES = {"accessibility": "accessibl", "accessible": "accessibl", "inaccessible": "accessibl", "localization": "localiz", "localizations": "localiz", "localisation": "localiz", "localize": "localiz", "localise": "localiz", "localized": "localiz", "localised": "localiz", "localizing": "localiz", "localising": "localiz", "organization": "organiz", "organizations": "organiz", "organisation": "organiz", "organisations": "organiz", "experiment": "experiment", "experiments": "experiment", "experimental": "experiment", "experimenting": "experiment", "experience": "experienc", "experiences": "experienc", "localizes": "localiz", "localises": "localiz", "localizer": "localiz", "localizers": "localiz", "localiser": "localiz", "organize": "organiz", "organise": "organiz", "organized": "organiz", "organised": "organiz", "organizes": "organiz", "organises": "organiz", "organizing": "organiz", "organising": "organiz", "organizer": "organiz", "organizers": "organiz", "organiser": "organiz", "experimented": "experiment", "experimentation": "experiment", "experienced": "experienc", "added": "add", "adding": "add", "embed": "embed", "embeds": "embed"};
 
 export function stem(word) {
   if (Object.hasOwn(STEM_OVERRIDES, word)) return STEM_OVERRIDES[word];
