@@ -241,6 +241,31 @@ def test_the_original_is_the_listing_in_the_plugins_own_repository(tmp_path: Pat
     assert {g.canonical for g in identity.groups(others).values()} == {"tool@x/m"}
 
 
+def test_anthropics_own_marketplaces_may_list_reserved_plugin_names(tmp_path: Path) -> None:
+    """claude-code-setup, claude-md-management and claude-security in anthropics/claude-plugins-official
+    were recorded as failing Claude Code's validator: validated alone, each plugin.json has a reserved
+    name, and Claude Code says to validate the marketplace that lists it, which passes. The same name
+    elsewhere, or under an official name in another organization, still fails."""
+    files = {"p/.claude-plugin/plugin.json": json.dumps({"name": "claude-setup", "description": "Sets up"}), "p/commands/c.md": COMMAND}
+    for checkout, name in (("anthropics__claude-plugins-official", "claude-plugins-official"), ("someone__plugins", "someone"), ("mimic__x", "claude-plugins-official")):
+        root = tmp_path / checkout
+        (root / ".claude-plugin").mkdir(parents=True)
+        body = {"name": name, "owner": {"name": "o"}, "plugins": [{"name": "claude-setup", "source": "./p"}]}
+        (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(body), encoding="utf-8")
+        for relative, content in files.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(content, encoding="utf-8")
+    plugins = crawl(tmp_path)
+    reserved = {i: any(f.code == "name.reserved" for f in p.findings) for i, p in plugins.items()}
+    assert reserved == {
+        "claude-setup@anthropics/claude-plugins-official": False,
+        "claude-setup@someone/plugins": True,
+        "claude-setup@mimic/x": True,
+    }
+    assert plugins["claude-setup@anthropics/claude-plugins-official"].valid
+    assert not plugins["claude-setup@someone/plugins"].valid
+
+
 def test_grouping_keeps_every_record(tmp_path: Path) -> None:
     files = {"p/commands/c.md": COMMAND}
     for owner in ("a", "b", "c"):

@@ -77,6 +77,14 @@ def plugin_reads_as_anthropic(name: str) -> bool:
     return bool(_WHOLE_WORD.search(name))
 
 
+def anthropics_own(marketplace_id: str, name: object) -> bool:
+    """Whether a marketplace is one of Anthropic's own: an official name in the anthropics
+    organization. Its plugins may carry reserved names (``claude-code-setup``): validated alone,
+    Claude Code reports one and says to validate the marketplace that lists it, which passes."""
+    owner = marketplace_id.split("/", 1)[0].lower()
+    return owner == "anthropics" and isinstance(name, str) and name.lower() in OFFICIAL_MARKETPLACE_NAMES
+
+
 def marketplace_impersonates(name: str) -> bool:
     """Whether a marketplace name impersonates an official one (any non-ASCII does too)."""
     if name.lower() in OFFICIAL_MARKETPLACE_NAMES:

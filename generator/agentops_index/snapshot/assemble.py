@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index import signals
+from agentops_index.manifest import names
 from agentops_index.manifest import text as caps
 from agentops_index.manifest.checks import component_paths, inside, load_json, read_bytes
 from agentops_index.manifest.components import (
@@ -348,7 +349,8 @@ def plugin_record(
     metrics: m.RepoMetrics | None = None,
 ) -> m.PluginRecord:
     """The record of one entry (slug assigned later, when all ids are known)."""
-    found = [finding(f, "entry") for f in entry.findings] + parts.findings
+    own = names.anthropics_own(marketplace_id, market.name)  # its plugins' reserved names are Anthropic's
+    found = [finding(f, "entry") for f in entry.findings] + [f for f in parts.findings if not (own and f.code == "name.reserved")]
     errors, warnings = _counts(found)
     listed, counts = components(parts.inventory)
     shown = _display(entry, parts.plugin_json)
