@@ -49,6 +49,7 @@ EDGE = [
     "CommitCoach HTTPServer getHTTPResponse",
     "laugh thumb align design walkthrough",
     "x y z 42 3d",
+    "C# and C++ on .NET, F#; ASP.NET, c#sharp, C++11, node.js, Ｃ＃",
 ]
 
 

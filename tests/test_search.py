@@ -176,6 +176,8 @@ def test_words_stems_and_name_keys() -> None:
     for said, word in [("debugging", "debug"), ("planning", "plan"), ("scanned", "scan"), ("optimizing", "optimize"), ("embeddings", "embed")]:
         assert terms.tokens(said) == terms.tokens(word), said
     assert terms.tokens("calling passed buzzing") == ["call", "pass", "buzz"]  # l, s and z stay doubled
+    # Languages named by a letter and a symbol are words ("c#" found the plugins for C).
+    assert terms.tokens("C#, C++ and F# on .NET; ASP.NET, node.js") == ["csharp", "cpp", "fsharp", "dotnet", "asp", "net", "node", "js"]
     assert terms.aligned_prefix("frontenddes", "frontend-design")
     assert terms.aligned_prefix("playw", "playwright-cli")
     assert not terms.aligned_prefix("prd", "pr-describer")  # "pr" + "d": one letter of the next word is not a start
@@ -984,6 +986,25 @@ def test_two_words_that_make_a_name_are_as_rare_as_the_words_typed_apart(crafted
     s = crafted([record("cloud-datapipeline", "Cloud service API"), record("dag-doctor", "Debugs failing Airflow runs"), *pipelines])
     assert [t.word for t in s._terms(["data", "pipeline", "airflow"])] == ["data pipeline", "airflow"]
     assert ids(s.query("data pipeline with airflow"))[:2] == ["dag-doctor@acme/market", "cloud-datapipeline@acme/market"]
+
+
+def test_languages_named_with_a_symbol_are_found_by_it(crafted: Any) -> None:
+    """ "c#" answered with the plugins for C (the corpus's c@TheBushidoCollective/han first): runs
+    of letters cut C#, C++ and .NET to "c" and "net". "golang" finds the plugins named go."""
+    s = crafted(
+        [
+            record("c", "Advanced C programming skills"),
+            record("csharp", "Advanced C# programming skills"),
+            record("cpp-lsp", "C/C++ development with clangd"),
+            record("dotnet-developer", ".NET/C# developer"),
+            record("netlify", "Deploys to Netlify"),
+            record("go-lsp", "Go development with gopls"),
+        ]
+    )
+    assert ids(s.query("c#")) == ["csharp@acme/market", "dotnet-developer@acme/market"]
+    assert ids(s.query("C++"))[0] == "cpp-lsp@acme/market"
+    assert ids(s.query(".net")) == ["dotnet-developer@acme/market"]
+    assert ids(s.query("golang")) == ["go-lsp@acme/market"]
 
 
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:

@@ -199,7 +199,9 @@ def page_search(projected: dict[str, Any], ranking: Ranking) -> tuple[str, list[
     for field, values in field_texts(record).items():
         # Pagefind reads words it writes itself (___PAGEFIND_ANCHOR___, ___PAGEFIND_WEIGHT___) as
         # its own markers: a plugin must not forge an anchor or weigh its own words.
-        text = _MARKER.sub(" ", " ".join(dict.fromkeys(v for v in values if v)))
+        # C#, C++ and .NET as the words the query is searched as (terms.symbols), which Pagefind
+        # would otherwise cut to "c" and "net".
+        text = terms.symbols(_MARKER.sub(" ", " ".join(dict.fromkeys(v for v in values if v))))
         cls = FIELD_CLASS[field]
         if text:
             texts.append((text, round(10 * classes_of.CLASSES[cls + size if cls in ("c", "x") else cls], 1)))

@@ -128,6 +128,17 @@ _INNER_CAPITAL = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}[a-z]")
 _LATIN = re.compile(r"[a-z]+")
 
 
+# Languages whose names are a letter and a symbol, which runs of letters would cut to "c" or
+# "net": a query for "c#" found the plugins for C. Each is read as one word (rank.js has the same).
+_SYMBOL = re.compile(r"(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))", re.IGNORECASE)
+SYMBOL_WORDS = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
+
+
+def symbols(text: str) -> str:
+    """``text`` with C++, C#, F# and .NET written as the words cpp, csharp, fsharp and dotnet."""
+    return _SYMBOL.sub(lambda m: f" {SYMBOL_WORDS[m.group().lower()]} ", text) if ("#" in text or "+" in text or "." in text) else text
+
+
 def fold(text: str) -> str:
     """NFKC, then lower case (not casefold: JavaScript has no casefold, and the browser must agree)."""
     return unicodedata.normalize("NFKC", text).lower()
@@ -135,12 +146,12 @@ def fold(text: str) -> str:
 
 def runs(text: str) -> list[str]:
     """The letter-and-digit runs of ``text``, folded; CJK runs are kept whole."""
-    return _RUN.findall(fold(text))
+    return _RUN.findall(symbols(fold(text)))
 
 
 def cased_runs(text: str) -> list[str]:
     """The runs of ``text`` before case folding (to see CamelCase)."""
-    return _RUN.findall(unicodedata.normalize("NFKC", text))
+    return _RUN.findall(symbols(unicodedata.normalize("NFKC", text)))
 
 
 # Porter cuts some words down to another word of this domain ("accessibility" to "access", as in

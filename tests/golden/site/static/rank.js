@@ -17,16 +17,24 @@ export const STOP_WORDS = new Set(('a an and are as at be by can for from have i
   'with yet you your i me my our want need would like please how do does some something should could so just ' +
   'into onto using use via').split(' '));
 
+// C++, C#, F# and .NET as the words cpp, csharp, fsharp and dotnet (search/terms.py's symbols).
+const SYMBOL = /(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))/gi;
+const SYMBOL_WORDS = { 'c++': 'cpp', 'c#': 'csharp', 'f#': 'fsharp', '.net': 'dotnet' };
+
+export function symbols(text) {
+  return /[#+.]/.test(text) ? text.replace(SYMBOL, (m) => ` ${SYMBOL_WORDS[m.toLowerCase()]} `) : text;
+}
+
 export function fold(text) {
   return text.normalize('NFKC').toLowerCase();
 }
 
 export function runs(text) {
-  return fold(text).match(RUN) || [];
+  return symbols(fold(text)).match(RUN) || [];
 }
 
 export function casedRuns(text) {
-  return text.normalize('NFKC').match(RUN) || [];
+  return symbols(text.normalize('NFKC')).match(RUN) || [];
 }
 
 function bigrams(run) {
