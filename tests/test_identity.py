@@ -233,7 +233,9 @@ def test_the_original_is_the_listing_in_the_plugins_own_repository(tmp_path: Pat
         market(tmp_path, f"{owner}__m", [{"name": name, "source": {"source": "github", "repo": "x/tool"}}])
     plugins = list(crawl(tmp_path).values())
     first = "2026-01-01T00:00:00Z"
-    plugins = [p.model_copy(update={"first_seen": "2026-02-01T00:00:00Z" if p.marketplace == "x/tool" else first}) for p in plugins]
+    plugins = [
+        p.model_copy(update={"first_seen": "2026-02-01T00:00:00Z" if p.marketplace == "x/tool" else first}) for p in plugins
+    ]
     grouped = identity.groups(plugins)
     assert {g.canonical for g in grouped.values()} == {"tool@x/tool"}  # seen last, sorted last, still the original
     # Without the author's own catalog, the owner's is the original, before "tool-dev@b/m".
@@ -246,8 +248,15 @@ def test_anthropics_own_marketplaces_may_list_reserved_plugin_names(tmp_path: Pa
     were recorded as failing Claude Code's validator: validated alone, each plugin.json has a reserved
     name, and Claude Code says to validate the marketplace that lists it, which passes. The same name
     elsewhere, or under an official name in another organization, still fails."""
-    files = {"p/.claude-plugin/plugin.json": json.dumps({"name": "claude-setup", "description": "Sets up"}), "p/commands/c.md": COMMAND}
-    for checkout, name in (("anthropics__claude-plugins-official", "claude-plugins-official"), ("someone__plugins", "someone"), ("mimic__x", "claude-plugins-official")):
+    files = {
+        "p/.claude-plugin/plugin.json": json.dumps({"name": "claude-setup", "description": "Sets up"}),
+        "p/commands/c.md": COMMAND,
+    }
+    for checkout, name in (
+        ("anthropics__claude-plugins-official", "claude-plugins-official"),
+        ("someone__plugins", "someone"),
+        ("mimic__x", "claude-plugins-official"),
+    ):
         root = tmp_path / checkout
         (root / ".claude-plugin").mkdir(parents=True)
         body = {"name": name, "owner": {"name": "o"}, "plugins": [{"name": "claude-setup", "source": "./p"}]}

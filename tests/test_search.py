@@ -173,11 +173,26 @@ def test_words_stems_and_name_keys() -> None:
     assert terms.tokens("代码审查") == ["代码", "码审", "审查"]  # CJK as bigrams: a two-character query finds it
     assert terms.tokens("iOS開発") == ["ios", "開発"]
     # Porter's step 1b, which Whoosh's stemmer misses: "debugging" is "debug", "optimizing" "optimize".
-    for said, word in [("debugging", "debug"), ("planning", "plan"), ("scanned", "scan"), ("optimizing", "optimize"), ("embeddings", "embed")]:
+    for said, word in [
+        ("debugging", "debug"),
+        ("planning", "plan"),
+        ("scanned", "scan"),
+        ("optimizing", "optimize"),
+        ("embeddings", "embed"),
+    ]:
         assert terms.tokens(said) == terms.tokens(word), said
     assert terms.tokens("calling passed buzzing") == ["call", "pass", "buzz"]  # l, s and z stay doubled
     # Languages named by a letter and a symbol are words ("c#" found the plugins for C).
-    assert terms.tokens("C#, C++ and F# on .NET; ASP.NET, node.js") == ["csharp", "cpp", "fsharp", "dotnet", "asp", "net", "node", "js"]
+    assert terms.tokens("C#, C++ and F# on .NET; ASP.NET, node.js") == [
+        "csharp",
+        "cpp",
+        "fsharp",
+        "dotnet",
+        "asp",
+        "net",
+        "node",
+        "js",
+    ]
     assert terms.aligned_prefix("frontenddes", "frontend-design")
     assert terms.aligned_prefix("playw", "playwright-cli")
     assert not terms.aligned_prefix("prd", "pr-describer")  # "pr" + "d": one letter of the next word is not a start
@@ -983,7 +998,9 @@ def test_two_words_that_make_a_name_are_as_rare_as_the_words_typed_apart(crafted
     name, as rare as "airflow", so the plugin named for AWS's Data Pipeline API came first. Its
     rarity counts the plugins that say both words as well."""
     pipelines = [record(f"etl-{i}", f"Builds a data pipeline for source {i}") for i in range(6)]
-    s = crafted([record("cloud-datapipeline", "Cloud service API"), record("dag-doctor", "Debugs failing Airflow runs"), *pipelines])
+    s = crafted(
+        [record("cloud-datapipeline", "Cloud service API"), record("dag-doctor", "Debugs failing Airflow runs"), *pipelines]
+    )
     assert [t.word for t in s._terms(["data", "pipeline", "airflow"])] == ["data pipeline", "airflow"]
     assert ids(s.query("data pipeline with airflow"))[:2] == ["dag-doctor@acme/market", "cloud-datapipeline@acme/market"]
 

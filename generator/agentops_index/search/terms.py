@@ -129,13 +129,19 @@ _LATIN = re.compile(r"[a-z]+")
 
 # Languages whose names are a letter and a symbol, which runs of letters would cut to "c" or
 # "net": a query for "c#" found the plugins for C. Each is read as one word (rank.js has the same).
-_SYMBOL = re.compile(r"(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))", re.IGNORECASE)
+_SYMBOL = re.compile(
+    r"(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))", re.IGNORECASE
+)
 SYMBOL_WORDS = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
 
 
 def symbols(text: str) -> str:
     """``text`` with C++, C#, F# and .NET written as the words cpp, csharp, fsharp and dotnet."""
-    return _SYMBOL.sub(lambda m: f" {SYMBOL_WORDS[m.group().lower()]} ", text) if ("#" in text or "+" in text or "." in text) else text
+    return (
+        _SYMBOL.sub(lambda m: f" {SYMBOL_WORDS[m.group().lower()]} ", text)
+        if ("#" in text or "+" in text or "." in text)
+        else text
+    )
 
 
 def fold(text: str) -> str:
@@ -233,8 +239,8 @@ def porter(word: str) -> str:
     through the later steps as that word would (rank.js does the same)."""
     base = _step1b_base(word)
     if base is not None and base.endswith(("at", "bl", "iz")):
-        return porter_stem(base + "e")
-    out = porter_stem(word)
+        return str(porter_stem(base + "e"))
+    out = str(porter_stem(word))
     if base is not None and out == base and _DOUBLED.search(base):
         return out[:-1]
     return out
