@@ -32,7 +32,7 @@ RUNNER = """
 import * as rank from %s;
 import { readFileSync } from 'node:fs';
 const calls = JSON.parse(readFileSync(0, 'utf8'));
-const extra = { relevanceFrom: (concepts, classes, config) => rank.relevance(concepts, rank.classTerms(classes), config) };
+const extra = { relevanceFrom: (concepts, classes, config, names) => rank.relevance(concepts, rank.classTerms(classes), config, false, names) };
 const out = {};
 for (const [name, args] of Object.entries(calls)) out[name] = args.map((a) => (extra[name] || rank[name])(...a));
 process.stdout.write(JSON.stringify(out));
@@ -203,6 +203,8 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
         "secrets",
         "k8s",
         "terraform plan",
+        "software architect for microservices",  # a plugin named architect: one word of several
+        "deploy to kubernetes",
     ]
     calls, expected = [], []
     with open_searcher(str(path)) as searcher:
@@ -212,9 +214,21 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
             docs = sorted(relevance, key=lambda d: -relevance[d])[:12]
             ids = searcher.store.ids_of(docs)
             records = searcher.store.records(ids[d] for d in docs)
-            concepts = [{"forms": t.forms, "idf": t.idf} for t in found]
+            weak = load_search().weak_words
+            concepts = [
+                {
+                    "word": t.word,
+                    "forms": t.forms,
+                    "idf": t.idf,
+                    "weak": all(w in weak for w in t.word.split()),
+                    "held": len(searcher._holding(t).said),  # search.js: the pages Pagefind finds saying it
+                }
+                for t in found
+            ]
             for doc in docs:
-                calls.append([concepts, class_string(records[ids[doc]]), settings])
+                record = records[ids[doc]]
+                names = [terms.key(n) for n in (record["name"], record["display_name"], record["id"].rsplit("@", 1)[0]) if n]
+                calls.append([concepts, class_string(record), settings, [n for n in names if n]])
                 expected.append((doc in named, None if doc in named else round(relevance[doc], 9)))
     got = node(relevanceFrom=calls)["relevanceFrom"]
     assert [(g["named"], None if g["named"] else round(g["relevance"], 9)) for g in got] == expected

@@ -1024,6 +1024,27 @@ def test_languages_named_with_a_symbol_are_found_by_it(crafted: Any) -> None:
     assert ids(s.query("golang")) == ["go-lsp@acme/market"]
 
 
+def test_a_plugin_named_by_one_of_the_words_is_that_thing(crafted: Any) -> None:
+    """ "create jira tickets from my todo list" (a blind judgment): the plugins named jira came
+    13th to 23rd, below plugins that say jira and tickets in passing. A plugin whose whole name is
+    one of several query words gets 0.4 of that word's share more (query.NAME_WORD), when at most 2%
+    of all plugins say the word: a plugin named "test" is no answer to "write tests"."""
+    others = [record(f"helper-{i}", "Unrelated chores") for i in range(150)]
+    jira = [
+        record("jira", "Task creator for any software project"),
+        record("infra-dev", "Autonomous infrastructure provisioning from JIRA tickets"),
+        record("swe-dev", "Autonomous development from JIRA tickets"),
+        record("todo-sync", "Keeps a todo list in sync"),
+    ]
+    assert ids(crafted(jira + others).query("jira tickets"))[0] == "jira@acme/market"
+    # Said by 3 of 4 plugins, jira names nothing in particular.
+    assert ids(crafted(jira).query("jira tickets"))[0] == "infra-dev@acme/market"
+    # A weak word names nothing: "tools" is no plugin's topic.
+    s = crafted([record("tools", "Assorted helpers"), record("jira-tools", "Jira tools")])
+    hits = {h.id: h.relevance for h in s.query("jira tools").results}
+    assert hits["jira-tools@acme/market"] > hits.get("tools@acme/market", 0)
+
+
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
     """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
     make its key match every plugin holding that one word ("incident" found "diarize-call")."""

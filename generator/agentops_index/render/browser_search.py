@@ -187,7 +187,7 @@ def page_search(projected: dict[str, Any], ranking: Ranking) -> tuple[str, list[
     """
     record = shortened(projected)
     fields: dict[str, Any] = {
-        **{k: v for k, v in card(record, ranking).items() if k != "names"},
+        **card(record, ranking),
         "terms": class_string(record),
     }
     body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -234,6 +234,8 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "any_best": query.ANY_BEST,
             "floor": query.FLOOR,
             "synonym": query.SYNONYM,
+            "name_word": query.NAME_WORD,
+            "name_word_rare": query.NAME_WORD_RARE,
             "weights": ranking.weights,
             "long_word": spelling.LONG_WORD,
             "min_correction": spelling.MIN_CORRECTION,

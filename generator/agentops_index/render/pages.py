@@ -363,6 +363,8 @@ def search_constants() -> dict[str, Any]:
         "text_ceiling": query.TEXT_CEILING,
         "spread": query.SPREAD,
         "spread_cap": query.SPREAD_CAP,
+        "name_word": query.NAME_WORD,
+        "name_word_rare": query.NAME_WORD_RARE,
         "common": query.COMMON,
         "common_floor": query.COMMON_FLOOR,
         "floor": query.FLOOR,

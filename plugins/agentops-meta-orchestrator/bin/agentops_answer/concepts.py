@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from . import terms
 from .hits import Term
+from .store import NAME_KEY
 
 JOIN_PART = 4  # letters: two words join into one only when one is this short ("fast api", "swift ui")
 
@@ -82,3 +83,18 @@ def concepts(
     for term in out.values():
         term.forms = [term.forms[0], *(f for f in term.forms[1:] if tuple(f) not in said)]
     return list(out.values())
+
+
+def named_by_a_word(
+    found: list[Term], weak: frozenset[str], exact: Callable[[str], list[tuple[str, int, int]]]
+) -> list[tuple[Term, int]]:
+    """The listings whose name, display name or entry name is one of the query's words, or its
+    stem (``jira``, ``ticket`` for "tickets"), as (concept, document); weak words name nothing."""
+    out = []
+    for term in found:
+        if " " in term.word or term.word in weak:
+            continue
+        keys = {terms.key(term.word), *(terms.key(s) for s in term.forms[0])}
+        docs = {doc for k in keys if k for _, doc, kind in exact(k) if kind == NAME_KEY}
+        out += [(term, doc) for doc in sorted(docs)]
+    return out

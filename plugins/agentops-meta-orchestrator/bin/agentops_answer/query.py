@@ -8,15 +8,14 @@ from the snapshot. Four kinds of candidates are gathered:
    letters and digits: ``pr review toolkit`` = ``PRReviewToolkit`` = ``pr-review-toolkit``);
 2. listings whose name key starts with the query's key (``frontend-des``);
 3. listings whose name holds every query word;
-4. the best BM25F matches of any query word (or synonym) over all indexed text.
+4. listings that hold any query word (or synonym) in their indexed text.
 
 Relevance (in [0, 1]) says how well a listing matches, by *where* the query's words are found:
 an exact name 1.0; a name the query begins 0.85 to 0.95; a name holding every word 0.7 to 0.8;
 otherwise 0.6 times the rarity-weighted share of the query's words found, each counted by its
-best field (name 1, display name/keywords/tags/component names 0.8, description 0.6, anything
-else 0.3), plus up to 0.04 from BM25F to order near-equal matches. The published score then
-lets popularity count in proportion to relevance (``rank.combined``), so a popular plugin
-that barely matches cannot outrank one that matches well. Exact name matches always come first.
+best field (``documents.CLASSES``: name 1, keywords 0.8, description 0.6, ...), a word that is a
+listing's whole name 0.4 of its share more. Popularity counts in proportion to relevance
+(``rank.combined``), so a plugin that barely matches stays below one that matches well.
 
 Listings of the same plugin (a copy group, ``identity.py``) are answered once, by the listing
 the store marks to show; ``also_in`` names the others and ``total`` counts plugins.
@@ -54,6 +53,7 @@ COMMON = 0.2  # of all documents: a concept held more widely is not informative 
 COMMON_FLOOR = 500  # documents: below this a concept is always informative (the work is small anyway)
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
+NAME_WORD, NAME_WORD_RARE = 0.4, 0.02  # of a word's share, when a plugin's name is a query word that few plugins say
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
@@ -254,6 +254,11 @@ class Searcher:
                 matching.update(h.strong)
         total = sum(t.idf for t in found) or 1.0
         sums = dict.fromkeys(matching, 0.0)
+        # A plugin named by one of several query words that few plugins say ("jira" in "create jira
+        # tickets from my todo list", not "test") is that thing, more surely than one saying each.
+        for term, doc in concepts.named_by_a_word(found, self.search_cfg.weak_words, self.store.exact) if len(found) > 1 else ():
+            if doc in sums and len(held[found.index(term)].said) <= NAME_WORD_RARE * self.documents:
+                sums[doc] += NAME_WORD * term.idf / total
         for term, h in zip(found, held, strict=True):
             weight = term.idf / total
             # A concept said in several places (name, keywords, description, components) is what
@@ -345,8 +350,7 @@ class Searcher:
         the words as alternatives (a workflow stage's "deploy release"), so a plugin named for one
         of them beats one that mentions each in passing.
         """
-        # A query allocates sets and dicts of thousands of documents and frees them at once, which
-        # set off a full cyclic collection now and then (270 ms seen); nothing it makes is cyclic.
+        # A query's many short-lived sets set off a full cyclic collection now and then (270 ms seen).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -398,8 +398,16 @@ export function holding(concept, terms, classes, synonym = 1) {
   return { strength, own, places, named };
 }
 
-// Relevance in [0, 1] of one plugin for the query's concepts (each {forms, idf}), and the tier.
-export function relevance(concepts, terms, config, anyWord = false) {
+// Whether a plugin's name keys hold one query word or its stem, not a weak one (search/concepts.py's named_by_a_word).
+function namedBy(concept, names, config) {
+  if (concept.weak || !concept.word || concept.word.includes(' ')) return false;
+  if (!(concept.held <= config.name_word_rare * config.plugins)) return false; // a word many plugins say names little
+  return [concept.word, ...concept.forms[0]].some((w) => names.includes(key(w)));
+}
+
+// Relevance in [0, 1] of one plugin for the query's concepts (each {word, forms, idf, weak, held}) and
+// its name keys, and the tier.
+export function relevance(concepts, terms, config, anyWord = false, names = []) {
   const classes = config.classes;
   const total = concepts.reduce((s, c) => s + c.idf, 0) || 1;
   let sum = 0;
@@ -411,6 +419,8 @@ export function relevance(concepts, terms, config, anyWord = false) {
     const weight = concept.idf / total;
     if (held.strength > 0) {
       sum += weight * ((1 - config.spread) * held.strength + (config.spread * Math.min(held.places, config.spread_cap)) / config.spread_cap);
+      // A plugin named by one of several query words is that thing (search/query.py's NAME_WORD).
+      if (concepts.length > 1 && names.length && namedBy(concept, names, config)) sum += config.name_word * weight;
     }
     if (!held.named) allNamed = false;
     best = Math.max(best, (concept.idf / top) * held.own);

@@ -291,6 +291,8 @@ async function concepts(ws) {
     // word or both halves, as typed (query.py's _holding).
     const found = concept.halves ? await typedCount(concept) : (await holding(concept.text)).size;
     const isWeak = concept.word.split(' ').every((w) => weak.has(w));
+    concept.weak = isWeak;
+    concept.held = found; // the pages that say the word: a plugin named by a word many say is not that thing
     concept.idf = Math.log(1 + config.plugins / (1 + found)) * (isWeak ? config.weak_weight : 1);
   }
   return out;
@@ -324,6 +326,7 @@ function entryOf(card) {
     licence: card.licence || '',
     updated: Number(card.updated || 0),
     terms: rank.classTerms(card.terms),
+    names: (card.names || []).map(rank.key).filter(Boolean),
   };
 }
 
@@ -468,7 +471,7 @@ export async function ranked(text, filters) {
       const entry = fromFragment(data);
       if (!entry.slug || !wanted(entry, filters)) continue;
       // Names typed or begun were found in search/names/; a page adds how well its words match.
-      const scored = rank.relevance(found, entry.terms, config);
+      const scored = rank.relevance(found, entry.terms, config, false, entry.names);
       const tier = scored.named ? NAMED : 0;
       const relevance = scored.relevance;
       const match = scored.named ? 'every word in the name' : '';
