@@ -50,6 +50,7 @@ EDGE = [
     "laugh thumb align design walkthrough",
     "x y z 42 3d",
     "C# and C++ on .NET, F#; ASP.NET, c#sharp, C++11, node.js, Ｃ＃",
+    "Modern C++20 on .NET8; ıc# c#c# (c#) c# c#.net x.net",
 ]
 
 
@@ -94,6 +95,10 @@ def words() -> list[str]:
         "buzzing",
         "succeeding",
         "hoping",
+        "debugger",
+        "formatters",
+        "diffing",
+        "runner",
     ]
     return [*found, *step1b, "laugh", "thumb", "align", "breadcrumb", "enough", "xavier", "schedule", "knight", "wright"]
 
@@ -189,7 +194,7 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
     """rank.js scores a plugin's class terms (its search card) as search/query.py scores the store:
     the same relevance, and the same verdict on every word being in the name."""
     from agentops_index.config import Ranking, load_search
-    from agentops_index.render.browser_search import class_string, config
+    from agentops_index.render.browser_search import card, class_string, config
     from agentops_index.search.session import open_searcher
 
     settings = json.loads(config(load_search(), Ranking(), len(SAMPLE.plugins)))
@@ -227,8 +232,8 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
             ]
             for doc in docs:
                 record = records[ids[doc]]
-                names = [terms.key(n) for n in (record["name"], record["display_name"], record["id"].rsplit("@", 1)[0]) if n]
-                calls.append([concepts, class_string(record), settings, [n for n in names if n]])
+                names = [k for k in (terms.key(n) for n in card(record, Ranking())["names"]) if k]  # as search.js keys them
+                calls.append([concepts, class_string(record), settings, names])
                 expected.append((doc in named, None if doc in named else round(relevance[doc], 9)))
     got = node(relevanceFrom=calls)["relevanceFrom"]
     assert [(g["named"], None if g["named"] else round(g["relevance"], 9)) for g in got] == expected

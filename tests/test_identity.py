@@ -243,6 +243,18 @@ def test_the_original_is_the_listing_in_the_plugins_own_repository(tmp_path: Pat
     assert {g.canonical for g in identity.groups(others).values()} == {"tool@x/m"}
 
 
+def test_a_later_fork_listed_once_is_not_the_original(tmp_path: Path) -> None:
+    """A reviewer's case: the author lists its own folder ("./"), a later marketplace lists a fork
+    with the same name and description. One listing each: the repository seen first is where the
+    plugin lives, so the author's own listing stays the original."""
+    files = {"commands/c.md": COMMAND}
+    market(tmp_path, "x__tool", [{"name": "tool", "source": "./", "description": "Does tool"}], files)
+    market(tmp_path, "b__m", [{"name": "tool", "description": "Does tool", "source": {"source": "github", "repo": "b/fork"}}])
+    seen = {"x/tool": "2026-01-01T00:00:00Z", "b/m": "2026-03-01T00:00:00Z"}
+    plugins = [p.model_copy(update={"first_seen": seen[p.marketplace]}) for p in crawl(tmp_path).values()]
+    assert {g.canonical for g in identity.groups(plugins).values()} == {"tool@x/tool"}
+
+
 def test_anthropics_own_marketplaces_may_list_reserved_plugin_names(tmp_path: Path) -> None:
     """claude-code-setup, claude-md-management and claude-security in anthropics/claude-plugins-official
     were recorded as failing Claude Code's validator: validated alone, each plugin.json has a reserved

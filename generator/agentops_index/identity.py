@@ -162,15 +162,28 @@ def identity_keys(plugin: PluginRecord) -> list[str]:
     return keys
 
 
+def _lives_in(plugin: PluginRecord) -> str | None:
+    """The repository a listing's files come from: its source's, or its own marketplace's for a folder of it."""
+    source = plugin.source
+    repo = source.repo or (plugin.marketplace if source.kind == "relative" else None)
+    return repo.lower().removesuffix(".git") if repo else None
+
+
 def _home(listed: list[PluginRecord]) -> Callable[[PluginRecord], int]:
-    """How close each listing is to where the plugin lives: 0 listed by the repository the
-    group's sources point at most (the author's own catalog), 1 by that repository's owner, 2
-    elsewhere. ``superpowers@obra/superpowers`` is the original of the listings whose source is
-    ``obra/superpowers``, however their ids sort."""
-    repos = Counter(p.source.repo.lower() for p in listed if p.source.repo)
+    """How close each listing is to where the plugin lives: 0 listed by the repository most of the
+    group's listings take their files from (then the one seen first; the author's own catalog), 1 by
+    that repository's owner, 2 elsewhere. ``superpowers@obra/superpowers`` is the original of the
+    listings whose source is ``obra/superpowers``, however their ids sort."""
+    lives = {p.id: _lives_in(p) for p in listed}
+    repos = Counter(r for r in lives.values() if r)
     if not repos:
         return lambda p: 2
-    origin = min(repos, key=lambda r: (-repos[r], r))
+
+    def first(repo: str) -> tuple[str, int]:  # seen first, then most starred, of the listings there
+        there = [p for p in listed if lives[p.id] == repo]
+        return min(p.first_seen for p in there), -max((p.metrics.stars if p.metrics else 0) for p in there)
+
+    origin = min(repos, key=lambda r: (-repos[r], *first(r), r))  # the most listings' files, then seen first
     owner = origin.split("/", 1)[0]
 
     def rank(plugin: PluginRecord) -> int:

@@ -17,12 +17,13 @@ export const STOP_WORDS = new Set(('a an and are as at be by can for from have i
   'with yet you your i me my our want need would like please how do does some something should could so just ' +
   'into onto using use via').split(' '));
 
-// C++, C#, F# and .NET as the words cpp, csharp, fsharp and dotnet (search/terms.py's symbols).
-const SYMBOL = /(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))/gi;
+// C++, C#, F# and .NET as the words cpp, csharp, fsharp and dotnet (search/terms.py's symbols),
+// matched without a lookbehind, which Safari before 16.4 cannot parse.
+const SYMBOL = /(^|[^A-Za-z0-9_.#+])(c\+\+(?![A-Za-z_+])|[cf]#(?![A-Za-z_#])|\.net(?![A-Za-z_]))/gi;
 const SYMBOL_WORDS = { 'c++': 'cpp', 'c#': 'csharp', 'f#': 'fsharp', '.net': 'dotnet' };
 
 export function symbols(text) {
-  return /[#+.]/.test(text) ? text.replace(SYMBOL, (m) => ` ${SYMBOL_WORDS[m.toLowerCase()]} `) : text;
+  return /[#+.]/.test(text) ? text.replace(SYMBOL, (m, before, symbol) => `${before} ${SYMBOL_WORDS[symbol.toLowerCase()]} `) : text;
 }
 
 export function fold(text) {
@@ -120,12 +121,13 @@ function step1bBase(word) {
   return null;
 }
 
-// Whoosh's Porter with step 1b as Porter wrote it (search/terms.py's porter): "planning" is "plan".
+// Whoosh's Porter with step 1b as Porter wrote it, "ff" kept and -er's doubled consonant undone
+// (search/terms.py's porter): "planning" is "plan", "debugger" "debug", "diffing" "diff".
 export function porter(word) {
   const base = step1bBase(word);
   if (base !== null && /(at|bl|iz)$/.test(base)) return whooshPorter(base + 'e');
   const out = whooshPorter(word);
-  if (base !== null && out === base && /([^aeiouylsz])\1$/.test(base)) return out.slice(0, -1);
+  if ((out === base || word === out + 'er' || word === out + 'ers') && /([^aeiouylszf])\1$/.test(out)) return out.slice(0, -1);
   return out;
 }
 
@@ -430,5 +432,5 @@ export function relevance(concepts, terms, config, anyWord = false, names = []) 
     return { relevance: 0.7 + 0.1 * Math.min(1, concepts.length / names), named: true };
   }
   const value = anyWord ? config.any_best * best + (1 - config.any_best) * sum : sum;
-  return { relevance: config.text_ceiling * value, named: false };
+  return { relevance: config.text_ceiling * Math.min(1, value), named: false };
 }

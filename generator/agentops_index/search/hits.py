@@ -127,7 +127,7 @@ class Holding:
     named: set[int] = field(default_factory=set)
     named_own: frozenset[int] = frozenset()  # in the name as the word itself, not a synonym
     own: dict[int, float] = field(default_factory=dict)
-    said: set[int] = field(default_factory=set)  # the word as typed (its own forms), in any class: its rarity
+    said: set[int] = field(default_factory=set)  # the word in any class (a joined name: or both halves anywhere): its rarity
     place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
 
 

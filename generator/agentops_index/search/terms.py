@@ -128,20 +128,19 @@ _LATIN = re.compile(r"[a-z]+")
 
 
 # Languages whose names are a letter and a symbol, which runs of letters would cut to "c" or
-# "net": a query for "c#" found the plugins for C. Each is read as one word (rank.js has the same).
+# "net": a query for "c#" found the plugins for C. Each is read as one word ("C++20" as cpp 20;
+# rank.js has the same, without a lookbehind, which older Safari cannot parse).
 _SYMBOL = re.compile(
-    r"(?<![A-Za-z0-9_.#+])(?:c\+\+(?![A-Za-z0-9_+])|[cf]#(?![A-Za-z0-9_#])|\.net(?![A-Za-z0-9_]))", re.IGNORECASE
+    r"(^|[^A-Za-z0-9_.#+])(c\+\+(?![A-Za-z_+])|[cf]#(?![A-Za-z_#])|\.net(?![A-Za-z_]))", re.IGNORECASE | re.ASCII
 )
 SYMBOL_WORDS = {"c++": "cpp", "c#": "csharp", "f#": "fsharp", ".net": "dotnet"}
 
 
 def symbols(text: str) -> str:
     """``text`` with C++, C#, F# and .NET written as the words cpp, csharp, fsharp and dotnet."""
-    return (
-        _SYMBOL.sub(lambda m: f" {SYMBOL_WORDS[m.group().lower()]} ", text)
-        if ("#" in text or "+" in text or "." in text)
-        else text
-    )
+    if "#" not in text and "+" not in text and "." not in text:
+        return text
+    return _SYMBOL.sub(lambda m: f"{m.group(1)} {SYMBOL_WORDS[m.group(2).lower()]} ", text)
 
 
 def fold(text: str) -> str:
@@ -211,7 +210,7 @@ STEM_OVERRIDES = {
 }
 
 
-_DOUBLED = re.compile(r"([^aeiouylsz])\1$")
+_DOUBLED = re.compile(r"([^aeiouylszf])\1$")
 _HAS_VOWEL = re.compile(r"^[^aeiouy]*[aeiouy]")
 
 
@@ -236,12 +235,14 @@ def porter(word: str) -> str:
     "embedding" "embedd" and "optimizing" "optimiz" (not "optim", as "optimize"): a plugin that says
     "debugging" never matched "debug". A doubled last consonant (not l, s or z) loses one letter,
     which no later step would have touched; a stem ending at, bl or iz gets its "e" back and goes
-    through the later steps as that word would (rank.js does the same)."""
+    through the later steps as that word would (rank.js does the same). Beyond Porter: "ff" stays
+    ("diffing" is "diff"), and a doubled consonant left by dropping -er goes too ("debugger" is
+    "debug", "formatter" "format", as their -ing forms)."""
     base = _step1b_base(word)
     if base is not None and base.endswith(("at", "bl", "iz")):
         return str(porter_stem(base + "e"))
     out = str(porter_stem(word))
-    if base is not None and out == base and _DOUBLED.search(base):
+    if (out == base or word in (out + "er", out + "ers")) and _DOUBLED.search(out):
         return out[:-1]
     return out
 

@@ -13,9 +13,10 @@ from the snapshot. Four kinds of candidates are gathered:
 Relevance (in [0, 1]) says how well a listing matches, by *where* the query's words are found:
 an exact name 1.0; a name the query begins 0.85 to 0.95; a name holding every word 0.7 to 0.8;
 otherwise 0.6 times the rarity-weighted share of the query's words found, each counted by its
-best field (``documents.CLASSES``: name 1, keywords 0.8, description 0.6, ...), a word that is a
-listing's whole name 0.4 of its share more. Popularity counts in proportion to relevance
-(``rank.combined``), so a plugin that barely matches stays below one that matches well.
+best field (``documents.CLASSES``: name 1, keywords 0.8, description 0.6, ...), and 0.4 of a
+word's share more for a listing whose name, display name or entry name is that word (or its stem)
+when the query has other words and at most 2% of all listings say it, not a weak word. Popularity
+counts in proportion to relevance (``rank.combined``): a plugin that barely matches stays below.
 
 Listings of the same plugin (a copy group, ``identity.py``) are answered once, by the listing
 the store marks to show; ``also_in`` names the others and ``total`` counts plugins.
@@ -38,15 +39,13 @@ from .documents import CLASSES
 from .hits import NAMED_MATCH, Answer, Hit, Holding, Relevance, Scored, Term
 from .store import ID_KEY, STORE_FILE, Store
 
-# Weakest first: a stronger class overwrites a weaker one for the same document.
-ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])
+ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
 # How a listing matches, which is also the order of answers (within each, by score): the listing
 # whose id you typed, the names you typed, the names you began typing, those holding every word.
 EXACT_ID, EXACT, PREFIX, NAMED, TEXT = 4, 3, 2, 1, 0
-TEXT_CEILING = 0.6
-OWN_CLASSES = frozenset({"n", "k", "d"})
+TEXT_CEILING, OWN_CLASSES = 0.6, frozenset({"n", "k", "d"})
 ANY_BEST = 0.7  # with any_word: the share of relevance the best-held word gives
 SPREAD, SPREAD_CAP = 0.15, 3  # share of a concept's weight that counts in how many classes (up to 3) it is held
 COMMON = 0.2  # of all documents: a concept held more widely is not informative on its own
@@ -196,10 +195,9 @@ class Searcher:
             said, own, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
-            held.said |= own  # rarity: a name's two halves count where they are typed apart too
+            held.said |= said
             weight = CLASSES[cls]
-            # A synonym counts SYNONYM of the word itself: the word typed is the surer match.
-            # Classes come weakest first, so the word itself here outweighs anything held before.
+            # A synonym counts SYNONYM of the word itself; classes come weakest first, so it overrides.
             strength.update(dict.fromkeys(said, weight))
             held.place.update(dict.fromkeys(said, cls))
             alt = docs - said
@@ -221,6 +219,10 @@ class Searcher:
                 held.strong |= docs
             if cls == "n":
                 held.named, held.named_own = docs, own
+        for form in term.forms[1 : term.own]:  # rarity: a name's two halves, typed apart anywhere, count too
+            held.said |= frozenset[int].intersection(
+                *(frozenset[int]().union(*(self._postings(c, s) for c in ORDER)) for s in form)
+            )
         return held
 
     def _relevance(self, found: list[Term], any_word: bool = False) -> Relevance:
@@ -230,10 +232,9 @@ class Searcher:
         A document matches when it holds an informative concept anywhere, or any concept in its
         name or keywords. A concept is informative unless it is a weak word (data/search.toml) or
         more than ``COMMON`` of all documents (and more than ``COMMON_FLOOR``) hold it: "code" in
-        "create a new claude code plugin" adds to the plugins the other words find, and finds on
-        its own only the plugins named or tagged with it; a word in more than ``COMMON`` of all
-        names ("com" in thousands of generated API plugins) finds nothing on its own unless no
-        other word finds anything. This keeps the work proportional to the answer, not to the index.
+        "create a new claude code plugin" finds on its own only the plugins named or tagged with
+        it; a word in more than ``COMMON`` of all names ("com") finds nothing on its own unless no
+        other word finds anything. The work stays proportional to the answer, not to the index.
         """
         held = [self._holding(t) for t in found]
         informative = []
@@ -257,7 +258,8 @@ class Searcher:
         # A plugin named by one of several query words that few plugins say ("jira" in "create jira
         # tickets from my todo list", not "test") is that thing, more surely than one saying each.
         for term, doc in concepts.named_by_a_word(found, self.search_cfg.weak_words, self.store.exact) if len(found) > 1 else ():
-            if doc in sums and len(held[found.index(term)].said) <= NAME_WORD_RARE * self.documents:
+            h = held[found.index(term)]
+            if doc in sums and doc in h.strength and len(h.said) <= NAME_WORD_RARE * self.documents:
                 sums[doc] += NAME_WORD * term.idf / total
         for term, h in zip(found, held, strict=True):
             weight = term.idf / total
@@ -282,7 +284,7 @@ class Searcher:
                 for doc in matching.intersection(h.own.keys()):
                     best[doc] = max(best[doc], rarity * h.own[doc])
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
-        relevance = {doc: TEXT_CEILING * value for doc, value in sums.items()}
+        relevance = {doc: TEXT_CEILING * min(1.0, value) for doc, value in sums.items()}
         named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
         return relevance, named, [h.place for h in held]
 
