@@ -22,6 +22,8 @@ from rapidfuzz.distance import OSA
 
 from agentops_index.render.browser_search import word_files
 from agentops_index.search import spelling, terms
+from agentops_index.search.concepts import extent
+from agentops_index.search.query import ORDER
 from agentops_index.search.records import project_all
 from agentops_index.snapshot import store
 
@@ -226,7 +228,7 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
                     "forms": t.forms,
                     "idf": t.idf,
                     "weak": all(w in weak for w in t.word.split()),
-                    "held": len(searcher._holding(t).said),  # search.js: the pages Pagefind finds saying it
+                    "held": len(extent(t, ORDER, searcher._docs, searcher._postings)[1]),  # search.js: pages saying it
                 }
                 for t in found
             ]

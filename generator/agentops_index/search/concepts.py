@@ -97,3 +97,26 @@ def named_by_a_word(
         docs = {doc for k in keys if k for _, doc, kind in exact(k) if kind == NAME_KEY}
         out += [(term, doc) for doc in sorted(docs)]
     return out
+
+
+def extent(
+    term: Term,
+    classes: list[str],
+    docs: Callable[[str, list[str]], frozenset[int]],
+    postings: Callable[[str, str], frozenset[int]],
+) -> tuple[set[int], set[int], set[int]]:
+    """The documents that hold a concept in any class (``docs(cls, form)``), those that say the
+    word itself (its rarity; a name's two halves typed apart anywhere count too), and those that
+    hold it in their name or keywords."""
+    every: set[int] = set()
+    said: set[int] = set()
+    strong: set[int] = set()
+    for cls in classes:
+        found = [docs(cls, form) for form in term.forms]
+        said |= found[0]
+        every.update(*found)
+        if cls in ("n", "k"):
+            strong.update(*found)
+    for form in term.forms[1 : term.own]:
+        said |= frozenset[int].intersection(*(frozenset[int]().union(*(postings(c, s) for c in classes)) for s in form))
+    return every, said, strong

@@ -117,18 +117,16 @@ Relevance = tuple[dict[int, float], dict[int, bool], list[dict[int, str]]]
 
 @dataclass(slots=True)
 class Holding:
-    """Where the documents hold one concept: the weight of the strongest class (``strength``),
-    in two or three classes, in the name or keywords (``strong``), in the name (``named``), and the
-    strongest of the plugin's own text (name, keywords, description: ``own``)."""
+    """Where the matching documents hold one concept: the weight of the strongest class
+    (``strength``), in two or three classes, in the name (``named``), and the strongest of the
+    plugin's own text (name, keywords, description: ``own``). ``Searcher._extent`` has the rest."""
 
     strength: dict[int, float] = field(default_factory=dict)
     twice: set[int] = field(default_factory=set)
     thrice: set[int] = field(default_factory=set)
-    strong: set[int] = field(default_factory=set)
     named: set[int] = field(default_factory=set)
     named_own: frozenset[int] = frozenset()  # in the name as the word itself, not a synonym
     own: dict[int, float] = field(default_factory=dict)
-    said: set[int] = field(default_factory=set)  # the word in any class (a joined name: or both halves anywhere): its rarity
     place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
 
 

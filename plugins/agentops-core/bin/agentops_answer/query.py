@@ -184,18 +184,17 @@ class Searcher:
             found = found & self._postings(cls, stem)
         return found
 
-    def _holding(self, term: Term) -> Holding:
-        """Where the documents hold a concept (any of its forms), class by class."""
+    def _holding(self, term: Term, within: set[int]) -> Holding:
+        """Where the documents of ``within`` hold a concept (any of its forms), class by class."""
         held = Holding()
         seen: set[int] = set()
         strength = held.strength
         for cls in ORDER:
-            found = [self._docs(cls, form) for form in term.forms]
+            found = [self._docs(cls, form) & within for form in term.forms]
             # The word itself (its first form); the words as typed, or the name they join (term.own).
             said, own, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
-            held.said |= said
             weight = CLASSES[cls]
             # A synonym counts SYNONYM of the word itself; classes come weakest first, so it overrides.
             strength.update(dict.fromkeys(said, weight))
@@ -215,14 +214,8 @@ class Searcher:
             seen |= docs
             if cls in OWN_CLASSES:
                 held.own.update(dict.fromkeys(docs, weight))
-            if cls in ("n", "k"):
-                held.strong |= docs
             if cls == "n":
                 held.named, held.named_own = docs, own
-        for form in term.forms[1 : term.own]:  # rarity: a name's two halves, typed apart anywhere, count too
-            held.said |= frozenset[int].intersection(
-                *(frozenset[int]().union(*(self._postings(c, s) for c in ORDER)) for s in form)
-            )
         return held
 
     def _relevance(self, found: list[Term], any_word: bool = False) -> Relevance:
@@ -236,30 +229,33 @@ class Searcher:
         it; a word in more than ``COMMON`` of all names ("com") finds nothing on its own unless no
         other word finds anything. The work stays proportional to the answer, not to the index.
         """
-        held = [self._holding(t) for t in found]
+        extents = [concepts.extent(t, ORDER, self._docs, self._postings) for t in found]
         informative = []
-        for term, h in zip(found, held, strict=True):
+        for term, (every, said, _) in zip(found, extents, strict=True):
             weak = all(w in self.search_cfg.weak_words for w in term.word.split())
             # Rarity counts the documents that say the word itself (not a synonym) anywhere: the
             # documents Pagefind's quoted search finds, so the browser measures the same.
-            term.idf = math.log(1 + self.documents / (1 + len(h.said))) * (self.search_cfg.weak_weight if weak else 1.0)
-            informative.append(not weak and (len(h.strength) <= COMMON * self.documents or len(h.strength) <= COMMON_FLOOR))
+            term.idf = math.log(1 + self.documents / (1 + len(said))) * (self.search_cfg.weak_weight if weak else 1.0)
+            informative.append(not weak and (len(every) <= COMMON * self.documents or len(every) <= COMMON_FLOOR))
         matching: set[int] = set()
-        for h, wide in zip(held, informative, strict=True):
+        for (every, _, strong), wide in zip(extents, informative, strict=True):
             if wide:
-                matching.update(h.strength)
-            elif len(h.strong) <= COMMON * self.documents or len(h.strong) <= COMMON_FLOOR:
-                matching.update(h.strong)
+                matching.update(every)
+            elif len(strong) <= COMMON * self.documents or len(strong) <= COMMON_FLOOR:
+                matching.update(strong)
         if not matching:  # every word is everywhere ("com api"): the names and keywords that hold them
-            for h in held:
-                matching.update(h.strong)
+            for _, _, strong in extents:
+                matching.update(strong)
+        # Where each concept is held is worked out for the matching documents only: a word in most
+        # plugins ("claude") would otherwise cost a dictionary entry for each of them.
+        held = [self._holding(t, matching) for t in found]
         total = sum(t.idf for t in found) or 1.0
         sums = dict.fromkeys(matching, 0.0)
         # A plugin named by one of several query words that few plugins say ("jira" in "create jira
         # tickets from my todo list", not "test") is that thing, more surely than one saying each.
         for term, doc in concepts.named_by_a_word(found, self.search_cfg.weak_words, self.store.exact) if len(found) > 1 else ():
-            h = held[found.index(term)]
-            if doc in sums and doc in h.strength and len(h.said) <= NAME_WORD_RARE * self.documents:
+            i = found.index(term)
+            if doc in sums and doc in held[i].strength and len(extents[i][1]) <= NAME_WORD_RARE * self.documents:
                 sums[doc] += NAME_WORD * term.idf / total
         for term, h in zip(found, held, strict=True):
             weight = term.idf / total
