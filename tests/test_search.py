@@ -1049,26 +1049,6 @@ def test_a_plugin_named_by_one_of_the_words_is_that_thing(crafted: Any) -> None:
     assert hits["build@acme/market"] <= hits["docker-kit@acme/market"]
 
 
-def test_a_name_and_its_suffix_find_the_plugin_named_for_the_name(crafted: Any) -> None:
-    """ "tailwind css" is one concept (a plugin is named tailwindcss), which a plugin named
-    tailwind did not hold: tailwind@TheBushidoCollective/han and tailwind-lsp were missing. With a
-    suffix of data/search.toml's [compounds] (js, css, db), the first half alone counts as a
-    spelling of it; "context 7" or "fast api" do not split so."""
-    s = crafted(
-        [
-            record("tailwind", "Utility-first styling"),
-            record("tailwind-lsp", "Language server"),
-            record("tailwindcss-helper", "Helps"),
-            record("grid-kit", "CSS grid layouts"),
-            record("context", "Context helpers"),
-            record("context7", "Docs"),
-        ]
-    )
-    found = ids(s.query("tailwind css"))
-    assert {"tailwind@acme/market", "tailwind-lsp@acme/market", "tailwindcss-helper@acme/market"} <= set(found[:3])
-    assert "context@acme/market" not in ids(s.query("context 7"))
-
-
 def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
     """A multi-word synonym that loses all but one word to stop words ("on-call" is "call") would
     make its key match every plugin holding that one word ("incident" found "diarize-call")."""

@@ -263,11 +263,6 @@ async function concepts(ws) {
       const [next, more] = kept[i + 1];
       if (rank.joinable(word, next) && (await named(word + next))) {
         concept = { word: `${word} ${next}`, text: word + next, halves: [word, next], forms: [rank.tokens(word + next, new Set()), [...stems, ...more]] };
-        // "tailwind css": a plugin named for the first half alone is the thing too (concepts.py).
-        if ((config.compound_suffixes || []).includes(next) && stems.length === 1 && stems.join(' ') !== more.join(' ')) {
-          concept.forms.push([...stems]);
-          concept.alone = word;
-        }
         i += 2;
       }
     }
@@ -290,7 +285,7 @@ async function concepts(ws) {
     // A phrase of the spellings ("machine learning") is searched as its keys ("ml") too, with their spellings.
     const spelled = concept.keys ? concept.keys.flatMap((key) => [key, ...(own(config.synonyms, key) || [])]) : own(config.synonyms, concept.word) || [];
     // A name's two halves ("fast api") also bring the synonyms of the name they make; a phrase does not.
-    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : []), ...(concept.alone ? [concept.alone] : [])])]
+    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : [])])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     // The word, not words it begins; a name's two halves count the pages holding the joined
     // word or both halves, as typed (query.py's _holding).

@@ -44,7 +44,6 @@ def concepts(
     synonyms: dict[str, list[str]],
     phrases: dict[tuple[str, ...], list[str]],
     named: Callable[[Iterable[str]], set[str]],
-    suffixes: tuple[str, ...] = (),
 ) -> list[Term]:
     """The query's concepts; ``named`` says which joined words are words of names or keywords."""
     kept = [(w, terms.tokens(w, frozenset())) for w in words if w not in terms.STOP_WORDS]
@@ -71,9 +70,7 @@ def concepts(
                 break
         if term is None and i + 1 < len(kept) and word + kept[i + 1][0] in joined:
             nxt, more = kept[i + 1]
-            # "tailwind css": a plugin named for the first half alone is the thing too (a synonym).
-            alone = [stems] if nxt in suffixes and len(stems) == 1 and stems != more else []
-            term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), stems + more, *alone], own=2)
+            term = Term(f"{word} {nxt}", [terms.tokens(word + nxt, frozenset()), stems + more], own=2)
             i += 2
         if term is None:
             term = Term(word, forms(word, stems, synonyms))

@@ -119,7 +119,7 @@ Relevance = tuple[dict[int, float], dict[int, bool], list[dict[int, str]]]
 class Holding:
     """Where the matching documents hold one concept: the weight of the strongest class
     (``strength``), in two or three classes, in the name (``named``), and the strongest of the
-    plugin's own text (name, keywords, description: ``own``). ``Searcher._extent`` has the rest."""
+    plugin's own text (name, keywords, description: ``own``). ``concepts.extent`` has the rest."""
 
     strength: dict[int, float] = field(default_factory=dict)
     twice: set[int] = field(default_factory=set)

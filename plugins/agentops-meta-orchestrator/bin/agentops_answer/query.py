@@ -172,9 +172,7 @@ class Searcher:
         """The query's concepts (``concepts.concepts``)."""
         if self._phrase_map is None:
             self._phrase_map = concepts.phrase_map(self.search_cfg.synonyms)
-        return concepts.concepts(
-            words, self.search_cfg.synonyms, self._phrase_map, self.store.named, self.search_cfg.compound_suffixes
-        )
+        return concepts.concepts(words, self.search_cfg.synonyms, self._phrase_map, self.store.named)
 
     # --- relevance -------------------------------------------------------------------------
 
