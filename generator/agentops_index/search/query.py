@@ -250,11 +250,13 @@ class Searcher:
         held = [self._holding(t, matching) for t in found]
         total = sum(t.idf for t in found) or 1.0
         sums = dict.fromkeys(matching, 0.0)
-        # A plugin named by one of several query words that few plugins say ("jira" in "create jira
-        # tickets from my todo list", not "test") is that thing, more surely than one saying each.
-        for term, doc in concepts.named_by_a_word(found, self.search_cfg.weak_words, self.store.exact) if len(found) > 1 else ():
-            i = found.index(term)
-            if doc in sums and doc in held[i].strength and len(extents[i][1]) <= NAME_WORD_RARE * self.documents:
+        # A plugin named by one of several query words that few say ("jira" in "create jira tickets from
+        # my todo list", not "test") is that thing; a word many say is not looked up.
+        few = NAME_WORD_RARE * self.documents if len(found) > 1 else -1
+        rare = {id(t): h for t, h, e in zip(found, held, extents, strict=True) if len(e[1]) <= few}
+        named_by = concepts.named_by_a_word([t for t in found if id(t) in rare], self.search_cfg.weak_words, self.store.exact)
+        for term, doc in named_by:
+            if doc in sums and doc in rare[id(term)].strength:
                 sums[doc] += NAME_WORD * term.idf / total
         for term, h in zip(found, held, strict=True):
             weight = term.idf / total
