@@ -152,6 +152,24 @@ def test_translations_agree(node: Any) -> None:
     assert any(got["translation"])
 
 
+def test_inflected_translations_agree(node: Any) -> None:
+    """A table word with a plural or case ending, for a word the index does not know, is looked
+    up alike: search.js asks rank.uninflected after rank.translation finds nothing."""
+    from agentops_index.config import load_search
+
+    table = load_search().translations
+    given = ["sicherheitslücken", "Sicherheitslücken", "anforderungen", "datenbanken", "revisiones", "findens", "strategies"]
+    given += ["profiles", "access", "テスト", "prüf", "codes", "findenx", *[w + "s" for w in list(table)[:150]]]
+    cases = [terms.fold(w) for w in given]
+    got = node(translation=[[w, dict(table)] for w in cases], uninflected=[[w, dict(table)] for w in cases])
+    browser = [whole or inflected for whole, inflected in zip(got["translation"], got["uninflected"], strict=True)]
+    assert browser == [terms.translation(w, table, lambda _: False) for w in cases]
+    assert terms.translation("sicherheitslücken", table, lambda _: False) == ["vulnerability"]
+    assert terms.translation("sicherheitslücken", table) == []  # without knowing the index, whole words only
+    # A word plugins say stays English, though a table word without its ending ("strategie") is there.
+    assert terms.translation("strategies", table, lambda w: w == "strategies") == []
+
+
 def test_name_prefixes_agree(node: Any) -> None:
     cases = [
         ["frontenddes", "frontend-design"],

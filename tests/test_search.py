@@ -1058,6 +1058,26 @@ def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
                 assert len(terms.tokens(alternative)) > 1, (word, alternative)
 
 
+def test_a_table_word_with_a_plural_ending_is_read_in_english_unless_plugins_say_it(crafted: Any) -> None:
+    """A blind judge's "Sicherheitslücken in meinem Code finden": the table has the singular, so the
+    query was read as English and "finden" corrected to "finder". The plural is looked up without
+    its ending when no plugin says it; a word plugins say ("strategies") stays English."""
+    s = crafted(
+        [
+            record("vuln-scanner", "Scan code for vulnerabilities"),
+            record("finder-tool", "A file finder"),
+            record("strategy-kit", "Trading strategies explained"),
+        ]
+    )
+    german = s.query("Sicherheitslücken in meinem Code finden")
+    assert german.did_you_mean is None
+    assert german.results[0].id == "vuln-scanner@acme/market"
+    assert "finder-tool@acme/market" not in [h.id for h in german.results]
+    english = s.query("strategies")
+    assert english.did_you_mean is None
+    assert [h.id for h in english.results] == ["strategy-kit@acme/market"]
+
+
 def test_a_query_in_another_language_drops_its_function_words_and_is_not_spelled_as_english(crafted: Any) -> None:
     """ "de" joins "análise" and "dados" (analysis, data): it must not find the plugins whose names
     hold it, and a word the table lacks is a word of that language, not an English typo to

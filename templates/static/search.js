@@ -157,7 +157,13 @@ async function words(text) {
   let foreign = false;
   for (const cased of rank.casedRuns(text)) {
     const folded = rank.fold(cased);
-    const english = rank.translation(folded, config.translations || {});
+    const table = config.translations || {};
+    let english = rank.translation(folded, table);
+    if (!english.length) {
+      // A table word with an ending, when the index does not know the word (query.py's _words).
+      const bare = rank.uninflected(folded, table);
+      if (bare.length && !(await known(folded))) english = bare;
+    }
     if (english.length) {
       foreign = true;
       // As query.py's _words: a Chinese, Japanese or Korean run is kept; another word when known.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from .stemming import STOP_WORDS as WHOOSH_STOP_WORDS
@@ -283,19 +283,35 @@ def unaccented(word: str) -> str:
 LONGEST_CJK = 12  # letters: the longest Chinese, Japanese or Korean word a translation table may hold
 
 
-def translation(word: str, table: Mapping[str, tuple[str, ...]]) -> list[str]:
+INFLECTIONS = ("en", "n", "es", "s", "e")  # endings a table word may carry in a query: plurals, German -n/-en
+UNINFLECTED = 5  # letters: the shortest table word an ending is taken from
+
+
+def translation(word: str, table: Mapping[str, tuple[str, ...]], known: Callable[[str], bool] | None = None) -> list[str]:
     """The English words for a query word of another language, [] when the table has none.
 
     A word in Latin or Cyrillic letters is looked up whole, accents ignored. A run of Chinese,
     Japanese or Korean letters (written without spaces) is read left to right, longest entry
     first (``代码审查`` -> ``code review``); an entry of one letter counts only as the whole run.
     A compound of two entries (German writes them as one word: ``fehlerprotokolle`` =
-    ``fehler`` + ``protokolle``, with a joining ``s`` or not) gives both entries' words.
+    ``fehler`` + ``protokolle``, with a joining ``s`` or not) gives both entries' words. Given
+    ``known`` (whether the index knows a word), a word the index does not know is also looked
+    up without a plural or case ending (``sicherheitslücken`` is ``sicherheitslücke``): a word
+    plugins say (``strategies``, not ``strategie``) stays English.
     """
     if not is_cjk(word):
         plain = unaccented(word)
         found = table.get(plain)
-        return list(found) if found is not None else _two_entries(plain, table)
+        if found is not None:
+            return list(found)
+        out = _two_entries(plain, table)
+        if out or known is None:
+            return out
+        for ending in INFLECTIONS:
+            bare = plain[: -len(ending)]
+            if plain.endswith(ending) and len(bare) >= UNINFLECTED and bare in table:
+                return [] if known(word) else list(table[bare])
+        return []
     if word in table:
         return list(table[word])
     out: list[str] = []

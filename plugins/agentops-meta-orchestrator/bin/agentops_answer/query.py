@@ -156,7 +156,7 @@ class Searcher:
         table = self.search_cfg.translations
         foreign = False
         for word, parts in zip(folded, split, strict=True):
-            english = terms.translation(word, table) if table else []
+            english = terms.translation(word, table, self._indexed) if table else []
             foreign = foreign or bool(english)
             if english:
                 # A Chinese, Japanese or Korean run is kept (plugins written in it say it); another

@@ -182,6 +182,21 @@ export function translation(word, table) {
   return out;
 }
 
+export const INFLECTIONS = ['en', 'n', 'es', 's', 'e'];
+export const UNINFLECTED = 5;
+
+// A table word with a plural or case ending ("sicherheitslücken"): its English words, else []. The
+// caller asks only for a word the index does not know (search/terms.py's translation with known).
+export function uninflected(word, table) {
+  if (CJK_RUN.test(word)) return [];
+  const plain = unaccented(word);
+  for (const ending of INFLECTIONS) {
+    const bare = plain.slice(0, -ending.length);
+    if (plain.endsWith(ending) && bare.length >= UNINFLECTED && Object.hasOwn(table, bare)) return [...table[bare]];
+  }
+  return [];
+}
+
 export const COMPOUND_PART = 4;
 
 // A compound of two table entries, the longest first part first (terms._two_entries).
