@@ -595,7 +595,7 @@ ONE_RANKING = [
     "Tests schreiben",
     "análise de dados",  # "de" left out, as the command line leaves it out
     "crear componentes de React",  # not corrected to "clear components"
-    "Sicherheitslücken in meinem Code finden",  # the table's singular, read without the plural ending
+    "Sicherheitsprüfungen",  # no table word: "Sicherheitsprüfung" (security review) is, read without the plural ending
     "vuejs",  # searched as "vue" too
     "c#",  # one word, not "c" (terms.symbols)
     ".net",

@@ -158,7 +158,17 @@ def test_inflected_translations_agree(node: Any) -> None:
     from agentops_index.config import load_search
 
     table = load_search().translations
-    given = ["sicherheitslücken", "Sicherheitslücken", "anforderungen", "datenbanken", "revisiones", "findens", "strategies"]
+    given = [
+        "sicherheitslücken",
+        "Sicherheitslücken",
+        "Sicherheitsprüfungen",
+        "datenbankfehlern",
+        "anforderungen",
+        "datenbanken",
+        "revisiones",
+        "findens",
+        "strategies",
+    ]
     given += ["profiles", "access", "テスト", "prüf", "codes", "findenx", *[w + "s" for w in list(table)[:150]]]
     cases = [terms.fold(w) for w in given]
     got = node(translation=[[w, dict(table)] for w in cases], uninflected=[[w, dict(table)] for w in cases])

@@ -303,13 +303,16 @@ def translation(word: str, table: Mapping[str, tuple[str, ...]], known: Callable
         found = table.get(plain)
         if found is not None:
             return list(found)
-        out = _two_entries(plain, table)
-        if out or known is None:
-            return out
+        both = _two_entries(plain, table)
+        if both or known is None:
+            return both
         for ending in INFLECTIONS:
             bare = plain[: -len(ending)]
-            if plain.endswith(ending) and len(bare) >= UNINFLECTED and bare in table:
-                return [] if known(word) else list(table[bare])
+            if not plain.endswith(ending) or len(bare) < UNINFLECTED:
+                continue
+            words = list(table[bare]) if bare in table else _two_entries(bare, table)  # "sicherheitsprüfungen"
+            if words:
+                return [] if known(word) else words
         return []
     if word in table:
         return list(table[word])

@@ -192,7 +192,9 @@ export function uninflected(word, table) {
   const plain = unaccented(word);
   for (const ending of INFLECTIONS) {
     const bare = plain.slice(0, -ending.length);
-    if (plain.endsWith(ending) && bare.length >= UNINFLECTED && Object.hasOwn(table, bare)) return [...table[bare]];
+    if (!plain.endsWith(ending) || bare.length < UNINFLECTED) continue;
+    const english = Object.hasOwn(table, bare) ? [...table[bare]] : twoEntries(bare, table); // "sicherheitsprüfungen"
+    if (english.length) return english;
   }
   return [];
 }
