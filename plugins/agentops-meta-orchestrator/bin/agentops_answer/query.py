@@ -53,6 +53,7 @@ COMMON_FLOOR = 500  # documents: below this a concept is always informative (the
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 NAME_WORD, NAME_WORD_RARE = 0.4, 0.02  # of a word's share, when a plugin's name is a query word that few plugins say
+COMPOUND_RARE = 0.05  # of all documents: "tailwind css" names tailwind when at most this share say it
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
@@ -121,9 +122,7 @@ class Searcher:
         return found
 
     def _column(self, name: str) -> Any:
-        if name not in self._columns:
-            self._columns[name] = self.index.column(name)
-        return self._columns[name]
+        return self._columns[name] if name in self._columns else self._columns.setdefault(name, self.index.column(name))
 
     def _facets(self, facets: Facets) -> frozenset[int] | None:
         """The documents the facets allow (None: no facet)."""
@@ -316,7 +315,10 @@ class Searcher:
     def _named_candidates(self, text: str, allowed: frozenset[int] | None) -> dict[int, Scored]:
         """Listings whose name, display name, entry name, id or slug is the query (or begins with it)."""
         out: dict[int, Scored] = {}
-        qkey = terms.key(text)
+        said = lambda word: len(concepts.extent(self._terms([word])[0], ORDER, self._docs, self._postings)[1])  # noqa: E731
+        qkey = concepts.name_key(
+            terms.key(text), self.search_cfg.compound_suffixes, self.store.exact, said, COMPOUND_RARE * self.documents
+        )
         if not qkey:
             return out
         for pid, doc, kind in self.store.exact(qkey):

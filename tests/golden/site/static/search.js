@@ -291,7 +291,9 @@ async function concepts(ws) {
     // A phrase of the spellings ("machine learning") is searched as its keys ("ml") too, with their spellings.
     const spelled = concept.keys ? concept.keys.flatMap((key) => [key, ...(own(config.synonyms, key) || [])]) : own(config.synonyms, concept.word) || [];
     // A name's two halves ("fast api") also bring the synonyms of the name they make; a phrase does not.
-    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : [])])]
+    // A name's halves typed apart are also searched as typed ("tailwind css": the pages that say the
+    // two words, which the command line finds as the name's second form).
+    concept.alternatives = [...new Set([...spelled, ...(concept.word.includes(' ') && !concept.keys ? own(config.synonyms, main[0]) || [] : []), ...(concept.halves ? [concept.halves.join(' ')] : [])])]
       .filter((alt) => alt !== concept.text && !primaries.has(rank.tokens(alt).join(' ')));
     // The word, not words it begins; a name's two halves count the pages holding the joined
     // word or both halves, as typed (query.py's _holding).
@@ -360,9 +362,20 @@ function wanted(entry, filters) {
   return true;
 }
 
+// The name key a query looks names up by (search/concepts.py's name_key): its own, or, when no
+// plugin is named so, a package-style name's base ("tailwind css": tailwind) when a plugin is
+// named that and few plugins say it.
+async function nameKey(key) {
+  if (!key || (own(await namesFor(key), key) || []).length) return key;
+  const base = rank.compoundBase(key, config.compound_suffixes || []);
+  if (!base || !(own(await namesFor(base), base) || []).length) return key;
+  return (await holding(base)).size <= config.compound_rare * config.plugins ? base : key;
+}
+
 // The listings whose name key is the query's (or begins with it), from search/names/.
-async function namedListings(key) {
+async function namedListings(typed) {
   const out = [];
+  const key = await nameKey(typed);
   if (!key) return out;
   const shard = await namesFor(key);
   for (const card of own(shard, key) || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
