@@ -180,6 +180,32 @@ def test_inflected_translations_agree(node: Any) -> None:
     assert terms.translation("strategies", table, lambda w: w == "strategies") == []
 
 
+def test_function_phrases_are_left_out_alike(node: Any) -> None:
+    """ "en busca de" (looking for) is dropped from a query as the command line drops it."""
+    from agentops_index.config import load_search
+
+    phrases = load_search().function_phrases
+    given = [
+        "revisar el código en busca de errores",
+        "Código EN BÚSQUEDA de",
+        "en busca de en busca de",
+        "analyse à la recherche d'erreurs",
+        "auf der Suche nach Fehlern",
+        "в поисках ошибок",
+        "code search en busca",
+        *EDGE,
+    ]
+    cases = [[terms.cased_runs(t), [list(p) for p in phrases]] for t in given]
+    got = node(withoutIdioms=cases)
+    assert got["withoutIdioms"] == [terms.without_idioms(words, phrases) for words, _ in cases]
+    assert terms.without_idioms(terms.cased_runs("revisar el código en busca de errores"), phrases) == [
+        "revisar",
+        "el",
+        "código",
+        "errores",
+    ]
+
+
 def test_name_prefixes_agree(node: Any) -> None:
     cases = [
         ["frontenddes", "frontend-design"],

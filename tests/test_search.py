@@ -716,6 +716,15 @@ def test_a_translation_table_that_is_not_a_table_is_refused(tmp_path: Path) -> N
         load_search(path)
 
 
+def test_a_function_phrase_of_one_word_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "search.toml"
+    path.write_text('[function_phrases]\nphrases = ["en busca de", "busca"]\n')
+    with pytest.raises(
+        ConfigError, match=r"search.toml: \[function_phrases\].phrases: must be a list of phrases of two words or more"
+    ):
+        load_search(path)
+
+
 def test_words_of_other_languages_are_searched_in_english() -> None:
     """Latin and Cyrillic words whole, accents ignored; Chinese, Japanese and Korean inside a run,
     longest first; a one-letter entry only as a whole run; English words are never rewritten."""
@@ -1082,6 +1091,21 @@ def test_a_package_style_name_typed_apart_names_its_base_when_few_plugins_say_it
         assert results[0].match == "the name"
     assert s.query("code js").results[0].id != "code@acme/market"
     assert all(h.match != "the name" for h in s.query("doc db").results)
+
+
+def test_a_joining_phrase_is_left_out_of_a_query(crafted: Any) -> None:
+    """Blind set B's "revisar el código en busca de errores": "en busca de" is "looking for", yet
+    "busca" was searched as "search" and joined "código" into "code search"."""
+    s = crafted(
+        [
+            record("codesearch", "Code search across repositories"),
+            record("bug-hunter", "Review code and find errors and bugs"),
+        ]
+    )
+    answer = s.query("revisar el código en busca de errores")
+    assert answer.did_you_mean is None
+    assert [h.id for h in answer.results][:1] == ["bug-hunter@acme/market"]
+    assert all("search" not in h.match for h in answer.results)  # code, not a code search
 
 
 def test_a_table_word_with_a_plural_ending_is_read_in_english_unless_plugins_say_it(crafted: Any) -> None:

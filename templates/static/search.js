@@ -155,7 +155,7 @@ async function known(word) {
 async function words(text) {
   const out = [];
   let foreign = false;
-  for (const cased of rank.casedRuns(text)) {
+  for (const cased of rank.withoutIdioms(rank.casedRuns(text), config.function_phrases || [])) {
     const folded = rank.fold(cased);
     const table = config.translations || {};
     let english = rank.translation(folded, table);

@@ -243,6 +243,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "translations": {word: list(english) for word, english in sorted(search.translations.items())},
             "function_words": sorted(search.function_words),
             "compound_suffixes": list(search.compound_suffixes),
+            "function_phrases": [list(p) for p in search.function_phrases],
         }
     )
 

@@ -376,6 +376,7 @@ def search_constants() -> dict[str, Any]:
         "translations": len(cfg.translations),
         "translated_words": len({" ".join(v) for v in cfg.translations.values()}),
         "function_words": len(cfg.function_words),
+        "function_phrases": len(cfg.function_phrases),
         "compound_suffixes": list(cfg.compound_suffixes),
         "long_word": spelling.LONG_WORD,
         "phonetic_from": spelling.PHONETIC_FROM,

@@ -147,7 +147,7 @@ class Searcher:
         translation table has is searched as its English words, and kept too when the index
         holds it (``Tests schreiben`` -> ``tests write``; ``代码审查`` -> ``代码审查 code review``).
         Also whether the query is in another language: then its function words ("de") are left out."""
-        cased = terms.cased_runs(text)
+        cased = terms.without_idioms(terms.cased_runs(text), self.search_cfg.function_phrases)
         folded = [terms.fold(w) for w in cased]
         split = [terms.humps(w) for w in cased]
         unknown = {f for f, parts in zip(folded, split, strict=True) if len(parts) > 1} - self.store.known(folded)

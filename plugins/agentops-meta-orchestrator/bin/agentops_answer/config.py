@@ -112,6 +112,9 @@ class Search:
     # Suffixes of package-style names ("js" of "vuejs"): such a word that no plugin says is searched
     # as its base when a plugin is named the base (not corrected to another name).
     compound_suffixes: tuple[str, ...] = ()
+    # Phrases that only join too ("en busca de": looking for), as folded words: left out of any query,
+    # where their words would be read as a search ("busca") or join another word ("code search").
+    function_phrases: tuple[tuple[str, ...], ...] = ()
 
 
 def load_search(path: Path | None = None) -> Search:
@@ -144,13 +147,17 @@ def load_search(path: Path | None = None) -> Search:
     suffixes = _word_list(
         data, "compounds", "suffixes", "letters-and-digits strings", lambda w: w.isascii() and w.isalnum(), found, problems
     )
+    idioms = _word_list(
+        data, "function_phrases", "phrases", "phrases of two words or more", lambda w: len(w.split()) > 1, found, problems
+    )
     if problems:
         raise ConfigError("; ".join(problems))
     from . import terms
 
     folded = frozenset(terms.unaccented(terms.fold(w)) for w in function)
     longest_first = tuple(sorted({w.lower() for w in suffixes}, key=lambda w: (-len(w), w)))
-    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded, longest_first)
+    phrases = tuple(dict.fromkeys(tuple(terms.unaccented(terms.fold(w)) for w in terms.runs(p)) for p in idioms))
+    return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded, longest_first, phrases)
 
 
 def _word_list(

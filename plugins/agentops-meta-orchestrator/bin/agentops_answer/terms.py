@@ -159,6 +159,19 @@ def cased_runs(text: str) -> list[str]:
     return _RUN.findall(symbols(unicodedata.normalize("NFKC", text)))
 
 
+def without_idioms(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
+    """``words`` (as typed) without those inside one of ``phrases`` (folded, unaccented words):
+    "revisar el código en busca de errores" is about code and errors, not a code search."""
+    plain = [unaccented(fold(w)) for w in words]
+    dropped: set[int] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for start in range(len(plain) - size + 1):
+            if tuple(plain[start : start + size]) == phrase:
+                dropped.update(range(start, start + size))
+    return [w for i, w in enumerate(words) if i not in dropped]
+
+
 # Porter cuts some words down to another word of this domain ("accessibility" to "access", as in
 # access tokens; "localization" to "local"): these keep a stem of their own (rank.js has the same).
 STEM_OVERRIDES = {

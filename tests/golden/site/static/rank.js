@@ -38,6 +38,19 @@ export function casedRuns(text) {
   return symbols(text.normalize('NFKC')).match(RUN) || [];
 }
 
+// The words (as typed) without those inside one of the phrases (folded, unaccented words): "en busca
+// de" (looking for) is not a search (search/terms.py's without_idioms).
+export function withoutIdioms(words, phrases) {
+  const plain = words.map((w) => unaccented(fold(w)));
+  const dropped = new Set();
+  for (const phrase of phrases) {
+    for (let start = 0; start + phrase.length <= plain.length; start++) {
+      if (phrase.every((w, i) => plain[start + i] === w)) for (let i = 0; i < phrase.length; i++) dropped.add(start + i);
+    }
+  }
+  return words.filter((_, i) => !dropped.has(i));
+}
+
 function bigrams(run) {
   if (run.length === 1) return [run];
   const out = [];
