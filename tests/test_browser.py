@@ -595,8 +595,9 @@ ONE_RANKING = [
     "Tests schreiben",
     "análise de dados",  # "de" left out, as the command line leaves it out
     "crear componentes de React",  # not corrected to "clear components"
-    "Sicherheitsprüfungen",
-    "revisar el código en busca de errores",  # "en busca de" left out (data/search.toml's function_phrases)  # no table word: "Sicherheitsprüfung" (security review) is, read without the plural ending
+    "Sicherheitsprüfungen",  # no table word: "Sicherheitsprüfung" (security review) is, read without the plural ending
+    "revisar el código en busca de errores",  # "en busca de" left out (data/search.toml's function_phrases)
+    "scan my code for security vulnerabilities",  # names the query covers first (search/concepts.py's name_cover)
     "vuejs",  # searched as "vue" too
     "c#",  # one word, not "c" (terms.symbols)
     ".net",

@@ -30,7 +30,7 @@ from agentops_index.bundles.workflows import load_template, load_templates
 from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.errors import ConfigError, InputError
-from agentops_index.search import cache, queryfile, spelling, terms
+from agentops_index.search import cache, concepts, queryfile, spelling, terms
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
@@ -577,7 +577,8 @@ def test_a_package_style_name_no_plugin_says_is_searched_as_the_plugin_named_its
     assert vue.did_you_mean is None and [h.id for h in vue.results][:2] == ["vue@acme/market", "vue-router-kit@acme/market"]
     nuxt = s.query("nuxtjs")
     assert nuxt.did_you_mean is None and [h.id for h in nuxt.results] == ["nuxt@acme/market"]
-    assert [h.id for h in s.query("tailwindcss").results] == ["twcss@acme/market"]  # a plugin says it: as it is
+    # A plugin says it: searched as it is (twcss), and the plugin named by its base is that name.
+    assert [h.id for h in s.query("tailwindcss").results] == ["tailwind@acme/market", "twcss@acme/market"]
     assert "post-writer@acme/market" not in [h.id for h in s.query("postcss").results]
     assert terms.compound_base("js", ("js",)) is None and terms.compound_base("abcjs", ("js",)) == "abc"
     assert terms.compound_base("web3js", ("js",)) is None  # letters only, as the browser's word lists
@@ -718,7 +719,7 @@ def test_a_translation_table_that_is_not_a_table_is_refused(tmp_path: Path) -> N
 
 def test_a_function_phrase_of_one_word_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "search.toml"
-    path.write_text('[function_phrases]\nphrases = ["en busca de", "busca"]\n')
+    path.write_text('[function_phrases]\nphrases = ["en busca de", "busca ."]\n')
     with pytest.raises(
         ConfigError, match=r"search.toml: \[function_phrases\].phrases: must be a list of phrases of two words or more"
     ):
@@ -1070,27 +1071,50 @@ def test_every_phrase_synonym_keeps_two_words_after_stop_words() -> None:
                 assert len(terms.tokens(alternative)) > 1, (word, alternative)
 
 
-def test_a_package_style_name_typed_apart_names_its_base_when_few_plugins_say_it(crafted: Any) -> None:
+def test_a_name_the_query_covers_ranks_above_a_longer_name(crafted: Any) -> None:
+    """Blind judges graded the general scanners above the specialised ones for "scan my code for
+    security vulnerabilities": a name the query's words cover (vulnerability-scanner) is what was
+    asked for, a longer name (api-vulnerability-scanner, which sorts first) adds what was not; weak
+    words cover nothing ("code"), nor words more than 2% of plugins say, as for NAME_WORD."""
+    filler = [record(f"tool-{i}", "Helps you write code faster") for i in range(150)]  # 3 of 153 say vulnerabilities
+    s = crafted(
+        [
+            record("api-vulnerability-scanner", "Scan code for API vulnerabilities"),
+            record("vulnerability-scanner", "Scan code for vulnerabilities"),
+            record("code-tools", "Scan code for vulnerabilities"),
+            *filler,
+        ]
+    )
+    ids = [h.id for h in s.query("scan my code for security vulnerabilities").results]
+    assert ids.index("vulnerability-scanner@acme/market") < ids.index("api-vulnerability-scanner@acme/market")
+    assert ids.index("vulnerability-scanner@acme/market") < ids.index("code-tools@acme/market")
+
+
+def test_a_package_style_name_typed_apart_names_its_base(crafted: Any) -> None:
     """ "tailwind css" is the plugin named tailwind (no plugin is named tailwindcss), as "tailwindcss"
-    is; "code js" is not a plugin named code when many plugins say code; "doc db" finds no
-    plugin named doc, so nothing is named by it."""
-    filler = [record(f"tool-{i}", "Helps you write code faster") for i in range(70)]  # 3 of 75 say tailwind
+    is. Only a query that is such a name: "code review css" is about css and code review, not the
+    plugin named code-review (a reviewer's case); "doc db" names nothing, no plugin is named doc."""
     s = crafted(
         [
             record("tailwind", "Tailwind utility classes"),
             record("tailwind-lsp", "Language server for class names"),
             record("css-linter", "Lint stylesheets: tailwind css and plain css"),
-            record("code", "A code plugin"),
-            record("js-helper", "Helps with code in js"),
-            *filler,
+            record("code-review", "Reviews code"),
+            record("css-review", "Code review for css"),
+            record("docs-db", "Documents in a database"),
         ]
     )
-    for typed in ("tailwind css", "tailwindcss", "Tailwind CSS"):
+    for typed in ("tailwind css", "tailwindcss", "Tailwind CSS", "en busca de tailwind css"):
         results = s.query(typed).results
         assert [h.id for h in results[:2]] == ["tailwind@acme/market", "tailwind-lsp@acme/market"], typed
         assert results[0].match == "the name"
-    assert s.query("code js").results[0].id != "code@acme/market"
+    longer = s.query("code review css").results
+    assert longer[0].id == "css-review@acme/market" and longer[0].match != "the name"
     assert all(h.match != "the name" for h in s.query("doc db").results)
+    assert concepts.name_key(["tailwind", "css"], ("css",), lambda k: [("x", 0, 0)] if k == "tailwind" else []) == "tailwind"
+    assert concepts.name_key(["tail", "windcss"], ("css",), lambda k: [("x", 0, 0)] if k == "tailwind" else []) == "tailwindcss"
+    assert concepts.name_key(["a", "b", "css"], ("css",), lambda k: [("x", 0, 0)]) == "abcss"  # exact, so its own key
+    assert concepts.name_key(["your", "js"], ("js",), lambda k: []) == "yourjs"  # a stop word base: no crash, no name
 
 
 def test_a_joining_phrase_is_left_out_of_a_query(crafted: Any) -> None:

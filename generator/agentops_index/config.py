@@ -146,9 +146,7 @@ def load_search(path: Path | None = None) -> Search:
     suffixes = _word_list(
         data, "compounds", "suffixes", "letters-and-digits strings", lambda w: w.isascii() and w.isalnum(), found, problems
     )
-    idioms = _word_list(
-        data, "function_phrases", "phrases", "phrases of two words or more", lambda w: len(w.split()) > 1, found, problems
-    )
+    idioms = _word_list(data, "function_phrases", "phrases", "phrases of two words or more", _phrase, found, problems)
     if problems:
         raise ConfigError("; ".join(problems))
     from agentops_index.search import terms
@@ -157,6 +155,13 @@ def load_search(path: Path | None = None) -> Search:
     longest_first = tuple(sorted({w.lower() for w in suffixes}, key=lambda w: (-len(w), w)))
     phrases = tuple(dict.fromkeys(tuple(terms.unaccented(terms.fold(w)) for w in terms.runs(p)) for p in idioms))
     return Search(synonyms, frozenset(w.lower() for w in weak), float(weight), translations, folded, longest_first, phrases)
+
+
+def _phrase(text: str) -> bool:
+    """Two words or more, as a query is cut into words ("busca ." is one)."""
+    from agentops_index.search import terms
+
+    return len(terms.runs(text)) > 1
 
 
 def _word_list(

@@ -446,6 +446,8 @@ export function relevance(concepts, terms, config, anyWord = false, names = []) 
   let best = 0;
   let allNamed = concepts.length > 0;
   const top = Math.max(...concepts.map((c) => c.idf), 1e-9);
+  let covered = 0; // concepts (weak words aside) the name holds, and their summed rarity
+  let coveredIdf = 0;
   for (const concept of concepts) {
     const held = holding(concept, terms, classes, config.synonym);
     const weight = concept.idf / total;
@@ -455,12 +457,16 @@ export function relevance(concepts, terms, config, anyWord = false, names = []) 
       if (concepts.length > 1 && names.length && namedBy(concept, names, config)) sum += config.name_word * weight;
     }
     if (!held.named) allNamed = false;
+    else if (concepts.length > 1 && !concept.weak && concept.held <= config.name_word_rare * config.plugins) {
+      covered += 1;
+      coveredIdf += concept.idf;
+    }
     best = Math.max(best, (concept.idf / top) * held.own);
   }
-  if (allNamed) {
-    const names = (terms.n && terms.n.size) || 1;
-    return { relevance: 0.7 + 0.1 * Math.min(1, concepts.length / names), named: true };
-  }
+  const nameWords = (terms.n && terms.n.size) || 1;
+  if (allNamed) return { relevance: 0.7 + 0.1 * Math.min(1, concepts.length / nameWords), named: true };
+  // A plugin whose name the query's few-said words cover is what was asked for (search/concepts.py's name_cover).
+  if (covered) sum += (config.name_cover * Math.min(1, covered / nameWords) * coveredIdf) / total;
   const value = anyWord ? config.any_best * best + (1 - config.any_best) * sum : sum;
   return { relevance: config.text_ceiling * Math.min(1, value), named: false };
 }

@@ -236,7 +236,7 @@ def config(search: Search, ranking: Ranking, plugins: int) -> bytes:
             "synonym": query.SYNONYM,
             "name_word": query.NAME_WORD,
             "name_word_rare": query.NAME_WORD_RARE,
-            "compound_rare": query.COMPOUND_RARE,
+            "name_cover": query.NAME_COVER,
             "weights": ranking.weights,
             "long_word": spelling.LONG_WORD,
             "min_correction": spelling.MIN_CORRECTION,

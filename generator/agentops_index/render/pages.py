@@ -365,7 +365,7 @@ def search_constants() -> dict[str, Any]:
         "spread_cap": query.SPREAD_CAP,
         "name_word": query.NAME_WORD,
         "name_word_rare": query.NAME_WORD_RARE,
-        "compound_rare": query.COMPOUND_RARE,
+        "name_cover": query.NAME_COVER,
         "common": query.COMMON,
         "common_floor": query.COMMON_FLOOR,
         "floor": query.FLOOR,

@@ -132,7 +132,7 @@ def open_index(directory: Path) -> Any:
 
 class WhooshPostings:
     """The query side's view of a Whoosh index: a term's documents, whether a term is there, and
-    the columns (``query.Postings``)."""
+    the columns (``hits.Postings``)."""
 
     def __init__(self, directory: Path) -> None:
         self.ix = open_index(directory)

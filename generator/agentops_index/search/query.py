@@ -26,16 +26,15 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.search import concepts, spelling, terms
 from agentops_index.search.documents import CLASSES
-from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Relevance, Scored, Term
+from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term
 from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
@@ -52,25 +51,10 @@ COMMON_FLOOR = 500  # documents: below this a concept is always informative (the
 SYNONYM = 0.8  # of a class's weight: a match on a synonym of the word, not the word
 FLOOR = 0.1  # of the best match's relevance: weaker matches are left out
 NAME_WORD, NAME_WORD_RARE = 0.4, 0.02  # of a word's share, when a plugin's name is a query word that few plugins say
-COMPOUND_RARE = 0.05  # of all documents: "tailwind css" names tailwind when at most this share say it
+NAME_COVER = 0.4  # of the share of the words a plugin's name holds, times the part of its name they are
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
-
-
-class Postings(Protocol):
-    """Where a query reads which documents hold a term: the Whoosh index in the CLI
-    (``index.WhooshPostings``), SQLite in the plugins' reader (``sqlpostings.SqlPostings``)."""
-
-    documents: int
-
-    def ids(self, field: str, term: str) -> set[int]: ...
-
-    def has(self, field: str, term: str) -> bool: ...
-
-    def column(self, name: str) -> Sequence[Any]: ...
-
-    def close(self) -> None: ...
 
 
 class Searcher:
@@ -257,6 +241,15 @@ class Searcher:
         for term, doc in named_by:
             if doc in sums and doc in rare[id(term)].strength:
                 sums[doc] += NAME_WORD * term.idf / total
+        # A plugin whose name the query's words cover is what was asked for ("vulnerability-scanner" for
+        # "scan my code for vulnerabilities"), more than one whose name adds more ("xss-vulnerability-scanner"),
+        # counting the words few plugins say, as NAME_WORD does (the browser fetches few pages for the others).
+        few_said = [t for t in found if id(t) in rare]  # as NAME_WORD: a word many say names little
+        cover = concepts.name_cover(
+            few_said, [rare[id(t)] for t in few_said], matching, self._column("nlen"), self.search_cfg.weak_words
+        )
+        for doc, value in cover.items():
+            sums[doc] += NAME_COVER * value / total
         for term, h in zip(found, held, strict=True):
             weight = term.idf / total
             # A concept said in several places (name, keywords, description, components) is what
@@ -314,9 +307,9 @@ class Searcher:
     def _named_candidates(self, text: str, allowed: frozenset[int] | None) -> dict[int, Scored]:
         """Listings whose name, display name, entry name, id or slug is the query (or begins with it)."""
         out: dict[int, Scored] = {}
-        said = lambda word: len(concepts.extent(self._terms([word])[0], ORDER, self._docs, self._postings)[1])  # noqa: E731
+        phrases = self.search_cfg.function_phrases
         qkey = concepts.name_key(
-            terms.key(text), self.search_cfg.compound_suffixes, self.store.exact, said, COMPOUND_RARE * self.documents
+            terms.without_idioms(terms.runs(text), phrases), self.search_cfg.compound_suffixes, self.store.exact
         )
         if not qkey:
             return out

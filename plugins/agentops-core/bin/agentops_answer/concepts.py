@@ -5,11 +5,11 @@ word) are one concept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 from . import terms
-from .hits import Term
+from .hits import Holding, Term
 from .store import NAME_KEY
 
 JOIN_PART = 4  # letters: two words join into one only when one is this short ("fast api", "swift ui")
@@ -123,17 +123,31 @@ def extent(
     return every, said, strong
 
 
-def name_key(
-    key: str,
-    suffixes: tuple[str, ...],
-    exact: Callable[[str], list[tuple[str, int, int]]],
-    said: Callable[[str], int],
-    most: float,
-) -> str:
-    """The name key a query looks names up by: its own, or, when no plugin is named so and the key
-    is a package-style name (``tailwindcss`` for "tailwind css", ``vuejs`` for "vue js"), its
-    base when a plugin is named that and at most ``most`` plugins say it ("code js" is not code)."""
-    if not key or exact(key):
+def name_key(words: list[str], suffixes: tuple[str, ...], exact: Callable[[str], list[tuple[str, int, int]]]) -> str:
+    """The name key a query (its words) looks names up by: its own, or, when no plugin is named so
+    and the query is one package-style name (``tailwindcss``) or one typed apart (``tailwind css``,
+    ``vue js``: a word and a suffix), its base when a plugin is named that. A longer query ("code
+    review css") is not a name: the plugins named by its words are found as such (NAME_WORD)."""
+    key = terms.key(" ".join(words))
+    if not key or len(words) > 2 or exact(key):
         return key
     base = terms.compound_base(key, suffixes)
-    return base if base and exact(base) and said(base) <= most else key
+    if base is None or (len(words) == 2 and terms.key(words[0]) != base):
+        return key
+    return base if exact(base) else key
+
+
+def name_cover(
+    found: list[Term], held: list[Holding], matching: set[int], nlen: Sequence[int], weak: frozenset[str]
+) -> dict[int, float]:
+    """For each matching document whose name holds some of the query's concepts (weak words
+    aside): the share of its name's words they are, times their summed rarity (``idf``)."""
+    count: dict[int, int] = {}
+    rarity: dict[int, float] = {}
+    for term, h in zip(found, held, strict=True):
+        if all(w in weak for w in term.word.split()):
+            continue
+        for doc in matching.intersection(h.named):
+            count[doc] = count.get(doc, 0) + 1
+            rarity[doc] = rarity.get(doc, 0.0) + term.idf
+    return {doc: min(1.0, c / max(nlen[doc], 1)) * rarity[doc] for doc, c in count.items()}

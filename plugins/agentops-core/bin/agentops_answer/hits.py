@@ -4,8 +4,9 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 
 class PickView(TypedDict):
@@ -140,3 +141,18 @@ class Scored:
     score: float
     match: str = ""
     id: str = ""
+
+
+class Postings(Protocol):
+    """Where a query reads which documents hold a term: the Whoosh index in the CLI
+    (``index.WhooshPostings``), SQLite in the plugins' reader (``sqlpostings.SqlPostings``)."""
+
+    documents: int
+
+    def ids(self, field: str, term: str) -> set[int]: ...
+
+    def has(self, field: str, term: str) -> bool: ...
+
+    def column(self, name: str) -> Sequence[Any]: ...
+
+    def close(self) -> None: ...

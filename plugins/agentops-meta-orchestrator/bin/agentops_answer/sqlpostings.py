@@ -62,7 +62,7 @@ def write(path: Path, documents: list[dict[str, Any]]) -> dict[str, int]:
 
 
 class SqlPostings:
-    """The query side's view of the SQLite postings (``query.Postings``), opened read-only."""
+    """The query side's view of the SQLite postings (``hits.Postings``), opened read-only."""
 
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)

@@ -162,7 +162,7 @@ async function words(text) {
     if (!english.length) {
       // A table word with an ending, when the index does not know the word (query.py's _words).
       const bare = rank.uninflected(folded, table);
-      if (bare.length && !(await known(folded))) english = bare;
+      if (bare.length && !(await holding(folded)).size && !(await known(folded))) english = bare;
     }
     if (english.length) {
       foreign = true;
@@ -362,20 +362,21 @@ function wanted(entry, filters) {
   return true;
 }
 
-// The name key a query looks names up by (search/concepts.py's name_key): its own, or, when no
-// plugin is named so, a package-style name's base ("tailwind css": tailwind) when a plugin is
-// named that and few plugins say it.
-async function nameKey(key) {
-  if (!key || (own(await namesFor(key), key) || []).length) return key;
+// The name key a query (its words) looks names up by (search/concepts.py's name_key): its own,
+// or, when no plugin is named so and the query is one package-style name ("tailwindcss") or one
+// typed apart ("tailwind css": a word and a suffix), its base when a plugin is named that.
+async function nameKey(words) {
+  const key = rank.key(words.join(' '));
+  if (!key || words.length > 2 || (own(await namesFor(key), key) || []).length) return key;
   const base = rank.compoundBase(key, config.compound_suffixes || []);
-  if (!base || !(own(await namesFor(base), base) || []).length) return key;
-  return (await holding(base)).size <= config.compound_rare * config.plugins ? base : key;
+  if (!base || (words.length === 2 && rank.key(words[0]) !== base)) return key;
+  return (own(await namesFor(base), base) || []).length ? base : key;
 }
 
 // The listings whose name key is the query's (or begins with it), from search/names/.
 async function namedListings(typed) {
   const out = [];
-  const key = await nameKey(typed);
+  const key = await nameKey(rank.withoutIdioms(rank.runs(typed), config.function_phrases || []));
   if (!key) return out;
   const shard = await namesFor(key);
   for (const card of own(shard, key) || []) out.push({ entry: entryOf(card), tier: card.kind === 'id' ? EXACT_ID : EXACT, relevance: 1, match: card.kind === 'id' ? 'the id' : 'the name' });
@@ -421,7 +422,7 @@ export async function ranked(text, filters) {
   const asked = corrected ? ws.join(' ') : text;
   const found = await concepts(ws);
   const rows = new Map(); // slug -> row
-  for (const row of await namedListings(rank.key(asked))) {
+  for (const row of await namedListings(asked)) {
     row.score = row.relevance * row.entry.mult;
     if (wanted(row.entry, filters) && (!rows.has(row.entry.slug) || rows.get(row.entry.slug).tier < row.tier)) rows.set(row.entry.slug, row);
   }
