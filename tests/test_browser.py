@@ -595,6 +595,8 @@ ONE_RANKING = [
     "Tests schreiben",
     "análise de dados",  # "de" left out, as the command line leaves it out
     "crear componentes de React",  # not corrected to "clear components"
+    "Sicherheitslücken in meinem Code finden",  # the table's singular, read without the plural ending
+    "vulnerability in my code find",  # a synonym in the name (security), found by a pair with the synonym
     "Sicherheitsprüfungen",  # no table word: "Sicherheitsprüfung" (security review) is, read without the plural ending
     "revisar el código en busca de errores",  # "en busca de" left out (data/search.toml's function_phrases)
     "scan my code for security vulnerabilities",  # names the query covers first (search/concepts.py's name_cover)

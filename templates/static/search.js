@@ -463,6 +463,15 @@ export async function ranked(text, filters) {
       const lists = [];
       for (const [a, b] of pairs) lists.push((await rankedHolding([a.text, b.text])).slice(0, PAIR_DEPTH));
       for (let i = 0; i < PAIR_DEPTH; i++) for (const list of lists) if (i < list.length) add([list[i]]);
+      // A pair with a word's one-word synonym ("security" for "vulnerability"): the command line counts a
+      // synonym in the name, so the few best pages of each such pair are candidates too.
+      const spelled = [];
+      for (const [a, b] of pairs) {
+        for (const [one, other] of [[a, b], [b, a]]) {
+          for (const alt of one.alternatives.filter((w) => !/[\s-]/.test(w))) spelled.push((await rankedHolding([alt, other.text])).slice(0, PAIR_DEPTH / 2));
+        }
+      }
+      for (let i = 0; i < PAIR_DEPTH / 2; i++) for (const list of spelled) if (i < list.length) add([list[i]]);
     }
     const weight = new Map();
     const pages = new Map();
