@@ -106,7 +106,9 @@ class Searcher:
         return found
 
     def _column(self, name: str) -> Any:
-        return self._columns[name] if name in self._columns else self._columns.setdefault(name, self.index.column(name))
+        if name not in self._columns:
+            self._columns[name] = self.index.column(name)
+        return self._columns[name]
 
     def _facets(self, facets: Facets) -> frozenset[int] | None:
         """The documents the facets allow (None: no facet)."""
@@ -238,14 +240,14 @@ class Searcher:
         # my todo list", not "test") is that thing; a word many say is not looked up.
         few = NAME_WORD_RARE * self.documents if len(found) > 1 else -1
         rare = {id(t): h for t, h, e in zip(found, held, extents, strict=True) if len(e[1]) <= few}
-        named_by = concepts.named_by_a_word([t for t in found if id(t) in rare], self.search_cfg.weak_words, self.store.exact)
+        few_said = [t for t in found if id(t) in rare]
+        named_by = concepts.named_by_a_word(few_said, self.search_cfg.weak_words, self.store.exact)
         for term, doc in named_by:
             if doc in sums and doc in rare[id(term)].strength:
                 sums[doc] += NAME_WORD * term.idf / total
         # A plugin whose name the query's words cover is what was asked for ("vulnerability-scanner" for
         # "scan my code for vulnerabilities"), more than one whose name adds more ("xss-vulnerability-scanner"),
         # counting the words few plugins say, as NAME_WORD does (the browser fetches few pages for the others).
-        few_said = [t for t in found if id(t) in rare]  # as NAME_WORD: a word many say names little
         cover = concepts.name_cover(
             few_said, [rare[id(t)] for t in few_said], matching, self._column("nlen"), self.search_cfg.weak_words
         )
