@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from agentops_index.build import build
 from agentops_index.cli import cli
 from agentops_index.errors import BuildError, InputError
-from agentops_index.render import site_files
+from agentops_index.render import browser_search, site_files
 from agentops_index.render.pages import HOME_MARKETPLACES, STARTERS
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.snapshot import models as m
@@ -133,8 +133,8 @@ def test_a_site_past_the_sitemap_limit_gets_a_sitemap_index(site: Path, tmp_path
 
 
 def test_no_thread_runs_when_the_build_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The writer compresses the API's gzip files on a thread; Whoosh's parallel index writer and
-    the page workers fork. A fork must never copy a process with a second thread running."""
+    """The writer compresses the API's gzip files on a thread; Whoosh's parallel index writer, the
+    search records' child and the page workers fork. A fork must never copy a process with a second thread running."""
     import threading
 
     from agentops_index import build as build_module
@@ -149,7 +149,7 @@ def test_no_thread_runs_when_the_build_forks(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(build_module, "_workers", lambda jobs: 2)
     try:
-        assert build(COMMITTED, tmp_path / "site", "https://example.org/catalog/", search=False).written
+        assert build(COMMITTED, tmp_path / "site", "https://example.org/catalog/").written  # the search records' child too
     finally:
         watching[0] = False
     assert len(counts) >= 2 and set(counts) == {1}, counts  # Whoosh's writers and a page worker forked, alone
@@ -312,6 +312,8 @@ def test_a_failing_template_names_the_page_and_leaves_the_old_site(
     import agentops_index.build as build_module
 
     monkeypatch.setattr(build_module, "_workers", lambda jobs: workers)
+    # The search records are written by the page workers, or beside them by a child that runs Pagefind.
+    monkeypatch.setenv(build_module.BESIDE_ENV, "1" if workers == 2 else "0")
     out = tmp_path / "site"
     build(COMMITTED, out, search=False)
     before = (out / "index.html").read_bytes()
@@ -720,6 +722,46 @@ def test_pages_shared_out_between_processes_give_the_same_tree(tmp_path: Path, m
     with pytest.raises(InputError, match=r"broken\.json"):
         build(broken, tmp_path / "four", search=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "one", "three", "two"]
+
+
+@pytest.mark.skipif(not browser_search.available(), reason="pagefind is not installed (pip install 'pagefind[bin]')")
+def test_pagefind_beside_the_rendering_or_after_it_gives_the_same_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the memory for it, a forked child writes the search records while the rest is
+    rendered and then runs Pagefind; without, the page workers write them and Pagefind runs at
+    the swap. Both give the same site, search index included, and leave no search record in it."""
+    import agentops_index.build as build_module
+
+    trees = []
+    for name, beside in (("beside", "1"), ("after", "0")):
+        monkeypatch.setenv(build_module.BESIDE_ENV, beside)
+        result = build(COMMITTED, tmp_path / name)
+        assert result.written and not result.search_warning, result.search_warning
+        assert (tmp_path / name / "pagefind" / "pagefind.js").is_file()
+        trees.append(tree(tmp_path / name))
+    assert trees[0] == trees[1]
+    assert not any(p.startswith(".") for p in trees[0])  # the records were set aside, then removed
+    # A big snapshot renders in a child process, which waits for Pagefind before it answers.
+    monkeypatch.setattr(build_module, "FORK_FROM", 0)
+    monkeypatch.setenv(build_module.BESIDE_ENV, "1")
+    assert build(COMMITTED, tmp_path / "child").written
+    assert tree(tmp_path / "child") == trees[0]
+
+
+def test_pagefind_runs_beside_the_rendering_only_with_memory_for_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentops_index.build as build_module
+
+    snapshot = tmp_path / "latest.json"
+    snapshot.write_bytes(b"x" * 1000)
+    monkeypatch.delenv(build_module.BESIDE_ENV, raising=False)
+    assert build_module._pagefind_beside(snapshot)  # a small snapshot: any machine has the memory
+    snapshot.write_bytes(b"x" * (1 << 20))
+    with open(snapshot, "r+b") as handle:  # a sparse 4 TiB file: no machine has 16 times that
+        handle.truncate(1 << 42)
+    assert not build_module._pagefind_beside(snapshot)
+    monkeypatch.setenv(build_module.BESIDE_ENV, "1")
+    assert build_module._pagefind_beside(snapshot)
+    monkeypatch.setenv(build_module.BESIDE_ENV, "0")
+    assert not build_module._pagefind_beside(tmp_path / "missing.json")
 
 
 def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

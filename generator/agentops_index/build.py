@@ -15,6 +15,8 @@ import gc
 import logging
 import os
 import pickle
+import signal
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -69,6 +71,8 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     written: bool = False
     reused: int = 0  # files taken from the previous build (incremental builds)
+    search_warning: str | None = None  # Pagefind missing or failed: the site has no search index
+    search_pending: bool = False  # the search records are set aside; Pagefind is still to run (at the swap)
 
 
 def base_url_of(value: str) -> str:
@@ -121,16 +125,14 @@ def build(
     if strict and result.warnings:
         writer.discard()
         return result
-    search_warnings: list[str] = []
 
     def search_index(tmp: Path) -> None:
-        warning = browser_search.index(tmp) if search else None
-        if warning:
-            search_warnings.append(warning)
+        result.search_warning = browser_search.index(tmp)
 
-    writer.commit(out, prepare=search_index, count=result.files)
-    clock.lap("search index and swap" if search else "swap")
-    result.warnings.extend(search_warnings)
+    writer.commit(out, prepare=search_index if result.search_pending else None, count=result.files)
+    clock.lap("search index and swap" if result.search_pending else "swap")
+    if result.search_warning:  # the search index is no reason to keep the old site (--strict)
+        result.warnings.append(result.search_warning)
     result.written = True
     return result
 
@@ -163,101 +165,106 @@ def _build(
     result = BuildResult(
         plugins=len(snapshot.plugins), marketplaces=len(snapshot.marketplaces), categories=len(snapshot.categories)
     )
-
-    metric_problems: list[str] = []
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     ranking = load_ranking()
-    # The search index is prepared first: on a big site Whoosh forks writers, and no thread may be
-    # running then. Then the JSON API, whose gzip files the writer's thread compresses while the
-    # bundles and the page contexts are made (written by writer.settle() before the pages).
-    with searcher_for(snapshot, snapshot_path, records=records) as searcher:
-        clock.lap("search index for the bundles")
-        published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
-        clock.lap("JSON API")
-        made = make_bundles(searcher, site.base_url, metric_problems)
-        helper = assistant_file(
-            searcher,
-            [bundle for bundle, _ in made],
-            site.base_url,
-            {"_notice": snapshot.notice, "generator": snapshot.generator, "generated_at": snapshot.generated_at},
+    # With the memory for it, the browser's search index is made beside the rest from here on (_SearchIndex).
+    plugin_pages = page_list.PluginPages.of(snapshot, site)
+    with _SearchIndex.start(writer, snapshot, snapshot_path, records, plugin_pages, env, ranking, search) as indexing:
+        metric_problems: list[str] = []
+        # The search index is prepared first: on a big site Whoosh forks writers, and no thread may be
+        # running then. Then the JSON API, whose gzip files the writer's thread compresses while the
+        # bundles and the page contexts are made (written by writer.settle() before the pages).
+        with searcher_for(snapshot, snapshot_path, records=records) as searcher:
+            clock.lap("search index for the bundles")
+            published = site_files.api(writer, snapshot, records, Reuse(writer, manifest.files, previous, previous_site))
+            clock.lap("JSON API")
+            made = make_bundles(searcher, site.base_url, metric_problems)
+            helper = assistant_file(
+                searcher,
+                [bundle for bundle, _ in made],
+                site.base_url,
+                {"_notice": snapshot.notice, "generator": snapshot.generator, "generated_at": snapshot.generated_at},
+            )
+            search_files = browser_search.files(records, searcher.store, load_search(), ranking)
+        clock.lap("bundles and search files")
+        site = site.model_copy(update={"bundles": len(made)})
+        result.warnings.extend(metric_problems)
+        days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
+        changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
+        all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
+        plugin_pages = page_list.PluginPages.of(snapshot, site)  # each made as it is rendered
+        clock.lap("history and page contexts")
+
+        site_files.bundle_files(writer, made)
+        for page in all_pages:  # each marketplace's badge says what its page says (each plugin's: below)
+            if isinstance(page, MarketplacePage) and page.pagination.number == 1:
+                market = page.marketplace
+                writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
+        writer.add_gzipped(f"api/v1/{ASSISTANT_FILE}", store.dumps(helper, compact=True))
+        listed = [(page.path, page.canonical) for page in all_pages]
+        listed += [(plugin_pages.path(p), plugin_pages.canonical(p)) for p in snapshot.plugins]
+        for path, body in site_files.sitemaps(listed, snapshot.generated_at, site.base_url).items():
+            writer.add(path, body)
+        writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
+        writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
+        writer.add("robots.txt", feeds.robots(site.base_url))
+        for path, body in search_files.items():
+            writer.add(path, body)
+        writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
+        site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
+        clock.lap("feed, sitemap, llms.txt, search files, static")
+
+        writer.settle()  # before the page workers are forked: no thread left running
+        clock.lap("the JSON API's gzip files")
+
+        # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
+        # Each plugin's markdown view next to its page, then the other pages: a worker takes a run
+        # of plugins (and touches only their part of the snapshot) and a share of the other pages.
+        jobs: list[_Job] = [job for p in snapshot.plugins for job in (p, _PluginPageJob(p, plugin_pages.path(p)))]
+        jobs += all_pages
+        paths = [_path(job) for job in jobs] + [_badge_path(p) for p in snapshot.plugins]
+        claimed = set(writer.paths)
+        for path in paths:  # the workers cannot see each other's paths: refuse a second output here
+            if path in claimed:
+                raise DuplicatePath(f"two outputs for {path}")
+            claimed.add(path)
+        renderer = _Renderer(
+            writer,
+            site,
+            env,
+            published,
+            Fingerprints(published, site),
+            site_files.LinkCheck(page_list.base_path(site), known=claimed),
+            previous if previous_site is not None else None,
+            previous_site,
+            search and not indexing.beside,  # else the search records' child wrote them
+            {r["id"]: r for r in records} if search and not indexing.beside else {},
+            ranking,
+            plugin_pages,
         )
-        search_files = browser_search.files(records, searcher.store, load_search(), ranking)
-    clock.lap("bundles and search files")
-    site = site.model_copy(update={"bundles": len(made)})
-    result.warnings.extend(metric_problems)
-    days = replay(load_records(history if history is not None else snapshot_path.parent / "history"))
-    changes = analyze(snapshot, days, {bundle.id: [p.id for p in bundle.plugins] for bundle, _ in made})
-    all_pages = page_list.pages(snapshot, site, ranking, [bundle for bundle, _ in made], changes, records)
-    plugin_pages = page_list.PluginPages.of(snapshot, site)  # each made as it is rendered
-    clock.lap("history and page contexts")
-
-    site_files.bundle_files(writer, made)
-    for page in all_pages:  # each marketplace's badge says what its page says (each plugin's: below)
-        if isinstance(page, MarketplacePage) and page.pagination.number == 1:
-            market = page.marketplace
-            writer.add(f"marketplaces/{market.slug}/badge.svg", badges.marketplace_badge(market, page.valid_plugins))
-    writer.add_gzipped(f"api/v1/{ASSISTANT_FILE}", store.dumps(helper, compact=True))
-    listed = [(page.path, page.canonical) for page in all_pages]
-    listed += [(plugin_pages.path(p), plugin_pages.canonical(p)) for p in snapshot.plugins]
-    for path, body in site_files.sitemaps(listed, snapshot.generated_at, site.base_url).items():
-        writer.add(path, body)
-    writer.add("feed.xml", feeds.atom(snapshot, site.base_url, days))
-    writer.add("llms.txt", feeds.llms_txt(snapshot, site.base_url))
-    writer.add("robots.txt", feeds.robots(site.base_url))
-    for path, body in search_files.items():
-        writer.add(path, body)
-    writer.add("search/marketplaces.json", site_files.marketplace_list(snapshot))
-    site_files.static(writer, [*(t / "static" for t in theme_folders), templates_dir() / "static"])
-    clock.lap("feed, sitemap, llms.txt, search files, static")
-
-    writer.settle()  # before the page workers are forked: no thread left running
-    clock.lap("the JSON API's gzip files")
-
-    # Pages and markdown views: the bulk of the work, shared out between processes on a big site.
-    # Each plugin's markdown view next to its page, then the other pages: a worker takes a run
-    # of plugins (and touches only their part of the snapshot) and a share of the other pages.
-    jobs: list[_Job] = [job for p in snapshot.plugins for job in (p, _PluginPageJob(p, plugin_pages.path(p)))]
-    jobs += all_pages
-    paths = [_path(job) for job in jobs] + [_badge_path(p) for p in snapshot.plugins]
-    claimed = set(writer.paths)
-    for path in paths:  # the workers cannot see each other's paths: refuse a second output here
-        if path in claimed:
-            raise DuplicatePath(f"two outputs for {path}")
-        claimed.add(path)
-    renderer = _Renderer(
-        writer,
-        site,
-        env,
-        published,
-        Fingerprints(published, site),
-        site_files.LinkCheck(page_list.base_path(site), known=claimed),
-        previous if previous_site is not None else None,
-        previous_site,
-        search,
-        {r["id"]: r for r in records} if search else {},
-        ranking,
-        plugin_pages,
-    )
-    done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
-    clock.lap("pages and markdown views")
-    for part in done:
-        writer.paths.update(part.paths)
-        writer.size += part.size
-        writer.reused += part.reused
-        manifest.files.update(part.files)
-        manifest.warnings.update(part.warnings)
-        for target, referrers in part.wanted.items():
-            renderer.links.wanted.setdefault(target, []).extend(referrers)
-    for problem in renderer.links.problems(writer.paths):
-        manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
-    manifest.files = dict(sorted(manifest.files.items()))
-    for path in sorted(manifest.warnings):
-        manifest.warnings[path].sort()
-        result.warnings.extend(manifest.warnings[path])
-    writer.add(MANIFEST, manifest.dumps())
-    clock.lap("links and manifest")
-    result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
-    return result
+        done = _share(renderer, jobs, 2 * len(snapshot.plugins), _workers(len(jobs)))
+        clock.lap("pages and markdown views")
+        for part in done:
+            writer.paths.update(part.paths)
+            writer.size += part.size
+            writer.reused += part.reused
+            manifest.files.update(part.files)
+            manifest.warnings.update(part.warnings)
+            for target, referrers in part.wanted.items():
+                renderer.links.wanted.setdefault(target, []).extend(referrers)
+        for problem in renderer.links.problems(writer.paths):
+            manifest.warnings.setdefault(problem.partition(":")[0], []).append(problem)
+        manifest.files = dict(sorted(manifest.files.items()))
+        for path in sorted(manifest.warnings):
+            manifest.warnings[path].sort()
+            result.warnings.extend(manifest.warnings[path])
+        writer.add(MANIFEST, manifest.dumps())
+        clock.lap("links and manifest")
+        result.search_warning = indexing.finish()
+        result.search_pending = search and not indexing.beside
+        clock.lap("waiting for the search index")
+        result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
+        return result
 
 
 SEARCH_RECORD = "search_record.html"  # a plugin's page for Pagefind (render/browser_search.py)
@@ -307,6 +314,152 @@ def _forked(work: Callable[[], T]) -> T:
     if isinstance(answer[1], BaseException):
         raise answer[1]
     raise RuntimeError(f"the build failed in a child process:\n{answer[2]}")
+
+
+BESIDE_ENV = "AGENTOPS_PAGEFIND_BESIDE"  # 1: Pagefind runs beside the rendering; 0: after it; unset: by memory
+BESIDE_FACTOR = (
+    16  # bytes of memory per snapshot byte for the build and Pagefind at once (30,000 plugins: 228 MB -> 2.8 GB at peak)
+)
+BESIDE_SPARE = 1 << 30  # and this much left over
+
+
+def _pagefind_beside(snapshot_path: Path) -> bool:
+    """Whether Pagefind may run beside the rendering: when this machine has the memory for both
+    at once (at 30,000 plugins the build peaks at 1.8 GB and Pagefind at 1.3 GB), else after it,
+    once the rendering's memory is gone. ``AGENTOPS_PAGEFIND_BESIDE`` (1 or 0) decides instead."""
+    forced = os.environ.get(BESIDE_ENV, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        size = snapshot_path.stat().st_size
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            fields = dict(line.split(":", 1) for line in handle if ":" in line)
+        available = int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return False
+    return available >= BESIDE_FACTOR * size + BESIDE_SPARE
+
+
+class _SearchIndex:
+    """The browser's search index made beside the rendering, when the machine has the memory for
+    both at once (``_pagefind_beside``): a forked child writes each plugin's search record
+    (``templates/search_record.html``, the page Pagefind reads, set aside in the staging
+    directory) on the second core, idle while the JSON API, the bundles and the page contexts
+    are made (one core each), then *becomes* Pagefind (exec: its copy of the build's memory is
+    gone); the build waits for it after the pages. A record's template that fails comes back as
+    the BuildError naming the page; Pagefind failing is a warning. Otherwise (``beside`` False)
+    this does nothing: the page workers write the records and Pagefind runs at the swap, once
+    the rendering's memory is gone."""
+
+    def __init__(self, beside: bool = False) -> None:
+        self.beside = beside
+        self.pid = 0
+        self.read = -1
+        self.stderr: Any = None
+
+    @classmethod
+    def start(
+        cls,
+        writer: Writer,
+        snapshot: Snapshot,
+        snapshot_path: Path,
+        records: list[dict[str, Any]],
+        plugin_pages: page_list.PluginPages,
+        env: Environment,
+        ranking: Ranking,
+        search: bool,
+    ) -> _SearchIndex:
+        staging = writer.staging
+        if not (search and snapshot.plugins and staging is not None and hasattr(os, "fork")):
+            return cls()
+        if not browser_search.available() or not _pagefind_beside(snapshot_path):
+            return cls()
+        by_id = {r["id"]: r for r in records}
+        site = plugin_pages.site
+        out = cls(beside=True)
+        out.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - Pagefind writes to it after we return; stop() closes it
+        read, answer = os.pipe()  # not inherited by Pagefind: closed by the exec, so EOF says the records are written
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read)
+            _die_with_parent()
+            try:
+                templates: dict[str, Template] = {}
+                for plugin in snapshot.plugins:
+                    page = plugin_pages.page(plugin)
+                    card = page.model_copy(update=page_list.search_record(by_id[plugin.id], ranking))
+                    writer.set_aside(page.path, _render(env, site, templates, SEARCH_RECORD, card, page.path))
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(out.stderr.fileno(), 2)
+                argv = browser_search.command(staging)
+                os.execv(argv[0], argv)
+            except BaseException as exc:
+                trace = traceback.format_exc()
+                try:
+                    payload = pickle.dumps(("raise", exc, trace))
+                except Exception:
+                    payload = pickle.dumps(("raise", None, trace))
+                with os.fdopen(answer, "wb") as pipe:
+                    pipe.write(payload)
+            os._exit(70)
+        os.close(answer)
+        out.pid, out.read = pid, read
+        return out
+
+    def __enter__(self) -> _SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def finish(self) -> str | None:
+        """Wait for the records and Pagefind: Pagefind's warning, or None (also when not beside)."""
+        if not self.beside:
+            return None
+        with os.fdopen(self.read, "rb") as pipe:
+            self.read = -1
+            data = pipe.read()  # until the child became Pagefind, or failed
+        if data:
+            self._reap()
+            answer = pickle.loads(data)
+            if isinstance(answer[1], BaseException):
+                raise answer[1]
+            raise RuntimeError(f"writing the search records failed in a child process:\n{answer[2]}")
+        deadline = time.monotonic() + browser_search.TIMEOUT
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.pid = 0
+                break
+            if time.monotonic() > deadline:
+                self.stop()
+                return f"pagefind took longer than {browser_search.TIMEOUT} s and was stopped"
+            time.sleep(0.05)
+        code = os.waitstatus_to_exitcode(status)
+        self.stderr.seek(0)
+        stderr = self.stderr.read().decode("utf-8", errors="replace")
+        return browser_search.failure(code, stderr) if code != 0 else None
+
+    def stop(self) -> None:
+        """Stop the child if it still runs (the build failed), and let go of what it held."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+        if self.read >= 0:
+            os.close(self.read)
+            self.read = -1
+        if self.stderr is not None:
+            self.stderr.close()
+            self.stderr = None
+
+    def _reap(self) -> None:
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _die_with_parent() -> None:
@@ -415,14 +568,18 @@ class _Renderer:
         return done
 
     def _render(self, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
-        """``name`` rendered for ``job``; a failure (a theme's or our template's mistake) is a
-        BuildError that names the page and the template."""
-        try:
-            if name not in templates:
-                templates[name] = self.env.get_template(name)
-            return templates[name].render(page=job, site=self.site)
-        except Exception as exc:
-            raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
+        return _render(self.env, self.site, templates, name, job, path)
+
+
+def _render(env: Environment, site: Site, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
+    """``name`` rendered for ``job``; a failure (a theme's or our template's mistake) is a
+    BuildError that names the page and the template."""
+    try:
+        if name not in templates:
+            templates[name] = env.get_template(name)
+        return templates[name].render(page=job, site=site)
+    except Exception as exc:
+        raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
 
 
 def _share(renderer: _Renderer, jobs: list[_Job], runs: int, workers: int) -> list[_Done]:

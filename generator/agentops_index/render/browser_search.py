@@ -64,25 +64,30 @@ def available() -> bool:
     return True
 
 
+MISSING = "pagefind is not installed: the search page will find nothing (pip install 'pagefind[bin]')"
+
+
+def command(site: Path) -> list[str]:
+    """Pagefind over the plugins' search records, which the build set aside in ``site/.aside/`` at
+    their pages' paths (so the URLs Pagefind gives are the pages'), into ``site/pagefind/``."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site / ASIDE), "--output-path", str(site / "pagefind"), "--quiet"]
+
+
+def failure(code: int, stderr: str) -> str:
+    """The warning for a Pagefind run that failed (the build goes on without a search index)."""
+    return f"pagefind failed ({code}): {stderr.strip()[-300:]}"
+
+
 def index(site: Path) -> str | None:
-    """Build ``site/pagefind/`` from the plugins' search records, which the build set aside in
-    ``site/.aside/`` at their pages' paths (so the URLs Pagefind gives are the pages'); a warning
-    (not an error) when Pagefind is missing or fails."""
+    """Build ``site/pagefind/`` from the search records set aside in ``site/.aside/``; a warning
+    (not an error) when Pagefind is missing or fails. (The build runs the same command beside
+    its other work: build.py's ``_SearchIndex``.)"""
     if not available():
-        return "pagefind is not installed: the search page will find nothing (pip install 'pagefind[bin]')"
-    records = site / ASIDE
-    if not records.is_dir():
+        return MISSING
+    if not (site / ASIDE).is_dir():
         return None  # no plugins
-    done = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(records), "--output-path", str(site / "pagefind"), "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        return f"pagefind failed ({done.returncode}): {done.stderr.strip()[-300:]}"
-    return None
+    done = subprocess.run(command(site), capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    return failure(done.returncode, done.stderr) if done.returncode != 0 else None
 
 
 # --- what each plugin page carries ---------------------------------------------------------------
