@@ -285,16 +285,22 @@ def _spawn(work: Callable[[], Any]) -> tuple[int, int]:
         try:
             payload = pickle.dumps(("ok", work()))
         except BaseException as exc:
-            trace = traceback.format_exc()
-            try:
-                payload = pickle.dumps(("raise", exc, trace))
-            except Exception:
-                payload = pickle.dumps(("raise", None, trace))
+            payload = _raised(exc)
         with os.fdopen(write, "wb") as pipe:
             pipe.write(payload)
         os._exit(0)
     os.close(write)
     return pid, read
+
+
+def _raised(exc: BaseException) -> bytes:
+    """What a child sends back for an exception it is handling: ``("raise", exc, traceback)``
+    pickled, the exception None when it does not pickle."""
+    trace = traceback.format_exc()
+    try:
+        return pickle.dumps(("raise", exc, trace))
+    except Exception:
+        return pickle.dumps(("raise", None, trace))
 
 
 def _answer(pid: int, read: int, died: str) -> tuple[Any, ...]:
@@ -395,13 +401,8 @@ class _SearchIndex:
                 argv = browser_search.command(staging)
                 os.execv(argv[0], argv)
             except BaseException as exc:
-                trace = traceback.format_exc()
-                try:
-                    payload = pickle.dumps(("raise", exc, trace))
-                except Exception:
-                    payload = pickle.dumps(("raise", None, trace))
                 with os.fdopen(answer, "wb") as pipe:
-                    pipe.write(payload)
+                    pipe.write(_raised(exc))
             os._exit(70)
         os.close(answer)
         out.pid, out.read = pid, read
