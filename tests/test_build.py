@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from agentops_index.build import build
 from agentops_index.cli import cli
 from agentops_index.errors import BuildError, InputError
-from agentops_index.render import browser_search, site_files
+from agentops_index.render import browser_search, pagefind_beside, site_files
 from agentops_index.render.pages import HOME_MARKETPLACES, STARTERS
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.snapshot import models as m
@@ -313,7 +313,7 @@ def test_a_failing_template_names_the_page_and_leaves_the_old_site(
 
     monkeypatch.setattr(build_module, "_workers", lambda jobs: workers)
     # The search records are written by the page workers, or beside them by a child that runs Pagefind.
-    monkeypatch.setenv(build_module.BESIDE_ENV, "1" if workers == 2 else "0")
+    monkeypatch.setenv(pagefind_beside.BESIDE_ENV, "1" if workers == 2 else "0")
     out = tmp_path / "site"
     build(COMMITTED, out, search=False)
     before = (out / "index.html").read_bytes()
@@ -733,7 +733,7 @@ def test_pagefind_beside_the_rendering_or_after_it_gives_the_same_tree(tmp_path:
 
     trees = []
     for name, beside in (("beside", "1"), ("after", "0")):
-        monkeypatch.setenv(build_module.BESIDE_ENV, beside)
+        monkeypatch.setenv(pagefind_beside.BESIDE_ENV, beside)
         result = build(COMMITTED, tmp_path / name)
         assert result.written and not result.search_warning, result.search_warning
         assert (tmp_path / name / "pagefind" / "pagefind.js").is_file()
@@ -742,26 +742,25 @@ def test_pagefind_beside_the_rendering_or_after_it_gives_the_same_tree(tmp_path:
     assert not any(p.startswith(".") for p in trees[0])  # the records were set aside, then removed
     # A big snapshot renders in a child process, which waits for Pagefind before it answers.
     monkeypatch.setattr(build_module, "FORK_FROM", 0)
-    monkeypatch.setenv(build_module.BESIDE_ENV, "1")
+    monkeypatch.setenv(pagefind_beside.BESIDE_ENV, "1")
     assert build(COMMITTED, tmp_path / "child").written
     assert tree(tmp_path / "child") == trees[0]
 
 
 def test_pagefind_runs_beside_the_rendering_only_with_memory_for_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import agentops_index.build as build_module
 
     snapshot = tmp_path / "latest.json"
     snapshot.write_bytes(b"x" * 1000)
-    monkeypatch.delenv(build_module.BESIDE_ENV, raising=False)
-    assert build_module._pagefind_beside(snapshot)  # a small snapshot: any machine has the memory
+    monkeypatch.delenv(pagefind_beside.BESIDE_ENV, raising=False)
+    assert pagefind_beside.pagefind_beside(snapshot)  # a small snapshot: any machine has the memory
     snapshot.write_bytes(b"x" * (1 << 20))
     with open(snapshot, "r+b") as handle:  # a sparse 4 TiB file: no machine has 16 times that
         handle.truncate(1 << 42)
-    assert not build_module._pagefind_beside(snapshot)
-    monkeypatch.setenv(build_module.BESIDE_ENV, "1")
-    assert build_module._pagefind_beside(snapshot)
-    monkeypatch.setenv(build_module.BESIDE_ENV, "0")
-    assert not build_module._pagefind_beside(tmp_path / "missing.json")
+    assert not pagefind_beside.pagefind_beside(snapshot)
+    monkeypatch.setenv(pagefind_beside.BESIDE_ENV, "1")
+    assert pagefind_beside.pagefind_beside(snapshot)
+    monkeypatch.setenv(pagefind_beside.BESIDE_ENV, "0")
+    assert not pagefind_beside.pagefind_beside(tmp_path / "missing.json")
 
 
 def test_build_takes_a_snapshot_url_as_the_query_commands_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

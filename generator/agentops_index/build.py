@@ -14,15 +14,10 @@ import functools
 import gc
 import logging
 import os
-import pickle
-import signal
-import tempfile
 import time
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, Template
@@ -31,12 +26,14 @@ from agentops_index.analytics import analyze, load_records, replay
 from agentops_index.assistant.assist import assistant_file
 from agentops_index.bundles.fill import make_bundles
 from agentops_index.config import DEFAULT_BASE_URL, Ranking, load_ranking, load_search
-from agentops_index.errors import AgentopsError, BuildError, ConfigError
+from agentops_index.errors import AgentopsError, ConfigError
 from agentops_index.render import badges, browser_search, feeds, site_files
 from agentops_index.render import pages as page_list
 from agentops_index.render.contexts import MarketplacePage, Page, PluginPage, Site
-from agentops_index.render.environment import environment, templates_dir
+from agentops_index.render.environment import environment, render_template, templates_dir
 from agentops_index.render.incremental import MANIFEST, Fingerprints, Manifest, Reuse, build_key
+from agentops_index.render.pagefind_beside import SearchIndex
+from agentops_index.render.processes import child_answer, forked, spawn
 from agentops_index.render.writer import DuplicatePath, Writer
 from agentops_index.search.queryfile import ASSISTANT_FILE
 from agentops_index.search.records import project_all
@@ -46,7 +43,6 @@ from agentops_index.snapshot.models import PluginRecord, Snapshot
 
 PAGE_BUDGET = 1024 * 1024  # bytes; a bigger page is a warning (SECURITY.md T22)
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class _Clock:
@@ -115,7 +111,7 @@ def build(
         # gone, not merely freed, before Pagefind (a process as big as the build) starts.
         big = Path(snapshot_path).is_file() and Path(snapshot_path).stat().st_size >= FORK_FROM
         if big and hasattr(os, "fork"):
-            result = _forked(render)
+            result = forked(render)
             clock.lap("everything but the search index, in a child process")
         else:
             result = render()
@@ -167,9 +163,9 @@ def _build(
     )
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     ranking = load_ranking()
-    # With the memory for it, the browser's search index is made beside the rest from here on (_SearchIndex).
+    # With the memory for it, the browser's search index is made beside the rest from here on (SearchIndex).
     plugin_pages = page_list.PluginPages.of(snapshot, site)
-    with _SearchIndex.start(writer, snapshot, snapshot_path, records, plugin_pages, env, ranking, search) as indexing:
+    with SearchIndex.start(writer, snapshot, snapshot_path, records, plugin_pages, env, ranking, search) as indexing:
         metric_problems: list[str] = []
         # The search index is prepared first: on a big site Whoosh forks writers, and no thread may be
         # running then. Then the JSON API, whose gzip files the writer's thread compresses while the
@@ -267,210 +263,8 @@ def _build(
         return result
 
 
-SEARCH_RECORD = "search_record.html"  # a plugin's page for Pagefind (render/browser_search.py)
 PARALLEL_FROM = 2000  # pages and views; below this, forking costs more than it saves
 FORK_FROM = 32 * 1024 * 1024  # snapshot bytes from which the rendering runs in a child process
-
-
-def _spawn(work: Callable[[], Any]) -> tuple[int, int]:
-    """Fork a child that runs ``work()`` and sends back, pickled through a pipe, ``("ok", result)``
-    or ``("raise", exception, traceback)`` (the exception None when it does not pickle). The child
-    dies with this process (Linux), so a killed build leaves no writer behind. Returns the
-    child's pid and the pipe's reading end, for ``_answer``."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        os.close(read)
-        _die_with_parent()
-        try:
-            payload = pickle.dumps(("ok", work()))
-        except BaseException as exc:
-            payload = _raised(exc)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write)
-    return pid, read
-
-
-def _raised(exc: BaseException) -> bytes:
-    """What a child sends back for an exception it is handling: ``("raise", exc, traceback)``
-    pickled, the exception None when it does not pickle."""
-    trace = traceback.format_exc()
-    try:
-        return pickle.dumps(("raise", exc, trace))
-    except Exception:
-        return pickle.dumps(("raise", None, trace))
-
-
-def _answer(pid: int, read: int, died: str) -> tuple[Any, ...]:
-    """What a ``_spawn`` child sent; ``("raise", None, died)`` when it died without an answer."""
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    answer: tuple[Any, ...] = pickle.loads(data) if data else ("raise", None, died)
-    return answer
-
-
-def _forked(work: Callable[[], T]) -> T:
-    """``work()`` run in a forked child; its result comes back, or its exception is raised here."""
-    answer = _answer(*_spawn(work), "the build's child process died without an answer")
-    if answer[0] == "ok":
-        return cast(T, answer[1])
-    if isinstance(answer[1], BaseException):
-        raise answer[1]
-    raise RuntimeError(f"the build failed in a child process:\n{answer[2]}")
-
-
-BESIDE_ENV = "AGENTOPS_PAGEFIND_BESIDE"  # 1: Pagefind runs beside the rendering; 0: after it; unset: by memory
-BESIDE_FACTOR = (
-    16  # bytes of memory per snapshot byte for the build and Pagefind at once (30,000 plugins: 228 MB -> 2.8 GB at peak)
-)
-BESIDE_SPARE = 1 << 30  # and this much left over
-
-
-def _pagefind_beside(snapshot_path: Path) -> bool:
-    """Whether Pagefind may run beside the rendering: when this machine has the memory for both
-    at once (at 30,000 plugins the build peaks at 1.8 GB and Pagefind at 1.3 GB), else after it,
-    once the rendering's memory is gone. ``AGENTOPS_PAGEFIND_BESIDE`` (1 or 0) decides instead."""
-    forced = os.environ.get(BESIDE_ENV, "").strip()
-    if forced in ("0", "1"):
-        return forced == "1"
-    try:
-        size = snapshot_path.stat().st_size
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            fields = dict(line.split(":", 1) for line in handle if ":" in line)
-        available = int(fields["MemAvailable"].split()[0]) * 1024
-    except (OSError, KeyError, ValueError):
-        return False
-    return available >= BESIDE_FACTOR * size + BESIDE_SPARE
-
-
-class _SearchIndex:
-    """The browser's search index made beside the rendering, when the machine has the memory for
-    both at once (``_pagefind_beside``): a forked child writes each plugin's search record
-    (``templates/search_record.html``, the page Pagefind reads, set aside in the staging
-    directory) on the second core, idle while the JSON API, the bundles and the page contexts
-    are made (one core each), then *becomes* Pagefind (exec: its copy of the build's memory is
-    gone); the build waits for it after the pages. A record's template that fails comes back as
-    the BuildError naming the page; Pagefind failing is a warning. Otherwise (``beside`` False)
-    this does nothing: the page workers write the records and Pagefind runs at the swap, once
-    the rendering's memory is gone."""
-
-    def __init__(self, beside: bool = False) -> None:
-        self.beside = beside
-        self.pid = 0
-        self.read = -1
-        self.stderr: Any = None
-
-    @classmethod
-    def start(
-        cls,
-        writer: Writer,
-        snapshot: Snapshot,
-        snapshot_path: Path,
-        records: list[dict[str, Any]],
-        plugin_pages: page_list.PluginPages,
-        env: Environment,
-        ranking: Ranking,
-        search: bool,
-    ) -> _SearchIndex:
-        staging = writer.staging
-        if not (search and snapshot.plugins and staging is not None and hasattr(os, "fork")):
-            return cls()
-        if not browser_search.available() or not _pagefind_beside(snapshot_path):
-            return cls()
-        by_id = {r["id"]: r for r in records}
-        site = plugin_pages.site
-        out = cls(beside=True)
-        out.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - Pagefind writes to it after we return; stop() closes it
-        read, answer = os.pipe()  # not inherited by Pagefind: closed by the exec, so EOF says the records are written
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            os.close(read)
-            _die_with_parent()
-            try:
-                templates: dict[str, Template] = {}
-                for plugin in snapshot.plugins:
-                    page = plugin_pages.page(plugin)
-                    card = page.model_copy(update=page_list.search_record(by_id[plugin.id], ranking))
-                    writer.set_aside(page.path, _render(env, site, templates, SEARCH_RECORD, card, page.path))
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 1)
-                os.dup2(out.stderr.fileno(), 2)
-                argv = browser_search.command(staging)
-                os.execv(argv[0], argv)
-            except BaseException as exc:
-                with os.fdopen(answer, "wb") as pipe:
-                    pipe.write(_raised(exc))
-            os._exit(70)
-        os.close(answer)
-        out.pid, out.read = pid, read
-        return out
-
-    def __enter__(self) -> _SearchIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def finish(self) -> str | None:
-        """Wait for the records and Pagefind: Pagefind's warning, or None (also when not beside)."""
-        if not self.beside:
-            return None
-        with os.fdopen(self.read, "rb") as pipe:
-            self.read = -1
-            data = pipe.read()  # until the child became Pagefind, or failed
-        if data:
-            self._reap()
-            answer = pickle.loads(data)
-            if isinstance(answer[1], BaseException):
-                raise answer[1]
-            raise RuntimeError(f"writing the search records failed in a child process:\n{answer[2]}")
-        deadline = time.monotonic() + browser_search.TIMEOUT
-        while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.pid = 0
-                break
-            if time.monotonic() > deadline:
-                self.stop()
-                return f"pagefind took longer than {browser_search.TIMEOUT} s and was stopped"
-            time.sleep(0.05)
-        code = os.waitstatus_to_exitcode(status)
-        self.stderr.seek(0)
-        stderr = self.stderr.read().decode("utf-8", errors="replace")
-        return browser_search.failure(code, stderr) if code != 0 else None
-
-    def stop(self) -> None:
-        """Stop the child if it still runs (the build failed), and let go of what it held."""
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
-        if self.read >= 0:
-            os.close(self.read)
-            self.read = -1
-        if self.stderr is not None:
-            self.stderr.close()
-            self.stderr = None
-
-    def _reap(self) -> None:
-        if self.pid:
-            os.waitpid(self.pid, 0)
-            self.pid = 0
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _workers(jobs: int) -> int:
@@ -547,7 +341,7 @@ class _Renderer:
                 if record is not None:
                     # What Pagefind indexes for the page, beside the site rather than in the page.
                     card = job.model_copy(update=page_list.search_record(record, self.ranking))
-                    writer.set_aside(path, self._render(templates, SEARCH_RECORD, card, path))
+                    writer.set_aside(path, self._render(templates, browser_search.SEARCH_RECORD, card, path))
             if isinstance(job, PluginRecord):
                 # The markdown view and the README badge are made from the record alone.
                 if not reuse(path, fingerprint):
@@ -569,18 +363,7 @@ class _Renderer:
         return done
 
     def _render(self, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
-        return _render(self.env, self.site, templates, name, job, path)
-
-
-def _render(env: Environment, site: Site, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
-    """``name`` rendered for ``job``; a failure (a theme's or our template's mistake) is a
-    BuildError that names the page and the template."""
-    try:
-        if name not in templates:
-            templates[name] = env.get_template(name)
-        return templates[name].render(page=job, site=site)
-    except Exception as exc:
-        raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
+        return render_template(self.env, self.site, templates, name, job, path)
 
 
 def _share(renderer: _Renderer, jobs: list[_Job], runs: int, workers: int) -> list[_Done]:
@@ -594,7 +377,7 @@ def _share(renderer: _Renderer, jobs: list[_Job], runs: int, workers: int) -> li
     def share(index: int) -> list[_Job]:
         return jobs[index * runs // workers : (index + 1) * runs // workers] + jobs[runs + index :: workers]
 
-    children = [_spawn(functools.partial(renderer.run, share(index))) for index in range(1, workers)]
+    children = [spawn(functools.partial(renderer.run, share(index))) for index in range(1, workers)]
     done: list[_Done] = []
     failure: str | None = None
     ours: AgentopsError | None = None
@@ -602,7 +385,7 @@ def _share(renderer: _Renderer, jobs: list[_Job], runs: int, workers: int) -> li
         done.append(renderer.run(share(0)))
     finally:
         for pid, read in children:
-            answer = _answer(pid, read, "a page worker died without an answer")
+            answer = child_answer(pid, read, "a page worker died without an answer")
             if answer[0] == "ok":
                 done.append(answer[1])
             elif isinstance(answer[1], AgentopsError):

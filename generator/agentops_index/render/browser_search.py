@@ -48,6 +48,7 @@ from agentops_index.search.records import other_marketplaces, updated_on
 from agentops_index.search.store import Store, field_texts, group_key, kinds
 
 TIMEOUT = 900
+SEARCH_RECORD = "search_record.html"  # a plugin's page for Pagefind (templates/search_record.html)
 SHARD_MAX = 120  # name keys in one names shard (about 8 KB compressed); a bigger one is split by one more letter
 COMPLETIONS, COMPLETION_CARDS = 12, 40  # what a split prefix's own shard holds besides its key: the shortest keys below it
 NAME_BYTES = 200  # bytes of a shard's file name at most (under the 255 of file systems; 200 ASCII letters, 33 CJK)

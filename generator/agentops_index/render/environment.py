@@ -8,17 +8,21 @@ Data reaches templates only as variables, never as template source (R-14). URLs 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
 
+from agentops_index.errors import BuildError
 from agentops_index.render import badges
 from agentops_index.render.fixes import fix_for
 from agentops_index.render.markdown import render_markdown
 from agentops_index.render.urls import safe_url
 from agentops_index.search.records import highest_signal, other_marketplaces, works_in
 from agentops_index.snapshot.models import Text
+
+if TYPE_CHECKING:
+    from agentops_index.render.contexts import Page, Site
 
 
 def templates_dir() -> Path:
@@ -78,3 +82,14 @@ def environment(theme: Path | None = None) -> Environment:
         works_in=works_in,
     )
     return env
+
+
+def render_template(env: Environment, site: Site, templates: dict[str, Template], name: str, job: Page, path: str) -> str:
+    """``name`` rendered for ``job``; a failure (a theme's or our template's mistake) is a
+    BuildError that names the page and the template."""
+    try:
+        if name not in templates:
+            templates[name] = env.get_template(name)
+        return templates[name].render(page=job, site=site)
+    except Exception as exc:
+        raise BuildError(f"{path}: template {name} failed: {type(exc).__name__}: {exc}"[:1000]) from exc
