@@ -164,8 +164,8 @@ def _build(
     records = project_all(snapshot)  # the query records: the bundles' store, api/v1/query.json.gz, search files
     ranking = load_ranking()
     # With the memory for it, the browser's search index is made beside the rest from here on (SearchIndex).
-    plugin_pages = page_list.PluginPages.of(snapshot, site)
-    with SearchIndex.start(writer, snapshot, snapshot_path, records, plugin_pages, env, ranking, search) as indexing:
+    with SearchIndex.start(writer, snapshot, snapshot_path, records, site, env, ranking, search) as indexing:
+        records_in_pages = search and not indexing.beside  # else the search records' child writes them
         metric_problems: list[str] = []
         # The search index is prepared first: on a big site Whoosh forks writers, and no thread may be
         # running then. Then the JSON API, whose gzip files the writer's thread compresses while the
@@ -233,8 +233,8 @@ def _build(
             site_files.LinkCheck(page_list.base_path(site), known=claimed),
             previous if previous_site is not None else None,
             previous_site,
-            search and not indexing.beside,  # else the search records' child wrote them
-            {r["id"]: r for r in records} if search and not indexing.beside else {},
+            records_in_pages,
+            {r["id"]: r for r in records} if records_in_pages else {},
             ranking,
             plugin_pages,
         )
@@ -257,7 +257,7 @@ def _build(
         writer.add(MANIFEST, manifest.dumps())
         clock.lap("links and manifest")
         result.search_warning = indexing.finish()
-        result.search_pending = search and not indexing.beside
+        result.search_pending = records_in_pages  # and Pagefind runs at the swap
         clock.lap("waiting for the search index")
         result.files, result.bytes, result.reused = len(writer.paths), writer.size, writer.reused
         return result

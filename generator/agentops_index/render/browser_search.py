@@ -82,7 +82,7 @@ def failure(code: int, stderr: str) -> str:
 def index(site: Path) -> str | None:
     """Build ``site/pagefind/`` from the search records set aside in ``site/.aside/``; a warning
     (not an error) when Pagefind is missing or fails. (The build runs the same command beside
-    its other work: build.py's ``_SearchIndex``.)"""
+    its other work when it has the memory: render/pagefind_beside.py.)"""
     if not available():
         return MISSING
     if not (site / ASIDE).is_dir():

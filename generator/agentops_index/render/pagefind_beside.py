@@ -16,15 +16,15 @@ from jinja2 import Environment, Template
 from agentops_index.config import Ranking
 from agentops_index.render import browser_search
 from agentops_index.render import pages as page_list
+from agentops_index.render.contexts import Site
 from agentops_index.render.environment import render_template
-from agentops_index.render.processes import die_with_parent, raised
+from agentops_index.render.processes import die_with_parent, raised, reraise
 from agentops_index.render.writer import Writer
 from agentops_index.snapshot.models import Snapshot
 
 BESIDE_ENV = "AGENTOPS_PAGEFIND_BESIDE"  # 1: Pagefind runs beside the rendering; 0: after it; unset: by memory
-BESIDE_FACTOR = (
-    16  # bytes of memory per snapshot byte for the build and Pagefind at once (30,000 plugins: 228 MB -> 2.8 GB at peak)
-)
+# Bytes of memory per snapshot byte for the build and Pagefind at once (30,000 plugins: 228 MB -> 2.8 GB at peak).
+BESIDE_FACTOR = 16
 BESIDE_SPARE = 1 << 30  # and this much left over
 
 
@@ -69,7 +69,7 @@ class SearchIndex:
         snapshot: Snapshot,
         snapshot_path: Path,
         records: list[dict[str, Any]],
-        plugin_pages: page_list.PluginPages,
+        site: Site,
         env: Environment,
         ranking: Ranking,
         search: bool,
@@ -80,7 +80,7 @@ class SearchIndex:
         if not browser_search.available() or not pagefind_beside(snapshot_path):
             return cls()
         by_id = {r["id"]: r for r in records}
-        site = plugin_pages.site
+        plugin_pages = page_list.PluginPages.of(snapshot, site)
         out = cls(beside=True)
         out.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - Pagefind writes to it after we return; stop() closes it
         read, answer = os.pipe()  # not inherited by Pagefind: closed by the exec, so EOF says the records are written
@@ -124,10 +124,7 @@ class SearchIndex:
             data = pipe.read()  # until the child became Pagefind, or failed
         if data:
             self._reap()
-            answer = pickle.loads(data)
-            if isinstance(answer[1], BaseException):
-                raise answer[1]
-            raise RuntimeError(f"writing the search records failed in a child process:\n{answer[2]}")
+            reraise(pickle.loads(data), "writing the search records failed in a child process")
         deadline = time.monotonic() + browser_search.TIMEOUT
         while True:
             pid, status = os.waitpid(self.pid, os.WNOHANG)

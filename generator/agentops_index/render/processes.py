@@ -8,7 +8,7 @@ import os
 import pickle
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -58,9 +58,15 @@ def forked(work: Callable[[], T]) -> T:
     answer = child_answer(*spawn(work), "the build's child process died without an answer")
     if answer[0] == "ok":
         return cast(T, answer[1])
+    reraise(answer, "the build failed in a child process")
+
+
+def reraise(answer: tuple[Any, ...], failed: str) -> NoReturn:
+    """Raise here what a child raised (``("raise", exception, traceback)``), or a RuntimeError
+    saying ``failed`` with the child's traceback when its exception did not pickle."""
     if isinstance(answer[1], BaseException):
         raise answer[1]
-    raise RuntimeError(f"the build failed in a child process:\n{answer[2]}")
+    raise RuntimeError(f"{failed}:\n{answer[2]}")
 
 
 def die_with_parent() -> None:
