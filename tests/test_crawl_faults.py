@@ -49,11 +49,14 @@ def run(
     clock = clock or FakeClock()
     fake.settings.clock_time = clock.time
     throttle = Throttle(clock=clock, rng=random.Random(5), record=True)
-    # The short read timeout only where the fake injects timeouts: elsewhere a loaded machine's slow
-    # answer (the real corpus through GraphQL) would count as a dead repository (t11 once saw 24, not 14).
-    timeout = FAST if fake.settings.faults.rates.get("timeout") else None
-    result = crawl_github(refs, TAXONOMY, fake.url, None, previous, throttle=throttle, timeout=timeout, **kwargs)
+    result = crawl_github(refs, TAXONOMY, fake.url, None, previous, throttle=throttle, timeout=timeout_for(fake), **kwargs)
     return result, throttle
+
+
+def timeout_for(fake: FakeGitHub) -> httpx.Timeout | None:
+    """The short read timeout only where the fake injects timeouts: elsewhere a loaded machine's slow
+    answer (the real corpus through GraphQL) would count as a dead repository (t11 once saw 24, not 14)."""
+    return FAST if fake.settings.faults.rates.get("timeout") else None
 
 
 def test_t10_fault_mix_keeps_every_marketplace(fake_github: Start) -> None:
@@ -386,7 +389,7 @@ def test_run_deadline_opens_the_circuit(fake_github: Start) -> None:
     clock = FakeClock()
     throttle = Throttle(clock=clock, rng=random.Random(1), deadline=10.0)
     fake.settings.faults = FaultPlan(rates={"too_many": 1.0})  # every answer: 429, Retry-After 7
-    result = crawl_github(refs, TAXONOMY, fake.url, None, good.snapshot, throttle=throttle, timeout=FAST)
+    result = crawl_github(refs, TAXONOMY, fake.url, None, good.snapshot, throttle=throttle, timeout=timeout_for(fake))
     assert all(s.state == "stale" and "circuit_open" in (s.last_error or "") for s in result.snapshot.sources)
     assert len(result.snapshot.plugins) == len(good.snapshot.plugins)
 
@@ -397,7 +400,7 @@ def test_token_stays_secret_through_faults(fake_github: Start, tmp_path: Path) -
     fake = fake_github(world, token=canary)
     fake.settings.faults = FaultPlan(rates=T10, seed=2, timeout_seconds=2.0)
     throttle = Throttle(clock=FakeClock(), rng=random.Random(1))
-    result = crawl_github(refs, TAXONOMY, fake.url, canary, None, throttle=throttle, timeout=FAST)
+    result = crawl_github(refs, TAXONOMY, fake.url, canary, None, throttle=throttle, timeout=timeout_for(fake))
     text = store.dumps(result.snapshot).decode() + store.dumps(result.report).decode()
     assert canary not in text and result.report.usage is not None and result.report.usage.retries > 0
 
