@@ -31,6 +31,7 @@ from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.errors import ConfigError, InputError
 from agentops_index.search import cache, concepts, queryfile, spelling, terms
+from agentops_index.search import index as whoosh_index
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.snapshot import store
@@ -370,6 +371,12 @@ def test_query_store_lives_in_the_cache_keyed_by_the_snapshot(snapshot_copy: Pat
     update = cache.prepare(snapshot_copy, lambda: ({}, records), ranking, root)
     assert update.built and update.incremental and (update.added, update.updated, update.deleted) == (0, 1, 1)
     assert update.directory != first.directory
+    # Only the changed record got a new document, yet the index holds what a fresh one would.
+    fresh_path = tmp_path / "fresh.json"
+    fresh_path.write_bytes(snapshot_copy.read_bytes())
+    fresh = cache.prepare(fresh_path, lambda: ({}, records), ranking, root)
+    assert fresh.built and not fresh.incremental
+    assert whoosh_index.fingerprints(update.directory / "whoosh") == whoosh_index.fingerprints(fresh.directory / "whoosh")
 
 
 def test_a_changed_snapshot_is_never_answered_from_a_stale_store(snapshot_copy: Path) -> None:

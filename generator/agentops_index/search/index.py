@@ -79,17 +79,21 @@ def schema() -> Schema:
     return Schema(**fields)
 
 
-def write(directory: Path, documents: list[dict[str, Any]], existing: dict[str, str] | None = None) -> tuple[int, int, int]:
+def write(
+    directory: Path, documents: list[dict[str, Any]], existing: dict[str, str] | None = None, wanted: set[str] | None = None
+) -> tuple[int, int, int]:
     """Create the index in ``directory`` or, given the fingerprints already in it, update it.
 
-    Returns (added, updated, deleted).
+    ``wanted``: the ids the index is to hold, when ``documents`` are only those that changed
+    (``cache.prepare`` makes no document for a record whose fingerprint is in the index
+    already); by default, the ids of ``documents``. Returns (added, updated, deleted).
     """
     if existing is None:
         ix = whoosh_index.create_in(str(directory), schema(), indexname=INDEX_NAME)
         existing = {}
     else:
         ix = whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
-    wanted = {d["id"] for d in documents}
+    wanted = {d["id"] for d in documents} if wanted is None else wanted
     changed = [d for d in documents if existing.get(d["id"]) != d["fingerprint"]]
     removed = [pid for pid in existing if pid not in wanted]
     if changed or removed or not existing:
