@@ -17,7 +17,10 @@ where a plugin's vector is the model's embedding of its name, description and ke
 - ``words``: a query vector without the model at query time: the idf-weighted mean of the
   model's vectors of the query's words, looked up in a word table made at build time;
 - ``/ascii``: the same, applied only to queries written in ASCII (the model reads English;
-  bench/search_judgments_foreign*.toml hold queries in eight other languages).
+  bench/search_judgments_foreign*.toml hold queries in eight other languages);
+- ``control``: the same path with w = 0: copies merged by the bench's groups and the list
+  refilled as for the variants, so the variants' gain over it is the embeddings' alone
+  (the baseline line is the search's own list, as bench/search_quality.py scores it).
 
 Copies are scored once, as bench/search_quality.py scores them. A plugin the judges did not
 grade counts as irrelevant, which only favours the baseline: the judgments were made by
@@ -123,9 +126,11 @@ def main() -> None:
     def ranked(query: str, how: str, w: float) -> list[str]:
         hits = lexical[query]
         base = [h.id for h in hits]
-        if how == "baseline" or not hits or (how.endswith("/ascii") and not query.isascii()):
+        if how == "baseline" or not hits:
             return base[:10]
-        v = by_model[query] if how.startswith("model") else words_vectors[query]
+        if how.endswith("/ascii") and not query.isascii():
+            w = 0.0  # the control's list: the same path, no embedding
+        v = words_vectors[query] if how.startswith("words") else by_model[query]
         top = hits[: args.top]
         best = max(h.score for h in top) or 1.0
         order = sorted(top, key=lambda h: -((1 - w) * h.score / best + w * float(vectors[row[h.id]] @ v)))
@@ -137,7 +142,10 @@ def main() -> None:
                 out.append(pid)
         return out[:10]
 
-    variants = [("baseline", 0.0)]
+    # The control: the same re-ranking path with w = 0, so copies are merged by the same groups
+    # (a second listing of a group scores nothing) and the list refilled the same way; what the
+    # variants gain over it is the embeddings' alone.
+    variants = [("baseline", 0.0), ("control", 0.0)]
     for how in ("model", "model/ascii", "words/ascii"):
         variants += [(how, float(w)) for w in args.weights.split(",")]
     print(f"nDCG@10 over {len(plugins)} plugins, re-ranking the first {args.top} (intent queries in brackets)")
@@ -155,7 +163,7 @@ def main() -> None:
                     intents.append(got)
             mean = f"{sum(every) / len(every):.3f}"
             cells.append(mean + (f"({sum(intents) / len(intents):.3f})" if intents else ""))
-        label = how if how == "baseline" else f"{how} w={w}"
+        label = {"baseline": "baseline", "control": "control (w=0)"}.get(how, f"{how} w={w}")
         print(f"{label:18}" + "".join(f"{c:>15}" for c in cells))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     dims = vectors.shape[1]
