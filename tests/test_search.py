@@ -651,6 +651,12 @@ def test_discover_says_which_of_the_intents_words_a_pick_matches_once_each(snaps
     reasons = {p["id"]: p["reason"].split(";")[0] for p in plan["primary"]}
     assert reasons["issue-triage@adventure-works/pm-toolkit"] == "matches issues"
     assert reasons["gitlab-mr-helper@litware-ai/claude-extras"] == "matches review, requests"
+    # A word the search found in another form ("committed" for "commit") is named too, not
+    # explained as a match "in its keywords or components" (a newcomer's report).
+    with open_searcher(str(snapshot_copy)) as s:
+        plan = discover("write better commit messages", s)
+    reasons = {p["id"]: p["reason"].split(";")[0] for p in plan["primary"]}
+    assert reasons["ghost-plugin@litware-ai/claude-extras"] == "matches commit"
 
 
 def test_discover_command_json(snapshot_copy: Path) -> None:

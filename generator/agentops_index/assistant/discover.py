@@ -19,6 +19,7 @@ from agentops_index.bundles.workflows import Stage, Template, about_stage, load_
 from agentops_index.search.hits import Hit
 from agentops_index.search.query import Searcher
 from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
+from agentops_index.search.terms import tokens
 from agentops_index.snapshot.categories import load_taxonomy
 
 INTENT_STOPWORDS = STOPWORDS | frozenset(
@@ -159,8 +160,10 @@ def discover(
     primary_answer = searcher.query(" ".join(words), limit=3) if words else None
     primary: list[Pick] = []
     for hit in primary_answer.results if primary_answer else []:
-        said = _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower()))
-        matched = [w for w in words if _stems([w]) & said]  # the intent's own words, once each ("issues", not "issue, issues")
+        # The words as the search found them (its stemmer: "committed" is "commit"), the intent's
+        # own words once each ("issues", not "issue, issues").
+        said = set(tokens(hit.name + " " + hit.description))
+        matched = [w for w in words if said.intersection(tokens(w))]
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
     template = choose(templates if templates is not None else load_templates(), words, cats)

@@ -20,6 +20,7 @@ from .workflows import Stage, Template, about_stage, load_templates
 from .hits import Hit
 from .query import Searcher
 from .terms import PLAIN_STOPWORDS as STOPWORDS
+from .terms import tokens
 from .categories import load_taxonomy
 
 INTENT_STOPWORDS = STOPWORDS | frozenset(
@@ -160,8 +161,10 @@ def discover(
     primary_answer = searcher.query(" ".join(words), limit=3) if words else None
     primary: list[Pick] = []
     for hit in primary_answer.results if primary_answer else []:
-        said = _stems(re.findall(r"[a-z0-9]+", (hit.name + " " + hit.description).lower()))
-        matched = [w for w in words if _stems([w]) & said]  # the intent's own words, once each ("issues", not "issue, issues")
+        # The words as the search found them (its stemmer: "committed" is "commit"), the intent's
+        # own words once each ("issues", not "issue, issues").
+        said = set(tokens(hit.name + " " + hit.description))
+        matched = [w for w in words if said.intersection(tokens(w))]
         why = f"matches {', '.join(matched)}" if matched else "matches the intent in its keywords or components"
         primary.append(_pick(hit, f"{why}; score {hit.score:.2f} ({hit.explanation})"))
     template = choose(templates if templates is not None else load_templates(), words, cats)
