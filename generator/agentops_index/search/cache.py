@@ -134,19 +134,15 @@ def prepare(source: Path, load: Loader, ranking: Ranking, root: Path | None = No
                 existing = None
         if existing is None:
             (tmp / "whoosh").mkdir()
-            documents = [whoosh_index.document(r, grp, rep, ranking) for r, grp, rep in arranged]
-            added, updated, deleted = whoosh_index.write(tmp / "whoosh", documents)
-        else:
-            # A document (its terms: most of the cost) only for a record whose fingerprint is not
-            # in the index already: a nightly's refresh changes hundreds of 30,000.
-            unchanged = {
-                r["id"]
-                for r, grp, rep in arranged
-                if existing.get(r["id"]) == whoosh_index.fingerprint(r, [grp, rep, ranking.weights])
-            }
-            documents = [whoosh_index.document(r, grp, rep, ranking) for r, grp, rep in arranged if r["id"] not in unchanged]
-            wanted = {r["id"] for r, _, _ in arranged}
-            added, updated, deleted = whoosh_index.write(tmp / "whoosh", documents, existing, wanted)
+        # A document (its terms: most of the cost) only for a record whose fingerprint is not in
+        # the index already: a nightly's refresh changes hundreds of 30,000.
+        documents = [
+            whoosh_index.document(r, grp, rep, ranking)
+            for r, grp, rep in arranged
+            if existing is None or existing.get(r["id"]) != whoosh_index.fingerprint(r, [grp, rep, ranking.weights])
+        ]
+        wanted = {r["id"] for r, _, _ in arranged}
+        added, updated, deleted = whoosh_index.write(tmp / "whoosh", documents, existing, wanted)
         meta = {k: str(v) for k, v in header.items() if v is not None}
         docs = whoosh_index.numbers(tmp / "whoosh")
         store.build(tmp / store.STORE_FILE, arranged, docs, {**meta, "plugins": str(len(records))})
