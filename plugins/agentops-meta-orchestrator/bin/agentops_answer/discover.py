@@ -5,9 +5,10 @@
 2. Categories: the taxonomy categories whose lexicon (data/categories.toml ``keywords``)
    shares the most words with the intent.
 3. Primary: the three best plugins for the keywords, by the published score.
-4. Workflow: the template of data/workflows/ whose words overlap the intent most (its
-   categories count too); each stage is filled with the best plugin for the stage's query
-   that is not already picked, with two alternatives. A stage with no match says so.
+4. Workflow: of the templates of data/workflows/ whose keywords the intent names, the one
+   whose words overlap it most (its categories count too); none for a single task. Each stage
+   is filled with the best plugin for the stage's query that is not already picked, with two
+   alternatives. A stage with no match says so.
 5. Complementary: the stage picks that are not primary picks.
 """
 
@@ -77,13 +78,20 @@ def categories(words: list[str], lexicon: dict[str, frozenset[str]]) -> list[str
 
 
 def choose(templates: list[Template], words: list[str], cats: list[str]) -> Template | None:
+    """The template the intent names: one of its ``keywords`` (words that name the workflow or
+    its goal, not an area or a generic verb) must be among the intent's words; its other words
+    and categories only rank the templates that qualify. None: no template fits, as for a single
+    task ("write a changelog"), where a multi-stage plan would be mostly beside the point."""
     stems = _stems(words)
     best: tuple[float, str, Template] | None = None
     for template in templates:
+        named = len(stems & _stems(list(template.keywords)))
+        if not named:
+            continue
         vocab = _stems(sorted(template.words))
-        score: float = 2 * len(stems & _stems(list(template.keywords))) + len(stems & vocab)
+        score: float = 2 * named + len(stems & vocab)
         score += sum(0.5 for s in template.stages if s.category in cats)
-        if score and (best is None or ((score, template.id) > (best[0], best[1]) and score > best[0])):
+        if best is None or score > best[0]:
             best = (score, template.id, template)
     return best[2] if best else None
 
