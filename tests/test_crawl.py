@@ -369,14 +369,15 @@ def test_schema_command_prints_the_published_schema() -> None:
     assert result.exit_code == 0 and json.loads(result.output) == schema()
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 4])
 def test_older_snapshots_are_read_as_the_current_version(tmp_path: Path, version: int) -> None:
     """Last night's snapshot, written before plugins recorded their dependencies and sources
-    their origin (version 1) or plugins their other clients (version 2), is still read: the
-    nightly's --previous crosses each change."""
+    their origin (version 1), plugins their other clients (version 2), or each client's skipped
+    entries (version 4), is still read: the nightly's --previous crosses each change."""
     body = json.loads(COMMITTED.read_text())
-    assert body["schema_version"] == SCHEMA_VERSION == 4
+    assert body["schema_version"] == SCHEMA_VERSION == 5
     body["schema_version"] = version
+    body["sources"][0]["clients"] = {"codex": {"entries": 3, "recorded": 1}}  # as version 4 wrote it
     for plugin in body["plugins"]:
         plugin.pop("clients", None)
         if version == 1:
@@ -389,6 +390,7 @@ def test_older_snapshots_are_read_as_the_current_version(tmp_path: Path, version
     snapshot = store.load(old)
     assert snapshot.schema_version == SCHEMA_VERSION and all(p.clients == [] for p in snapshot.plugins)
     assert version > 1 or all(p.dependencies == 0 for p in snapshot.plugins)
+    assert snapshot.sources[0].clients["codex"].skipped == 2 and all(p.client == "claude" for p in snapshot.plugins)
 
 
 def test_a_new_kind_of_source_is_one_class_the_crawl_takes_as_it_is() -> None:
@@ -397,6 +399,7 @@ def test_a_new_kind_of_source_is_one_class_the_crawl_takes_as_it_is() -> None:
     source would fetch checkouts its own way, then read each root as every source does."""
     from agentops_index.crawl import crawl
     from agentops_index.snapshot import models as m
+    from agentops_index.snapshot import report
     from agentops_index.snapshot.categories import Taxonomy
     from agentops_index.sources.local import LocalSource
     from agentops_index.sources.read import Gathered, read_local
@@ -404,7 +407,7 @@ def test_a_new_kind_of_source_is_one_class_the_crawl_takes_as_it_is() -> None:
     class Stub:
         def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
             root = REPO / "data" / "sample" / "acme-devtools__claude-plugins"
-            usage = m.Usage(requests=1, graphql_requests=0, rest_requests=1, graphql_points=0)
+            usage = report.Usage(requests=1, graphql_requests=0, rest_requests=1, graphql_points=0)
             return Gathered([read_local(LocalSource("acme-devtools/claude-plugins", root, "local"), taxonomy, now)], usage)
 
     result = crawl(Stub(), load_taxonomy(REPO / "data" / "categories.toml"))

@@ -17,7 +17,7 @@ from agentops_index import __version__, identity, rank
 from agentops_index.config import Ranking, load_ranking
 from agentops_index.search.related import compute as compute_related
 from agentops_index.snapshot import models as m
-from agentops_index.snapshot import slugs
+from agentops_index.snapshot import report, slugs
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
 from agentops_index.sources.read import SourceOutcome
@@ -26,7 +26,7 @@ from agentops_index.sources.read import SourceOutcome
 @dataclass(frozen=True, slots=True)
 class CrawlResult:
     snapshot: m.Snapshot
-    report: m.CrawlReport
+    report: report.CrawlReport
 
     def write(self, out: Path) -> Path:
         """Write the snapshot to ``out`` and crawl-report.json beside it (both atomically)."""
@@ -115,23 +115,23 @@ def finish(
     return CrawlResult(snapshot, crawl_report(snapshot))
 
 
-def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> m.CrawlReport:
+def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> report.CrawlReport:
     totals = snapshot.totals
     codes: Counter[str] = Counter()
     for market in snapshot.marketplaces:
         codes.update(f.code for f in market.findings)
     for plugin in snapshot.plugins:
         codes.update(f.code for f in plugin.findings if f.scope == "plugin" or f.severity == "note")
-    return m.CrawlReport(
+    return report.CrawlReport(
         generated_at=snapshot.generated_at,
         snapshot=name,
         totals=totals,
         accounting_holds=totals.entries == totals.recorded + totals.skipped,
         skipped=[
-            m.ReportSkip(marketplace=r.id, index=s.index, reason=s.reason) for r in snapshot.marketplaces for s in r.skipped
+            report.ReportSkip(marketplace=r.id, index=s.index, reason=s.reason) for r in snapshot.marketplaces for s in r.skipped
         ],
         unreadable=[
-            m.ReportUnreadable(source=s.id, reason=s.last_error or "unknown")
+            report.ReportUnreadable(source=s.id, reason=s.last_error or "unknown")
             for s in snapshot.sources
             if s.state in ("invalid", "stale")
         ],

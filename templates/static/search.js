@@ -542,7 +542,7 @@ function card(row) {
   link.href = new URL(`plugins/${e.slug}/`, root).href;
   const heading = el('h2');
   heading.append(link);
-  head.append(heading, ' ', el('span', e.valid ? 'badge good k k-good' : 'badge bad k k-bad', e.valid ? 'passes' : e.verdict));
+  head.append(heading, ' ', el('span', e.valid ? 'badge good k k-good' : 'badge bad k k-bad', e.valid ? e.verdict.replace(/, \d+ warnings?$/, '') || 'passes' : e.verdict));
   if (e.risk >= RISK.indexOf('elevated')) head.append(' ', el('span', `badge level-${RISK[e.risk]}`, `${RISK[e.risk]} risk`));
   for (const name of e.clients.filter((c) => c !== 'claude')) head.append(' ', el('span', 'badge client', CLIENT_NAMES[name] || name));
   item.append(head);

@@ -17,7 +17,7 @@ import re
 
 from agentops_index.assistant.shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from agentops_index.bundles.workflows import Stage, Template, about_stage, load_templates
-from agentops_index.search.hits import Hit
+from agentops_index.search.hits import Hit, in_claude
 from agentops_index.search.query import Searcher
 from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
 from agentops_index.search.terms import tokens
@@ -112,7 +112,7 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         )
         # What the bundles accept for a stage: about the stage, not a near miss.
         about = about_stage(answer.results, stage, searcher.search_cfg.synonyms)
-        return [h for h in about if h.id not in taken and not h.record["dependencies"]]
+        return [h for h in about if h.id not in taken and not h.record["dependencies"] and in_claude(h.record)]
 
     candidates = usable(stage.category)
     if not candidates and stage.category:  # nothing usable in the stage's category: any category, as the bundles do
@@ -165,9 +165,9 @@ def discover(
     the package's data files)."""
     words = keywords(intent)
     cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
-    primary_answer = searcher.query(" ".join(words), limit=3) if words else None
+    primary_answer = searcher.query(" ".join(words), limit=8) if words else None
     primary: list[Pick] = []
-    for hit in primary_answer.results if primary_answer else []:
+    for hit in [h for h in primary_answer.results if in_claude(h.record)][:3] if primary_answer else []:
         # The words as the search found them (its stemmer: "committed" is "commit"), the intent's
         # own words once each ("issues", not "issue, issues").
         said = set(tokens(hit.name + " " + hit.description))

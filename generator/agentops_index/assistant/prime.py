@@ -19,6 +19,7 @@ from pathlib import Path
 
 from agentops_index.assistant.discover import keywords
 from agentops_index.assistant.shapes import PrimeAnswer, Recommendation
+from agentops_index.search.hits import in_claude
 from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -170,7 +171,7 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAn
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
         for rank, hit in enumerate(searcher.query(query, limit=5).results):
-            if not hit.record["valid"]:
+            if not hit.record["valid"] or not in_claude(hit.record):
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
             entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)

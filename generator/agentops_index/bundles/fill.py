@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from agentops_index.bundles.workflows import Stage, Template, about_stage, matched_words
-from agentops_index.search.hits import Hit
+from agentops_index.search.hits import Hit, in_claude
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.snapshot.models import Strict
@@ -113,6 +113,8 @@ Record = dict[str, Any]
 
 def own_problem(record: Record, template: Template) -> str | None:
     """Why ``record`` can never be part of this template's bundle, or None."""
+    if not in_claude(record):
+        return f"not in a Claude Code catalog ({record['home']}'s)"
     if not record["valid"]:
         return f"{record['errors']} validator error(s)" if record["errors"] else "fails Claude Code's validator"
     if record["canonical_id"] and record["canonical_id"] != record["id"]:

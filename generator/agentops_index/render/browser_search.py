@@ -95,9 +95,13 @@ def index(site: Path) -> str | None:
 
 
 def verdict(record: dict[str, Any]) -> str:
+    """Claude Code's verdict, or the verdict of the client whose catalog gives the record, named."""
+    who = "" if record.get("home", "claude") == "claude" else f"{record['home'].capitalize()}: "
     if not record["valid"]:
-        return f"{record['errors']} error{'s' if record['errors'] != 1 else ''}"
-    return f"passes, {record['warnings']} warning{'s' if record['warnings'] != 1 else ''}" if record["warnings"] else "passes"
+        return f"{who}{record['errors']} error{'s' if record['errors'] != 1 else ''}"
+    return f"{who}passes" + (
+        f", {record['warnings']} warning{'s' if record['warnings'] != 1 else ''}" if record["warnings"] else ""
+    )
 
 
 def class_string(record: dict[str, Any]) -> str:

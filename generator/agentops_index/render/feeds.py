@@ -80,13 +80,18 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
     """plugins/<slug>/index.md: the plugin for an agent to read (``record_file``: the file of
     api/v1/ that holds its JSON record)."""
     u = plugin.untrusted
+    rules = (
+        "Claude Code's validator"
+        if plugin.client == "claude"
+        else f"{plugin.client.capitalize()}'s rules (no Claude Code catalog lists it)"
+    )
     lines = [
         f"# Plugin {plugin.id}",
         "",
         f"- page: {base_url}plugins/{plugin.slug}/",
         f"- json: {base_url}api/v1/{record_file} (its marketplace's file, gzip-compressed JSON: the record with this id under `plugins`)",
         f"- category: {plugin.category}",
-        f"- passes Claude Code's validator: {'yes' if plugin.valid else 'no'} ({plugin.errors} errors, {plugin.warnings} warnings)",
+        f"- passes {rules}: {'yes' if plugin.valid else 'no'} ({plugin.errors} errors, {plugin.warnings} warnings)",
         f"- components: {plugin.counts.commands} commands, {plugin.counts.agents} agents, {plugin.counts.skills} skills, "
         f"{plugin.counts.hooks} hooks, {plugin.counts.mcp_servers} MCP servers, {plugin.counts.lsp_servers} LSP servers",
         f"- highest signal: {plugin.risk or 'none'}; always-on context: about {plugin.context_tokens} tokens",

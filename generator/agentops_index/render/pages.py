@@ -461,10 +461,10 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
         clients=[
             (
                 "Claude Code",
-                len(snapshot.plugins),
-                sum(1 for p in snapshot.plugins if p.valid),
-                snapshot.totals.entries,
-                snapshot.totals.skipped,
+                sum(1 for p in snapshot.plugins if p.client == "claude"),
+                sum(1 for p in snapshot.plugins if p.client == "claude" and p.valid),
+                sum(m.entries for m in snapshot.marketplaces if m.client == "claude"),
+                sum(len(m.skipped) for m in snapshot.marketplaces if m.client == "claude"),
             ),
             *(
                 (
@@ -472,7 +472,7 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
                     sum(1 for p in snapshot.plugins if any(v.client == key for v in p.clients)),
                     sum(1 for p in snapshot.plugins if any(v.client == key and v.valid for v in p.clients)),
                     counted[key].entries if key in counted else 0,
-                    counted[key].entries - counted[key].recorded if key in counted else 0,
+                    counted[key].skipped if key in counted else 0,
                 )
                 for key, name in (("codex", "Codex"), ("cursor", "Cursor"))
             ),

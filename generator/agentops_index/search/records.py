@@ -67,6 +67,7 @@ class QueryRecord(BaseModel):
     canonical_id: str | None = None
     mirrors: list[str] = []
     clients: list[str] = ["claude"]  # the clients it works in (works_in): the search facet
+    home: str = "claude"  # the client whose catalog gives the record (absent: Claude Code's)
     context_tokens: int = 0
     dependencies: int = 0  # plugins it installs with it (a bundle of its own fills no workflow stage)
     capabilities: list[str] = []
@@ -130,10 +131,11 @@ CLIENTS = ("claude", "codex", "cursor")  # the search facet's values
 
 def works_in(plugin: PluginRecord) -> list[str]:
     """The clients whose catalog offers the plugin and whose own rules accept it: Claude Code when
-    its validator passes it (every record is a Claude Code listing), Codex or Cursor when their
-    catalog lists its folder and their verdict is a pass (one not judged, such as a manifest behind
-    a symbolic link, does not count)."""
-    return [*(["claude"] if plugin.valid else []), *sorted({v.client for v in plugin.clients if v.valid is True})]
+    the record is a Claude Code listing its validator passes, Codex or Cursor when their catalog
+    lists its folder and their verdict is a pass (one not judged, such as a manifest behind a
+    symbolic link, does not count)."""
+    claude = plugin.client == "claude" and plugin.valid
+    return [*(["claude"] if claude else []), *sorted({v.client for v in plugin.clients if v.valid is True})]
 
 
 def updated_on(record: dict[str, Any]) -> str:
@@ -201,6 +203,8 @@ def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str,
         "last_changed": plugin.last_changed,
         "clients": works_in(plugin),
     }
+    if plugin.client != "claude":
+        record["home"] = plugin.client
     return record
 
 

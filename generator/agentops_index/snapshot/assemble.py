@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +196,7 @@ def install(marketplace_id: str, origin: str, marketplace_name: Any, plugin_name
     return m.Install(marketplace_add=add, plugin_install=command, note="; ".join(notes) or None)
 
 
-def _readme(plugin_dir: Path) -> m.Text | None:
+def readme(plugin_dir: Path) -> m.Text | None:
     for name in _README_NAMES:
         path = inside(plugin_dir, name)
         if path is not None and path.is_file():
@@ -238,6 +239,16 @@ def _plugin_untrusted(entry: MarketplaceEntry, shown: dict[str, Any], readme: m.
 
 def _note(code: str, path: str, message: str) -> m.FindingRecord:
     return m.FindingRecord(code=code, severity="note", path=path, message=message, scope="entry")
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """Another client's catalog gives the record (sources/other.py): which client, its verdict
+    as findings, and every client's view of the plugin (that client's first)."""
+
+    client: str
+    findings: list[m.FindingRecord]
+    views: list[m.ClientView]
 
 
 class PluginParts:
@@ -310,7 +321,7 @@ def read_plugin_dir(
                 scope="plugin",
             )
         )
-    parts.readme = _readme(plugin_dir)
+    parts.readme = readme(plugin_dir)
     parts.plugin_dir = plugin_dir
     return parts
 
@@ -347,10 +358,13 @@ def plugin_record(
     taxonomy: Taxonomy,
     now: str,
     metrics: m.RepoMetrics | None = None,
+    home: Home | None = None,
 ) -> m.PluginRecord:
     """The record of one entry (slug assigned later, when all ids are known)."""
     own = names.anthropics_own(marketplace_id, market.name)  # its plugins' reserved names are Anthropic's
     found = [finding(f, "entry") for f in entry.findings] + [f for f in parts.findings if not (own and f.code == "name.reserved")]
+    if home is not None:
+        found = home.findings + [f for f in parts.findings if f.severity == "note"]
     errors, warnings = _counts(found)
     listed, counts = components(parts.inventory)
     shown = _display(entry, parts.plugin_json)
@@ -359,7 +373,7 @@ def plugin_record(
     static = signals.compute(parts.plugin_dir, parts.inventory)
     signal_records = [_signal(x) for x in static.signals]
     body: dict[str, Any] = {
-        "id": f"{entry.name}@{marketplace_id}",
+        "id": f"{home.client + ':' if home else ''}{entry.name}@{marketplace_id}",
         "slug": "",
         "marketplace": marketplace_id,
         "entry_index": entry.index,
@@ -385,6 +399,11 @@ def plugin_record(
     }
     if parts.dependencies:  # absent when none, so the content hash of every other plugin stays as it was
         body["dependencies"] = parts.dependencies
+    if home is not None:  # Claude Code's install does not apply: the views say how that client installs it
+        note = f"not in a Claude Code catalog: {home.client.capitalize()} installs it from its own"
+        body.update(
+            install=m.Install(marketplace_add=None, plugin_install=None, note=note), client=home.client, clients=home.views
+        )
     canonical = json.dumps(
         {k: jsonable(v) for k, v in body.items() if k not in ("slug", "metrics")},
         sort_keys=True,
@@ -422,37 +441,24 @@ def context_tokens(inventory: Inventory) -> int:
 def not_loadable(parts: PluginParts, found: list[m.FindingRecord]) -> list[m.NotLoadable]:
     """Components a manifest declares that Claude Code would not load, and duplicate names."""
     out = []
+
+    def add(kind: str, reason: str, excerpt: str | None) -> None:
+        out.append(m.NotLoadable(kind=kind, reason=reason, untrusted=m.EvidenceUntrusted(excerpt=text(excerpt))))
+
     reasons = {
         "path.not_found": ("component", "the declared path does not exist"),
         "load.conflicting_manifests": ("manifest", "strict is false but the entry also declares components"),
     }
     for f in found:
         if f.code in reasons:
-            kind, why = reasons[f.code]
-            out.append(m.NotLoadable(kind=kind, reason=why, untrusted=m.EvidenceUntrusted(excerpt=text(f.path))))
+            add(*reasons[f.code], f.path)
         elif f.code.startswith("frontmatter.") and f.severity == "error" and f.file.find("agents/") >= 0:
-            out.append(
-                m.NotLoadable(
-                    kind="agent", reason="its front matter is not valid YAML", untrusted=m.EvidenceUntrusted(excerpt=text(f.file))
-                )
-            )
+            add("agent", "its front matter is not valid YAML", f.file)
     for declared in parts.empty_skill_dirs:
-        out.append(
-            m.NotLoadable(
-                kind="skill",
-                reason="the declared skills folder holds no SKILL.md",
-                untrusted=m.EvidenceUntrusted(excerpt=text(declared)),
-            )
-        )
+        add("skill", "the declared skills folder holds no SKILL.md", declared)
     for hook in parts.inventory.hooks:
         if not hook.loadable:
-            out.append(
-                m.NotLoadable(
-                    kind="hook",
-                    reason="declared outside the hooks object or for an unknown event",
-                    untrusted=m.EvidenceUntrusted(excerpt=text(hook.event)),
-                )
-            )
+            add("hook", "declared outside the hooks object or for an unknown event", hook.event)
     for kind, docs in (
         ("command", parts.inventory.commands),
         ("agent", parts.inventory.agents),
@@ -460,11 +466,7 @@ def not_loadable(parts: PluginParts, found: list[m.FindingRecord]) -> list[m.Not
     ):
         names = [d.name for d in docs]
         for name in sorted({n for n in names if names.count(n) > 1}):
-            out.append(
-                m.NotLoadable(
-                    kind=kind, reason="registered twice under the same name", untrusted=m.EvidenceUntrusted(excerpt=text(name))
-                )
-            )
+            add(kind, "registered twice under the same name", name)
     return out
 
 

@@ -6,8 +6,10 @@ of its own. Each Claude record whose plugin folder another client's catalog list
 client's view (``m.ClientView``): the catalog read, the entry's name there, how to install it in
 that client, and the verdict by that client's rules (``manifest/codex.py``, ``manifest/cursor.py``).
 One folder is one record: a view is attached, never a second record made; two folders are never
-joined. Plugins only another client lists are not recorded yet (issue 21); the crawl counts them
-(``m.ClientCount``, in each source's status and the crawl report).
+joined. A repository without Claude's catalog gets records from Codex's or Cursor's
+(``sources/other.py``); in one with Claude's, the plugins only another client lists are not
+recorded yet: the crawl counts them as skipped (``m.ClientCount``, in each source's status and
+the crawl report).
 """
 
 from __future__ import annotations
@@ -23,16 +25,58 @@ from agentops_index.snapshot.assemble import plain_name, text
 PROBLEMS_MAX = 20
 
 
-def _folder(path: str | None) -> str | None:
+def folder_of(path: str | None) -> str | None:
     return posixpath.normpath(path.removeprefix("./")) if path else None
 
 
-def _untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.ClientUntrusted:
+def untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.ClientUntrusted:
     return m.ClientUntrusted(
         entry=text(entry) or m.Text.of("?"),
         marketplace=text(marketplace),
         problems=[t for t in (text(p) for p in problems[:PROBLEMS_MAX]) if t is not None],
     )
+
+
+def codex_view(seen: codex.CodexCatalog, entry: codex.CodexEntry, marketplace_id: str, origin: str) -> m.ClientView:
+    """How Codex reads one entry of the catalog it reads: its install commands and verdict."""
+    add = f"codex plugin marketplace add {marketplace_id}" if origin == "github" else None
+    plain = plain_name(entry.name) and plain_name(seen.name)
+    install = [c for c in (add, f"codex plugin add {entry.name}@{seen.name}" if plain else None) if c]
+    return m.ClientView(
+        client="codex",
+        catalog=seen.file or codex.CODEX_CATALOG,
+        valid=entry.installs,
+        rules=codex.CLIENT,
+        install=install if seen.accepted else [],
+        untrusted=untrusted(entry.name, seen.name, list(dict.fromkeys(e for e in (seen.error, entry.error) if e))),
+    )
+
+
+def cursor_views(judged: cursor.CursorCatalog) -> list[m.ClientView]:
+    """Cursor's verdict on each entry of its catalog (``judged.entries``, in order): the
+    catalog's own problems and the entry's, found in one pass."""
+    whole, by_entry = [], defaultdict(list)
+    for problem in judged.problems:
+        text_of = f"{problem.file} {problem.path}: {problem.message}"
+        parts = problem.path.split("/")
+        if len(parts) > 2 and parts[1] == "plugins" and parts[2].isdigit():
+            by_entry[int(parts[2])].append(text_of)
+        else:
+            whole.append(text_of)
+    out = []
+    for index, item in enumerate(judged.entries):
+        problems = whole + by_entry[index] + [f"{p.file} {p.path or '(entry)'}: {p.message}" for p in item.problems]
+        out.append(
+            m.ClientView(
+                client="cursor",
+                catalog=cursor.CATALOG,
+                valid=None if item.unjudged else not problems,
+                rules=cursor.RULES,
+                install=[],
+                untrusted=untrusted(item.name or "?", judged.name, [*problems, *([item.unjudged] if item.unjudged else [])]),
+            )
+        )
+    return out
 
 
 def views(root: Path, marketplace_id: str, origin: str) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
@@ -44,56 +88,31 @@ def views(root: Path, marketplace_id: str, origin: str) -> tuple[dict[str, list[
     named: dict[str, list[str | None]] = {}
     seen = codex.read(root)
     if seen.file == codex.CODEX_CATALOG:
-        named["codex"] = [_folder(e.path) for e in seen.entries] + [None] * len(seen.dropped)
+        named["codex"] = [folder_of(e.path) for e in seen.entries] + [None] * len(seen.dropped)
     if seen.file is not None and not seen.unjudged:
-        add = f"codex plugin marketplace add {marketplace_id}" if origin == "github" else None
         for entry in seen.entries:
-            folder = _folder(entry.path)
-            if folder is None or "codex" in out[folder]:
-                continue
-            plain = plain_name(entry.name) and plain_name(seen.name)
-            install = [c for c in (add, f"codex plugin add {entry.name}@{seen.name}" if plain else None) if c]
-            out[folder]["codex"] = m.ClientView(
-                client="codex",
-                catalog=seen.file,
-                valid=entry.installs,
-                rules=codex.CLIENT,
-                install=install if seen.accepted else [],
-                untrusted=_untrusted(entry.name, seen.name, list(dict.fromkeys(e for e in (seen.error, entry.error) if e))),
-            )
+            folder = folder_of(entry.path)
+            if folder is not None and "codex" not in out[folder]:
+                out[folder]["codex"] = codex_view(seen, entry, marketplace_id, origin)
     judged = cursor.read(root)
     if judged is not None:
-        named["cursor"] = [_folder(item.folder) for item in judged.entries]
+        named["cursor"] = [folder_of(item.folder) for item in judged.entries]
     if judged is not None and not judged.unjudged:
-        # The catalog's problems: its own (path "/"), and each entry's line, found in one pass.
-        whole, by_entry = [], defaultdict(list)
-        for problem in judged.problems:
-            text_of = f"{problem.file} {problem.path}: {problem.message}"
-            parts = problem.path.split("/")
-            if len(parts) > 2 and parts[1] == "plugins" and parts[2].isdigit():
-                by_entry[int(parts[2])].append(text_of)
-            else:
-                whole.append(text_of)
-        for index, item in enumerate(judged.entries):
-            folder = _folder(item.folder)
-            if folder is None or "cursor" in out[folder]:
-                continue
-            problems = whole + by_entry[index] + [f"{p.file} {p.path or '(entry)'}: {p.message}" for p in item.problems]
-            out[folder]["cursor"] = m.ClientView(
-                client="cursor",
-                catalog=cursor.CATALOG,
-                valid=None if item.unjudged else not problems,
-                rules=cursor.RULES,
-                install=[],
-                untrusted=_untrusted(item.name or "?", judged.name, [*problems, *([item.unjudged] if item.unjudged else [])]),
-            )
+        for item, view in zip(judged.entries, cursor_views(judged), strict=True):
+            folder = folder_of(item.folder)
+            if folder is not None and "cursor" not in out[folder]:
+                out[folder]["cursor"] = view
     return {folder: list(found.values()) for folder, found in out.items()}, named
 
 
 def counts(named: dict[str, list[str | None]], recorded: set[str]) -> dict[str, m.ClientCount]:
     """Each client's catalog entries, and how many name a folder in ``recorded``."""
     return {
-        client: m.ClientCount(entries=len(folders), recorded=sum(1 for f in folders if f is not None and f in recorded))
+        client: m.ClientCount(
+            entries=len(folders),
+            recorded=(n := sum(1 for f in folders if f is not None and f in recorded)),
+            skipped=len(folders) - n,
+        )
         for client, folders in sorted(named.items())
     }
 
@@ -103,8 +122,12 @@ def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
     out: dict[str, m.ClientCount] = {}
     for source in sources:
         for client, count in source.clients.items():
-            before = out.get(client, m.ClientCount(entries=0, recorded=0))
-            out[client] = m.ClientCount(entries=before.entries + count.entries, recorded=before.recorded + count.recorded)
+            before = out.get(client, m.ClientCount(entries=0, recorded=0, skipped=0))
+            out[client] = m.ClientCount(
+                entries=before.entries + count.entries,
+                recorded=before.recorded + count.recorded,
+                skipped=before.skipped + count.skipped,
+            )
     return dict(sorted(out.items()))
 
 
@@ -114,7 +137,7 @@ def attach(
     """The records, each with the views of the other clients that list its folder; and each
     client's entries, counted (``counts``)."""
     by_folder, named = views(root, marketplace_id, origin)
-    folders = {p.id: _folder(p.resolved.plugin_dir) if p.resolved.state == "local" else None for p in plugins}
+    folders = {p.id: folder_of(p.resolved.plugin_dir) if p.resolved.state == "local" else None for p in plugins}
     tally = counts(named, {f for f in folders.values() if f is not None})
     if not by_folder:
         return plugins, tally

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from agentops_index.snapshot import models as m
+from agentops_index.snapshot import report
 from agentops_index.sources.catalog import repo_id_ok
 from agentops_index.sources.github import GitHub, GitHubError, RepoRef, json_object
 
@@ -198,10 +199,10 @@ def as_refs(ids: set[str] | dict[str, Any]) -> list[RepoRef]:
     return out
 
 
-def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled: set[str], found: Found) -> m.Discovery:
+def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled: set[str], found: Found) -> report.Discovery:
     """Where the sources came from: the curated list, and each kind of discovery (counted once)."""
     kinds = list(candidates.values())
-    return m.Discovery(
+    return report.Discovery(
         curated=curated,
         code_search=kinds.count("code_search"),
         referenced=kinds.count("referenced"),

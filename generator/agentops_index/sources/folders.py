@@ -11,6 +11,7 @@ from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
 from agentops_index.sources.local import LocalSource, discover
+from agentops_index.sources.other import read_other
 from agentops_index.sources.read import Gathered, SourceOutcome, read_local
 
 # Wraps the list of sources for display (click.progressbar); a context manager yielding them.
@@ -26,19 +27,23 @@ class LocalFolders:
 
     def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
         sources, unusable = discover(self.directories)
-        outcomes = [
-            SourceOutcome(
-                m.SourceStatus(
-                    id=u.id,
-                    kind="github",
-                    state="invalid",
-                    last_error=u.reason,
-                    consecutive_failures=1,
-                    clients=clients.unrecorded(u.root, u.id, "github") if u.root is not None else {},
+        outcomes = []
+        for u in unusable:
+            # A checkout with no Claude catalog: Codex's or Cursor's gives its records (sources/other.py).
+            other = read_other(u.root, u.id, "github", taxonomy, now) if u.root is not None else None
+            outcomes.append(
+                other
+                or SourceOutcome(
+                    m.SourceStatus(
+                        id=u.id,
+                        kind="github",
+                        state="invalid",
+                        last_error=u.reason,
+                        consecutive_failures=1,
+                        clients=clients.unrecorded(u.root, u.id, "github") if u.root is not None else {},
+                    )
                 )
             )
-            for u in unusable
-        ]
         with (self.progress or nullcontext)(sources) as shown:
             for source in shown:
                 outcomes.append(read_local(source, taxonomy, now))

@@ -23,7 +23,7 @@ from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
 from agentops_index.manifest.validate import MARKETPLACE_FILE, resolve_relative_source
-from agentops_index.snapshot import assemble
+from agentops_index.snapshot import assemble, report
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import checkout
@@ -405,7 +405,7 @@ class GitHubRepos:
         found = self.discovered
         candidates: dict[str, m.SourceOrigin] = {}  # discovered repositories not curated, with their origin
 
-        async def run() -> tuple[list[SourceOutcome], m.Usage]:
+        async def run() -> tuple[list[SourceOutcome], report.Usage]:
             nonlocal found, candidates
             github = GitHub(
                 self.api_url,
@@ -425,7 +425,7 @@ class GitHubRepos:
             finally:
                 await github.close()
             spent = github.usage
-            usage = m.Usage(
+            usage = report.Usage(
                 retries=github.throttle.retries,
                 slept_seconds=round(github.throttle.slept, 3),
                 requests=spent.total,

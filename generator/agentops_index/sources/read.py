@@ -13,7 +13,7 @@ from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, parse_marketplace
 from agentops_index.manifest.schema import js_type
 from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketplace
-from agentops_index.snapshot import assemble
+from agentops_index.snapshot import assemble, report
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
@@ -41,8 +41,8 @@ class Gathered:
     """What a source hands the crawl: one outcome a marketplace source, and its accounting."""
 
     outcomes: list[SourceOutcome]
-    usage: m.Usage | None = None
-    discovery: m.Discovery | None = None
+    usage: report.Usage | None = None
+    discovery: report.Discovery | None = None
 
 
 class Source(Protocol):

@@ -18,7 +18,7 @@ import re
 
 from .shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from .workflows import Stage, Template, about_stage, load_templates
-from .hits import Hit
+from .hits import Hit, in_claude
 from .query import Searcher
 from .terms import PLAIN_STOPWORDS as STOPWORDS
 from .terms import tokens
@@ -113,7 +113,7 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         )
         # What the bundles accept for a stage: about the stage, not a near miss.
         about = about_stage(answer.results, stage, searcher.search_cfg.synonyms)
-        return [h for h in about if h.id not in taken and not h.record["dependencies"]]
+        return [h for h in about if h.id not in taken and not h.record["dependencies"] and in_claude(h.record)]
 
     candidates = usable(stage.category)
     if not candidates and stage.category:  # nothing usable in the stage's category: any category, as the bundles do
@@ -166,9 +166,9 @@ def discover(
     the package's data files)."""
     words = keywords(intent)
     cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
-    primary_answer = searcher.query(" ".join(words), limit=3) if words else None
+    primary_answer = searcher.query(" ".join(words), limit=8) if words else None
     primary: list[Pick] = []
-    for hit in primary_answer.results if primary_answer else []:
+    for hit in [h for h in primary_answer.results if in_claude(h.record)][:3] if primary_answer else []:
         # The words as the search found them (its stemmer: "committed" is "commit"), the intent's
         # own words once each ("issues", not "issue, issues").
         said = set(tokens(hit.name + " " + hit.description))

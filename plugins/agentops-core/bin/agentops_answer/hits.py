@@ -156,3 +156,9 @@ class Postings(Protocol):
     def column(self, name: str) -> Sequence[Any]: ...
 
     def close(self) -> None: ...
+
+
+def in_claude(record: dict[str, Any]) -> bool:
+    """Whether a query record is a Claude Code listing (else another client's catalog gives it:
+    its ``home``), the only kind bundles and the Claude commands offer."""
+    return bool(record.get("home", "claude") == "claude")

@@ -66,6 +66,7 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "canonical_id": ("str?", None),
     "mirrors": ("strs", []),
     "clients": ("strs", ["claude"]),
+    "home": ("str", "claude"),
     "context_tokens": ("int", 0),
     "dependencies": ("int", 0),
     "capabilities": ("strs", []),
@@ -221,6 +222,7 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
     data["install"] = [x for x in (clean(x, SHORT_CAP) for x in data["install"]) if INSTALL_LINE.match(x)][:2]
     data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
     data["clients"] = [c for c in ("claude", "codex", "cursor") if c in data["clients"]]  # the facet's values, nothing else
+    data["home"] = data["home"] if data["home"] in ("codex", "cursor") else "claude"
     data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
     return data
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .discover import keywords
 from .shapes import PrimeAnswer, Recommendation
+from .hits import in_claude
 from .query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -171,7 +172,7 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAn
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
         for rank, hit in enumerate(searcher.query(query, limit=5).results):
-            if not hit.record["valid"]:
+            if not hit.record["valid"] or not in_claude(hit.record):
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
             entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)

@@ -1,0 +1,246 @@
+"""Repositories with Codex's or Cursor's catalog and none of Claude Code's (sources/other.py):
+one record per entry, that client's verdict, ids that never collide with Claude's, and every
+entry of every format accounted for."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentops_index.bundles.fill import own_problem
+from agentops_index.bundles.workflows import load_templates
+from agentops_index.crawl import crawl_local
+from agentops_index.search.records import project, works_in
+from agentops_index.snapshot import store
+from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.snapshot.models import ClientCount
+from tests.oracle import FORMATS
+
+REPO = Path(__file__).resolve().parents[1]
+TAXONOMY = load_taxonomy(REPO / "data" / "categories.toml")
+
+
+def write(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value))
+
+
+def codex_repo(root: Path) -> None:
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "kit",
+            "owner": {"name": "Octo"},
+            "plugins": [
+                {"name": "lint", "source": {"source": "local", "path": "./plugins/lint"}, "category": "Coding"},
+                {"name": "bare", "source": {"source": "local", "path": "plugins/bare"}},  # Codex drops it: no "./"
+                {"name": "renamed", "source": {"source": "local", "path": "./plugins/renamed"}},
+                {"name": "remote", "source": {"source": "url", "url": "https://example.org/remote.git"}},
+            ],
+        },
+    )
+    write(
+        root / "plugins" / "lint" / ".codex-plugin" / "plugin.json",
+        {"name": "lint", "version": "1.0.0", "interface": {"displayName": "Lint Kit", "shortDescription": "Fixes lint errors."}},
+    )
+    write(root / "plugins" / "lint" / "skills" / "fix" / "SKILL.md", "---\nname: fix\ndescription: Fix lint errors\n---\nBody\n")
+    write(root / "plugins" / "renamed" / ".codex-plugin" / "plugin.json", {"name": "other-name", "version": "1.0.0"})
+    # Cursor lists the same lint folder (a view) and a folder of its own (counted, not recorded yet).
+    write(
+        root / ".cursor-plugin" / "marketplace.json",
+        {
+            "name": "kit",
+            "owner": {"name": "Octo"},
+            "plugins": [{"name": "lint", "source": "plugins/lint"}, {"name": "solo", "source": "plugins/solo"}],
+        },
+    )
+    write(root / "plugins" / "lint" / ".cursor-plugin" / "plugin.json", {"name": "lint"})
+
+
+def test_a_repository_with_only_a_codex_catalog_is_a_codex_marketplace(tmp_path: Path) -> None:
+    codex_repo(tmp_path / "octo__kit")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    # One record per entry with a string name (Claude's record rule), ids that say whose catalog.
+    assert sorted(records) == ["codex:bare@octo/kit", "codex:lint@octo/kit", "codex:remote@octo/kit", "codex:renamed@octo/kit"]
+    lint = records["codex:lint@octo/kit"]
+    assert (lint.client, lint.valid, lint.errors, lint.counts.skills) == ("codex", True, 0, 1)
+    assert (lint.untrusted.display_name and lint.untrusted.display_name.text) == "Lint Kit"
+    assert lint.untrusted.description and lint.untrusted.description.text == "Fixes lint errors."
+    assert lint.install.plugin_install is None and lint.install.note and "Codex installs it" in lint.install.note
+    assert [(v.client, v.valid) for v in lint.clients] == [("codex", True), ("cursor", True)]
+    assert lint.clients[0].install == ["codex plugin marketplace add octo/kit", "codex plugin add lint@kit"]
+    assert works_in(lint) == ["codex", "cursor"]  # never "claude": no Claude Code catalog lists it
+    # Codex's refusals are the records' errors, in its words.
+    bare, renamed = records["codex:bare@octo/kit"], records["codex:renamed@octo/kit"]
+    assert not bare.valid and "must start with './'" in bare.findings[0].message and bare.findings[0].code == "codex.refused"
+    assert bare.clients[0].install == []  # Codex does not list it: no command would find it
+    assert not renamed.valid and "does not match marketplace plugin name 'renamed'" in renamed.findings[0].message
+    remote = records["codex:remote@octo/kit"]
+    assert remote.valid and remote.resolved.state == "not_fetched" and remote.clients[0].valid is None
+    # The catalog is the marketplace; its entries are recorded or skipped, per client.
+    (market,) = snapshot.marketplaces
+    assert (market.id, market.client, market.valid, market.entries, len(market.plugin_ids)) == ("octo/kit", "codex", True, 4, 4)
+    (status,) = snapshot.sources
+    assert status.state == "fresh" and (status.entries, status.recorded, status.skipped) == (4, 4, 0)
+    assert status.clients == {
+        "codex": ClientCount(entries=4, recorded=4, skipped=0),
+        "cursor": ClientCount(entries=2, recorded=1, skipped=1),
+    }
+    assert snapshot.totals.entries == snapshot.totals.recorded + snapshot.totals.skipped
+    # Bundles and the Claude commands keep to what Claude Code installs.
+    record = project(lint, market)
+    assert record["home"] == "codex" and record["install"] == []
+    template = next(t for t in load_templates() if t.id == "quality-gate")
+    assert own_problem(record, template) == "not in a Claude Code catalog (codex's)"
+
+
+def test_a_catalog_codex_refuses_leaves_every_record_invalid_and_skips_what_has_no_name(tmp_path: Path) -> None:
+    root = tmp_path / "octo__bad"
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "bad",
+            "plugins": [
+                {"name": "fine", "source": {"source": "local", "path": "./fine"}},
+                "not an entry",
+                {"name": 7, "source": {"source": "local", "path": "./seven"}},
+            ],
+        },
+    )
+    write(root / "fine" / ".codex-plugin" / "plugin.json", {"name": "fine", "version": "1.0.0"})
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    (plugin,) = snapshot.plugins
+    assert plugin.id == "codex:fine@octo/bad" and not plugin.valid
+    assert "plugins[1] is not an object" in plugin.findings[0].message and plugin.clients[0].install == []
+    (market,) = snapshot.marketplaces
+    assert not market.valid and market.findings[0].code == "codex.refused"
+    assert [(s.index, s.reason) for s in market.skipped] == [(1, "entry_not_object"), (2, "name_not_string")]
+    assert snapshot.sources[0].clients == {"codex": ClientCount(entries=3, recorded=1, skipped=2)}
+
+
+def test_a_cursor_catalog_alone_gives_cursor_records_that_codex_also_reads(tmp_path: Path) -> None:
+    root = tmp_path / "octo__cur"
+    write(
+        root / ".cursor-plugin" / "marketplace.json",
+        {
+            "name": "cur",
+            "owner": {"name": "Octo"},
+            "plugins": [{"name": "good", "source": "good"}, {"name": "gone", "source": "gone"}],
+        },
+    )
+    write(root / "good" / ".cursor-plugin" / "plugin.json", {"name": "good", "description": "A good one."})
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    assert sorted(records) == ["cursor:gone@octo/cur", "cursor:good@octo/cur"]
+    good, gone = records["cursor:good@octo/cur"], records["cursor:gone@octo/cur"]
+    assert good.valid and good.client == "cursor" and good.untrusted.description
+    # Codex reads Cursor's catalog when it has none of its own: that view is there too.
+    assert [(v.client, v.catalog) for v in good.clients] == [
+        ("cursor", ".cursor-plugin/marketplace.json"),
+        ("codex", ".cursor-plugin/marketplace.json"),
+    ]
+    assert not gone.valid and 'source directory "gone" does not exist' in gone.findings[0].message
+    assert snapshot.marketplaces[0].client == "cursor"
+
+
+def test_entries_past_what_cursors_rules_were_applied_to_are_recorded_not_judged(tmp_path: Path, monkeypatch: Any) -> None:
+    from agentops_index.manifest import cursor
+
+    monkeypatch.setattr(cursor, "MAX_ENTRIES", 2)
+    root = tmp_path / "octo__big"
+    write(
+        root / ".cursor-plugin" / "marketplace.json",
+        {"name": "big", "owner": {"name": "Octo"}, "plugins": [{"name": f"p{i}", "source": "p"} for i in range(4)]},
+    )
+    write(root / "p" / ".cursor-plugin" / "plugin.json", {"name": "p0"})
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    verdicts = {p.id: p.clients[0].valid for p in snapshot.plugins}
+    assert verdicts == {
+        "cursor:p0@octo/big": True,
+        "cursor:p1@octo/big": False,
+        "cursor:p2@octo/big": None,
+        "cursor:p3@octo/big": None,
+    }
+    assert "not judged: past the first 2 entries" in snapshot.plugins[3].clients[0].untrusted.problems[0].text
+    assert snapshot.sources[0].clients["cursor"] == ClientCount(entries=4, recorded=4, skipped=0)
+
+
+def test_a_snapshot_with_other_clients_records_reads_back_and_its_pages_say_whose(tmp_path: Path) -> None:
+    from agentops_index.build import build
+
+    codex_repo(tmp_path / "in" / "octo__kit")
+    path = tmp_path / "snapshot.json"
+    crawl_local([tmp_path / "in"], TAXONOMY).write(path)
+    loaded = store.load(path)
+    assert {p.client for p in loaded.plugins} == {"codex"} and loaded.marketplaces[0].client == "codex"
+    build(path, tmp_path / "site", search=False)
+    page = (tmp_path / "site" / "plugins" / "octo" / "kit" / "codex-lint" / "index.html").read_text()
+    assert "A Codex plugin: no Claude Code catalog lists it" in page and "Passes Claude Code" not in page
+    assert "codex plugin add lint@kit" in page
+    market = (tmp_path / "site" / "marketplaces" / "octo" / "kit" / "index.html").read_text()
+    assert "Add it to Codex" in market and "codex plugin marketplace add octo/kit" in market
+
+
+def test_a_version_4_status_reads_with_its_unrecorded_entries_as_skipped() -> None:
+    assert ClientCount.model_validate({"entries": 5, "recorded": 2}) == ClientCount(entries=5, recorded=2, skipped=3)
+
+
+@pytest.fixture(scope="module")
+def formats_snapshot() -> Any:
+    if not (FORMATS / "marketplaces").is_dir():
+        pytest.skip(f"the formats corpus is not at {FORMATS} (it lives in ../shared/corpus-formats)")
+    return crawl_local([FORMATS / "marketplaces"], TAXONOMY).snapshot
+
+
+def test_every_entry_of_every_format_is_recorded_or_skipped_on_the_formats_corpus(formats_snapshot: Any) -> None:
+    """Per source and per client, entries = recorded + skipped; the totals hold the same identity;
+    and no folder of a repository has records from two clients' catalogs (Claude's own catalog
+    may list one folder twice, picking different skills: two entries, two records)."""
+    snapshot = formats_snapshot
+    for status in snapshot.sources:
+        for client, count in status.clients.items():
+            assert count.entries == count.recorded + count.skipped, (status.id, client)
+    assert snapshot.totals.entries == snapshot.totals.recorded + snapshot.totals.skipped
+    folders: dict[tuple[str, str], str] = {}
+    for plugin in snapshot.plugins:
+        if plugin.resolved.state == "local":
+            key = (plugin.marketplace, str(plugin.resolved.plugin_dir))
+            assert folders.setdefault(key, plugin.client) == plugin.client, (plugin.id, key)
+    homes = {p.client for p in snapshot.plugins}
+    assert homes == {"claude", "codex", "cursor"}
+    # Codex-only repositories of the corpus are marketplaces now (openai/plugins lists 180 entries).
+    markets = {m.id: m for m in snapshot.marketplaces}
+    assert markets["openai/plugins"].client == "codex" and len(markets["openai/plugins"].plugin_ids) == 180
+    assert markets["cursor/plugins"].client == "cursor"
+
+
+def test_codex_records_agree_with_the_codex_cli_on_every_catalog_it_loaded_or_refused(formats_snapshot: Any) -> None:
+    """For each repository whose records come from its Codex catalog: a catalog the CLI refused
+    leaves every record invalid; otherwise each entry the CLI tried to install is valid exactly
+    when ``codex plugin add`` succeeded (the oracle files are the truth, as Claude Code's are)."""
+    records = {p.id: p for p in formats_snapshot.plugins}
+    markets = {m.id.lower(): m for m in formats_snapshot.marketplaces}
+    compared = 0
+    for path in sorted((FORMATS / "oracle").glob("*.codex.json")):
+        folder = path.name.removesuffix(".codex.json")
+        market = markets.get(folder.replace("__", "/", 1).lower())
+        if market is None or market.client != "codex":
+            continue
+        verdict = json.loads(path.read_text())
+        mine = [records[i] for i in market.plugin_ids]
+        if verdict["exit"] != 0:
+            assert mine and not any(p.valid for p in mine), folder
+            compared += len(mine)
+            continue
+        for step in verdict["steps"]:
+            match = re.search(r" plugin add (\S+)@", step["command"])
+            if match:
+                record = records[f"codex:{match.group(1)}@{market.id}"]
+                assert record.valid == (step["exit"] == 0), (record.id, step["stderr"][:200])
+                compared += 1
+    assert compared >= 300
