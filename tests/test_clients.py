@@ -58,8 +58,9 @@ def test_each_folder_is_one_record_with_every_clients_view(tmp_path: Path) -> No
     )
     snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
     records = {p.id: p for p in snapshot.plugins}
-    # "extra" only Codex lists, in a repository with Claude's catalog: not a record (yet)
-    assert sorted(records) == ["docs@octo/tools", "lint@octo/tools"]
+    # "extra" only Codex lists: a record of its own, beside the Claude records (sources/other.py)
+    assert sorted(records) == ["codex:extra@octo/tools", "docs@octo/tools", "lint@octo/tools"]
+    assert snapshot.marketplaces[0].other_ids == ["codex:extra@octo/tools"] and records["codex:extra@octo/tools"].valid
     lint = records["lint@octo/tools"].clients
     assert [(v.client, v.catalog, v.untrusted.entry.text, v.valid) for v in lint] == [
         ("codex", ".agents/plugins/marketplace.json", "linter", False)
@@ -69,9 +70,10 @@ def test_each_folder_is_one_record_with_every_clients_view(tmp_path: Path) -> No
     docs = records["docs@octo/tools"].clients
     assert [(v.client, v.valid) for v in docs] == [("cursor", False)]
     assert "'url' was unexpected" in docs[0].untrusted.problems[0].text and docs[0].rules.startswith("Cursor's published schemas")
-    # The crawl counts what it did not record: Codex's two entries, one of them with a record.
+    # Every entry of every catalog is accounted for: Codex's two, one a view, one its own record.
     (source,) = snapshot.sources
-    assert source.clients == {"codex": ClientCount(entries=2, recorded=1), "cursor": ClientCount(entries=1, recorded=1)}
+    assert source.clients == {"codex": ClientCount(entries=2, recorded=2), "cursor": ClientCount(entries=1, recorded=1)}
+    assert (source.entries, source.recorded, source.skipped) == (3, 3, 0)
 
 
 def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_corpus(tmp_path: Path) -> None:
@@ -182,8 +184,10 @@ def test_a_path_the_filesystem_refuses_never_stops_a_crawl(tmp_path: Path) -> No
     )
     write(root / ".cursor-plugin" / "marketplace.json", {"name": "long", "plugins": [{"name": "p", "source": "b" * 300}]})
     validate_marketplace(root)
-    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
-    assert plugin.resolved.state == "missing" and plugin.clients == []
+    plugins = {p.id: p for p in crawl_local([tmp_path], TAXONOMY).snapshot.plugins}
+    # Codex's entry names Claude's folder (no second record); Cursor's names another one.
+    assert sorted(plugins) == ["cursor:p@octo/long", "p@octo/long"]
+    assert all(p.resolved.state == "missing" for p in plugins.values()) and plugins["p@octo/long"].clients == []
 
 
 def test_search_narrows_to_the_plugins_a_client_accepts(tmp_path: Path) -> None:
@@ -324,4 +328,5 @@ def test_agents_read_the_views_in_the_markdown_view_and_llms_txt(tmp_path: Path)
     view = (tmp_path / "site" / "plugins" / "octo" / "tools" / "lint" / "index.md").read_text()
     assert "- codex: refused by codex-cli 0.171.0's behaviour, mirrored, reading .agents/plugins/marketplace.json" in view
     assert "- codex install: `codex plugin add linter@tools-codex`" in view
-    assert "(2 plugins)." in (tmp_path / "site" / "llms.txt").read_text()
+    llms = (tmp_path / "site" / "llms.txt").read_text()
+    assert "(2 Claude Code plugins)." in llms and "It also lists 1 plugins only Codex" in llms

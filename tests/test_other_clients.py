@@ -49,7 +49,7 @@ def codex_repo(root: Path) -> None:
     )
     write(root / "plugins" / "lint" / "skills" / "fix" / "SKILL.md", "---\nname: fix\ndescription: Fix lint errors\n---\nBody\n")
     write(root / "plugins" / "renamed" / ".codex-plugin" / "plugin.json", {"name": "other-name", "version": "1.0.0"})
-    # Cursor lists the same lint folder (a view) and a folder of its own (counted, not recorded yet).
+    # Cursor lists the same lint folder (a view) and a folder of its own (a Cursor record).
     write(
         root / ".cursor-plugin" / "marketplace.json",
         {
@@ -66,7 +66,13 @@ def test_a_repository_with_only_a_codex_catalog_is_a_codex_marketplace(tmp_path:
     snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
     records = {p.id: p for p in snapshot.plugins}
     # One record per entry with a string name (Claude's record rule), ids that say whose catalog.
-    assert sorted(records) == ["codex:bare@octo/kit", "codex:lint@octo/kit", "codex:remote@octo/kit", "codex:renamed@octo/kit"]
+    assert sorted(records) == [
+        "codex:bare@octo/kit",
+        "codex:lint@octo/kit",
+        "codex:remote@octo/kit",
+        "codex:renamed@octo/kit",
+        "cursor:solo@octo/kit",
+    ]
     lint = records["codex:lint@octo/kit"]
     assert (lint.client, lint.valid, lint.errors, lint.counts.skills) == ("codex", True, 0, 1)
     assert (lint.untrusted.display_name and lint.untrusted.display_name.text) == "Lint Kit"
@@ -85,11 +91,12 @@ def test_a_repository_with_only_a_codex_catalog_is_a_codex_marketplace(tmp_path:
     # The catalog is the marketplace; its entries are recorded or skipped, per client.
     (market,) = snapshot.marketplaces
     assert (market.id, market.client, market.valid, market.entries, len(market.plugin_ids)) == ("octo/kit", "codex", True, 4, 4)
+    assert market.other_ids == ["cursor:solo@octo/kit"] and records["cursor:solo@octo/kit"].resolved.state == "missing"
     (status,) = snapshot.sources
-    assert status.state == "fresh" and (status.entries, status.recorded, status.skipped) == (4, 4, 0)
+    assert status.state == "fresh" and (status.entries, status.recorded, status.skipped) == (5, 5, 0)
     assert status.clients == {
         "codex": ClientCount(entries=4, recorded=4, skipped=0),
-        "cursor": ClientCount(entries=2, recorded=1, skipped=1),
+        "cursor": ClientCount(entries=2, recorded=2, skipped=0),
     }
     assert snapshot.totals.entries == snapshot.totals.recorded + snapshot.totals.skipped
     # Bundles and the Claude commands keep to what Claude Code installs.
@@ -177,7 +184,7 @@ def test_a_snapshot_with_other_clients_records_reads_back_and_its_pages_say_whos
     path = tmp_path / "snapshot.json"
     crawl_local([tmp_path / "in"], TAXONOMY).write(path)
     loaded = store.load(path)
-    assert {p.client for p in loaded.plugins} == {"codex"} and loaded.marketplaces[0].client == "codex"
+    assert {p.client for p in loaded.plugins} == {"codex", "cursor"} and loaded.marketplaces[0].client == "codex"
     build(path, tmp_path / "site", search=False)
     page = (tmp_path / "site" / "plugins" / "octo" / "kit" / "codex-lint" / "index.html").read_text()
     assert "A Codex plugin: no Claude Code catalog lists it" in page and "Passes Claude Code" not in page

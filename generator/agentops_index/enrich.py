@@ -91,7 +91,7 @@ def finish(
         name, curated = taxonomy.name_for(slug)
         categories.append(m.CategoryRecord(slug=slug, name=name, curated=curated, plugins=per_category[slug]))
 
-    entries = sum(r.entries for r in markets)
+    entries = sum(r.entries + len(r.other_ids) for r in markets)  # another catalog's records: one entry each
     skipped = sum(len(r.skipped) for r in markets)
     totals = m.Totals(
         sources=len(statuses),

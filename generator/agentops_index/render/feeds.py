@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 
 from agentops_index.analytics import Day
 from agentops_index.snapshot.models import NOTICE, PluginRecord, Snapshot
@@ -121,11 +122,18 @@ LLMS_PLUGINS = 500  # plugins llms.txt lists by name (about 50 KB): at 30,000 a 
 def llms_txt(snapshot: Snapshot, base_url: str) -> str:
     """llms.txt: what this site is and where an agent finds the data: the categories, the best
     LLMS_PLUGINS plugins' markdown views, and how to find any other's."""
+    homes = Counter(p.client for p in snapshot.plugins)
     lines = [
         "# agentops-index",
         "",
-        f"> An index of {snapshot.totals.recorded} Claude Code plugins from {snapshot.totals.marketplaces} marketplaces, "
-        "each checked the way `claude plugin validate` checks it, with capability signals and a published score.",
+        f"> An index of {homes['claude']} Claude Code plugins from {snapshot.totals.marketplaces} marketplaces, "
+        "each checked the way `claude plugin validate` checks it, with capability signals and a published score."
+        + (
+            f" It also lists {homes['codex']} plugins only Codex's catalogs offer and {homes['cursor']} only Cursor's "
+            "(ids `codex:name@owner/repo`, `cursor:name@owner/repo`), judged by those clients' rules."
+            if homes["codex"] or homes["cursor"]
+            else ""
+        ),
         "",
         f"{NOTICE}",
         "",
@@ -139,7 +147,7 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         "",
         "A plugin's `clients` (in its record and its markdown view) say how OpenAI's Codex and Cursor read the same "
         "folder when their catalogs list it: the catalog read, how to install it there, and the verdict by that "
-        f"client's own rules ({sum(1 for p in snapshot.plugins if p.clients)} plugins).",
+        f"client's own rules ({sum(1 for p in snapshot.plugins if p.clients and p.client == 'claude')} Claude Code plugins).",
         "",
         "## Categories",
         "",

@@ -385,8 +385,11 @@ class MarketplaceRecord(Strict):
     errors: int
     warnings: int
     findings: list[FindingRecord]
-    entries: int
+    entries: int  # of its catalog: entries = plugin_ids + skipped
     plugin_ids: list[str]
+    # Records of plugins only another client's catalog in the repository lists (sources/other.py):
+    # one entry of that catalog each, counted in the snapshot's totals beside ``entries``.
+    other_ids: list[str] = Field(default=[], exclude_if=_zero)
     skipped: list[SkippedEntry]
     install: Install
     metrics: RepoMetrics | None = None

@@ -6,16 +6,16 @@ of its own. Each Claude record whose plugin folder another client's catalog list
 client's view (``m.ClientView``): the catalog read, the entry's name there, how to install it in
 that client, and the verdict by that client's rules (``manifest/codex.py``, ``manifest/cursor.py``).
 One folder is one record: a view is attached, never a second record made; two folders are never
-joined. A repository without Claude's catalog gets records from Codex's or Cursor's
-(``sources/other.py``); in one with Claude's, the plugins only another client lists are not
-recorded yet: the crawl counts them as skipped (``m.ClientCount``, in each source's status and
-the crawl report).
+joined. The folders only another client's catalog names get that client's records
+(``sources/other.py``). The crawl counts each client's entries, recorded or skipped
+(``m.ClientCount``, in each source's status and the crawl report).
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from agentops_index.manifest import codex, cursor
@@ -79,14 +79,31 @@ def cursor_views(judged: cursor.CursorCatalog) -> list[m.ClientView]:
     return out
 
 
-def views(root: Path, marketplace_id: str, origin: str) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
+@dataclass(slots=True)
+class Readings:
+    """What Codex and Cursor make of one repository, read once (``readings``): their catalogs,
+    their views of its folders, and the folder each of their own catalogs' entries names."""
+
+    codex: codex.CodexCatalog
+    cursor: cursor.CursorCatalog | None
+    by_folder: dict[str, list[m.ClientView]]
+    named: dict[str, list[str | None]]
+
+
+def readings(root: Path, marketplace_id: str, origin: str) -> Readings:
+    seen, judged = codex.read(root), cursor.read(root)
+    return Readings(seen, judged, *views(seen, judged, marketplace_id, origin))
+
+
+def views(
+    seen: codex.CodexCatalog, judged: cursor.CursorCatalog | None, marketplace_id: str, origin: str
+) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
     """Every other client's view of the repository's plugin folders, by folder: one view a client
     a folder (the first entry that names it), whatever a catalog repeats. Also the folder each
     entry of a client's own catalog names (None: none, a remote source or one the client drops),
     for the crawl's accounting (Codex reading Claude's catalog adds no entries of its own)."""
     out: dict[str, dict[str, m.ClientView]] = defaultdict(dict)
     named: dict[str, list[str | None]] = {}
-    seen = codex.read(root)
     if seen.file == codex.CODEX_CATALOG:
         named["codex"] = [folder_of(e.path) for e in seen.entries] + [None] * len(seen.dropped)
     if seen.file is not None and not seen.unjudged:
@@ -94,7 +111,6 @@ def views(root: Path, marketplace_id: str, origin: str) -> tuple[dict[str, list[
             folder = folder_of(entry.path)
             if folder is not None and "codex" not in out[folder]:
                 out[folder]["codex"] = codex_view(seen, entry, marketplace_id, origin)
-    judged = cursor.read(root)
     if judged is not None:
         named["cursor"] = [folder_of(item.folder) for item in judged.entries]
     if judged is not None and not judged.unjudged:
@@ -131,12 +147,10 @@ def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
     return dict(sorted(out.items()))
 
 
-def attach(
-    root: Path, marketplace_id: str, origin: str, plugins: list[m.PluginRecord]
-) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
+def attach(read: Readings, plugins: list[m.PluginRecord]) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
     """The records, each with the views of the other clients that list its folder; and each
     client's entries, counted (``counts``)."""
-    by_folder, named = views(root, marketplace_id, origin)
+    by_folder, named = read.by_folder, read.named
     folders = {p.id: folder_of(p.resolved.plugin_dir) if p.resolved.state == "local" else None for p in plugins}
     tally = counts(named, {f for f in folders.values() if f is not None})
     if not by_folder:
@@ -149,5 +163,5 @@ def attach(
 
 
 def unrecorded(root: Path, marketplace_id: str, origin: str) -> dict[str, m.ClientCount]:
-    """The entries of a repository without Claude's catalog: none of them is recorded yet."""
-    return counts(views(root, marketplace_id, origin)[1], set())
+    """The entries of a repository whose catalogs give no records (none is readable)."""
+    return counts(readings(root, marketplace_id, origin).named, set())

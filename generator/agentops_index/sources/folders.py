@@ -32,8 +32,9 @@ class LocalFolders:
             # A checkout with no Claude catalog: Codex's or Cursor's gives its records (sources/other.py).
             other = read_other(u.root, u.id, "github", taxonomy, now) if u.root is not None else None
             outcomes.append(
-                other
-                or SourceOutcome(
+                SourceOutcome(*other)
+                if other
+                else SourceOutcome(
                     m.SourceStatus(
                         id=u.id,
                         kind="github",

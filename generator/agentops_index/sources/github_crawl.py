@@ -310,7 +310,9 @@ class GitHubCrawl:
         if item.root is None:
             return self._failed(item.ref, item.error or "fetch_failed")
         source = LocalSource(item.ref.id, item.root, "github")
-        outcome = read_local(source, self.taxonomy, self.now, resolve=self._resolve, metrics=self._metrics(item.info))
+        outcome = read_local(
+            source, self.taxonomy, self.now, resolve=self._resolve, metrics=self._metrics(item.info), others=False
+        )
         if outcome.status.state == "invalid":
             return self._failed(item.ref, outcome.status.last_error or "invalid", item.info, state="invalid")
         notes = []

@@ -9,14 +9,16 @@ the record rule Claude's catalogs follow, one plugin record per entry with a str
 ``manifest/cursor.py``) as its findings and that client's install commands in its view.
 
 Ids: ``<client>:<entry name>@<owner/repo>`` (``codex:figma@openai/plugins``), never equal to a
-Claude id, which stays ``<entry name>@<owner/repo>``. One folder is one record: the other
-client's entries for a folder that has a record attach as views (``sources/clients.py``), and
-its entries for other folders are counted as skipped, not recorded yet (issue 21). Nothing here
-raises on what a repository holds.
+Claude id, which stays ``<entry name>@<owner/repo>``. One folder is one record: another
+client's entries for a folder that has a record attach as views (``sources/clients.py``); its
+entries for other folders become records of their own (``extras``), in a repository with
+Claude's catalog too (``MarketplaceRecord.other_ids``). Nothing here raises on what a
+repository holds.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,6 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.read import SourceOutcome
 
 NAMES = {"codex": "Codex", "cursor": "Cursor"}
 # An entry's own display fields, as Claude's entries carry them (assemble._display).
@@ -113,13 +114,13 @@ def _findings(client: str, index: int, view: m.ClientView) -> list[m.FindingReco
 
 
 def _home_views(
-    root: Path, body: dict[str, Any], client: str, source_id: str, origin: str
+    readings: clients.Readings, body: dict[str, Any], client: str, source_id: str, origin: str
 ) -> list[tuple[int, str | None, str | None, m.ClientView]]:
     """(index, folder, git url, that client's view) for every entry with a string name."""
     out: list[tuple[int, str | None, str | None, m.ClientView]] = []
     plugins = _plugins(body)
     if client == "codex":
-        seen = codex.read(root)
+        seen = readings.codex
         listed: dict[str, codex.CodexEntry] = {}
         for placed in seen.entries:
             listed.setdefault(placed.name, placed)
@@ -139,7 +140,7 @@ def _home_views(
             view = view or clients.codex_view(seen, found, source_id, origin)
             out.append((index, clients.folder_of(found.path) if found.kind == "local" else None, found.url, view))
         return out
-    judged_catalog = cursor.read(root)
+    judged_catalog = readings.cursor
     if judged_catalog is None or judged_catalog.unjudged:
         return out
     items = iter(zip(judged_catalog.entries, clients.cursor_views(judged_catalog), strict=True))
@@ -167,32 +168,45 @@ def _home_views(
     return out
 
 
-def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> SourceOutcome | None:
-    """The records of a repository without Claude's catalog, from Codex's or Cursor's; None
-    when it has neither."""
-    file, client = next(
-        ((f, c) for f, c in ((codex.CODEX_CATALOG, "codex"), (cursor.CATALOG, "cursor")) if (root / f).is_file()), (None, "")
-    )
-    if file is None:
+def _named(client: str, raw: dict[str, Any], body: dict[str, Any]) -> str | None:
+    """The folder an entry's source names, whatever its client makes of it (a Codex entry it
+    drops still names one): how an entry is matched with a folder another catalog lists."""
+    source = raw.get("source")
+    if client == "codex" and isinstance(source, dict) and source.get("source") == "local":
+        source = source.get("path")
+    if not isinstance(source, str) or "://" in source or source.startswith("git@"):
         return None
-    status = {"id": source_id, "kind": origin}
-    body = _catalog(root, file)
-    if isinstance(body, str):
-        others = clients.counts(clients.views(root, source_id, origin)[1], set())
-        return SourceOutcome(
-            m.SourceStatus.model_validate(
-                {**status, "state": "invalid", "last_error": body, "consecutive_failures": 1, "clients": others}
-            )
-        )
+    if client == "cursor":
+        metadata = body.get("metadata")
+        base = metadata.get("pluginRoot") if isinstance(metadata, dict) else None
+        source = posixpath.join(base if isinstance(base, str) else ".", source)
+    return clients.folder_of(source)
+
+
+def _records(
+    root: Path,
+    source_id: str,
+    origin: str,
+    client: str,
+    body: dict[str, Any],
+    context: tuple[Taxonomy, str, clients.Readings],
+    taken: set[str],
+) -> list[m.PluginRecord]:
+    """The records one client's catalog gives: one per entry with a string name, except entries
+    naming a folder in ``taken`` (another catalog's records have it: this client's view is on
+    them). The folders recorded are added to ``taken``."""
+    taxonomy, now, found = context
     market = Marketplace(name=body.get("name") if isinstance(body.get("name"), str) else None, raw=body)
-    by_folder, named = clients.views(root, source_id, origin)
     manifests = codex.MANIFESTS if client == "codex" else (cursor.MANIFEST,)
     records: list[m.PluginRecord] = []
     used: set[str] = set()
-    for index, folder, url, view in _home_views(root, body, client, source_id, origin):
+    before = set(taken)
+    for index, folder, url, view in _home_views(found, body, client, source_id, origin):
         raw = body["plugins"][index]
+        if (folder or _named(client, raw, body) or "") in before:
+            continue
         entry = _entry(index, raw, folder, url)
-        also = [v for v in by_folder.get(folder or "", []) if v.client != client]
+        also = [v for v in found.by_folder.get(folder or "", []) if v.client != client]
         home = assemble.Home(client=client, findings=_findings(client, index, view), views=[view, *also])
         record = assemble.plugin_record(
             source_id, origin, market, entry, _parts(root, folder, manifests, entry), taxonomy, now, home=home
@@ -201,13 +215,76 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
             record = record.model_copy(update={"id": f"{record.id}#{index}"})
         used.add(record.id)
         records.append(record)
+        if folder is not None:
+            taken.add(folder)
+    return records
+
+
+CATALOGS = (("codex", codex.CODEX_CATALOG), ("cursor", cursor.CATALOG))
+
+
+def extras(
+    found: clients.Readings,
+    root: Path,
+    source_id: str,
+    origin: str,
+    context: tuple[Taxonomy, str],
+    taken: set[str],
+    skip: str | None = None,
+) -> list[m.PluginRecord]:
+    """The records of the plugins only Codex's or Cursor's catalog lists, beside the records of
+    a repository's main catalog (whose folders are ``taken``): Codex's entries first, then
+    Cursor's for folders still without a record. ``skip``: the main catalog's client."""
+    out: list[m.PluginRecord] = []
+    for client, file in CATALOGS:
+        if client != skip and (root / file).is_file():
+            body = _catalog(root, file)
+            if not isinstance(body, str):
+                out += _records(root, source_id, origin, client, body, (*context, found), taken)
+    return out
+
+
+def tally(found: clients.Readings, records: list[m.PluginRecord]) -> dict[str, m.ClientCount]:
+    """Each client's catalog entries in a repository: recorded when a record has the folder it
+    names (its own record, or another catalog's with its view) or the entry is a record of its
+    own; the rest skipped."""
+    named = found.named
+    folders = {r.resolved.plugin_dir for r in records if r.resolved.state == "local" and r.resolved.plugin_dir}
+    out = clients.counts(named, {f for f in folders if f})
+    for client, count in out.items():
+        own = sum(1 for r in records if r.client == client and (r.resolved.state != "local" or not r.resolved.plugin_dir))
+        recorded = min(count.entries, count.recorded + own)  # remote and dropped entries name no folder
+        out[client] = m.ClientCount(entries=count.entries, recorded=recorded, skipped=count.entries - recorded)
+    return out
+
+
+Read = tuple[m.SourceStatus, m.MarketplaceRecord | None, list[m.PluginRecord]]
+
+
+def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
+    """The status, marketplace and records of a repository without Claude's catalog, from
+    Codex's or Cursor's (``sources/folders.py`` makes them a source's outcome); None when it
+    has neither."""
+    file, client = next(((f, c) for c, f in CATALOGS if (root / f).is_file()), (None, ""))
+    if file is None:
+        return None
+    status = {"id": source_id, "kind": origin}
+    body = _catalog(root, file)
+    found = clients.readings(root, source_id, origin)
+    if isinstance(body, str):
+        others = clients.counts(found.named, set())
+        failed = {**status, "state": "invalid", "last_error": body, "consecutive_failures": 1, "clients": others}
+        return m.SourceStatus.model_validate(failed), None, []
+    taken: set[str] = set()
+    records = _records(root, source_id, origin, client, body, (taxonomy, now, found), taken)
+    more = extras(found, root, source_id, origin, (taxonomy, now), taken, skip=client)
     plugins = _plugins(body)
     skipped = [
         m.SkippedEntry(index=i, reason="entry_not_object" if not isinstance(raw, dict) else "name_not_string")
         for i, raw in enumerate(plugins)
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str)
     ]
-    catalog_problems = _catalog_findings(root, client, file)
+    catalog_problems = _catalog_findings(found, client, file)
     errors = sum(1 for f in catalog_problems if f.severity == "error")
     owner: dict[str, Any] = body["owner"] if isinstance(body.get("owner"), dict) else {}
     market_record = m.MarketplaceRecord(
@@ -220,31 +297,29 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
         findings=catalog_problems,
         entries=len(plugins),
         plugin_ids=[r.id for r in records],
+        other_ids=[r.id for r in more],
         skipped=skipped,
         install=m.Install(marketplace_add=None, plugin_install=None, note=f"a {NAMES[client]} catalog, not Claude Code's"),
         client=client,  # type: ignore[arg-type]
         untrusted=m.MarketplaceUntrusted(
-            name=assemble.text(market.name, NAME_CAP),
+            name=assemble.text(body.get("name"), NAME_CAP),
             description=assemble.text(body.get("description"), DESCRIPTION_CAP),
             owner_name=assemble.text(owner.get("name"), SHORT_CAP),
         ),
     )
-    folders = {r.resolved.plugin_dir for r in records if r.resolved.state == "local" and r.resolved.plugin_dir}
-    tally = clients.counts({c: f for c, f in named.items() if c != client}, {f for f in folders if f})
-    tally[client] = m.ClientCount(entries=len(plugins), recorded=len(records), skipped=len(skipped))
-    state = {"state": "fresh", "entries": len(plugins), "recorded": len(records), "skipped": len(skipped)}
-    return SourceOutcome(
-        m.SourceStatus.model_validate({**status, **state, "clients": dict(sorted(tally.items()))}), market_record, records
-    )
+    counted = tally(found, records + more)
+    counted[client] = m.ClientCount(entries=len(plugins), recorded=len(records), skipped=len(skipped))
+    state = {"state": "fresh", "entries": len(plugins) + len(more), "recorded": len(records) + len(more), "skipped": len(skipped)}
+    done = m.SourceStatus.model_validate({**status, **state, "clients": dict(sorted(counted.items()))})
+    return done, market_record, records + more
 
 
-def _catalog_findings(root: Path, client: str, file: str) -> list[m.FindingRecord]:
+def _catalog_findings(found: clients.Readings, client: str, file: str) -> list[m.FindingRecord]:
     """The catalog's own problems by its client's rules: Codex's refusal, Cursor's schema's."""
     if client == "codex":
-        seen = codex.read(root)
-        problems = [seen.error] if seen.error else []
+        problems = [found.codex.error] if found.codex.error else []
     else:
-        judged = cursor.read(root)
+        judged = found.cursor
         problems = [
             f"{p.path or '(catalog)'}: {p.message}"
             for p in (judged.problems if judged else [])

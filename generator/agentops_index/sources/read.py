@@ -71,8 +71,13 @@ def read_local(
     now: str,
     resolve: Resolver | None = None,
     metrics: m.RepoMetrics | None = None,
+    others: bool = True,
 ) -> SourceOutcome:
-    """Read one marketplace root on disk into records; never raises on its content."""
+    """Read one marketplace root on disk into records; never raises on its content. ``others``:
+    also the records of plugins only Codex's or Cursor's catalog lists (``sources/other.py``;
+    the GitHub crawl fetches only the folders Claude's catalog names, so it leaves them out)."""
+    from agentops_index.sources import other  # it builds on this module
+
     data = read_bytes(source.root / MARKETPLACE_FILE, MARKETPLACE_CAP)
     if data is None:
         return _unreadable(source, f"unreadable: cannot read {MARKETPLACE_FILE}")
@@ -98,18 +103,23 @@ def read_local(
             record = record.model_copy(update={"id": f"{record.id}#{entry.index}"})
         used.add(record.id)
         plugins.append(record)
-    plugins, other_clients = clients.attach(source.root, source.id, source.origin, plugins)
+    found = clients.readings(source.root, source.id, source.origin)
+    plugins, _ = clients.attach(found, plugins)
+    taken = {p.resolved.plugin_dir for p in plugins if p.resolved.plugin_dir}
+    more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
     ids = [p.id for p in plugins]
     market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
+    if more:
+        market_record = market_record.model_copy(update={"other_ids": [p.id for p in more]})
     if metrics is not None:
         market_record = market_record.model_copy(update={"metrics": metrics})
     status = m.SourceStatus(
         id=source.id,
         kind=source.origin,
         state="fresh",
-        entries=market_record.entries,
-        recorded=len(plugins),
+        entries=market_record.entries + len(more),
+        recorded=len(plugins) + len(more),
         skipped=len(market_record.skipped),
-        clients=other_clients,
+        clients=other.tally(found, plugins + more),
     )
-    return SourceOutcome(status, market_record, plugins)
+    return SourceOutcome(status, market_record, plugins + more)
