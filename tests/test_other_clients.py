@@ -251,3 +251,164 @@ def test_codex_records_agree_with_the_codex_cli_on_every_catalog_it_loaded_or_re
                 assert record.valid == (step["exit"] == 0), (record.id, step["stderr"][:200])
                 compared += 1
     assert compared >= 300
+
+
+# --- found by a review of the first version ---------------------------------------------------
+
+
+def test_a_claude_listing_stays_the_original_of_a_plugin_another_clients_catalog_also_lists(tmp_path: Path) -> None:
+    """The author's Codex catalog and someone's Claude catalog list one plugin: the Claude listing
+    is the original (bundles and the Claude commands offer only Claude listings), the Codex
+    record its copy."""
+    root = tmp_path / "octo__figma"
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {"name": "figma", "plugins": [{"name": "figma", "source": {"source": "local", "path": "./plugins/figma"}}]},
+    )
+    write(
+        root / "plugins" / "figma" / ".codex-plugin" / "plugin.json",
+        {"name": "figma", "version": "1.0.0", "description": "Design handoff from Figma files to code."},
+    )
+    write(
+        tmp_path / "other__market" / ".claude-plugin" / "marketplace.json",
+        {
+            "name": "market",
+            "owner": {"name": "o"},
+            "plugins": [
+                {
+                    "name": "figma",
+                    "source": {"source": "github", "repo": "octo/figma"},
+                    "description": "Design handoff from Figma files to code.",
+                }
+            ],
+        },
+    )
+    plugins = {p.id: p for p in crawl_local([tmp_path], TAXONOMY).snapshot.plugins}
+    assert plugins["figma@other/market"].canonical_id == "figma@other/market"
+    assert plugins["codex:figma@octo/figma"].canonical_id == "figma@other/market"
+
+
+def test_same_name_codex_entries_keep_their_own_folders_and_verdicts(tmp_path: Path) -> None:
+    root = tmp_path / "octo__twice"
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "twice",
+            "plugins": [
+                {"name": "a", "source": {"source": "local", "path": "plugins/bad"}},
+                {"name": "a", "source": {"source": "local", "path": "./plugins/good"}},
+            ],
+        },
+    )
+    write(root / "plugins" / "good" / ".codex-plugin" / "plugin.json", {"name": "a", "version": "1.0.0"})
+    plugins = {p.id: p for p in crawl_local([tmp_path], TAXONOMY).snapshot.plugins}
+    first, second = plugins["codex:a@octo/twice"], plugins["codex:a@octo/twice#1"]
+    assert not first.valid and "must start with './'" in first.findings[0].message and first.clients[0].install == []
+    assert second.valid and second.resolved.plugin_dir == "plugins/good"
+
+
+def test_unjudged_entries_do_not_pass_and_a_missing_folder_gets_no_view(tmp_path: Path, monkeypatch: Any) -> None:
+    """An entry past the cap of what Codex's rules are applied to is not judged, so it does not
+    pass (a git source is judged by its entry, as Claude Code's remote ones are: the first test's
+    "remote"). A folder both catalogs name but that is not there has one record, no view, and the
+    other entry skipped."""
+    from agentops_index.manifest import codex
+
+    monkeypatch.setattr(codex, "MAX_ENTRIES", 1)
+    root = tmp_path / "octo__cap"
+    write(
+        root / ".agents" / "plugins" / "marketplace.json",
+        {
+            "name": "cap",
+            "plugins": [
+                {"name": "gone", "source": {"source": "local", "path": "./gone"}},
+                {"name": "later", "source": {"source": "local", "path": "./later"}},
+            ],
+        },
+    )
+    write(root / ".cursor-plugin" / "marketplace.json", {"name": "cap", "plugins": [{"name": "gone", "source": "gone"}]})
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    plugins = {p.id: p for p in snapshot.plugins}
+    later = plugins["codex:later@octo/cap"]
+    assert not later.valid and later.findings[0].code == "codex.not_judged"
+    gone = plugins["codex:gone@octo/cap"]
+    assert gone.resolved.state == "missing" and [v.client for v in gone.clients] == ["codex"]
+    assert snapshot.sources[0].clients["cursor"] == ClientCount(entries=1, recorded=0, skipped=1)
+
+
+def test_a_linked_codex_catalog_is_refused_not_followed(tmp_path: Path) -> None:
+    root = tmp_path / "octo__link"
+    write(root / ".cursor-plugin" / "marketplace.json", {"name": "link", "plugins": [{"name": "p", "source": "p"}]})
+    (root / ".agents" / "plugins").mkdir(parents=True)
+    (root / ".agents" / "plugins" / "marketplace.json").symlink_to(root / ".cursor-plugin" / "marketplace.json")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    (status,) = snapshot.sources
+    assert status.state == "invalid" and status.last_error and "symbolic link" in status.last_error
+    assert snapshot.plugins == []
+
+
+def test_a_source_id_given_twice_is_read_once(tmp_path: Path) -> None:
+    for where in ("one", "two"):
+        codex_repo(tmp_path / where / "octo__kit")
+    codex_repo(tmp_path / "two" / "Octo__Kit")
+    snapshot = crawl_local([tmp_path / "one", tmp_path / "two"], TAXONOMY).snapshot
+    assert [m.id for m in snapshot.marketplaces] == ["octo/kit"]
+    assert (
+        sorted(s.last_error or "" for s in snapshot.sources if s.state == "invalid")
+        == ["duplicate_source: an earlier --from-dir already gave this id"] * 2
+    )
+
+
+@pytest.mark.parametrize(
+    "catalog", [".claude-plugin/marketplace.json", ".agents/plugins/marketplace.json", ".cursor-plugin/marketplace.json"]
+)
+def test_a_lone_surrogate_in_a_name_never_stops_the_crawl(tmp_path: Path, catalog: str) -> None:
+    """'\\ud800' with no partner parsed to a string no UTF-8 output can hold: the record's id
+    crashed the crawl. It reads as U+FFFD, as a browser shows it."""
+    root = tmp_path / "octo__odd"
+    source: Any = (
+        {"source": "local", "path": "./p"} if catalog.startswith(".agents") else ("p" if catalog.startswith(".cursor") else "./p")
+    )
+    (root / Path(catalog).parent).mkdir(parents=True)
+    body = {"name": "odd", "owner": {"name": "o"}, "plugins": [{"name": "a@@", "source": source}]}
+    (root / catalog).write_text(json.dumps(body).replace("@@", "\\ud800"))
+    write(root / "p" / ".claude-plugin" / "plugin.json", {"name": "a"})
+    result = crawl_local([tmp_path], TAXONOMY)
+    result.write(tmp_path / "snapshot.json")
+    assert [p.id.split("@")[0].split(":")[-1] for p in result.snapshot.plugins] == ["a\ufffd"]
+
+
+def test_claude_only_answers_are_as_full_as_without_other_clients_records(formats_snapshot: Any, tmp_path: Path) -> None:
+    """Bundles, analyze-plugins and discover offer only Claude Code listings. Other clients'
+    records must not crowd them out: the bundles are the ones the same snapshot gives without
+    those records, and the published comparison still holds its 50 plugins."""
+    from agentops_index.assistant.assist import analyze
+    from agentops_index.bundles.fill import build_bundles
+    from agentops_index.search.session import open_searcher
+
+    with_others = tmp_path / "with" / "latest.json"
+    without = tmp_path / "without" / "latest.json"
+    for path, snapshot in (
+        (with_others, formats_snapshot),
+        (without, formats_snapshot.model_copy(update={"plugins": [p for p in formats_snapshot.plugins if p.client == "claude"]})),
+    ):
+        path.parent.mkdir()
+        path.write_bytes(store.dumps(snapshot))
+
+    def picks(path: Path) -> tuple[dict[str, list[str | None]], int]:
+        with open_searcher(str(path)) as s:
+            bundles = build_bundles(s, load_templates(), "https://example.org/")
+            shown = {b.id: [p.id for p in b.plugins] for b, _ in bundles}
+            return shown, len(analyze(s, [b for b, _ in bundles], 50)["plugins"])
+
+    ours, theirs = picks(with_others), picks(without)
+    assert ours[0] == theirs[0] and all(
+        pid and not pid.startswith(("codex:", "cursor:")) for ids in ours[0].values() for pid in ids
+    )
+    assert (
+        ours[1]
+        == theirs[1]
+        == min(
+            50, sum(1 for p in formats_snapshot.plugins if p.client == "claude" and p.valid and p.canonical_id in (None, p.id))
+        )
+    )

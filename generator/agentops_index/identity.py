@@ -222,7 +222,11 @@ def groups(plugins: list[PluginRecord]) -> dict[str, Group]:
             continue
         listed = [plugins[i] for i in group]
         home = _home(listed)
-        canonical = min(listed, key=lambda p: (home(p), p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id)).id
+        # A Claude Code listing first: the original is what bundles and the Claude commands offer
+        # (another client's record of the same plugin is shown as a copy of it, never the reverse).
+        canonical = min(
+            listed, key=lambda p: (p.client != "claude", home(p), p.first_seen, -(p.metrics.stars if p.metrics else 0), p.id)
+        ).id
         ids = sorted(p.id for p in listed)
         for index, plugin in zip(group, listed, strict=True):
             kinds = [k for k in _KINDS.values() if k in shared[index]]

@@ -27,7 +27,7 @@ from agentops_index.bundles.fill import Builder, Bundle, conflict
 from agentops_index.bundles.workflows import load_templates
 from agentops_index.errors import InputError
 from agentops_index.metrics import Metrics
-from agentops_index.search.hits import in_claude
+from agentops_index.search.hits import claude_first
 from agentops_index.search.query import Searcher
 from agentops_index.snapshot.categories import load_taxonomy
 
@@ -95,7 +95,7 @@ def comparison(searcher: Searcher, bundles: list[Bundle], limit: int = ANALYZE_L
         plugins = [found[pid] for pid in dict.fromkeys(ids)]
     else:
         # Valid Claude Code listings, one a plugin, by static score (other clients' are left out).
-        plugins = [p for p in searcher.store.top(2 * limit + 20) if in_claude(p)][:limit]
+        plugins = claude_first(searcher.store.top, lambda p: p, limit)
     in_bundles: dict[str, list[str]] = {}
     for bundle in bundles:
         for pick in bundle.plugins:

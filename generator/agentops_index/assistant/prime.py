@@ -15,11 +15,13 @@ import stat
 import tomllib
 from collections import deque
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from agentops_index.assistant.discover import keywords
 from agentops_index.assistant.shapes import PrimeAnswer, Recommendation
-from agentops_index.search.hits import in_claude
+from agentops_index.search.hits import Hit, claude_first
 from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -163,6 +165,14 @@ def project_topics(root: Path) -> dict[str, list[str]]:
     return {topic: files[:3] for topic, files in sorted(topics.items())}
 
 
+def _results(searcher: Searcher, query: str, limit: int) -> list[Hit]:
+    return searcher.query(query, limit=limit).results
+
+
+def _record(hit: Hit) -> dict[str, Any]:
+    return hit.record
+
+
 def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAnswer:
     topics = project_topics(root) if root.is_dir() else {}
     asked = " ".join(keywords(words))
@@ -170,8 +180,8 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAn
     board: dict[str, Recommendation] = {}
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
-        for rank, hit in enumerate(searcher.query(query, limit=5).results):
-            if not hit.record["valid"] or not in_claude(hit.record):
+        for rank, hit in enumerate(claude_first(partial(_results, searcher, query), _record, 5)):
+            if not hit.record["valid"]:
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
             entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})
             entry["fit"] += weight * hit.score / (1 + rank)

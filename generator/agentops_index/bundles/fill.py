@@ -189,7 +189,9 @@ class Builder:
             answer = self.searcher.query(
                 stage.query, category=category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
             )
-            return about_stage(answer.results, stage, synonyms)
+            # Only what Claude Code installs can fill a stage: another client's records are left out
+            # before deciding to widen, so a category full of them does not leave the stage empty.
+            return [h for h in about_stage(answer.results, stage, synonyms) if in_claude(h.record)]
 
         # Nothing in the stage's category is about the stage: every category (discover does the same).
         hits, widened = fitting(stage.category), False

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +65,7 @@ class CodexEntry:
     version: str | None  # None: no folder, or no manifest that names one
     installs: bool | None  # None: a git source, whose install needs the network
     error: str | None = None  # why ``plugin add`` fails
+    index: int = -1  # its place in the catalog's ``plugins``
 
     @property
     def install_command(self) -> str:
@@ -80,6 +81,7 @@ class CodexCatalog:
     error: str | None = None  # why ``marketplace add`` refuses the catalog
     entries: list[CodexEntry] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (entry name, why Codex does not list it)
+    dropped_at: list[int] = field(default_factory=list)  # each dropped entry's place in ``plugins``
     unjudged: bool = False  # the catalog is reached through a symbolic link: Codex would follow it, we do not
 
     @property
@@ -108,12 +110,12 @@ def read(root: Path) -> CodexCatalog:
         # plugin it lists shows why), judged no further.
         catalog.error = refusal
         plugins = body.get("plugins")
-        for raw in plugins[:MAX_ENTRIES] if isinstance(plugins, list) else []:
+        for number, raw in enumerate(plugins[:MAX_ENTRIES] if isinstance(plugins, list) else []):
             if isinstance(raw, dict) and isinstance(raw.get("name"), str) and "source" in raw:
                 placed = _place(raw["source"], file, root)
                 if not isinstance(placed, str) and placed[0] == "local":
                     catalog.entries.append(
-                        CodexEntry(raw["name"], "local", placed[1], None, "AVAILABLE", "ON_INSTALL", None, False, refusal)
+                        CodexEntry(raw["name"], "local", placed[1], None, "AVAILABLE", "ON_INSTALL", None, False, refusal, number)
                     )
         return catalog
     catalog.name = body["name"]
@@ -123,13 +125,16 @@ def read(root: Path) -> CodexCatalog:
         name = raw["name"]
         if number >= MAX_ENTRIES:
             catalog.dropped.append((name, f"not judged: past the first {MAX_ENTRIES:,} entries"))
+            catalog.dropped_at.append(number)
             continue
         placed = _place(raw["source"], file, root)
         if isinstance(placed, str):
             catalog.dropped.append((name, placed))
+            catalog.dropped_at.append(number)
             continue
         if name in seen:
             catalog.dropped.append((name, "a second entry of this name"))
+            catalog.dropped_at.append(number)
             continue
         seen.add(name)
         kind, where = placed
@@ -137,9 +142,9 @@ def read(root: Path) -> CodexCatalog:
         installation = policy.get("installation") or "AVAILABLE"
         authentication = policy.get("authentication") or "ON_INSTALL"
         if kind == "git":
-            catalog.entries.append(CodexEntry(name, "git", None, where, installation, authentication, None, None))
+            catalog.entries.append(CodexEntry(name, "git", None, where, installation, authentication, None, None, None, number))
             continue
-        catalog.entries.append(_local(root, name, where, installation, authentication, manifests))
+        catalog.entries.append(replace(_local(root, name, where, installation, authentication, manifests), index=number))
     return catalog
 
 

@@ -15,6 +15,7 @@ Claude Code says nothing about them, so they are not validator warnings.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,7 +107,26 @@ def read_json(data: bytes, cap: int = MANIFEST_CAP) -> JsonDocument:
     if duplicates:
         keys = ", ".join(sorted(set(duplicates))[:10])
         doc.notes.append(("duplicate_keys", f"duplicate keys, the last value wins: {keys}"))
+    if doc.value is not None and _ESCAPED_SURROGATE.search(text):
+        doc.value = _whole(doc.value)
     return doc
+
+
+# "\ud800" with no partner parses to a lone surrogate, which no UTF-8 output can hold (an id made
+# of such a name crashed the crawl): each becomes U+FFFD, as a browser shows it. Pairs are joined
+# by the parser already, so whatever surrogate is left is alone.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, dict):
+        return {_whole(k): _whole(v) for k, v in value.items()}
+    return value
 
 
 class _ConstantError(ValueError):

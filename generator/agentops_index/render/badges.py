@@ -1,7 +1,8 @@
 """README badges: ``badge.svg`` beside every plugin's page and every marketplace's page.
 
-A badge says the plugin or marketplace is listed and what Claude Code's validator makes of it
-(a plugin's score too, when GitHub metrics give the score a meaning). It is a small,
+A badge says the plugin or marketplace is listed and what Claude Code's validator makes of it,
+or, for a record another client's catalog gives, that client's rules, named on the badge (a
+plugin's score too, when GitHub metrics give the score a meaning). It is a small,
 deterministic SVG: no external fonts or images (the font stack is the system's), a ``<title>``
 and ``aria-label`` saying the same as its text, and every third-party string left out (the
 words are ours; a badge shows no author text). The text is drawn with ``textLength``, so it
@@ -57,18 +58,20 @@ def _plural(n: int, word: str) -> str:
 
 def plugin_message(plugin: PluginRecord) -> tuple[str, str]:
     """What a plugin's badge says, and its colour."""
+    who = "" if plugin.client == "claude" else f"{plugin.client.capitalize()} "
     if not plugin.valid:
-        return f"listed · {_plural(plugin.errors, 'validation error')}", BAD
+        return f"listed · {who}{_plural(plugin.errors, 'validation error')}", BAD
     verdict = f"passes · {_plural(plugin.warnings, 'warning')}" if plugin.warnings else "passes"
     score = f" · score {plugin.score.static:.2f}" if plugin.score is not None and plugin.metrics is not None else ""
-    return f"listed · {verdict}{score}", WARN if plugin.warnings else GOOD
+    return f"listed · {who}{verdict}{score}", WARN if plugin.warnings else GOOD
 
 
 def marketplace_message(market: MarketplaceRecord, valid_plugins: int) -> tuple[str, str]:
     """What a marketplace's badge says (its own verdict and how many of its plugins pass), and its colour."""
     listed = len(market.plugin_ids)
     if not market.valid:
-        return f"listed · {_plural(market.errors, 'validation error')}", BAD
+        who = "" if market.client == "claude" else f"{market.client.capitalize()} "
+        return f"listed · {who}{_plural(market.errors, 'validation error')}", BAD
     message = (
         f"listed · {valid_plugins:,} of {_plural(listed, 'plugin')} pass"
         if valid_plugins < listed

@@ -95,8 +95,14 @@ def discover(directories: list[Path]) -> tuple[list[LocalSource], list[Unusable]
         for child in children:
             if _has_marketplace(child):
                 add(_source(child))
-            elif checkout_id(child.name) is not None:
-                unusable.append(Unusable(checkout_id(child.name) or child.name, f"no_marketplace: no {MARKETPLACE_FILE}", child))
+            elif (other := checkout_id(child.name)) is not None:
+                # No Claude catalog: another client's may give its records (sources/other.py), so
+                # its id is taken like any source's (the first --from-dir that gives it wins).
+                if other.lower() in seen:
+                    unusable.append(Unusable(other, "duplicate_source: an earlier --from-dir already gave this id"))
+                else:
+                    seen.add(other.lower())
+                    unusable.append(Unusable(other, f"no_marketplace: no {MARKETPLACE_FILE}", child))
         if not children and not _has_marketplace(directory):
             raise InputError(f"--from-dir {directory}: neither a marketplace root nor a folder of checkouts")
     return found, unusable

@@ -19,12 +19,11 @@ repository holds.
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 
 from agentops_index.manifest import codex, cursor
-from agentops_index.manifest.checks import inside, load_json, regular_file
+from agentops_index.manifest.checks import NOT_FOLLOWED, inside, linked, load_json, present, regular_file
 from agentops_index.manifest.components import inventory
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource
@@ -35,6 +34,13 @@ from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
 
 NAMES = {"codex": "Codex", "cursor": "Cursor"}
+# What the marketplace page says under "Add it to ..." (Codex's command is shown when it accepts the catalog).
+ADD_NOTES = {
+    "codex": "a Codex catalog, not Claude Code's: Codex adds it from its repository",
+    "cursor": "a Cursor catalog, not Claude Code's: Cursor installs its plugins from its marketplace "
+    "(/add-plugin in Agent chat) or from a team marketplace that imports this repository",
+}
+REFUSED = "its client refuses this catalog (its findings below say why), so nothing installs from it"
 # An entry's own display fields, as Claude's entries carry them (assemble._display).
 ENTRY_KEYS = ("description", "category", "keywords", "tags", "version", "author", "homepage", "repository", "license")
 
@@ -42,6 +48,8 @@ ENTRY_KEYS = ("description", "category", "keywords", "tags", "version", "author"
 def _catalog(root: Path, file: str) -> dict[str, Any] | str:
     """The catalog's JSON object, or why it cannot be read."""
     path = regular_file(root, file)
+    if path is None and linked(root, file):
+        return f"not_followed: {NOT_FOLLOWED.format(file)}"
     doc = load_json(path, MARKETPLACE_CAP) if path is not None else None
     if doc is None:
         return f"unreadable: cannot read {file}"
@@ -98,13 +106,17 @@ def _entry(index: int, raw: dict[str, Any], folder: str | None, url: str | None)
     return MarketplaceEntry(index=index, name=raw["name"], raw={k: raw[k] for k in ENTRY_KEYS if k in raw}, source=source)
 
 
-def _findings(client: str, index: int, view: m.ClientView) -> list[m.FindingRecord]:
-    """A view's verdict as findings: each problem an error when the client refuses the plugin."""
-    severity: m.Severity = "error" if view.valid is False else "note"
+def _findings(client: str, index: int, view: m.ClientView, remote: bool) -> list[m.FindingRecord]:
+    """A view's verdict as findings: each problem an error when the client refuses the plugin, or
+    when its rules were not applied (a manifest behind a symbolic link, an entry past the cap), so
+    that nothing unjudged passes. A git source is judged as Claude Code's remote ones are: by its
+    entry, its files unread (a note says so)."""
+    unjudged = view.valid is None and not remote
+    severity: m.Severity = "error" if view.valid is False or unjudged else "note"
     problems = [p.text for p in view.untrusted.problems] or (
         [f"{NAMES[client]} does not install it"] if view.valid is False else []
     )
-    code = f"{client}.refused" if severity == "error" else f"{client}.note"
+    code = f"{client}.not_judged" if unjudged else (f"{client}.refused" if severity == "error" else f"{client}.note")
     return [
         m.FindingRecord(
             code=code, severity=severity, path=f"plugins[{index}]", message=clean(p, assemble.FINDING_CAP), scope="entry"
@@ -121,23 +133,19 @@ def _home_views(
     plugins = _plugins(body)
     if client == "codex":
         seen = readings.codex
-        listed: dict[str, codex.CodexEntry] = {}
-        for placed in seen.entries:
-            listed.setdefault(placed.name, placed)
-        dropped: dict[str, deque[str]] = defaultdict(deque)  # why Codex does not list it, in its words
-        for name, why in seen.dropped:
-            dropped[name].append(why)
+        listed = {placed.index: placed for placed in seen.entries}
+        dropped = dict(zip(seen.dropped_at, (why for _, why in seen.dropped), strict=True))  # in Codex's words
         for index, raw in enumerate(plugins):
             if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
                 continue
-            found = listed.pop(raw["name"], None)
-            view = None
+            found = listed.get(index)
             if found is None:  # dropped by Codex, or not placed in a catalog it refuses: nothing to install
-                why = (dropped[raw["name"]].popleft() if dropped[raw["name"]] else None) or seen.error or "not listed by Codex"
+                why = dropped.get(index) or seen.error or "not listed by Codex"
                 judged = None if why.startswith("not judged") else False
-                found = codex.CodexEntry(raw["name"], "local", None, None, "AVAILABLE", "ON_INSTALL", None, judged, why)
-                view = clients.codex_view(seen, found, source_id, origin).model_copy(update={"install": []})
-            view = view or clients.codex_view(seen, found, source_id, origin)
+                found = codex.CodexEntry(raw["name"], "local", None, None, "AVAILABLE", "ON_INSTALL", None, judged, why, index)
+            view = clients.codex_view(seen, found, source_id, origin)
+            if view.valid is not True and found.kind == "local":  # no command for what Codex would not install
+                view = view.model_copy(update={"install": []})
             out.append((index, clients.folder_of(found.path) if found.kind == "local" else None, found.url, view))
         return out
     judged_catalog = readings.cursor
@@ -206,11 +214,13 @@ def _records(
         if (folder or _named(client, raw, body) or "") in before:
             continue
         entry = _entry(index, raw, folder, url)
-        also = [v for v in found.by_folder.get(folder or "", []) if v.client != client]
-        home = assemble.Home(client=client, findings=_findings(client, index, view), views=[view, *also])
-        record = assemble.plugin_record(
-            source_id, origin, market, entry, _parts(root, folder, manifests, entry), taxonomy, now, home=home
-        )
+        parts = _parts(root, folder, manifests, entry)
+        # Other clients' views of the folder, when it is there (as on Claude records: the counts
+        # call an entry recorded when a record has its folder, read).
+        there = parts.resolution.state == "local"
+        also = [v for v in found.by_folder.get(folder or "", []) if v.client != client] if there else []
+        home = assemble.Home(client=client, findings=_findings(client, index, view, url is not None), views=[view, *also])
+        record = assemble.plugin_record(source_id, origin, market, entry, parts, taxonomy, now, home=home)
         if record.id in used:
             record = record.model_copy(update={"id": f"{record.id}#{index}"})
         used.add(record.id)
@@ -237,8 +247,8 @@ def extras(
     Cursor's for folders still without a record. ``skip``: the main catalog's client."""
     out: list[m.PluginRecord] = []
     for client, file in CATALOGS:
-        if client != skip and (root / file).is_file():
-            body = _catalog(root, file)
+        if client != skip:
+            body = _catalog(root, file) if present(root, file) else "absent"
             if not isinstance(body, str):
                 out += _records(root, source_id, origin, client, body, (*context, found), taken)
     return out
@@ -265,7 +275,8 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
     """The status, marketplace and records of a repository without Claude's catalog, from
     Codex's or Cursor's (``sources/folders.py`` makes them a source's outcome); None when it
     has neither."""
-    file, client = next(((f, c) for c, f in CATALOGS if (root / f).is_file()), (None, ""))
+    # The first catalog there, as Codex picks (a symbolic link is there too: it is refused, never followed).
+    file, client = next(((f, c) for c, f in CATALOGS if present(root, f)), (None, ""))
     if file is None:
         return None
     status = {"id": source_id, "kind": origin}
@@ -299,7 +310,7 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
         plugin_ids=[r.id for r in records],
         other_ids=[r.id for r in more],
         skipped=skipped,
-        install=m.Install(marketplace_add=None, plugin_install=None, note=f"a {NAMES[client]} catalog, not Claude Code's"),
+        install=m.Install(marketplace_add=None, plugin_install=None, note=ADD_NOTES[client] if errors == 0 else REFUSED),
         client=client,  # type: ignore[arg-type]
         untrusted=m.MarketplaceUntrusted(
             name=assemble.text(body.get("name"), NAME_CAP),

@@ -4,9 +4,11 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, TypeVar
+
+T = TypeVar("T")
 
 
 class PickView(TypedDict):
@@ -73,6 +75,7 @@ class Hit:
             "valid": r.get("valid"),
             "errors": r.get("errors", 0),
             "warnings": r.get("warnings", 0),
+            "client": r.get("home", "claude"),  # whose catalog lists it, and so whose rules "valid" is by
             "risk": self.risk,
             "signal": r.get("signal"),
             "stars": r.get("stars"),
@@ -162,3 +165,15 @@ def in_claude(record: dict[str, Any]) -> bool:
     """Whether a query record is a Claude Code listing (else another client's catalog gives it:
     its ``home``), the only kind bundles and the Claude commands offer."""
     return bool(record.get("home", "claude") == "claude")
+
+
+def claude_first(fetch: Callable[[int], Sequence[T]], record: Callable[[T], dict[str, Any]], want: int) -> list[T]:
+    """The first ``want`` items ``fetch(limit)`` returns that are Claude Code listings, asking for
+    more (four times as many, up to 2,000) while other clients' records crowd them out."""
+    limit = want + 5
+    while True:
+        got = fetch(limit)
+        mine = [item for item in got if in_claude(record(item))]
+        if len(mine) >= want or len(got) < limit or limit >= 2000:
+            return mine[:want]
+        limit *= 4

@@ -26,7 +26,10 @@ QUERY_FILE = "query.json.gz"
 ASSISTANT_FILE = "assistant.json.gz"
 SITE_FILES = ("snapshot.json", QUERY_FILE, "query.json", ASSISTANT_FILE)  # query.json: its name before gzip
 FORMAT = "agentops-index/query"
-FORMAT_VERSION = 1
+# 2 added a record's ``home`` (the client whose catalog gives it): a reader of version 1 would
+# offer Codex's and Cursor's records as Claude Code plugins, so it refuses the file instead.
+FORMAT_VERSION = 2
+READABLE_FORMATS = frozenset({1, 2})  # a version 1 file's records are all Claude Code listings
 MAX_PLUGINS = 500_000  # records a query file may hold (30,000 today; anchors claim up to 80,000)
 QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
 
@@ -241,8 +244,9 @@ def read_query_file(raw: bytes, where: str, cap: int | None = None) -> tuple[dic
         raise InputError(f"{where}: not JSON ({str(exc)[:200]})") from exc
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise InputError(f"{where}: format: not an agentops-index query file")
-    if body.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"{where}: format_version: not {FORMAT_VERSION}, the version this agentops-index reads")
+    if body.get("format_version") not in READABLE_FORMATS:
+        readable = " or ".join(str(v) for v in sorted(READABLE_FORMATS))
+        raise InputError(f"{where}: format_version: not {readable}, the versions this agentops-index reads")
     plugins = body.get("plugins")
     if not isinstance(plugins, list):
         raise InputError(f"{where}: plugins: not a list")

@@ -18,7 +18,7 @@ import re
 
 from .shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from .workflows import Stage, Template, about_stage, load_templates
-from .hits import Hit, in_claude
+from .hits import Hit, claude_first, in_claude
 from .query import Searcher
 from .terms import PLAIN_STOPWORDS as STOPWORDS
 from .terms import tokens
@@ -166,9 +166,10 @@ def discover(
     the package's data files)."""
     words = keywords(intent)
     cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
-    primary_answer = searcher.query(" ".join(words), limit=8) if words else None
+    primary_answer = searcher.query(" ".join(words), limit=3) if words else None
+    shown = claude_first(lambda n: searcher.query(" ".join(words), limit=n).results, lambda h: h.record, 3) if words else []
     primary: list[Pick] = []
-    for hit in [h for h in primary_answer.results if in_claude(h.record)][:3] if primary_answer else []:
+    for hit in shown:
         # The words as the search found them (its stemmer: "committed" is "commit"), the intent's
         # own words once each ("issues", not "issue, issues").
         said = set(tokens(hit.name + " " + hit.description))
