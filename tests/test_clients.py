@@ -90,7 +90,7 @@ def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_co
     viewed: dict[str, set[tuple[str, str]]] = {"codex": set(), "cursor": set()}
     for plugin in result.snapshot.plugins:
         for view in plugin.clients:
-            if view.catalog == own[view.client]:
+            if view.client in own and view.catalog == own[view.client]:
                 viewed[view.client].add((plugin.marketplace, str(plugin.resolved.plugin_dir)))
     for folder in sorted((FORMATS / "marketplaces").iterdir()):
         status = by_id[folder.name.replace("__", "/", 1).lower()]
@@ -110,7 +110,7 @@ def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_co
             recorded=sum(s.clients[client].recorded for s in result.snapshot.sources if client in s.clients),
             skipped=sum(s.clients[client].skipped for s in result.snapshot.sources if client in s.clients),
         )
-        for client in ("codex", "cursor")
+        for client in ("codex", "cursor", "skill")
     }
     # Each folder with a record that a client's entry names got that client's view (and two
     # entries may name one folder).
@@ -329,4 +329,4 @@ def test_agents_read_the_views_in_the_markdown_view_and_llms_txt(tmp_path: Path)
     assert "- codex: refused by codex-cli 0.171.0's behaviour, mirrored, reading .agents/plugins/marketplace.json" in view
     assert "- codex install: `codex plugin add linter@tools-codex`" in view
     llms = (tmp_path / "site" / "llms.txt").read_text()
-    assert "(2 Claude Code plugins)." in llms and "It also lists 1 plugins only Codex" in llms
+    assert "(2 Claude Code plugins)." in llms and "It also lists 1 plugins only Codex's catalogs offer" in llms

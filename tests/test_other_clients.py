@@ -219,7 +219,7 @@ def test_every_entry_of_every_format_is_recorded_or_skipped_on_the_formats_corpu
             key = (plugin.marketplace, str(plugin.resolved.plugin_dir))
             assert folders.setdefault(key, plugin.client) == plugin.client, (plugin.id, key)
     homes = {p.client for p in snapshot.plugins}
-    assert homes == {"claude", "codex", "cursor"}
+    assert homes == {"claude", "codex", "cursor", "skill"}
     # Codex-only repositories of the corpus are marketplaces now (openai/plugins lists 180 entries).
     markets = {m.id: m for m in snapshot.marketplaces}
     assert markets["openai/plugins"].client == "codex" and len(markets["openai/plugins"].plugin_ids) == 180
@@ -395,20 +395,78 @@ def test_claude_only_answers_are_as_full_as_without_other_clients_records(format
         path.parent.mkdir()
         path.write_bytes(store.dumps(snapshot))
 
-    def picks(path: Path) -> tuple[dict[str, list[str | None]], int]:
+    def picks(path: Path) -> tuple[dict[str, int], int, set[str]]:
         with open_searcher(str(path)) as s:
             bundles = build_bundles(s, load_templates(), "https://example.org/")
-            shown = {b.id: [p.id for p in b.plugins] for b, _ in bundles}
-            return shown, len(analyze(s, [b for b, _ in bundles], 50)["plugins"])
+            filled = {b.id: len(b.plugins) for b, _ in bundles}
+            ids = {p.id for b, _ in bundles for p in b.plugins}
+            return filled, len(analyze(s, [b for b, _ in bundles], 50)["plugins"]), ids
 
+    # Not the same picks: other records change the words' weights. The same stages filled, though,
+    # and only with Claude Code listings.
     ours, theirs = picks(with_others), picks(without)
-    assert ours[0] == theirs[0] and all(
-        pid and not pid.startswith(("codex:", "cursor:")) for ids in ours[0].values() for pid in ids
-    )
-    assert (
-        ours[1]
-        == theirs[1]
-        == min(
-            50, sum(1 for p in formats_snapshot.plugins if p.client == "claude" and p.valid and p.canonical_id in (None, p.id))
-        )
-    )
+    assert ours[0] == theirs[0] and all(not pid.startswith(("codex:", "cursor:", "skill:")) for pid in ours[2])
+    valid = sum(1 for p in formats_snapshot.plugins if p.client == "claude" and p.valid and p.canonical_id in (None, p.id))
+    assert ours[1] == theirs[1] == min(50, valid)
+
+
+# --- standalone Agent Skills (sources/standalone.py) ------------------------------------------
+
+
+def text(path: Path, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+
+
+def test_a_repository_of_skills_with_no_catalog_is_a_marketplace_of_skill_records(tmp_path: Path) -> None:
+    root = tmp_path / "octo__skills"
+    text(root / "skills" / "good" / "SKILL.md", "---\nname: good\ndescription: Does good things.\n---\nBody\n")
+    text(root / "skills" / "bad" / "SKILL.md", "---\nname: other\ndescription: Misnamed.\nmodel: x\n---\nBody\n")
+    text(root / "skills" / ".hidden" / "odd" / "SKILL.md", "---\nname: odd\ndescription: Nested.\n---\n")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    assert sorted(records) == ["skill:bad@octo/skills", "skill:good@octo/skills", "skill:odd@octo/skills"]
+    good, bad = records["skill:good@octo/skills"], records["skill:good@octo/skills".replace("good", "bad")]
+    assert good.valid and good.client == "skill" and good.untrusted.description
+    assert good.untrusted.description.text == "Does good things." and good.counts.skills == 1
+    (view,) = good.clients
+    assert view.client == "skill" and view.valid and view.catalog == "skills/good/SKILL.md"
+    assert view.install == [
+        "git clone --depth 1 https://github.com/octo/skills.git /tmp/skills",
+        "mkdir -p ~/.claude/skills && cp -R /tmp/skills/skills/good ~/.claude/skills/good  # Claude Code",
+        "mkdir -p ~/.agents/skills && cp -R /tmp/skills/skills/good ~/.agents/skills/good  # Codex",
+    ]
+    assert not bad.valid and bad.clients[0].install == [] and all(f.code == "skill.invalid" for f in bad.findings)
+    assert works_in(good) == ["skill"] and works_in(bad) == []
+    (market,) = snapshot.marketplaces
+    assert (market.client, market.entries, len(market.plugin_ids)) == ("skill", 3, 3)
+    assert snapshot.sources[0].clients == {"skill": ClientCount(entries=3, recorded=3, skipped=0)}
+    record = project(good, market)
+    assert record["home"] == "skill" and record["clients"] == ["skill"]
+
+
+def test_a_skill_folder_a_shell_would_misread_gets_no_command(tmp_path: Path) -> None:
+    root = tmp_path / "octo__odd"
+    text(root / "we ird" / "ok" / "SKILL.md", "---\nname: ok\ndescription: A space above.\n---\n")
+    text(root / "x;rm -rf ~" / "fine" / "SKILL.md", "---\nname: fine\ndescription: A command above.\n---\n")
+    plugins = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert len(plugins) == 2 and all(p.valid and p.clients[0].install == [] for p in plugins)
+
+
+def test_skill_records_agree_with_the_reference_validator_on_every_skills_repository(formats_snapshot: Any) -> None:
+    """Each repository of the formats corpus with skills and no catalog is a marketplace of them,
+    and each skill's verdict is the one ``skills-ref`` gave that folder (oracle/*.agentskills.json)."""
+    markets = {m.id.lower(): m for m in formats_snapshot.marketplaces if m.client == "skill"}
+    records = {p.id: p for p in formats_snapshot.plugins}
+    compared = 0
+    for market in markets.values():
+        folder = market.id.replace("/", "__", 1)
+        oracle = json.loads((FORMATS / "oracle" / f"{folder}.agentskills.json").read_text())
+        verdicts = {r["dir"]: r["exit"] == 0 for r in oracle["results"]}
+        for pid in market.plugin_ids:
+            view = records[pid].clients[0]
+            where = view.catalog.removesuffix("/SKILL.md")
+            if where in verdicts:
+                assert records[pid].valid == verdicts[where], (pid, view.untrusted.problems)
+                compared += 1
+    assert len(markets) >= 9 and compared >= 100

@@ -246,9 +246,9 @@ def schema() -> None:
 )
 @click.option(
     "--client",
-    type=click.Choice(("claude", "codex", "cursor")),
+    type=click.Choice(("claude", "codex", "cursor", "skill")),
     default=None,
-    help="Only plugins this client's catalog offers and its own rules accept (Claude Code: its validator passes them).",
+    help="Only plugins this client's catalog offers and its own rules accept (Claude Code: its validator passes them; skill: standalone Agent Skills the reference validator passes).",
 )
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="How many results to show.")
 @click.option(

@@ -17,7 +17,7 @@ import re
 
 from agentops_index.assistant.shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from agentops_index.bundles.workflows import Stage, Template, about_stage, load_templates
-from agentops_index.search.hits import Hit, claude_first, in_claude
+from agentops_index.search.hits import Hit, claude_first
 from agentops_index.search.query import Searcher
 from agentops_index.search.terms import PLAIN_STOPWORDS as STOPWORDS
 from agentops_index.search.terms import tokens
@@ -107,12 +107,16 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
         # Enough to still have picks after the ones already taken and the installers are skipped:
         # a plugin that installs others (a bundle of its own, such as the ones this index writes)
         # is no stage's tool, as the bundles say too (bundles.own_problem).
-        answer = searcher.query(
-            query, category=category, component=stage.component, limit=8 + len(taken) + 8, correct=False, any_word=True
-        )
-        # What the bundles accept for a stage: about the stage, not a near miss.
-        about = about_stage(answer.results, stage, searcher.search_cfg.synonyms)
-        return [h for h in about if h.id not in taken and not h.record["dependencies"] and in_claude(h.record)]
+        def fetch(limit: int) -> list[Hit]:
+            return searcher.query(
+                query, category=category, component=stage.component, limit=limit, correct=False, any_word=True
+            ).results
+
+        # Claude Code listings only (however many other clients' records rank among them), and
+        # what the bundles accept for a stage: about the stage, not a near miss.
+        shown = claude_first(fetch, lambda h: h.record, 8 + len(taken) + 8)
+        about = about_stage(shown, stage, searcher.search_cfg.synonyms)
+        return [h for h in about if h.id not in taken and not h.record["dependencies"]]
 
     candidates = usable(stage.category)
     if not candidates and stage.category:  # nothing usable in the stage's category: any category, as the bundles do

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from agentops_index.bundles.workflows import Stage, Template, about_stage, matched_words
-from agentops_index.search.hits import Hit, in_claude
+from agentops_index.search.hits import Hit, claude_first, in_claude
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.snapshot.models import Strict
@@ -111,6 +111,10 @@ class Bundle(Model):
 Record = dict[str, Any]
 
 
+def _record(hit: Hit) -> Record:
+    return hit.record
+
+
 def own_problem(record: Record, template: Template) -> str | None:
     """Why ``record`` can never be part of this template's bundle, or None."""
     if not in_claude(record):
@@ -186,12 +190,14 @@ class Builder:
         synonyms = self.searcher.search_cfg.synonyms
 
         def fitting(category: str | None) -> list[Hit]:
-            answer = self.searcher.query(
-                stage.query, category=category, component=stage.component, limit=CANDIDATES, correct=False, any_word=True
-            )
-            # Only what Claude Code installs can fill a stage: another client's records are left out
-            # before deciding to widen, so a category full of them does not leave the stage empty.
-            return [h for h in about_stage(answer.results, stage, synonyms) if in_claude(h.record)]
+            def fetch(limit: int) -> list[Hit]:
+                return self.searcher.query(
+                    stage.query, category=category, component=stage.component, limit=limit, correct=False, any_word=True
+                ).results
+
+            # Only what Claude Code installs can fill a stage: the first CANDIDATES Claude listings,
+            # however many other clients' records rank among them (and before deciding to widen).
+            return about_stage(claude_first(fetch, _record, CANDIDATES), stage, synonyms)
 
         # Nothing in the stage's category is about the stage: every category (discover does the same).
         hits, widened = fitting(stage.category), False

@@ -81,11 +81,10 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
     """plugins/<slug>/index.md: the plugin for an agent to read (``record_file``: the file of
     api/v1/ that holds its JSON record)."""
     u = plugin.untrusted
-    rules = (
-        "Claude Code's validator"
-        if plugin.client == "claude"
-        else f"{plugin.client.capitalize()}'s rules (no Claude Code catalog lists it)"
-    )
+    rules = {
+        "claude": "Claude Code's validator",
+        "skill": "the Agent Skills reference validator (a standalone skill: no plugin catalog lists it)",
+    }.get(plugin.client, f"{plugin.client.capitalize()}'s rules (no Claude Code catalog lists it)")
     lines = [
         f"# Plugin {plugin.id}",
         "",
@@ -129,9 +128,10 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         f"> An index of {homes['claude']} Claude Code plugins from {snapshot.totals.marketplaces} marketplaces, "
         "each checked the way `claude plugin validate` checks it, with capability signals and a published score."
         + (
-            f" It also lists {homes['codex']} plugins only Codex's catalogs offer and {homes['cursor']} only Cursor's "
-            "(ids `codex:name@owner/repo`, `cursor:name@owner/repo`), judged by those clients' rules."
-            if homes["codex"] or homes["cursor"]
+            f" It also lists {homes['codex']} plugins only Codex's catalogs offer, {homes['cursor']} only Cursor's and "
+            f"{homes['skill']} standalone Agent Skills (ids `codex:name@owner/repo`, `cursor:name@owner/repo`, "
+            "`skill:name@owner/repo`), judged by those clients' rules and the Agent Skills reference validator."
+            if homes["codex"] or homes["cursor"] or homes["skill"]
             else ""
         ),
         "",

@@ -474,7 +474,7 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
                     counted[key].entries if key in counted else 0,
                     counted[key].skipped if key in counted else 0,
                 )
-                for key, name in (("codex", "Codex"), ("cursor", "Cursor"))
+                for key, name in (("codex", "Codex"), ("cursor", "Cursor"), ("skill", "Agent Skills (standalone)"))
             ),
         ],
         analytics=analytics,

@@ -249,6 +249,7 @@ class Home:
     client: str
     findings: list[m.FindingRecord]
     views: list[m.ClientView]
+    note: str = ""  # why Claude Code's install does not apply (a default names the client)
 
 
 class PluginParts:
@@ -400,7 +401,7 @@ def plugin_record(
     if parts.dependencies:  # absent when none, so the content hash of every other plugin stays as it was
         body["dependencies"] = parts.dependencies
     if home is not None:  # Claude Code's install does not apply: the views say how that client installs it
-        note = f"not in a Claude Code catalog: {home.client.capitalize()} installs it from its own"
+        note = home.note or f"not in a Claude Code catalog: {home.client.capitalize()} installs it from its own"
         body.update(
             install=m.Install(marketplace_add=None, plugin_install=None, note=note), client=home.client, clients=home.views
         )

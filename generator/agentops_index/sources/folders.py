@@ -13,6 +13,7 @@ from agentops_index.sources import clients
 from agentops_index.sources.local import LocalSource, discover
 from agentops_index.sources.other import read_other
 from agentops_index.sources.read import Gathered, SourceOutcome, read_local
+from agentops_index.sources.standalone import read_skills
 
 # Wraps the list of sources for display (click.progressbar); a context manager yielding them.
 Progress = Callable[[list[LocalSource]], AbstractContextManager[Iterable[LocalSource]]]
@@ -30,7 +31,9 @@ class LocalFolders:
         outcomes = []
         for u in unusable:
             # A checkout with no Claude catalog: Codex's or Cursor's gives its records (sources/other.py).
+            # ...else a repository of Agent Skills is a marketplace of them (sources/standalone.py).
             other = read_other(u.root, u.id, "github", taxonomy, now) if u.root is not None else None
+            other = other or (read_skills(u.root, u.id, "github", taxonomy, now) if u.root is not None else None)
             outcomes.append(
                 SourceOutcome(*other)
                 if other

@@ -73,7 +73,7 @@ def _shown(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**{k: v for k, v in lifted.items() if isinstance(v, str)}, **manifest}
 
 
-def _parts(root: Path, folder: str | None, manifests: tuple[str, ...], entry: MarketplaceEntry) -> assemble.PluginParts:
+def parts_of(root: Path, folder: str | None, manifests: tuple[str, ...], entry: MarketplaceEntry) -> assemble.PluginParts:
     """A local entry's folder read as that client reads it: its manifest, components and README."""
     if folder is None:
         return assemble.remote_plugin(entry)
@@ -214,7 +214,7 @@ def _records(
         if (folder or _named(client, raw, body) or "") in before:
             continue
         entry = _entry(index, raw, folder, url)
-        parts = _parts(root, folder, manifests, entry)
+        parts = parts_of(root, folder, manifests, entry)
         # Other clients' views of the folder, when it is there (as on Claude records: the counts
         # call an entry recorded when a record has its folder, read).
         there = parts.resolution.state == "local"

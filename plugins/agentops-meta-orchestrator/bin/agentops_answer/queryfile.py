@@ -224,8 +224,10 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
             data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
     data["install"] = [x for x in (clean(x, SHORT_CAP) for x in data["install"]) if INSTALL_LINE.match(x)][:2]
     data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
-    data["clients"] = [c for c in ("claude", "codex", "cursor") if c in data["clients"]]  # the facet's values, nothing else
-    data["home"] = data["home"] if data["home"] in ("codex", "cursor") else "claude"
+    data["clients"] = [
+        c for c in ("claude", "codex", "cursor", "skill") if c in data["clients"]
+    ]  # the facet's values, nothing else
+    data["home"] = data["home"] if data["home"] in ("codex", "cursor", "skill") else "claude"
     data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
     return data
 
