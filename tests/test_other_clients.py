@@ -18,6 +18,7 @@ from agentops_index.search.records import project, works_in
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
 from agentops_index.snapshot.models import ClientCount
+from agentops_index.sources.standalone import install
 from tests.oracle import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -380,8 +381,10 @@ def test_a_lone_surrogate_in_a_name_never_stops_the_crawl(tmp_path: Path, catalo
 
 def test_claude_only_answers_are_as_full_as_without_other_clients_records(formats_snapshot: Any, tmp_path: Path) -> None:
     """Bundles, analyze-plugins and discover offer only Claude Code listings. Other clients'
-    records must not crowd them out: the bundles are the ones the same snapshot gives without
-    those records, and the published comparison still holds its 50 plugins."""
+    records must not crowd them out: the bundles fill the stages the same snapshot without those
+    records fills, and the published comparison still holds its 50 plugins. (Not always with the
+    same picks: more records change the words' weights in the search, so the data-pipeline bundle
+    picks other Claude plugins when the skills are there.)"""
     from agentops_index.assistant.assist import analyze
     from agentops_index.bundles.fill import build_bundles
     from agentops_index.search.session import open_searcher
@@ -431,10 +434,10 @@ def test_a_repository_of_skills_with_no_catalog_is_a_marketplace_of_skill_record
     assert good.untrusted.description.text == "Does good things." and good.counts.skills == 1
     (view,) = good.clients
     assert view.client == "skill" and view.valid and view.catalog == "skills/good/SKILL.md"
+    clone = 'd=$(mktemp -d) && git clone --depth 1 https://github.com/octo/skills.git "$d/r"'
     assert view.install == [
-        "git clone --depth 1 https://github.com/octo/skills.git /tmp/skills",
-        "mkdir -p ~/.claude/skills && cp -R /tmp/skills/skills/good ~/.claude/skills/good  # Claude Code",
-        "mkdir -p ~/.agents/skills && cp -R /tmp/skills/skills/good ~/.agents/skills/good  # Codex",
+        f'{clone} && mkdir -p ~/.claude/skills && test ! -e ~/.claude/skills/good && cp -R "$d/r/skills/good" ~/.claude/skills/good  # Claude Code',
+        f'{clone} && mkdir -p ~/.agents/skills && test ! -e ~/.agents/skills/good && cp -R "$d/r/skills/good" ~/.agents/skills/good  # Codex',
     ]
     assert not bad.valid and bad.clients[0].install == [] and all(f.code == "skill.invalid" for f in bad.findings)
     assert works_in(good) == ["skill"] and works_in(bad) == []
@@ -447,10 +450,62 @@ def test_a_repository_of_skills_with_no_catalog_is_a_marketplace_of_skill_record
 
 def test_a_skill_folder_a_shell_would_misread_gets_no_command(tmp_path: Path) -> None:
     root = tmp_path / "octo__odd"
-    text(root / "we ird" / "ok" / "SKILL.md", "---\nname: ok\ndescription: A space above.\n---\n")
-    text(root / "x;rm -rf ~" / "fine" / "SKILL.md", "---\nname: fine\ndescription: A command above.\n---\n")
+    for above in ("we ird", "x;rm -rf ~", "$(id)", "`id`", "-rf"):
+        text(root / above / "ok" / "SKILL.md", "---\nname: ok\ndescription: Something odd above.\n---\n")
     plugins = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
-    assert len(plugins) == 2 and all(p.valid and p.clients[0].install == [] for p in plugins)
+    assert len(plugins) == 5 and all(p.valid and p.clients[0].install == [] for p in plugins)
+
+
+def test_a_skill_holding_a_symbolic_link_gets_no_copy_command(tmp_path: Path) -> None:
+    """A copy would keep the link, pointing anywhere on the user's machine (``~/.ssh``)."""
+    root = tmp_path / "octo__lnk"
+    text(root / "skills" / "good" / "SKILL.md", "---\nname: good\ndescription: Reads ref/.\n---\n")
+    (root / "skills" / "good" / "ref").symlink_to("../../../.ssh")
+    (plugin,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert plugin.valid and plugin.clients[0].install == []
+    assert "symbolic link" in plugin.clients[0].untrusted.problems[0].text
+
+
+def test_skill_folders_that_cannot_be_records_are_counted_and_never_stop_the_crawl(tmp_path: Path, monkeypatch: Any) -> None:
+    """A folder name that is not UTF-8 (it arrives with surrogate escapes, which no output can
+    hold: it crashed the whole crawl) or holds a newline, and skills past the cap, are skipped
+    and counted; a skill at the repository's root is a record named after it."""
+    import os
+
+    from agentops_index.manifest import skills
+
+    monkeypatch.setattr(skills, "MAX_SKILLS", 3)
+    root = tmp_path / "octo__mixed"
+    text(root / "SKILL.md", "---\nname: mixed\ndescription: The repository is a skill.\n---\n")
+    for name in ("a", "b", "c"):
+        text(root / "skills" / name / "SKILL.md", f"---\nname: {name}\ndescription: One.\n---\n")
+    os.makedirs(os.fsencode(root / "bad") + b"\xff")
+    (Path(os.fsdecode(os.fsencode(root / "bad") + b"\xff")) / "SKILL.md").write_text("---\nname: x\ndescription: d\n---\n")
+    text(root / "nl\nline" / "SKILL.md", "---\nname: x\ndescription: d\n---\n")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    assert sorted(p.id for p in snapshot.plugins) == ["skill:a@octo/mixed", "skill:b@octo/mixed", "skill:mixed@octo/mixed"]
+    assert snapshot.sources[0].clients == {"skill": ClientCount(entries=6, recorded=3, skipped=3)}
+    root_skill = next(p for p in snapshot.plugins if p.id == "skill:mixed@octo/mixed")
+    assert root_skill.clients[0].catalog == "SKILL.md"
+    # Judged in the folder it is in (here "octo__mixed", not the repository's name "mixed", so the
+    # reference validator refuses the name); a clone of the repository is copied whole, without .git.
+    assert not root_skill.valid and "must match skill name 'mixed'" in root_skill.findings[0].message
+    (line, _) = install("octo/mixed", "github", ".", "mixed")
+    assert 'rm -rf "$d/r/.git" && ' in line and line.endswith('cp -R "$d/r" ~/.claude/skills/mixed  # Claude Code')
+
+
+def test_a_query_file_home_this_reader_does_not_know_is_never_claude() -> None:
+    from agentops_index.search.queryfile import READABLE_FORMATS, recap
+
+    record = {k: v for k, v in project(*_one_record()).items()}
+    record["home"] = "gemini"
+    assert recap(record)["home"] == "other" and 3 in READABLE_FORMATS
+
+
+def _one_record() -> tuple[Any, Any]:
+    snapshot = store.load(REPO / "data" / "snapshots" / "latest.json")
+    plugin = snapshot.plugins[0]
+    return plugin, next(m for m in snapshot.marketplaces if m.id == plugin.marketplace)
 
 
 def test_skill_records_agree_with_the_reference_validator_on_every_skills_repository(formats_snapshot: Any) -> None:
@@ -463,10 +518,9 @@ def test_skill_records_agree_with_the_reference_validator_on_every_skills_reposi
         folder = market.id.replace("/", "__", 1)
         oracle = json.loads((FORMATS / "oracle" / f"{folder}.agentskills.json").read_text())
         verdicts = {r["dir"]: r["exit"] == 0 for r in oracle["results"]}
-        for pid in market.plugin_ids:
-            view = records[pid].clients[0]
-            where = view.catalog.removesuffix("/SKILL.md")
-            if where in verdicts:
-                assert records[pid].valid == verdicts[where], (pid, view.untrusted.problems)
-                compared += 1
-    assert len(markets) >= 9 and compared >= 100
+        mine = {records[pid].clients[0].catalog.removesuffix("/SKILL.md"): records[pid] for pid in market.plugin_ids}
+        assert sorted(mine) == sorted(verdicts), market.id  # the same skill folders as the validator's run
+        for where, record in mine.items():
+            assert record.valid == verdicts[where], (record.id, record.clients[0].untrusted.problems)
+            compared += 1
+    assert len(markets) == 11 and compared == 132

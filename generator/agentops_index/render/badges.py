@@ -16,6 +16,7 @@ from html import escape
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 LABEL = "agentops-index"
+CLIENT_WORDS = {"codex": "Codex", "cursor": "Cursor", "skill": "Agent Skill"}  # whose rules a verdict is by
 HEIGHT = 20
 PAD = 6  # px of space either side of each text
 # Colours: AA contrast for white text on each (4.5:1 or better).
@@ -58,7 +59,7 @@ def _plural(n: int, word: str) -> str:
 
 def plugin_message(plugin: PluginRecord) -> tuple[str, str]:
     """What a plugin's badge says, and its colour."""
-    who = "" if plugin.client == "claude" else f"{plugin.client.capitalize()} "
+    who = "" if plugin.client == "claude" else f"{CLIENT_WORDS[plugin.client]} "
     if not plugin.valid:
         return f"listed · {who}{_plural(plugin.errors, 'validation error')}", BAD
     verdict = f"passes · {_plural(plugin.warnings, 'warning')}" if plugin.warnings else "passes"
@@ -70,7 +71,7 @@ def marketplace_message(market: MarketplaceRecord, valid_plugins: int) -> tuple[
     """What a marketplace's badge says (its own verdict and how many of its plugins pass), and its colour."""
     listed = len(market.plugin_ids)
     if not market.valid:
-        who = "" if market.client == "claude" else f"{market.client.capitalize()} "
+        who = "" if market.client == "claude" else f"{CLIENT_WORDS[market.client]} "
         return f"listed · {who}{_plural(market.errors, 'validation error')}", BAD
     message = (
         f"listed · {valid_plugins:,} of {_plural(listed, 'plugin')} pass"

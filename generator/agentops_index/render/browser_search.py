@@ -41,6 +41,7 @@ from typing import Any
 
 from agentops_index import rank
 from agentops_index.config import Ranking, Search
+from agentops_index.render.badges import CLIENT_WORDS
 from agentops_index.render.writer import ASIDE
 from agentops_index.search import index as classes_of
 from agentops_index.search import query, spelling, terms
@@ -96,7 +97,8 @@ def index(site: Path) -> str | None:
 
 def verdict(record: dict[str, Any]) -> str:
     """Claude Code's verdict, or the verdict of the client whose catalog gives the record, named."""
-    who = "" if record.get("home", "claude") == "claude" else f"{record['home'].capitalize()}: "
+    home = record.get("home", "claude")
+    who = "" if home == "claude" else f"{CLIENT_WORDS.get(home, home)}: "
     if not record["valid"]:
         return f"{who}{record['errors']} error{'s' if record['errors'] != 1 else ''}"
     return f"{who}passes" + (

@@ -125,7 +125,8 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
     lines = [
         "# agentops-index",
         "",
-        f"> An index of {homes['claude']} Claude Code plugins from {snapshot.totals.marketplaces} marketplaces, "
+        f"> An index of {homes['claude']} Claude Code plugins from "
+        f"{sum(1 for m in snapshot.marketplaces if m.client == 'claude')} marketplaces, "
         "each checked the way `claude plugin validate` checks it, with capability signals and a published score."
         + (
             f" It also lists {homes['codex']} plugins only Codex's catalogs offer, {homes['cursor']} only Cursor's and "

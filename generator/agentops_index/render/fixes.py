@@ -5,6 +5,14 @@ what was found. A code without an entry shows no advice rather than a guess."""
 from __future__ import annotations
 
 FIXES: dict[str, str] = {
+    # Other clients' verdicts (sources/other.py, sources/standalone.py): the message is theirs.
+    "codex.refused": "Fix what Codex names: its catalog, the entry's source (\"./\" paths inside the repository) or the plugin's manifest.",
+    "codex.not_judged": "Nothing to fix here unless it is yours: agentops-index did not apply Codex's rules (a linked file, or past the entries it judges).",
+    "codex.note": "Nothing to fix: what Codex does with a git source is known only when it clones it.",
+    "cursor.refused": "Fix what Cursor's schemas name: its catalog's fields (the schema is closed), the folder, or its .cursor-plugin/plugin.json.",
+    "cursor.not_judged": "Nothing to fix here unless it is yours: agentops-index did not apply Cursor's rules (a linked file, or past the entries it judges).",
+    "cursor.note": "Nothing to fix: a remote source is recorded as the entry declares it.",
+    "skill.invalid": "Fix the SKILL.md front matter: a name equal to the folder's (lowercase letters, digits, single hyphens), a description, and only the keys the Agent Skills spec allows.",
     "source.missing_directory": "Point the entry's source at the plugin's folder (\"./plugins/name\"), or add the folder.",
     "source.not_fetched": "Nothing to fix: the plugin lives elsewhere and this crawl recorded what the entry declares.",
     "source.not_found": "Check the entry's repository and path: GitHub answered that they do not exist or are private.",

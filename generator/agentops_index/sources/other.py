@@ -34,6 +34,15 @@ from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
 
 NAMES = {"codex": "Codex", "cursor": "Cursor"}
+# Finding codes, spelled out (render/fixes.py gives each its advice; a test matches the two).
+CODES = {
+    ("codex", "refused"): "codex.refused",
+    ("codex", "not_judged"): "codex.not_judged",
+    ("codex", "note"): "codex.note",
+    ("cursor", "refused"): "cursor.refused",
+    ("cursor", "not_judged"): "cursor.not_judged",
+    ("cursor", "note"): "cursor.note",
+}
 # What the marketplace page says under "Add it to ..." (Codex's command is shown when it accepts the catalog).
 ADD_NOTES = {
     "codex": "a Codex catalog, not Claude Code's: Codex adds it from its repository",
@@ -116,7 +125,7 @@ def _findings(client: str, index: int, view: m.ClientView, remote: bool) -> list
     problems = [p.text for p in view.untrusted.problems] or (
         [f"{NAMES[client]} does not install it"] if view.valid is False else []
     )
-    code = f"{client}.not_judged" if unjudged else (f"{client}.refused" if severity == "error" else f"{client}.note")
+    code = CODES[client, "not_judged" if unjudged else ("refused" if severity == "error" else "note")]
     return [
         m.FindingRecord(
             code=code, severity=severity, path=f"plugins[{index}]", message=clean(p, assemble.FINDING_CAP), scope="entry"
@@ -337,6 +346,8 @@ def _catalog_findings(found: clients.Readings, client: str, file: str) -> list[m
             if not p.path.startswith("/plugins/")
         ]
     return [
-        m.FindingRecord(code=f"{client}.refused", severity="error", path="", message=clean(p, assemble.FINDING_CAP), file=file)
+        m.FindingRecord(
+            code=CODES[client, "refused"], severity="error", path="", message=clean(p, assemble.FINDING_CAP), file=file
+        )
         for p in problems
     ]

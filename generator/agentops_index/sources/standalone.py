@@ -6,14 +6,18 @@ Claude Code from ``~/.claude/skills/``, Codex from ``~/.agents/skills/``. A repo
 Claude, Codex or Cursor catalog but with skills is a marketplace of its own: each skill folder
 is a record ``skill:<folder name>@<owner/repo>`` (``client`` "skill"), judged by the Agent
 Skills reference validator (``manifest/skills.py``), with how to copy it where each of those
-clients reads it. Skills inside a plugin are that plugin's components, as before; skills beside
-a catalog, outside its plugins, are not records yet. Nothing here raises on what a repository
-holds.
+clients reads it (one line a client, a fresh temporary clone, nothing overwritten; none for a
+skill that fails its checks or holds a symbolic link). A skill folder whose name cannot be an id
+(not UTF-8, or a control character) or past ``skills.MAX_SKILLS`` is counted as skipped. Skills
+inside a plugin are that plugin's components, as before; skills beside a catalog, outside its
+plugins, are not records yet. Nothing here raises on what a repository holds.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from pathlib import Path
 
 from agentops_index.manifest import skills
@@ -28,33 +32,66 @@ from agentops_index.sources.other import Read, parts_of
 # Where each client that reads Agent Skills looks for a user's own (FORMATS.md §3; the clients' docs).
 READERS = (("Claude Code", "~/.claude/skills"), ("Codex", "~/.agents/skills"))
 _SEGMENT = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]{0,127}")  # never "." or "..": checked apart
+MAX_COUNTED = 100_000  # skill folders counted a repository (the first skills.MAX_SKILLS are records)
 
 
-def _inside(folder: str, plugin_folders: set[str]) -> bool:
-    return any(p in (".", "") or folder == p or folder.startswith(p.rstrip("/") + "/") for p in plugin_folders)
+def _usable(relative: str) -> bool:
+    """Whether a folder's path can be an id and a page: UTF-8 (a name that is not arrives with
+    surrogate escapes, which no output can hold), and no control, format or line-separator
+    character that would break a line of llms.txt or a page."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in relative)
 
 
-def found(root: Path, plugin_folders: set[str]) -> list[str]:
-    """The skill folders (relative, posix) no plugin folder holds, the first ``skills.MAX_SKILLS``."""
+def found(root: Path) -> tuple[list[str], int]:
+    """The repository's skill folders (relative, posix; "." for a skill at its root), the first
+    ``skills.MAX_SKILLS`` usable ones; and how many others there are (unusable names, past the
+    cap), counted as skipped."""
     out: list[str] = []
-    for folder in skills.folders(root):
-        relative = folder.relative_to(root).as_posix()
-        if relative != "." and not _inside(relative, plugin_folders):
-            out.append(relative)
-        if len(out) == skills.MAX_SKILLS:
+    skipped = 0
+    for number, folder in enumerate(skills.folders(root)):
+        if number == MAX_COUNTED:
             break
-    return out
+        relative = folder.relative_to(root).as_posix()
+        if len(out) < skills.MAX_SKILLS and _usable(relative):
+            out.append(relative)
+        else:
+            skipped += 1
+    return out, skipped
+
+
+def _linked(folder: Path) -> bool:
+    """Whether anything in the folder is a symbolic link: a copy would keep it, pointing anywhere
+    on the user's machine (``~/.ssh``), so no copy command is offered."""
+    for _here, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(_here)
+        if any((here / name).is_symlink() for name in (*dirs, *files)):
+            return True
+    return False
 
 
 def install(source_id: str, origin: str, folder: str, name: str) -> list[str]:
-    """Shell lines that copy the skill where each reader looks, built only from plain names."""
+    """One shell line a reader that copies the skill where it looks: a fresh temporary clone
+    (never a shared /tmp folder someone else may have filled), no overwriting of a skill already
+    there, built only from plain names."""
     owner, _, repo = source_id.partition("/")
-    parts = [owner, repo, *folder.split("/"), name]
-    if origin != "github" or not all(_SEGMENT.fullmatch(p) and p not in (".", "..") for p in parts):
+    segments = [] if folder == "." else folder.split("/")
+    if origin != "github" or not all(_SEGMENT.fullmatch(p) and p not in (".", "..") for p in [owner, repo, *segments, name]):
         return []
-    lines = [f"git clone --depth 1 https://github.com/{owner}/{repo}.git /tmp/{repo}"]
-    lines += [f"mkdir -p {where} && cp -R /tmp/{repo}/{folder} {where}/{name}  # {who}" for who, where in READERS]
-    return lines
+    clone = f'd=$(mktemp -d) && git clone --depth 1 https://github.com/{owner}/{repo}.git "$d/r"'
+    what = '"$d/r"' if folder == "." else f'"$d/r/{folder}"'
+    drop = ' && rm -rf "$d/r/.git"' if folder == "." else ""
+    return [
+        f"{clone}{drop} && mkdir -p {where} && test ! -e {where}/{name} && cp -R {what} {where}/{name}  # {who}"
+        for who, where in READERS
+    ]
+
+
+def _file(folder: Path) -> str:
+    return next((name for name in skills.FILES if (folder / name).is_file()), skills.FILES[0])
 
 
 def records(root: Path, source_id: str, origin: str, folders: list[str], context: tuple[Taxonomy, str]) -> list[m.PluginRecord]:
@@ -64,15 +101,21 @@ def records(root: Path, source_id: str, origin: str, folders: list[str], context
     out: list[m.PluginRecord] = []
     used: set[str] = set()
     for index, folder in enumerate(folders):
-        name = folder.rsplit("/", 1)[-1]
+        name = (folder if folder != "." else source_id).rsplit("/", 1)[-1]
         verdict = skills.judge(root / folder, root)
+        problems = list(verdict.errors)
+        commands = install(source_id, origin, folder, name) if verdict.valid else []
+        if commands and _linked(root / folder):
+            commands = []
+            problems.append("the folder holds a symbolic link: a copy would keep it, so no copy command is shown")
+        where = f"{folder}/{_file(root / folder)}" if folder != "." else _file(root)
         view = m.ClientView(
             client="skill",
-            catalog=f"{folder}/SKILL.md",
+            catalog=where,
             valid=verdict.valid,
             rules=skills.RULES,
-            install=install(source_id, origin, folder, name) if verdict.valid else [],
-            untrusted=clients.untrusted(name, None, list(verdict.errors)),
+            install=commands,
+            untrusted=clients.untrusted(name, None, problems),
         )
         entry = MarketplaceEntry(index=index, name=name, raw={}, source=PluginSource(kind="relative", path=f"./{folder}"))
         parts = parts_of(root, folder, (), entry)
@@ -96,7 +139,7 @@ def records(root: Path, source_id: str, origin: str, folders: list[str], context
 
 def read_skills(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
     """A repository with no catalog but skills: a marketplace of them; None when it has none."""
-    folders = found(root, set())
+    folders, skipped = found(root)
     if not folders:
         return None
     made = records(root, source_id, origin, folders, (taxonomy, now))
@@ -119,7 +162,8 @@ def read_skills(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now
         client="skill",
         untrusted=m.MarketplaceUntrusted(name=assemble.text(source_id.rsplit("/", 1)[-1], NAME_CAP)),
     )
-    count = {"skill": m.ClientCount(entries=len(made), recorded=len(made), skipped=0)}
+    # The marketplace's entries are its records; the skill folders that are not are counted here.
+    count = {"skill": m.ClientCount(entries=len(made) + skipped, recorded=len(made), skipped=skipped)}
     status = m.SourceStatus(
         id=source_id,
         kind=origin,  # type: ignore[arg-type]

@@ -26,10 +26,11 @@ QUERY_FILE = "query.json.gz"
 ASSISTANT_FILE = "assistant.json.gz"
 SITE_FILES = ("snapshot.json", QUERY_FILE, "query.json", ASSISTANT_FILE)  # query.json: its name before gzip
 FORMAT = "agentops-index/query"
-# 2 added a record's ``home`` (the client whose catalog gives it): a reader of version 1 would
-# offer Codex's and Cursor's records as Claude Code plugins, so it refuses the file instead.
-FORMAT_VERSION = 2
-READABLE_FORMATS = frozenset({1, 2})  # a version 1 file's records are all Claude Code listings
+# 2 added a record's ``home`` (the client whose catalog gives it), 3 the home "skill": a reader of
+# an older version would offer those records as Claude Code plugins, so it refuses the file. This
+# reader takes a home it does not know for another client's (``recap``), never for Claude's.
+FORMAT_VERSION = 3
+READABLE_FORMATS = frozenset({1, 2, 3})  # a version 1 file's records are all Claude Code listings
 MAX_PLUGINS = 500_000  # records a query file may hold (30,000 today; anchors claim up to 80,000)
 QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
 
@@ -227,7 +228,7 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
     data["clients"] = [
         c for c in ("claude", "codex", "cursor", "skill") if c in data["clients"]
     ]  # the facet's values, nothing else
-    data["home"] = data["home"] if data["home"] in ("codex", "cursor", "skill") else "claude"
+    data["home"] = data["home"] if data["home"] in ("claude", "codex", "cursor", "skill") else "other"
     data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
     return data
 

@@ -170,10 +170,10 @@ def in_claude(record: dict[str, Any]) -> bool:
 def claude_first(fetch: Callable[[int], Sequence[T]], record: Callable[[T], dict[str, Any]], want: int) -> list[T]:
     """The first ``want`` items ``fetch(limit)`` returns that are Claude Code listings, asking for
     more (four times as many, up to 2,000) while other clients' records crowd them out."""
-    limit = want + 5
+    limit = min(want + 5, 2000)
     while True:
         got = fetch(limit)
         mine = [item for item in got if in_claude(record(item))]
         if len(mine) >= want or len(got) < limit or limit >= 2000:
             return mine[:want]
-        limit *= 4
+        limit = min(limit * 4, 2000)
