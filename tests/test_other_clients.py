@@ -524,3 +524,17 @@ def test_skill_records_agree_with_the_reference_validator_on_every_skills_reposi
             assert record.valid == verdicts[where], (record.id, record.clients[0].untrusted.problems)
             compared += 1
     assert len(markets) == 11 and compared == 132
+
+
+@pytest.mark.parametrize("name", ["kit", "octo__kit"])
+def test_a_root_given_to_from_dir_with_another_clients_catalog_is_read(tmp_path: Path, name: str) -> None:
+    """``crawl --from-dir`` of one Codex repository (not a folder of checkouts) reads it, as it
+    reads a Claude marketplace root: ``local/<folder>``, or ``owner/repo`` for a checkout."""
+    codex_repo(tmp_path / name)
+    snapshot = crawl_local([tmp_path / name], TAXONOMY).snapshot
+    (market,) = snapshot.marketplaces
+    assert market.client == "codex" and len(market.plugin_ids) == 4
+    assert (market.id, market.origin) == (("local/kit", "local") if name == "kit" else ("octo/kit", "github"))
+    text(tmp_path / "skills-only" / "skills" / "one" / "SKILL.md", "---\nname: one\ndescription: A skill.\n---\n")
+    (skill,) = crawl_local([tmp_path / "skills-only"], TAXONOMY).snapshot.plugins
+    assert skill.id == "skill:one@local/skills-only" and skill.clients[0].install == []  # not on GitHub: no clone

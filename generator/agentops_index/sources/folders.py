@@ -32,19 +32,19 @@ class LocalFolders:
         for u in unusable:
             # A checkout with no Claude catalog: Codex's or Cursor's gives its records (sources/other.py).
             # ...else a repository of Agent Skills is a marketplace of them (sources/standalone.py).
-            other = read_other(u.root, u.id, "github", taxonomy, now) if u.root is not None else None
-            other = other or (read_skills(u.root, u.id, "github", taxonomy, now) if u.root is not None else None)
+            other = read_other(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None
+            other = other or (read_skills(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None)
             outcomes.append(
                 SourceOutcome(*other)
                 if other
                 else SourceOutcome(
                     m.SourceStatus(
                         id=u.id,
-                        kind="github",
+                        kind=u.origin,
                         state="invalid",
                         last_error=u.reason,
                         consecutive_failures=1,
-                        clients=clients.unrecorded(u.root, u.id, "github") if u.root is not None else {},
+                        clients=clients.unrecorded(u.root, u.id, u.origin) if u.root is not None else {},
                     )
                 )
             )

@@ -4,7 +4,9 @@ A folder of checkouts names each child ``owner__repo`` (the layout of
 ``../shared/corpus/marketplaces``); the name becomes the GitHub id ``owner/repo``. A
 marketplace root that is not named that way gets the stable id ``local/<name>`` from its
 marketplace.json ``name`` (or its folder name), so the id never depends on where the
-checkout happens to live.
+checkout happens to live. A root with another client's catalog or Agent Skills and no Claude
+catalog is one repository too (``local/<folder name>``, or ``owner/repo`` for a checkout), read
+by ``sources/other.py`` or ``sources/standalone.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentops_index.errors import InputError
-from agentops_index.manifest.checks import read_bytes
+from agentops_index.manifest.checks import present, read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.validate import MARKETPLACE_FILE
 from agentops_index.snapshot.models import Origin
@@ -35,7 +37,8 @@ class LocalSource:
 class Unusable:
     id: str
     reason: str
-    root: Path | None = None  # the checkout, when there is one (its other clients' catalogs are counted)
+    root: Path | None = None  # the checkout, when there is one (its other clients' catalogs are read)
+    origin: Origin = "github"  # "local": a root given to --from-dir that is no owner__repo checkout
 
 
 def checkout_id(name: str) -> str | None:
@@ -48,6 +51,17 @@ def checkout_id(name: str) -> str | None:
 
 def _has_marketplace(folder: Path) -> bool:
     return (folder / MARKETPLACE_FILE).is_file() and not (folder / ".claude-plugin").is_symlink()
+
+
+# Another client's catalog, or Agent Skills, at a root given to --from-dir (sources/other.py and
+# sources/standalone.py read it): a repository, not a folder of checkouts.
+OTHER_ROOT_FILES = (".agents/plugins/marketplace.json", ".cursor-plugin/marketplace.json", "SKILL.md")
+
+
+def _has_other(folder: Path) -> bool:
+    return any(present(folder, f) for f in OTHER_ROOT_FILES) or any(
+        present(child, "SKILL.md") for child in sorted((folder / "skills").glob("*"))[:1000] if child.is_dir()
+    )
 
 
 def _local_id(root: Path) -> str:
@@ -90,6 +104,16 @@ def discover(directories: list[Path]) -> tuple[list[LocalSource], list[Unusable]
             raise InputError(f"--from-dir {directory}: not a directory")
         if _has_marketplace(directory):
             add(_source(directory))
+            continue
+        if _has_other(directory):  # one repository of another client's, or of skills
+            github = checkout_id(directory.resolve().name)
+            found_id = github or f"local/{segment(directory.resolve().name, 'repository')}"
+            if found_id.lower() in seen:
+                unusable.append(Unusable(found_id, "duplicate_source: an earlier --from-dir already gave this id"))
+            else:
+                seen.add(found_id.lower())
+                reason = f"no_marketplace: no {MARKETPLACE_FILE}"
+                unusable.append(Unusable(found_id, reason, directory, "github" if github else "local"))
             continue
         children = sorted((c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()), key=lambda p: p.name)
         for child in children:
