@@ -26,8 +26,8 @@ from agentops_index.manifest.validate import MARKETPLACE_FILE, resolve_relative_
 from agentops_index.snapshot import assemble, report
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
-from agentops_index.sources import checkout
-from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef
+from agentops_index.sources import checkout, clients
+from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef, TreeEntry
 from agentops_index.sources.local import LocalSource
 from agentops_index.sources.read import Gathered, SourceOutcome, in_shard, read_local
 
@@ -41,8 +41,9 @@ GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3
 
 # The snapshot version from which an unchanged repository's records and status can be reused as
-# they are: 3 added a plugin's other clients' views, 4 a source's count of their entries.
-REUSABLE_SINCE = 4
+# they are: 3 added a plugin's other clients' views, 4 a source's count of their entries, 5 the
+# records of plugins only another client's catalog names.
+REUSABLE_SINCE = 5
 CLIENT_RULES = {"codex": codex.CLIENT, "cursor": cursor.RULES}  # a view judged by other rules is judged again
 
 
@@ -72,7 +73,9 @@ class Checkout:
     error: str | None = None
     truncated: bool = False
     layout: checkout.Plan | None = None
+    tree: list[TreeEntry] = field(default_factory=list)  # the repository's files, as GitHub listed them
     extra: dict[str, bytes] = field(default_factory=dict)
+    others_failed: bool = False  # the second round (folders only other catalogs name) failed
     fetch_as: RepoRef | None = None  # the repository's current name, when GitHub renamed it
 
     @property
@@ -165,6 +168,7 @@ class GitHubCrawl:
         for remote in remote_to_read:
             remote.plugin_dirs = sorted(subdirs[_key(remote.ref)])
         await self._fetch([*to_read, *remote_to_read])
+        await self._fetch_others(to_read)  # the marketplaces read here, not the plugin repositories
         for item in to_read:
             outcomes.append(self._read(item))
         return outcomes
@@ -285,6 +289,7 @@ class GitHubCrawl:
         async def tree(item: Checkout) -> None:
             try:
                 entries, truncated = await self.github.tree(item.target, item.info.head_oid or "HEAD")
+                item.tree = entries
                 item.layout = checkout.plan(entries, item.plugin_dirs, truncated)
             except GitHubError as exc:
                 item.error = str(exc)
@@ -306,12 +311,47 @@ class GitHubCrawl:
             checkout.materialize(item.root, item.layout, files, item.extra)
             item.truncated = item.layout.truncated
 
+    async def _fetch_others(self, items: list[Checkout]) -> None:
+        """A second round for the folders only Codex's or Cursor's catalog names (their catalogs
+        came with the first): their files, so those plugins are read as --from-dir reads them
+        (sources/other.py). Only repositories that have such folders cost a request more."""
+        plans: dict[str, tuple[Checkout, checkout.Plan]] = {}
+        for item in items:
+            if item.root is None or item.layout is None:
+                continue
+            named = clients.readings(item.root, item.ref.id, "github").named
+            theirs = {f for folders in named.values() for f in folders if f} - set(item.plugin_dirs)
+            if theirs:
+                done = {e.path for e in item.layout.fetch}
+                more = checkout.plan(item.tree, sorted(theirs), item.layout.truncated)
+                more.fetch = [e for e in more.fetch if e.path not in done and e.path not in checkout.ROOT_FILES]
+                plans[item.target.id] = (item, more)
+        wanted = [(i.target, i.info.head_oid or "HEAD", e.path, e.size) for i, p in plans.values() for e in p.fetch]
+        if not wanted:
+            return
+        contents, failed = await self.github.blobs(wanted)
+        for (repo, path), data in contents.items():
+            planned = plans.get(repo)
+            root = planned[0].root if planned else None
+            if root is not None and repo not in failed:
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data or b"")
+        for repo, (item, more) in plans.items():
+            item.truncated = item.truncated or more.truncated
+            item.others_failed = repo in failed  # their plugins are left out (counted as skipped), not misjudged
+
     def _read(self, item: Checkout) -> SourceOutcome:
         if item.root is None:
             return self._failed(item.ref, item.error or "fetch_failed")
         source = LocalSource(item.ref.id, item.root, "github")
         outcome = read_local(
-            source, self.taxonomy, self.now, resolve=self._resolve, metrics=self._metrics(item.info), others=False
+            source,
+            self.taxonomy,
+            self.now,
+            resolve=self._resolve,
+            metrics=self._metrics(item.info),
+            others=not item.others_failed,
         )
         if outcome.status.state == "invalid":
             return self._failed(item.ref, outcome.status.last_error or "invalid", item.info, state="invalid")

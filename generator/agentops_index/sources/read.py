@@ -73,9 +73,9 @@ def read_local(
     metrics: m.RepoMetrics | None = None,
     others: bool = True,
 ) -> SourceOutcome:
-    """Read one marketplace root on disk into records; never raises on its content. ``others``:
-    also the records of plugins only Codex's or Cursor's catalog lists (``sources/other.py``;
-    the GitHub crawl fetches only the folders Claude's catalog names, so it leaves them out)."""
+    """Read one marketplace root on disk into records, with the records of plugins only Codex's or
+    Cursor's catalog names (``sources/other.py``; ``others=False``: not those, whose files the
+    GitHub crawl could not fetch); never raises on its content."""
     from agentops_index.sources import other  # it builds on this module
 
     data = read_bytes(source.root / MARKETPLACE_FILE, MARKETPLACE_CAP)
