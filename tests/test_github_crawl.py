@@ -452,3 +452,34 @@ def test_fake_github_starts_from_the_command_line() -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_when_the_second_round_fails_what_only_other_catalogs_name_is_skipped_not_misjudged(
+    fake_github: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders only Codex's or Cursor's catalog names come in a second batch of files. When
+    GitHub fails it for good, their plugins are left out and counted as skipped: judged on the
+    empty placeholders they would fail Codex's checks, which would be wrong."""
+    from agentops_index.sources.github import GitHub
+
+    formats = REPO.parent / "shared" / "corpus-formats" / "marketplaces"
+    if not formats.is_dir():
+        pytest.skip(f"the formats corpus is not at {formats} (it lives in ../shared/corpus-formats)")
+    real = GitHub.blobs
+    calls: list[int] = []
+
+    async def second_fails(self: GitHub, wanted: list[tuple[RepoRef, str, str, int]]) -> Any:
+        calls.append(len(wanted))
+        if len(calls) == 1:
+            return await real(self, wanted)
+        return {}, {ref.id: "server_error: the second round failed" for ref, _, _, _ in wanted}
+
+    monkeypatch.setattr(GitHub, "blobs", second_fails)
+    refs = [r for r in refs_of(formats) if r.id.lower() == "galaykos/cc-marketplace"]
+    result = crawl(fake_github(World.from_folder(formats)), refs)
+    assert len(calls) == 2
+    plugins = result.snapshot.plugins
+    assert plugins and all(p.client == "claude" for p in plugins)  # no codex:* records judged on placeholders
+    (status,) = result.snapshot.sources
+    assert status.state == "fresh" and status.clients["codex"].skipped == 62
+    assert result.report.accounting_holds
