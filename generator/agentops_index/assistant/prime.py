@@ -17,11 +17,10 @@ from collections import deque
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from agentops_index.assistant.discover import keywords
 from agentops_index.assistant.shapes import PrimeAnswer, Recommendation
-from agentops_index.search.hits import Hit, claude_first
+from agentops_index.search.hits import Hit, claude_hits
 from agentops_index.search.query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -169,10 +168,6 @@ def _results(searcher: Searcher, query: str, limit: int) -> list[Hit]:
     return searcher.query(query, limit=limit).results
 
 
-def _record(hit: Hit) -> dict[str, Any]:
-    return hit.record
-
-
 def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAnswer:
     topics = project_topics(root) if root.is_dir() else {}
     asked = " ".join(keywords(words))
@@ -180,7 +175,7 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAn
     board: dict[str, Recommendation] = {}
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
-        for rank, hit in enumerate(claude_first(partial(_results, searcher, query), _record, 5)):
+        for rank, hit in enumerate(claude_hits(partial(_results, searcher, query), 5)):
             if not hit.record["valid"]:
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
             entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})

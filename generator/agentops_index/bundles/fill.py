@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from agentops_index.bundles.workflows import Stage, Template, about_stage, matched_words
-from agentops_index.search.hits import Hit, claude_first, in_claude
+from agentops_index.search.hits import Hit, claude_hits, in_claude
 from agentops_index.search.query import Searcher
 from agentops_index.search.records import DECIDING_EVENTS, entry_name
 from agentops_index.snapshot.models import Strict
@@ -109,10 +109,6 @@ class Bundle(Model):
 # Everything below reads query records (search/records.py): the query store, not the snapshot.
 
 Record = dict[str, Any]
-
-
-def _record(hit: Hit) -> Record:
-    return hit.record
 
 
 def own_problem(record: Record, template: Template) -> str | None:
@@ -197,7 +193,7 @@ class Builder:
 
             # Only what Claude Code installs can fill a stage: the first CANDIDATES Claude listings,
             # however many other clients' records rank among them (and before deciding to widen).
-            return about_stage(claude_first(fetch, _record, CANDIDATES), stage, synonyms)
+            return about_stage(claude_hits(fetch, CANDIDATES), stage, synonyms)
 
         # Nothing in the stage's category is about the stage: every category (discover does the same).
         hits, widened = fitting(stage.category), False

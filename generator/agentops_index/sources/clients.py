@@ -147,19 +147,17 @@ def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
     return dict(sorted(out.items()))
 
 
-def attach(read: Readings, plugins: list[m.PluginRecord]) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
-    """The records, each with the views of the other clients that list its folder; and each
-    client's entries, counted (``counts``)."""
-    by_folder, named = read.by_folder, read.named
-    folders = {p.id: folder_of(p.resolved.plugin_dir) if p.resolved.state == "local" else None for p in plugins}
-    tally = counts(named, {f for f in folders.values() if f is not None})
-    if not by_folder:
-        return plugins, tally
+def attach(read: Readings, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
+    """The records, each with the views of the other clients that list its folder (the counts
+    are ``sources/other.py``'s ``tally``, once every record of the repository is made)."""
+    if not read.by_folder:
+        return plugins
     out = []
     for record in plugins:
-        found = by_folder.get(folders[record.id] or "", [])
+        folder = folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+        found = read.by_folder.get(folder or "", [])
         out.append(record.model_copy(update={"clients": found}) if found else record)
-    return out, tally
+    return out
 
 
 def unrecorded(root: Path, marketplace_id: str, origin: str) -> dict[str, m.ClientCount]:

@@ -104,7 +104,7 @@ def read_local(
         used.add(record.id)
         plugins.append(record)
     found = clients.readings(source.root, source.id, source.origin)
-    plugins, _ = clients.attach(found, plugins)
+    plugins = clients.attach(found, plugins)
     taken = {p.resolved.plugin_dir for p in plugins if p.resolved.plugin_dir}
     more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
     ids = [p.id for p in plugins]

@@ -18,7 +18,7 @@ import re
 
 from .shapes import Complementary, DiscoverAnswer, Pick, StagePlan, WorkflowPlan
 from .workflows import Stage, Template, about_stage, load_templates
-from .hits import Hit, claude_first
+from .hits import Answer, Hit, claude_hits
 from .query import Searcher
 from .terms import PLAIN_STOPWORDS as STOPWORDS
 from .terms import tokens
@@ -115,7 +115,7 @@ def _fill(stage: Stage, words: list[str], searcher: Searcher, taken: set[str]) -
 
         # Claude Code listings only (however many other clients' records rank among them), and
         # what the bundles accept for a stage: about the stage, not a near miss.
-        shown = claude_first(fetch, lambda h: h.record, 8 + len(taken) + 8)
+        shown = claude_hits(fetch, 8 + len(taken) + 8)
         about = about_stage(shown, stage, searcher.search_cfg.synonyms)
         return [h for h in about if h.id not in taken and not h.record["dependencies"]]
 
@@ -170,8 +170,14 @@ def discover(
     the package's data files)."""
     words = keywords(intent)
     cats = categories(words, lexicon if lexicon is not None else load_taxonomy().lexicon)
-    primary_answer = searcher.query(" ".join(words), limit=3) if words else None
-    shown = claude_first(lambda n: searcher.query(" ".join(words), limit=n).results, lambda h: h.record, 3) if words else []
+    answers: list[Answer] = []  # the primary picks' searches: the first says what it corrected
+
+    def fetch(limit: int) -> list[Hit]:
+        answers.append(searcher.query(" ".join(words), limit=limit))
+        return answers[-1].results
+
+    shown = claude_hits(fetch, 3) if words else []
+    primary_answer = answers[0] if answers else None
     primary: list[Pick] = []
     for hit in shown:
         # The words as the search found them (its stemmer: "committed" is "commit"), the intent's

@@ -177,3 +177,12 @@ def claude_first(fetch: Callable[[int], Sequence[T]], record: Callable[[T], dict
         if len(mine) >= want or len(got) < limit or limit >= 2000:
             return mine[:want]
         limit = min(limit * 4, 2000)
+
+
+def claude_hits(fetch: Callable[[int], Sequence[Hit]], want: int) -> list[Hit]:
+    """``claude_first`` for search results."""
+    return claude_first(fetch, _hit_record, want)
+
+
+def _hit_record(hit: Hit) -> dict[str, Any]:
+    return hit.record

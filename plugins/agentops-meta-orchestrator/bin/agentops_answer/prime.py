@@ -18,11 +18,10 @@ from collections import deque
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from .discover import keywords
 from .shapes import PrimeAnswer, Recommendation
-from .hits import Hit, claude_first
+from .hits import Hit, claude_hits
 from .query import Searcher
 
 SCAN_FILES = 5000  # files looked at in a project, at most
@@ -170,10 +169,6 @@ def _results(searcher: Searcher, query: str, limit: int) -> list[Hit]:
     return searcher.query(query, limit=limit).results
 
 
-def _record(hit: Hit) -> dict[str, Any]:
-    return hit.record
-
-
 def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAnswer:
     topics = project_topics(root) if root.is_dir() else {}
     asked = " ".join(keywords(words))
@@ -181,7 +176,7 @@ def prime(root: Path, words: str, searcher: Searcher, limit: int = 8) -> PrimeAn
     board: dict[str, Recommendation] = {}
     for query, evidence in queries.items():
         weight = 2.0 if evidence == ["(your words)"] else 1.0
-        for rank, hit in enumerate(claude_first(partial(_results, searcher, query), _record, 5)):
+        for rank, hit in enumerate(claude_hits(partial(_results, searcher, query), 5)):
             if not hit.record["valid"]:
                 continue  # copies are already collapsed: a hit is the listing a plugin is shown by
             entry = board.setdefault(hit.id, {**hit.view(), "fit": 0.0, "because": []})
