@@ -304,11 +304,21 @@ def test_discovery_finds_every_marketplace_past_the_search_cap(fake_github: Star
     result, _ = run(fake, curated, discover=True, search_interval=6.5, search_cap=7)
     assert {m.id for m in result.snapshot.marketplaces} == {r.id for r in refs}
     discovery = result.report.discovery
-    assert discovery is not None and (discovery.curated, discovery.code_search) == (5, 25)
-    assert discovery.requests == sum(1 for e in fake.log if e.resource == "search") and discovery.errors == []
-    # Repositories named as plugin sources by the previous snapshot's marketplaces are candidates too.
+    # The skill search also finds the plugins' own repositories (their skills): a marketplace names
+    # them as plugin sources, so they are read as plugins, never as repositories of skills.
     owned = {p.resolved.repo for p in result.snapshot.plugins if p.resolved.repo}
-    assert owned and discovery.without_marketplace == 0
+    assert discovery is not None and (discovery.curated, discovery.code_search) == (5, 25 + len(owned))
+    assert discovery.by_format == {"claude": 30, "codex": 0, "cursor": 0, "skill": 27}
+    assert discovery.requests == sum(1 for e in fake.log if e.resource == "search") and discovery.errors == []
+    assert owned and discovery.without_marketplace == len(owned)
+    assert not any(m.client == "skill" for m in result.snapshot.marketplaces)
+    # Repositories named as plugin sources by the previous snapshot's marketplaces are candidates
+    # too: with no skill search hit (a plugin repository with no skills), they are "referenced".
+    for repo_id in owned:
+        repo = world.get(repo_id)
+        assert repo is not None
+        for path in [p for p in repo.files if p.endswith("SKILL.md")]:
+            world.write(repo_id, path.removesuffix("SKILL.md") + "NOTES.md", repo.files.pop(path))
     again, _ = run(fake, curated, previous=result.snapshot, discover=True, search_interval=6.5, search_cap=7)
     assert again.report.discovery is not None and again.report.discovery.referenced == len(owned)
     assert again.report.discovery.without_marketplace == len(owned)  # plugin repositories hold no marketplace
@@ -421,13 +431,21 @@ def test_one_discovery_for_every_shard_and_a_failed_search_still_crawls_last_nig
     path = tmp_path / "discovered.json"
     discover_sources(fake.url, None).write(path)
     found = Found.read(path)
-    assert {r.lower() for r in found.code_search} == {r.id.lower() for r in refs} and found.errors == []
+    # Besides the marketplaces, the skill search sees plugins' own repositories (they have skills).
+    extra = {r.lower() for r in found.code_search} - {r.id.lower() for r in refs}
+    assert {r.id.lower() for r in refs} <= {r.lower() for r in found.code_search} and found.errors == []
     parts = [run(fake, curated, discovered=found, shard=(k, 2))[0] for k in (1, 2)]
     whole = merge([p.snapshot for p in parts], TAXONOMY, found)
+    # A marketplace in the other shard names them as plugin sources: the merge leaves them out,
+    # as one unsharded crawl does.
+    assert extra and extra <= {p.resolved.repo.lower() for p in whole.snapshot.plugins if p.resolved.repo}
     assert {m.id for m in whole.snapshot.marketplaces} == {r.id for r in refs}
     assert sorted(s.origin or "" for s in whole.snapshot.sources) == ["code_search"] * 3 + ["curated"] * 3
     discovery = whole.report.discovery
-    assert discovery is not None and (discovery.curated, discovery.code_search, discovery.without_marketplace) == (3, 3, 0)
+    counts = (discovery.curated, discovery.code_search, discovery.without_marketplace) if discovery else None
+    assert counts == (3, 3 + len(extra), len(extra))
+    unsharded, _ = run(fake, curated, discovered=found)
+    assert store.dumps(unsharded.snapshot) == store.dumps(whole.snapshot)
     # The next night code search answers nothing but errors.
     fake.settings.search_cap = 0
     broken = discover_sources(fake.url, None, previous=whole.snapshot)

@@ -114,13 +114,19 @@ def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start
     shared = sorted(set(ours) & set(theirs))
     assert shared and sum(1 for pid in shared if theirs[pid]) > 50
     assert {pid: ours[pid] for pid in shared} == {pid: theirs[pid] for pid in shared}
-    # Every repository with Claude's catalog gives the same records both ways, those of the
-    # folders only another client's catalog names included (a second fetch round brings their
-    # files), and the same counts. (One without Claude's catalog is not found on GitHub yet.)
+    # Every repository gives the same records both ways: those with Claude's catalog (the folders
+    # only another client's catalog names included: a second fetch round brings their files),
+    # those with only Codex's or Cursor's, and repositories of standalone skills; and the same counts.
     fresh = {s.id.lower(): s for s in through.snapshot.sources if s.state == "fresh"}
-    assert fresh
     local_status = {s.id.lower(): s for s in local.snapshot.sources}
+    assert set(fresh) == {k for k, s in local_status.items() if s.state == "fresh"}
     assert {k: s.clients for k, s in fresh.items()} == {k: local_status[k].clients for k in fresh}
+    assert {k: (s.entries, s.recorded, s.skipped) for k, s in fresh.items()} == {
+        k: (local_status[k].entries, local_status[k].recorded, local_status[k].skipped) for k in fresh
+    }
+    homes = {m.id.lower(): m.client for m in through.snapshot.marketplaces}
+    assert {"claude", "codex", "cursor", "skill"} <= set(homes.values())
+    assert homes == {m.id.lower(): m.client for m in local.snapshot.marketplaces}
 
     def records(result: CrawlResult) -> dict[str, tuple[bool, str | None, list[str]]]:
         return {
@@ -130,8 +136,12 @@ def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start
         }
 
     ours_all, theirs_all = records(through), records(local)
-    assert sum(1 for pid in ours_all if pid.startswith("codex:")) >= 60
+    assert sum(1 for pid in ours_all if pid.startswith("codex:")) >= 400
+    assert sum(1 for pid in ours_all if pid.startswith("cursor:")) >= 100
+    assert sum(1 for pid in ours_all if pid.startswith("skill:")) >= 100
     assert ours_all == theirs_all
+    assert comparable(through) == comparable(local)
+    assert through.report.accounting_holds and through.report.clients == local.report.clients
 
 
 def test_a_previous_snapshot_from_before_client_views_is_not_reused_without_them(fake_github: Start, tmp_path: Path) -> None:

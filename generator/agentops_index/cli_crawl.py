@@ -226,10 +226,17 @@ def discover_sources(
     for error in found.errors[:5]:
         obj.echo(f"code search: {error}", err=True)
     obj.echo(
-        f"Code search saw {len(found.code_search)} marketplaces ({found.requests} requests, {len(found.errors)} errors); "
+        f"Code search saw {len(found.code_search)} repositories ({_by_format(found.by_format)}; "
+        f"{found.requests} requests, {len(found.errors)} errors); "
         f"{len(found.referenced)} repositories named by marketplaces, {len(found.earlier)} sources of the previous "
         f"snapshot -> {out}"
     )
+
+
+def _by_format(counts: dict[str, int]) -> str:
+    """ "7 with Claude's catalog, 2 with Codex's, 0 with Cursor's, 3 with skill files"."""
+    names = {"claude": "Claude's catalog", "codex": "Codex's", "cursor": "Cursor's", "skill": "skill files"}
+    return ", ".join(f"{counts.get(k, 0)} with {name}" for k, name in names.items())
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:

@@ -18,7 +18,7 @@ from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.snapshot.store import build_time
 from agentops_index.sources.discovery import discovery_stats
 from agentops_index.sources.folders import LocalFolders, Progress
-from agentops_index.sources.read import Source, SourceOutcome, in_shard
+from agentops_index.sources.read import Source, SourceOutcome, in_shard, without_plugin_sources
 
 if TYPE_CHECKING:
     import httpx
@@ -67,8 +67,8 @@ def crawl_github(
     discovered: Found | None = None,
 ) -> CrawlResult:
     """Crawl ``refs`` (plus discovered marketplaces) through GitHub's APIs at ``api_url``
-    (``sources.github_crawl.GitHubRepos``)."""
-    from agentops_index.sources.github_crawl import GitHubRepos
+    (``sources.github_repos.GitHubRepos``)."""
+    from agentops_index.sources.github_repos import GitHubRepos
 
     source = GitHubRepos(
         refs, api_url, token, max_requests, transport, throttle, timeout, shard, discover, search_interval, search_cap, discovered
@@ -128,6 +128,7 @@ def merge(parts: list[m.Snapshot], taxonomy: Taxonomy, discovered: Found | None 
             outcomes.append(
                 SourceOutcome(status, market.model_copy(update={"slug": ""}) if market else None, plugins.get(key, []))
             )
+    outcomes = without_plugin_sources(outcomes)
     result = finish(outcomes, taxonomy, stamps.pop())
     if discovered is None:
         return result

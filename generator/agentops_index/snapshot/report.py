@@ -39,6 +39,7 @@ class Discovery(Strict):
     without_marketplace: int  # candidates that turned out to have no marketplace.json
     requests: int
     errors: list[str] = []
+    by_format: dict[str, int] = {}  # repositories code search found by each client's catalog path, and by skill files
 
 
 class CrawlReport(Strict):

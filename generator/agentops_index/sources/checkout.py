@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from agentops_index.manifest import skills
 from agentops_index.manifest.jsonfile import MANIFEST_CAP, MARKDOWN_CAP, MARKETPLACE_CAP
 from agentops_index.sources.github import TreeEntry
 
@@ -82,6 +83,20 @@ def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool 
         else:
             out.truncated = True
     return out
+
+
+def skill_dirs(entries: list[TreeEntry]) -> list[str]:
+    """The folders that hold a skill file, where ``manifest.skills.folders`` looks on disk
+    (at most ``MAX_DEPTH`` folders down, none under a skipped folder): the parts of a
+    repository of standalone skills to fetch. Symbolic links are not followed."""
+    out = set()
+    for entry in entries:
+        parts = PurePosixPath(entry.path).parts
+        if entry.type != "blob" or not parts or parts[-1] not in skills.FILES or entry.mode == "120000":
+            continue
+        if len(parts) - 1 <= skills.MAX_DEPTH and not skills.SKIPPED_FOLDERS.intersection(parts[:-1]):
+            out.add("/".join(parts[:-1]) or ".")
+    return sorted(out)
 
 
 def materialize(root: Path, layout: Plan, contents: dict[str, bytes | None], extra: dict[str, bytes] | None = None) -> None:

@@ -1,9 +1,13 @@
 """Find marketplaces nobody listed: GitHub code search, and repositories other marketplaces name.
 
-Code search returns at most 1,000 results per query, so the search is sliced by file size
-and a slice that still reports more than 1,000 hits is split in two until each slice can be
-paged through completely. Search has its own, small rate limit: requests are spaced
-:data:`SEARCH_INTERVAL` seconds apart on the run's clock.
+Code search looks for each client's catalog path (Claude Code's, Codex's, Cursor's, :data:`QUERIES`)
+and for skill files (standalone Agent Skills repositories). It returns at most 1,000 results per
+query, so each search is sliced by file size and a slice that still reports more than 1,000 hits
+is split in two until each slice can be paged through completely. Search has its own, small rate
+limit: requests are spaced :data:`SEARCH_INTERVAL` seconds apart on the run's clock. Skill files
+are far more numerous than catalogs, so their search stops at :data:`SKILL_SEARCH_REQUESTS` (said
+in the run's errors); what it found is carried to later runs (``earlier``), so coverage grows
+night by night.
 
 Repositories named as plugin sources are taken from the previous snapshot, and so are the
 sources an earlier run discovered, so a run whose search fails still crawls them. The nightly
@@ -19,12 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentops_index.manifest import skills
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot import report
 from agentops_index.sources.catalog import repo_id_ok
 from agentops_index.sources.github import GitHub, GitHubError, RepoRef, json_object
 
-QUERY = "filename:marketplace.json path:.claude-plugin"
+# What each code search looks for, and the paths of its hits that count (a hit elsewhere, such
+# as a marketplace.json in some other folder, is not a catalog). Skills: anywhere in a repository.
+QUERIES = {
+    "claude": ("filename:marketplace.json path:.claude-plugin", (".claude-plugin/marketplace.json",)),
+    "codex": ("filename:marketplace.json path:.agents/plugins", (".agents/plugins/marketplace.json",)),
+    "cursor": ("filename:marketplace.json path:.cursor-plugin", (".cursor-plugin/marketplace.json",)),
+    "skill": ("filename:SKILL.md", ()),
+}
+SKILL_SEARCH_REQUESTS = 150  # about 16 minutes at SEARCH_INTERVAL
 MAX_SIZE = 393_216  # code search indexes files under 384 KB
 CAP = 1000
 PER_PAGE = 100
@@ -42,6 +55,7 @@ class Found:
     earlier: set[str] = field(default_factory=set)  # sources of the previous snapshot (GitHub)
     requests: int = 0
     errors: list[str] = field(default_factory=list)
+    by_format: dict[str, int] = field(default_factory=dict)  # repositories each search found (a repository counts in each)
 
     def candidates(self, curated: set[str]) -> dict[str, m.SourceOrigin]:
         """Every discovered repository not in ``curated`` (lower-cased ids), with where it came
@@ -71,6 +85,7 @@ class Found:
             "earlier": _ordered(self.earlier),
             "requests": self.requests,
             "errors": self.errors,
+            "by_format": dict(sorted(self.by_format.items())),
         }
         store.write_atomic(path, store.dumps(body))
 
@@ -97,6 +112,10 @@ class Found:
         if not isinstance(requests, int) or not isinstance(errors, list) or not all(isinstance(e, str) for e in errors):
             raise InputError(f"--discovered {path}: requests and errors: must be a number and a list of strings")
         found.requests, found.errors = requests, list(errors)
+        by_format = body.get("by_format", {})  # absent in files from before other clients were searched
+        if not isinstance(by_format, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in by_format.values()):
+            raise InputError(f"--discovered {path}: by_format: must map a format to a number")
+        found.by_format = {str(k): v for k, v in by_format.items()}
         for key in ("code_search", "referenced", "earlier"):
             ids = body.get(key, [])
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
@@ -108,28 +127,58 @@ class Found:
         return found
 
 
-async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INTERVAL, cap: int = CAP) -> None:
-    """Every repository with .claude-plugin/marketplace.json that code search can see."""
+async def code_search(
+    github: GitHub,
+    found: Found,
+    interval: float = SEARCH_INTERVAL,
+    cap: int = CAP,
+    budgets: dict[str, int] | None = None,
+) -> None:
+    """Every repository with a client's catalog, or with skill files, that code search can see;
+    a search stops at its budget of requests (``budgets``, by format; skills: SKILL_SEARCH_REQUESTS)."""
     last: list[float] = []
+    limits = {"skill": SKILL_SEARCH_REQUESTS, **(budgets or {})}
+    for kind, (query, paths) in QUERIES.items():
+        hits: set[str] = set()
+        await _search(github, found, (kind, query, paths, limits.get(kind)), hits, (interval, cap, last))
+        found.by_format[kind] = len(hits)
+        found.code_search |= hits
+
+
+async def _search(
+    github: GitHub,
+    found: Found,
+    what: tuple[str, str, tuple[str, ...], int | None],
+    into: set[str],
+    pace: tuple[float, int, list[float]],
+) -> None:
+    kind, query, paths, budget = what
+    interval, cap, last = pace
+    spent = [0]
 
     async def page(lo: int, hi: int, number: int) -> dict[str, Any] | None:
+        if budget is not None and spent[0] >= budget:
+            if spent[0] == budget:
+                spent[0] += 1
+                found.errors.append(f"{kind}: stopped after {budget} requests; the rest is left to later runs")
+            return None
         if last:
             wait = last[0] + interval - github.throttle.clock.monotonic()
             if wait > 0:
                 await github.throttle.clock.sleep(wait)
         last[:] = [github.throttle.clock.monotonic()]
         found.requests += 1
-        params = {"q": f"{QUERY} size:{lo}..{hi}", "per_page": str(PER_PAGE), "page": str(number)}
+        spent[0] += 1
+        params = {"q": f"{query} size:{lo}..{hi}", "per_page": str(PER_PAGE), "page": str(number)}
+        where = f"{kind} size:{lo}..{hi} page {number}"
         try:
             status, _, _, answer = await github._request("GET", "/search/code", check=json_object, params=params)
         except GitHubError as exc:
-            found.errors.append(f"size:{lo}..{hi} page {number}: {exc}")
+            found.errors.append(f"{where}: {exc}")
             return None
         if status != 200:
             message = answer.get("message") if isinstance(answer, dict) else None
-            found.errors.append(
-                f"size:{lo}..{hi} page {number}: HTTP {status}" + (f" ({message[:200]})" if isinstance(message, str) else "")
-            )
+            found.errors.append(f"{where}: HTTP {status}" + (f" ({message[:200]})" if isinstance(message, str) else ""))
             return None
         return answer if isinstance(answer, dict) else None
 
@@ -143,11 +192,11 @@ async def code_search(github: GitHub, found: Found, interval: float = SEARCH_INT
             await search(lo, middle)
             await search(middle + 1, hi)
             return
-        _collect(first, found.code_search)
+        _collect(first, into, paths)
         for number in range(2, (min(total, cap) + PER_PAGE - 1) // PER_PAGE + 1):
             answer = await page(lo, hi, number)
             if answer is not None:
-                _collect(answer, found.code_search)
+                _collect(answer, into, paths)
 
     await search(0, MAX_SIZE)
 
@@ -178,10 +227,14 @@ def referenced(previous: m.Snapshot | None) -> set[str]:
     return {p.resolved.repo for p in previous.plugins if p.resolved.repo and repo_id_ok(p.resolved.repo)}
 
 
-def _collect(answer: dict[str, Any], into: set[str]) -> None:
+def _collect(answer: dict[str, Any], into: set[str], paths: tuple[str, ...]) -> None:
+    """The repositories of the hits at ``paths`` (none given: of skill files anywhere)."""
     for item in answer.get("items") or []:
         repo = (item.get("repository") or {}).get("full_name") if isinstance(item, dict) else None
-        if isinstance(repo, str) and repo_id_ok(repo) and item.get("path") == ".claude-plugin/marketplace.json":
+        path = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(repo, str) or not repo_id_ok(repo) or not isinstance(path, str):
+            continue
+        if path in paths or (not paths and path.rsplit("/", 1)[-1] in skills.FILES):
             into.add(repo)
 
 
@@ -210,4 +263,5 @@ def discovery_stats(curated: int, candidates: dict[str, m.SourceOrigin], crawled
         without_marketplace=sum(1 for repo_id in candidates if repo_id.lower() not in crawled),
         requests=found.requests,
         errors=found.errors,
+        by_format=dict(sorted(found.by_format.items())),
     )

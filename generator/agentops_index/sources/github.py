@@ -1,7 +1,8 @@
 """GitHub's REST and GraphQL APIs, as the crawl uses them: few requests, many repositories each.
 
-- :meth:`GitHub.repositories`: metrics, head oid and the marketplace.json text of up to
-  :data:`REPOS_PER_QUERY` repositories per GraphQL request (aliases, variables only).
+- :meth:`GitHub.repositories`: metrics, head oid, the marketplace.json text, and whether Codex's
+  or Cursor's catalog is there, of up to :data:`REPOS_PER_QUERY` repositories per GraphQL request
+  (aliases, variables only).
 - :meth:`GitHub.tree`: one recursive git tree per changed repository (REST).
 - :meth:`GitHub.blobs`: file contents for many (repository, path) pairs per GraphQL request.
 
@@ -28,6 +29,9 @@ REPOS_PER_QUERY = 100  # PERFORMANCE.md: 120 aliases worked, 227 failed
 BLOBS_PER_QUERY = 200
 BLOB_BYTES_PER_QUERY = 4 * 1024 * 1024
 MARKETPLACE_PATH = ".claude-plugin/marketplace.json"
+# Other clients' catalogs, by the alias that asks for them: only whether they are there (their
+# text comes with the repository's other root files, sources/checkout.py).
+OTHER_CATALOGS = {"codex": ".agents/plugins/marketplace.json", "cursor": ".cursor-plugin/marketplace.json"}
 
 REPO_FIELDS = """
 fragment RepoFields on Repository {
@@ -83,6 +87,7 @@ class RepoInfo:
     metrics: dict[str, Any] = field(default_factory=dict)
     marketplace: str | None = None  # marketplace.json text, None when absent
     marketplace_size: int = 0
+    others: tuple[str, ...] = ()  # the clients of OTHER_CATALOGS whose catalog is there (a file)
 
 
 @dataclass(slots=True)
@@ -106,18 +111,17 @@ def repositories_query(refs: list[RepoRef]) -> tuple[str, dict[str, Any]]:
     params, fields, variables = [], [], {}
     for i, ref in enumerate(refs):
         params.append(f"$o{i}: String!, $n{i}: String!, $m{i}: String!, $h{i}: String!")
-        variables.update(
-            {
-                f"o{i}": ref.owner,
-                f"n{i}": ref.name,
-                f"m{i}": f"{ref.ref or 'HEAD'}:{MARKETPLACE_PATH}",
-                f"h{i}": ref.ref or "HEAD",
-            }
-        )
+        at = ref.ref or "HEAD"
+        variables.update({f"o{i}": ref.owner, f"n{i}": ref.name, f"m{i}": f"{at}:{MARKETPLACE_PATH}", f"h{i}": at})
+        others = ""
+        for client, path in OTHER_CATALOGS.items():
+            params.append(f"${client}{i}: String!")
+            variables[f"{client}{i}"] = f"{at}:{path}"
+            others += f"{client}: object(expression: ${client}{i}) {{ ... on Blob {{ byteSize }} }} "
         fields.append(
             f"  r{i}: repository(owner: $o{i}, name: $n{i}) {{ ...RepoFields "
             f"head: object(expression: $h{i}) {{ oid }} "
-            f"marketplace: object(expression: $m{i}) {{ ... on Blob {{ text byteSize isBinary }} }} }}"
+            f"marketplace: object(expression: $m{i}) {{ ... on Blob {{ text byteSize isBinary }} }} {others}}}"
         )
     query = (
         f"query Repositories({', '.join(params)}) {{\n  rateLimit {{ cost remaining }}\n"
@@ -315,6 +319,7 @@ class GitHub:
                     metrics=_metrics(node, head),
                     marketplace=blob.get("text") if not blob.get("isBinary") else None,
                     marketplace_size=int(blob.get("byteSize") or 0),
+                    others=tuple(c for c in OTHER_CATALOGS if isinstance(node.get(c), dict) and "byteSize" in node[c]),
                 )
             )
         return out

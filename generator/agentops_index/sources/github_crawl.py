@@ -1,6 +1,10 @@
 """Crawl marketplaces on GitHub: batched metrics, one tree per changed repository, batched blobs.
 
-1. One GraphQL request per 100 marketplaces: metrics, head oid, marketplace.json text.
+1. One GraphQL request per 100 marketplaces: metrics, head oid, marketplace.json text, and
+   whether Codex's or Cursor's catalog is there. A repository with neither catalog of Claude's
+   but another client's is read from that one (``sources/other.py``); one with no catalog at all
+   is read for standalone skills (``sources/standalone.py``) unless it is a plugin's source (a
+   marketplace names it, this run or the last): its tree says whether it has any.
 2. The same for every GitHub repository a plugin entry names as its source.
 3. A marketplace whose head oid (and whose plugin repositories' head oids) equal those in
    ``--previous`` is reused without reading content.
@@ -16,26 +20,19 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from agentops_index.manifest import codex, cursor
+from agentops_index.manifest import codex, cursor, skills
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
 from agentops_index.manifest.validate import MARKETPLACE_FILE, resolve_relative_source
-from agentops_index.snapshot import assemble, report
+from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import checkout, clients
 from agentops_index.sources.github import GitHub, GitHubError, RepoInfo, RepoRef, TreeEntry
 from agentops_index.sources.local import LocalSource
-from agentops_index.sources.read import Gathered, SourceOutcome, in_shard, read_local
-
-if TYPE_CHECKING:
-    import httpx
-
-    from agentops_index.sources.discovery import Found
-    from agentops_index.sources.policy import Throttle
+from agentops_index.sources.read import SourceOutcome, read_local
 
 GITHUB_KINDS = ("github", "url", "git-subdir")
 TOMBSTONE_RUNS = 3
@@ -44,7 +41,11 @@ TOMBSTONE_RUNS = 3
 # they are: 3 added a plugin's other clients' views, 4 a source's count of their entries, 5 the
 # records of plugins only another client's catalog names.
 REUSABLE_SINCE = 5
-CLIENT_RULES = {"codex": codex.CLIENT, "cursor": cursor.RULES}  # a view judged by other rules is judged again
+CLIENT_RULES = {
+    "codex": codex.CLIENT,
+    "cursor": cursor.RULES,
+    "skill": skills.RULES,
+}  # a view judged by other rules is judged again
 
 
 def plugin_repo(entry: MarketplaceEntry) -> tuple[RepoRef, str] | None:
@@ -77,6 +78,7 @@ class Checkout:
     extra: dict[str, bytes] = field(default_factory=dict)
     others_failed: bool = False  # the second round (folders only other catalogs name) failed
     fetch_as: RepoRef | None = None  # the repository's current name, when GitHub renamed it
+    alone: str | None = None  # no Claude catalog: "other" (Codex's or Cursor's) or "skills" (looked for)
 
     @property
     def target(self) -> RepoRef:
@@ -100,8 +102,10 @@ class GitHubCrawl:
         previous: m.Snapshot | None,
         workdir: Path,
         optional: set[str] | None = None,
+        unprobed: set[str] | None = None,
     ) -> None:
         self.optional = optional or set()
+        self.unprobed = {i.lower() for i in unprobed or ()}  # plugin sources: never read as skills repositories
         self.github = github
         self.taxonomy = taxonomy
         self.now = now
@@ -132,6 +136,8 @@ class GitHubCrawl:
             if info.found and info.marketplace is not None:
                 parsed[ref.id], folders[ref.id] = self._parse(info.marketplace)
         remote_refs = self._remote_refs(refs, parsed)
+        # A plugin's own repository is that plugin, not a repository of standalone skills too.
+        self.unprobed |= {r.id.lower() for r in remote_refs.values()}
         remote_infos = await self.github.repositories(list(remote_refs.values())) if remote_refs else []
         for (key, ref), info in zip(remote_refs.items(), remote_infos, strict=True):
             self.remote[key] = Checkout(ref, info, [])
@@ -139,21 +145,24 @@ class GitHubCrawl:
         to_read: list[Checkout] = []
         for ref in refs:
             info = infos[ref.id]
-            if (
-                ref.id in self.optional
-                and (not info.found or info.marketplace is None)
-                and ref.id.lower() not in self.previous_markets
-            ):
-                # A discovered repository that is gone or holds no marketplace is not a source
+            alone = self._alone(ref, info)
+            if ref.id in self.optional and alone is None and ref.id.lower() not in self.previous_markets:
+                # A discovered repository that is gone or holds nothing to read is not a source
                 # (one that had a marketplace last run is: it goes stale, then is tombstoned).
                 continue
-            if not info.found or info.marketplace is None:
-                reason = info.error or f"no_marketplace: {MARKETPLACE_FILE} not found at {ref.ref or 'the default branch'}"
-                outcomes.append(self._failed(ref, reason, info))
+            before = self.previous_status.get(ref.id.lower())
+            if alone == "skills" and before is not None and before.last_error == self._nothing(ref, info.head_oid):
+                alone = None  # looked for at this commit already: nothing there (no tree read again)
+            if not info.found or alone is None:
+                outcomes.append(self._failed(ref, info.error or self._nothing(ref, info.head_oid), info))
             elif self._unchanged(ref, info):
                 outcomes.append(self._reuse(ref, info))
+            elif alone:
+                to_read.append(Checkout(ref, info, [], alone=alone))
             else:
-                to_read.append(Checkout(ref, info, folders[ref.id], extra={MARKETPLACE_FILE: info.marketplace.encode("utf-8")}))
+                to_read.append(
+                    Checkout(ref, info, folders[ref.id], extra={MARKETPLACE_FILE: (info.marketplace or "").encode("utf-8")})
+                )
         for remote in self.remote.values():
             remote.fetch_as = current_name(remote.ref, remote.info)
         for item in to_read:
@@ -170,8 +179,30 @@ class GitHubCrawl:
         await self._fetch([*to_read, *remote_to_read])
         await self._fetch_others(to_read)  # the marketplaces read here, not the plugin repositories
         for item in to_read:
+            if item.alone == "skills" and item.error is None and not item.plugin_dirs:
+                if item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
+                    continue  # discovered, and nothing there to read
+                item.error = self._nothing(item.ref, item.info.head_oid)
             outcomes.append(self._read(item))
         return outcomes
+
+    def _alone(self, ref: RepoRef, info: RepoInfo) -> str | None:
+        """ "" for a repository with Claude's catalog; "other" with only Codex's or Cursor's;
+        "skills" with none, to be looked for in its tree; None: nothing to read."""
+        if not info.found:
+            return None
+        if info.marketplace is not None:
+            return ""
+        if info.others:
+            return "other"
+        return None if ref.id.lower() in self.unprobed else "skills"
+
+    @staticmethod
+    def _nothing(ref: RepoRef, oid: str | None) -> str:
+        """Why a repository is not a marketplace; naming the commit lets the next run that sees
+        the same commit skip looking again."""
+        at = f"commit {oid}" if oid else (ref.ref or "the default branch")
+        return f"no_marketplace: no plugin catalog ({MARKETPLACE_FILE} or another client's) nor skills at {at}"
 
     def _parse(self, text: str) -> tuple[list[MarketplaceEntry], list[str]]:
         """The entries of a marketplace.json, and every folder its relative sources name.
@@ -235,7 +266,7 @@ class GitHubCrawl:
             id=before.id,
             kind="github",
             state="fresh",
-            entries=before.entries,
+            entries=before.entries + len(before.other_ids),  # as read_local and read_other count them
             recorded=len(plugins),
             skipped=len(before.skipped),
             clients=status_before.clients if status_before else {},  # the same commit: the same catalogs
@@ -273,7 +304,7 @@ class GitHubCrawl:
                     **common,
                     "state": state,
                     "stale_since": since,
-                    "entries": before.entries,
+                    "entries": before.entries + len(before.other_ids),
                     "recorded": len(plugins),
                     "skipped": len(before.skipped),
                 }
@@ -290,6 +321,10 @@ class GitHubCrawl:
             try:
                 entries, truncated = await self.github.tree(item.target, item.info.head_oid or "HEAD")
                 item.tree = entries
+                if item.alone == "skills":
+                    item.plugin_dirs = checkout.skill_dirs(entries)
+                    if not item.plugin_dirs:
+                        return
                 item.layout = checkout.plan(entries, item.plugin_dirs, truncated)
             except GitHubError as exc:
                 item.error = str(exc)
@@ -343,16 +378,19 @@ class GitHubCrawl:
 
     def _read(self, item: Checkout) -> SourceOutcome:
         if item.root is None:
-            return self._failed(item.ref, item.error or "fetch_failed")
-        source = LocalSource(item.ref.id, item.root, "github")
-        outcome = read_local(
-            source,
-            self.taxonomy,
-            self.now,
-            resolve=self._resolve,
-            metrics=self._metrics(item.info),
-            others=not item.others_failed,
-        )
+            return self._failed(item.ref, item.error or "fetch_failed", item.info)
+        if item.alone:
+            outcome = self._read_alone(item, item.root)
+        else:
+            source = LocalSource(item.ref.id, item.root, "github")
+            outcome = read_local(
+                source,
+                self.taxonomy,
+                self.now,
+                resolve=self._resolve,
+                metrics=self._metrics(item.info),
+                others=not item.others_failed,
+            )
         if outcome.status.state == "invalid":
             return self._failed(item.ref, outcome.status.last_error or "invalid", item.info, state="invalid")
         notes = []
@@ -377,6 +415,23 @@ class GitHubCrawl:
         if notes and outcome.marketplace is not None:
             outcome.marketplace = outcome.marketplace.model_copy(update={"findings": [*outcome.marketplace.findings, *notes]})
         return outcome
+
+    def _read_alone(self, item: Checkout, root: Path) -> SourceOutcome:
+        """A repository with no Claude catalog, read as ``crawl --from-dir`` reads one
+        (``sources/folders.py``): Codex's or Cursor's catalog, else its skills."""
+        from agentops_index.sources.other import read_other
+        from agentops_index.sources.standalone import read_skills
+
+        if item.others_failed:  # its plugins' files did not come: never judge empty placeholders
+            return self._failed(item.ref, "fetch_failed: the folders its catalog names could not be read", item.info)
+        read = read_other(root, item.ref.id, "github", self.taxonomy, self.now)
+        read = read or read_skills(root, item.ref.id, "github", self.taxonomy, self.now)
+        if read is None:
+            return self._failed(item.ref, self._nothing(item.ref, item.info.head_oid), item.info)
+        status, market, plugins = read
+        if market is not None:
+            market = market.model_copy(update={"metrics": self._metrics(item.info)})
+        return SourceOutcome(status, market, plugins)
 
     def _resolve(self, entry: MarketplaceEntry) -> tuple[assemble.PluginParts, m.RepoMetrics | None]:
         found = plugin_repo(entry)
@@ -410,81 +465,13 @@ async def crawl(
     now: str,
     previous: m.Snapshot | None,
     optional: set[str] | None = None,
+    unprobed: set[str] | None = None,
 ) -> list[SourceOutcome]:
     """Crawl ``refs`` through ``github``; virtual checkouts live in a temp dir for the run only.
 
     ``optional`` ids (discovered, not curated) are dropped rather than reported when they turn
-    out to hold no marketplace.
+    out to hold no marketplace; ``unprobed`` ones (found only as plugins' sources) are not read
+    for standalone skills when they have no catalog.
     """
     with tempfile.TemporaryDirectory(prefix="agentops-crawl-") as tmp:
-        return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp), optional or set()).run(refs)
-
-
-@dataclass
-class GitHubRepos:
-    """Repositories read through GitHub's APIs at ``api_url``: ``refs`` plus what discovery found
-    (``discover`` searches here; ``discovered`` is what an earlier ``discover_sources`` found,
-    which the nightly runs once for all shards). Each source records its ``origin``."""
-
-    refs: list[RepoRef]
-    api_url: str
-    token: str | None
-    max_requests: int | None = None
-    transport: httpx.AsyncBaseTransport | None = None
-    throttle: Throttle | None = None
-    timeout: httpx.Timeout | None = None
-    shard: tuple[int, int] | None = None
-    discover: bool = False
-    search_interval: float | None = None
-    search_cap: int | None = None
-    discovered: Found | None = None
-
-    def gather(self, taxonomy: Taxonomy, now: str, previous: m.Snapshot | None) -> Gathered:
-        from agentops_index.sources import discovery
-
-        refs = self.refs
-        known = {r.id.lower() for r in refs}
-        found = self.discovered
-        candidates: dict[str, m.SourceOrigin] = {}  # discovered repositories not curated, with their origin
-
-        async def run() -> tuple[list[SourceOutcome], report.Usage]:
-            nonlocal found, candidates
-            github = GitHub(
-                self.api_url,
-                self.token,
-                transport=self.transport,
-                max_requests=self.max_requests,
-                throttle=self.throttle,
-                timeout=self.timeout,
-            )
-            try:
-                if found is None and self.discover:
-                    found = await discovery.search_for(github, previous, self.search_interval, self.search_cap)
-                candidates = found.candidates(known) if found is not None else {}
-                extra = discovery.as_refs(candidates)
-                wanted = [r for r in [*refs, *extra] if in_shard(r.id, self.shard)]
-                outcomes = await crawl(wanted, github, taxonomy, now, previous, optional={r.id for r in extra})
-            finally:
-                await github.close()
-            spent = github.usage
-            usage = report.Usage(
-                retries=github.throttle.retries,
-                slept_seconds=round(github.throttle.slept, 3),
-                requests=spent.total,
-                graphql_requests=spent.requests["graphql"],
-                rest_requests=spent.requests["rest"],
-                graphql_points=spent.points,
-                refused_hosts=sorted(set(spent.refused)),
-            )
-            return outcomes, usage
-
-        outcomes, usage = asyncio.run(run())
-        origins: dict[str, m.SourceOrigin] = {r.id.lower(): "curated" for r in refs}
-        origins.update((repo_id.lower(), origin) for repo_id, origin in candidates.items())
-        for outcome in outcomes:
-            outcome.status = outcome.status.model_copy(update={"origin": origins.get(outcome.status.id.lower())})
-        stats = None
-        if found is not None:
-            crawled = {o.status.id.lower() for o in outcomes}
-            stats = discovery.discovery_stats(len(refs), candidates, crawled, found)
-        return Gathered(outcomes, usage, stats)
+        return await GitHubCrawl(github, taxonomy, now, previous, Path(tmp), optional, unprobed).run(refs)

@@ -62,6 +62,24 @@ def in_shard(source_id: str, shard: tuple[int, int] | None) -> bool:
     return int(digest[:12], 16) % n == k - 1
 
 
+def without_plugin_sources(outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
+    """The outcomes less the repositories of standalone skills that a marketplace among them
+    names as a plugin's source: that repository is the plugin (its skills are the plugin's
+    components), not a second marketplace of the same skills. A curated one stays. Applied to
+    a whole crawl, and again when shards are merged (a shard does not see the others' plugins)."""
+    named = {p.resolved.repo.lower() for o in outcomes for p in o.plugins if p.resolved.repo}
+    return [
+        o
+        for o in outcomes
+        if not (
+            o.marketplace is not None
+            and o.marketplace.client == "skill"
+            and o.status.origin != "curated"
+            and o.status.id.lower() in named
+        )
+    ]
+
+
 Resolver = Callable[[MarketplaceEntry], "tuple[assemble.PluginParts, m.RepoMetrics | None] | None"]
 
 
