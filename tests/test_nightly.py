@@ -167,7 +167,10 @@ def test_two_nights_end_to_end_against_the_fake_github(fake_github: Any, tmp_pat
         for night, epoch in enumerate(("1795737600", "1795824000")):
             env = {**base, "AGENTOPS_WORK": str(tmp_path / f"work{night}"), "SOURCE_DATE_EPOCH": epoch}
             found = run("nightly-discover", env=env)
-            assert "Code search saw 9 repositories (9 with Claude's catalog, 0 with Codex's, 0 with Cursor's, 8 with skill files; 4 requests, 0 errors)" in found.stdout, found.stdout
+            assert (
+                "Code search saw 9 repositories (9 with Claude's catalog, 0 with Codex's, 0 with Cursor's, 8 with skill files; 4 requests, 0 errors)"
+                in found.stdout
+            ), found.stdout
             for shard in ("1", "2"):
                 run("nightly-crawl", shard, "2", env=env)
             build = run("nightly-build", env=env)
