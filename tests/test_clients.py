@@ -110,12 +110,13 @@ def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_co
             recorded=sum(s.clients[client].recorded for s in result.snapshot.sources if client in s.clients),
             skipped=sum(s.clients[client].skipped for s in result.snapshot.sources if client in s.clients),
         )
-        for client in ("codex", "cursor", "skill")
+        for client in ("codex", "cursor", "skill", "agent-plugins")
     }
     # Each folder with a record that a client's entry names got that client's view (and two
     # entries may name one folder).
     assert all(totals[c].recorded >= len(viewed[c]) > 0 for c in viewed), (totals, {c: len(f) for c, f in viewed.items()})
     assert totals["codex"].entries == 503 and totals["cursor"].entries == 199
+    assert totals["agent-plugins"] == ClientCount(entries=3, recorded=3, skipped=0)  # the three root plugin.json
 
 
 def test_codex_reads_claudes_catalog_when_it_has_none(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_other_clients_catalogs_through_github_equal_from_dir(fake_github: Start
         k: (local_status[k].entries, local_status[k].recorded, local_status[k].skipped) for k in fresh
     }
     homes = {m.id.lower(): m.client for m in through.snapshot.marketplaces}
-    assert {"claude", "codex", "cursor", "skill"} <= set(homes.values())
+    assert {"claude", "codex", "cursor", "skill", "agent-plugins"} <= set(homes.values())
     assert homes == {m.id.lower(): m.client for m in local.snapshot.marketplaces}
 
     def records(result: CrawlResult) -> dict[str, tuple[bool, str | None, list[str]]]:
@@ -493,3 +493,29 @@ def test_when_the_second_round_fails_what_only_other_catalogs_name_is_skipped_no
     (status,) = result.snapshot.sources
     assert status.state == "fresh" and status.clients["codex"].skipped == 62
     assert result.report.accounting_holds
+
+
+def test_discovery_alone_finds_every_format_of_the_formats_corpus(fake_github: Start) -> None:
+    """With no curated source, code search for each client's catalog path, for skill files and for
+    Agent Plugins manifests finds every repository of the formats corpus, and the GitHub crawl
+    then gives what --from-dir gives: the same marketplaces, clients and records."""
+    formats = REPO.parent / "shared" / "corpus-formats" / "marketplaces"
+    if not formats.is_dir():
+        pytest.skip(f"the formats corpus is not at {formats} (it lives in ../shared/corpus-formats)")
+    fake = fake_github(World.from_folder(formats))
+    through = crawl(fake, [], discover=True, search_interval=0)
+    local = crawl_local([formats], TAXONOMY)
+    found = through.report.discovery
+    assert found is not None and found.errors == [] and found.code_search == len(refs_of(formats))
+    # The corpus's README counts: 18 Claude catalogs, 25 Codex, 20 Cursor, 3 Agent Plugins manifests.
+    assert {k: found.by_format[k] for k in ("claude", "codex", "cursor", "agent-plugins")} == {
+        "claude": 18,
+        "codex": 25,
+        "cursor": 20,
+        "agent-plugins": 3,
+    }
+    homes = {m.id.lower(): m.client for m in through.snapshot.marketplaces}
+    assert homes == {m.id.lower(): m.client for m in local.snapshot.marketplaces}
+    assert set(homes.values()) == {"claude", "codex", "cursor", "skill", "agent-plugins"}
+    assert comparable(through) == comparable(local) and len(comparable(through)) > 800
+    assert through.report.clients == local.report.clients

@@ -246,7 +246,7 @@ def schema() -> None:
 )
 @click.option(
     "--client",
-    type=click.Choice(("claude", "codex", "cursor", "skill")),
+    type=click.Choice(("claude", "codex", "cursor", "skill", "agent-plugins")),
     default=None,
     help="Only plugins this client's catalog offers and its own rules accept (Claude Code: its validator passes them; skill: standalone Agent Skills the reference validator passes).",
 )

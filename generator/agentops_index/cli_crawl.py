@@ -234,8 +234,14 @@ def discover_sources(
 
 
 def _by_format(counts: dict[str, int]) -> str:
-    """ "7 with Claude's catalog, 2 with Codex's, 0 with Cursor's, 3 with skill files"."""
-    names = {"claude": "Claude's catalog", "codex": "Codex's", "cursor": "Cursor's", "skill": "skill files"}
+    """ "7 with Claude's catalog, 2 with Codex's, 0 with Cursor's, 3 with skill files, 1 with an Agent Plugins plugin.json"."""
+    names = {
+        "claude": "Claude's catalog",
+        "codex": "Codex's",
+        "cursor": "Cursor's",
+        "skill": "skill files",
+        "agent-plugins": "an Agent Plugins plugin.json",
+    }
     return ", ".join(f"{counts.get(k, 0)} with {name}" for k, name in names.items())
 
 

@@ -403,6 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
         filename = re.search(r"filename:(\S+)", q)
         in_path = re.search(r"path:(\S+)", q)
         size = re.search(r"size:(\d+)\.\.(\d+)", q)
+        terms = [t.encode() for t in re.findall(r'"([^"]+)"', q)]  # quoted text, matched in the file's content
         hits = []
         for repo in sorted(self.fake.world.repos.values(), key=lambda r: r.full_name.lower()):
             for path, data in sorted(repo.files.items()):
@@ -411,6 +412,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if in_path and not path.startswith(in_path.group(1).strip("/")):
                     continue
                 if size and not (int(size.group(1)) <= len(data) <= int(size.group(2))):
+                    continue
+                if not all(t in data for t in terms):
                     continue
                 hits.append((repo, path, data))
         items = [

@@ -3,7 +3,8 @@
 Claude Code (``claude plugin validate``'s rules, ``manifest/validate.py``), OpenAI's Codex CLI
 (``manifest/codex.py``: it reads its own catalog, else Claude's, else Cursor's), Cursor (its
 published schemas and CI checks, ``manifest/cursor.py``) and Agent Skills (the reference
-validator, ``manifest/skills.py``). Each part names the rules that produced it, so a verdict is
+validator, ``manifest/skills.py``) and Agent Plugins 1.0 (a root ``plugin.json``, by the spec's
+schemas, ``manifest/agentplugins.py``). Each part names the rules that produced it, so a verdict is
 never presented as another client's. A client with nothing to read in the repository is absent.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agentops_index.manifest import codex, cursor, skills
+from agentops_index.manifest import agentplugins, codex, cursor, skills
 from agentops_index.manifest.checks import NOT_FOLLOWED, linked
 from agentops_index.manifest.text import clean
 from agentops_index.snapshot.assemble import plain_name
@@ -90,6 +91,18 @@ def report(root: Path) -> dict[str, Any]:
                 for e in judged.entries
             ],
         }
+    plugin = agentplugins.read(root)
+    if plugin is not None:
+        clients["agent-plugins"] = {
+            "rules": agentplugins.RULES,
+            "manifest": agentplugins.MANIFEST,
+            "verdict": "unjudged" if plugin.unjudged else ("pass" if plugin.valid else "fail"),
+            "name": _t(plugin.name),
+            "note": plugin.unjudged,
+            "problems": [
+                {"file": p.file, "path": _t(p.path), "message": _t(p.message), "severity": p.severity} for p in plugin.problems
+            ],
+        }
     found = skills.judge_all(root)
     if found:
         clients["agent-skills"] = {
@@ -127,7 +140,9 @@ def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     clients = value["clients"]
     if not clients:
-        return [("fail", f"{value['target']}: no catalog of Claude Code, Codex or Cursor, and no Agent Skill")]
+        return [
+            ("fail", f"{value['target']}: no catalog of Claude Code, Codex or Cursor, no Agent Plugins plugin and no Agent Skill")
+        ]
     if "claude" in clients and clients["claude"]["verdict"] == "unjudged":
         out.append(("info", f"Claude Code  {clients['claude']['note']}"))
     elif "claude" in clients:
@@ -162,6 +177,20 @@ def lines(value: dict[str, Any]) -> list[tuple[str, str]]:
             (_level(c["verdict"]), f"Cursor       {c['catalog']}: {c['verdict']}, {_count(len(bad), 'problem')}  [{c['rules']}]")
         )
         out += [("fail", f"  {p['file']} {p['path'] or '(entry)'}: {p['message']}") for p in bad]
+    if "agent-plugins" in clients:
+        c = clients["agent-plugins"]
+        if c["verdict"] == "unjudged":
+            out.append(("info", f"Agent Plugins {c['note']}"))
+        else:
+            bad = [p for p in c["problems"] if p["severity"] == "error"]
+            head = (
+                f"Agent Plugins {c['manifest']}: plugin {c['name']}, {c['verdict']}, {_count(len(bad), 'error')}  [{c['rules']}]"
+            )
+            out.append((_level(c["verdict"]), head))
+            out += [
+                ("fail" if p["severity"] == "error" else "warn", f"  {p['file']} {p['path'] or '(document)'}: {p['message']}")
+                for p in c["problems"]
+            ]
     if "agent-skills" in clients:
         c = clients["agent-skills"]
         wrong = [s for s in c["skills"] if not s["valid"]]

@@ -16,7 +16,12 @@ from html import escape
 from agentops_index.snapshot.models import MarketplaceRecord, PluginRecord
 
 LABEL = "agentops-index"
-CLIENT_WORDS = {"codex": "Codex", "cursor": "Cursor", "skill": "Agent Skill"}  # whose rules a verdict is by
+CLIENT_WORDS = {
+    "codex": "Codex",
+    "cursor": "Cursor",
+    "skill": "Agent Skill",
+    "agent-plugins": "Agent Plugins",
+}  # whose rules a verdict is by
 HEIGHT = 20
 PAD = 6  # px of space either side of each text
 # Colours: AA contrast for white text on each (4.5:1 or better).

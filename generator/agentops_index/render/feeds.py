@@ -84,6 +84,7 @@ def plugin_markdown(plugin: PluginRecord, base_url: str, record_file: str) -> st
     rules = {
         "claude": "Claude Code's validator",
         "skill": "the Agent Skills reference validator (a standalone skill: no plugin catalog lists it)",
+        "agent-plugins": "the Agent Plugins 1.0 schemas (a root plugin.json: no plugin catalog lists it)",
     }.get(plugin.client, f"{plugin.client.capitalize()}'s rules (no Claude Code catalog lists it)")
     lines = [
         f"# Plugin {plugin.id}",
@@ -129,10 +130,12 @@ def llms_txt(snapshot: Snapshot, base_url: str) -> str:
         f"{sum(1 for m in snapshot.marketplaces if m.client == 'claude')} marketplaces, "
         "each checked the way `claude plugin validate` checks it, with capability signals and a published score."
         + (
-            f" It also lists {homes['codex']} plugins only Codex's catalogs offer, {homes['cursor']} only Cursor's and "
-            f"{homes['skill']} standalone Agent Skills (ids `codex:name@owner/repo`, `cursor:name@owner/repo`, "
-            "`skill:name@owner/repo`), judged by those clients' rules and the Agent Skills reference validator."
-            if homes["codex"] or homes["cursor"] or homes["skill"]
+            f" It also lists {homes['codex']} plugins only Codex's catalogs offer, {homes['cursor']} only Cursor's, "
+            f"{homes['skill']} standalone Agent Skills and {homes['agent-plugins']} Agent Plugins 1.0 plugins "
+            "(ids `codex:name@owner/repo`, `cursor:name@owner/repo`, `skill:name@owner/repo`, "
+            "`agent-plugins:name@owner/repo`), judged by those clients' rules, the Agent Skills reference "
+            "validator and the Agent Plugins schemas."
+            if homes["codex"] or homes["cursor"] or homes["skill"] or homes["agent-plugins"]
             else ""
         ),
         "",

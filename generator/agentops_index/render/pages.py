@@ -474,7 +474,12 @@ def _stats(snapshot: Snapshot, site: c.Site, analytics: Analytics) -> c.StatsPag
                     counted[key].entries if key in counted else 0,
                     counted[key].skipped if key in counted else 0,
                 )
-                for key, name in (("codex", "Codex"), ("cursor", "Cursor"), ("skill", "Agent Skills (standalone)"))
+                for key, name in (
+                    ("codex", "Codex"),
+                    ("cursor", "Cursor"),
+                    ("skill", "Agent Skills (standalone)"),
+                    ("agent-plugins", "Agent Plugins 1.0"),
+                )
             ),
         ],
         analytics=analytics,

@@ -30,6 +30,7 @@ FORMAT = "agentops-index/query"
 # reader takes a home it does not know for another client's (``recap``), never for Claude's.
 FORMAT_VERSION = 3
 READABLE_FORMATS = frozenset({1, 2, 3})  # a version 1 file's records are all Claude Code listings
+CLIENTS = ("claude", "codex", "cursor", "skill", "agent-plugins")  # the homes and facet values a record may carry
 MAX_PLUGINS = 500_000  # records a query file may hold (30,000 today; anchors claim up to 80,000)
 QUERY_FILE_CAP = 512 * 1024 * 1024  # bytes of JSON a downloaded query file may unpack to (session.DOWNLOAD_CAP)
 
@@ -224,10 +225,8 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
             data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
     data["install"] = [x for x in (clean(x, SHORT_CAP) for x in data["install"]) if INSTALL_LINE.match(x)][:2]
     data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
-    data["clients"] = [
-        c for c in ("claude", "codex", "cursor", "skill") if c in data["clients"]
-    ]  # the facet's values, nothing else
-    data["home"] = data["home"] if data["home"] in ("claude", "codex", "cursor", "skill") else "other"
+    data["clients"] = [c for c in CLIENTS if c in data["clients"]]  # the facet's values, nothing else
+    data["home"] = data["home"] if data["home"] in CLIENTS else "other"
     data["capabilities"] = [clean(x, SHORT_CAP) for x in data["capabilities"]][:50]
     return data
 

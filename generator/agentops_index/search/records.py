@@ -126,7 +126,7 @@ def highest_signal(plugin: PluginRecord) -> SignalRecord | None:
     return max(above, key=lambda s: SIGNAL_LEVELS.index(s.level), default=None)
 
 
-CLIENTS = ("claude", "codex", "cursor", "skill")  # the search facet's values (skill: a standalone Agent Skill)
+CLIENTS = ("claude", "codex", "cursor", "skill", "agent-plugins")  # the search facet's values (skill: a standalone Agent Skill)
 
 
 def works_in(plugin: PluginRecord) -> list[str]:

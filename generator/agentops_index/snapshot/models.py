@@ -44,8 +44,9 @@ SourceOrigin = Literal["curated", "code_search", "referenced", "earlier"]
 Origin = Literal["github", "local"]
 # The agent client whose catalog gives a record its id, verdict and install (sources/other.py):
 # Claude Code's when its catalog lists the plugin; else Codex's own catalog, else Cursor's; "skill"
-# for a standalone Agent Skill, in a repository of skills with no catalog (sources/standalone.py).
-Client = Literal["claude", "codex", "cursor", "skill"]
+# for a standalone Agent Skill, in a repository of skills with no catalog (sources/standalone.py);
+# "agent-plugins" for a repository whose root is an Agent Plugins 1.0 plugin (sources/agentplugin.py).
+Client = Literal["claude", "codex", "cursor", "skill", "agent-plugins"]
 HookType = Literal["command", "http", "prompt", "agent", "other"]
 Transport = Literal["stdio", "http", "sse", "ws", "other"]
 
@@ -293,7 +294,9 @@ class ClientView(Strict):
     """How another agent client reads the same plugin folder (manifest/clients.py): from which
     catalog, how to install it there, and its verdict by that client's own rules."""
 
-    client: Literal["codex", "cursor", "skill"]  # skill: a standalone skill's own SKILL.md, by the Agent Skills rules
+    # skill: a standalone skill's own SKILL.md, by the Agent Skills rules; agent-plugins: a folder's
+    # root Agent Plugins plugin.json, by that spec's schemas
+    client: Literal["codex", "cursor", "skill", "agent-plugins"]
     catalog: str  # the catalog file the client reads: its own, or another client's (Codex reads Claude's)
     valid: bool | None  # None: a git source, whose install needs the network to judge
     rules: str  # whose rules gave the verdict

@@ -55,8 +55,11 @@ def _wanted(entry: TreeEntry) -> bool:
     return False
 
 
-def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool = False) -> Plan:
-    """Which files to fetch, which to stand in as placeholders, which folders to create."""
+def plan(
+    entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool = False, also: frozenset[str] = frozenset()
+) -> Plan:
+    """Which files to fetch, which to stand in as placeholders, which folders to create
+    (``also``: more files to fetch by path, such as ``root_plugin_files``)."""
     out = Plan(truncated=tree_truncated)
     dirs = [d.removeprefix("./").strip("/") for d in plugin_dirs]
     fetched_bytes = 0
@@ -69,8 +72,10 @@ def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool 
             continue
         if entry.type != "blob" or entry.mode == "120000":
             continue  # symlinks and submodules are not followed (the local reader refuses them too)
-        useful = (entry.path in ROOT_FILES and entry.size <= MARKETPLACE_CAP) or (
-            not SKIP_PARTS.intersection(parts) and any(_under(entry.path, d) for d in dirs) and _wanted(entry)
+        useful = (
+            (entry.path in ROOT_FILES and entry.size <= MARKETPLACE_CAP)
+            or (entry.path in also and _wanted(entry))
+            or (not SKIP_PARTS.intersection(parts) and any(_under(entry.path, d) for d in dirs) and _wanted(entry))
         )
         if useful and len(out.fetch) < MAX_FETCH_FILES and fetched_bytes + entry.size <= MAX_FETCH_BYTES:
             out.fetch.append(entry)
@@ -83,6 +88,18 @@ def plan(entries: list[TreeEntry], plugin_dirs: list[str], tree_truncated: bool 
         else:
             out.truncated = True
     return out
+
+
+AGENT_PLUGIN_FILES = frozenset({"plugin.json", "mcp.json"})  # manifest/agentplugins.py reads them at a plugin's root
+
+
+def root_plugin_files(entries: list[TreeEntry]) -> frozenset[str]:
+    """A repository's root ``plugin.json`` (an Agent Plugins plugin when its ``$schema`` says so,
+    which only reading it tells), with the ``mcp.json`` and README beside it; none without it."""
+    names = {e.path for e in entries if e.type == "blob" and "/" not in e.path and e.mode != "120000"}
+    if "plugin.json" not in names:
+        return frozenset()
+    return frozenset(n for n in names if n in AGENT_PLUGIN_FILES or _README.match(n))
 
 
 def skill_dirs(entries: list[TreeEntry]) -> list[str]:

@@ -17,12 +17,14 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
-from agentops_index.manifest import codex, cursor
+from agentops_index.manifest import agentplugins, codex, cursor
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.assemble import plain_name, text
 
 PROBLEMS_MAX = 20
+AGENT_PLUGINS: Final = "agent-plugins"
 
 
 def folder_of(path: str | None) -> str | None:
@@ -79,6 +81,39 @@ def cursor_views(judged: cursor.CursorCatalog) -> list[m.ClientView]:
     return out
 
 
+def agent_plugins_view(plugin: agentplugins.AgentPlugin, entry_name: str) -> m.ClientView:
+    """The Agent Plugins 1.0 verdict on a folder whose root ``plugin.json`` is one. The format
+    publishes no install command of its own (a client that reads it installs from the folder),
+    so the view offers none."""
+    problems = [f"{p.file} {p.path or '(document)'}: {p.message}" for p in plugin.problems]
+    return m.ClientView(
+        client=AGENT_PLUGINS,
+        catalog=agentplugins.MANIFEST,
+        valid=plugin.valid,
+        rules=agentplugins.RULES,
+        install=[],
+        untrusted=untrusted(entry_name, None, [*problems, *([plugin.unjudged] if plugin.unjudged else [])]),
+    )
+
+
+def with_agent_plugins(root: Path, plugins: list[m.PluginRecord]) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
+    """The records, each whose folder is also an Agent Plugins plugin (a root ``plugin.json``
+    naming the format) with that view added; and the count of such folders (one entry each,
+    recorded: the format has no catalog, so its plugin is the folder's record)."""
+    out, folders = [], set()
+    for record in plugins:
+        folder = folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+        where = root if folder in (None, ".") else root / (folder or "")
+        found = agentplugins.read(where) if folder is not None and record.client != AGENT_PLUGINS else None
+        if found is not None and where.resolve().is_relative_to(root.resolve()):
+            folders.add(folder)
+            name = found.name or (folder or "").rsplit("/", 1)[-1]
+            record = record.model_copy(update={"clients": [*record.clients, agent_plugins_view(found, name)]})
+        out.append(record)
+    count = {AGENT_PLUGINS: m.ClientCount(entries=len(folders), recorded=len(folders), skipped=0)} if folders else {}
+    return out, count
+
+
 @dataclass(slots=True)
 class Readings:
     """What Codex and Cursor make of one repository, read once (``readings``): their catalogs,
@@ -133,18 +168,23 @@ def counts(named: dict[str, list[str | None]], recorded: set[str]) -> dict[str, 
     }
 
 
-def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
-    """Every source's counts, summed by client (the crawl report's, the statistics page's)."""
+def merged(*parts: dict[str, m.ClientCount]) -> dict[str, m.ClientCount]:
+    """Counts of one source's parts, summed by client."""
     out: dict[str, m.ClientCount] = {}
-    for source in sources:
-        for client, count in source.clients.items():
+    for part in parts:
+        for client, count in part.items():
             before = out.get(client, m.ClientCount(entries=0, recorded=0, skipped=0))
             out[client] = m.ClientCount(
                 entries=before.entries + count.entries,
                 recorded=before.recorded + count.recorded,
                 skipped=before.skipped + count.skipped,
             )
-    return dict(sorted(out.items()))
+    return out
+
+
+def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
+    """Every source's counts, summed by client (the crawl report's, the statistics page's)."""
+    return dict(sorted(merged(*(source.clients for source in sources)).items()))
 
 
 def attach(read: Readings, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:

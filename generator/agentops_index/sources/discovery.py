@@ -31,11 +31,14 @@ from agentops_index.sources.github import GitHub, GitHubError, RepoRef, json_obj
 
 # What each code search looks for, and the paths of its hits that count (a hit elsewhere, such
 # as a marketplace.json in some other folder, is not a catalog). Skills: anywhere in a repository.
+# A quoted term is matched in the file's text, as code search does.
 QUERIES = {
     "claude": ("filename:marketplace.json path:.claude-plugin", (".claude-plugin/marketplace.json",)),
     "codex": ("filename:marketplace.json path:.agents/plugins", (".agents/plugins/marketplace.json",)),
     "cursor": ("filename:marketplace.json path:.cursor-plugin", (".cursor-plugin/marketplace.json",)),
     "skill": ("filename:SKILL.md", ()),
+    # An Agent Plugins plugin: a root plugin.json that names the format's schema (others' plugin.json do not).
+    "agent-plugins": ('"agent-plugins.org/schemas" filename:plugin.json', ("plugin.json",)),
 }
 SKILL_SEARCH_REQUESTS = 150  # about 16 minutes at SEARCH_INTERVAL
 MAX_SIZE = 393_216  # code search indexes files under 384 KB

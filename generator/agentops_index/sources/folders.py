@@ -10,6 +10,7 @@ from pathlib import Path
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
+from agentops_index.sources.agentplugin import read_agent_plugin
 from agentops_index.sources.local import LocalSource, discover
 from agentops_index.sources.other import read_other
 from agentops_index.sources.read import Gathered, SourceOutcome, read_local
@@ -31,9 +32,11 @@ class LocalFolders:
         outcomes = []
         for u in unusable:
             # A checkout with no Claude catalog: Codex's or Cursor's gives its records (sources/other.py).
-            # ...else a repository of Agent Skills is a marketplace of them (sources/standalone.py).
-            other = read_other(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None
-            other = other or (read_skills(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None)
+            # ...else a root Agent Plugins plugin is a marketplace of it (sources/agentplugin.py), else a
+            # repository of Agent Skills is a marketplace of them (sources/standalone.py).
+            other = None
+            for reader in (read_other, read_agent_plugin, read_skills):
+                other = other or (reader(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None)
             outcomes.append(
                 SourceOutcome(*other)
                 if other

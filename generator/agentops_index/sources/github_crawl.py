@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agentops_index.manifest import codex, cursor, skills
+from agentops_index.manifest import agentplugins, codex, cursor, skills
 from agentops_index.manifest.findings import Report
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.models import MarketplaceEntry, github_repo, parse_marketplace
@@ -45,6 +45,7 @@ CLIENT_RULES = {
     "codex": codex.CLIENT,
     "cursor": cursor.RULES,
     "skill": skills.RULES,
+    "agent-plugins": agentplugins.RULES,
 }  # a view judged by other rules is judged again
 
 
@@ -179,7 +180,7 @@ class GitHubCrawl:
         await self._fetch([*to_read, *remote_to_read])
         await self._fetch_others(to_read)  # the marketplaces read here, not the plugin repositories
         for item in to_read:
-            if item.alone == "skills" and item.error is None and not item.plugin_dirs:
+            if item.alone == "skills" and item.error is None and item.layout is None:
                 if item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
                     continue  # discovered, and nothing there to read
                 item.error = self._nothing(item.ref, item.info.head_oid)
@@ -321,11 +322,12 @@ class GitHubCrawl:
             try:
                 entries, truncated = await self.github.tree(item.target, item.info.head_oid or "HEAD")
                 item.tree = entries
-                if item.alone == "skills":
-                    item.plugin_dirs = checkout.skill_dirs(entries)
-                    if not item.plugin_dirs:
+                also = frozenset[str]()
+                if item.alone == "skills":  # standalone skills, or a root Agent Plugins plugin
+                    item.plugin_dirs, also = checkout.skill_dirs(entries), checkout.root_plugin_files(entries)
+                    if not item.plugin_dirs and not also:
                         return
-                item.layout = checkout.plan(entries, item.plugin_dirs, truncated)
+                item.layout = checkout.plan(entries, item.plugin_dirs, truncated, also)
             except GitHubError as exc:
                 item.error = str(exc)
 
@@ -419,12 +421,14 @@ class GitHubCrawl:
     def _read_alone(self, item: Checkout, root: Path) -> SourceOutcome:
         """A repository with no Claude catalog, read as ``crawl --from-dir`` reads one
         (``sources/folders.py``): Codex's or Cursor's catalog, else its skills."""
+        from agentops_index.sources.agentplugin import read_agent_plugin
         from agentops_index.sources.other import read_other
         from agentops_index.sources.standalone import read_skills
 
         if item.others_failed:  # its plugins' files did not come: never judge empty placeholders
             return self._failed(item.ref, "fetch_failed: the folders its catalog names could not be read", item.info)
         read = read_other(root, item.ref.id, "github", self.taxonomy, self.now)
+        read = read or read_agent_plugin(root, item.ref.id, "github", self.taxonomy, self.now)
         read = read or read_skills(root, item.ref.id, "github", self.taxonomy, self.now)
         if read is None:
             return self._failed(item.ref, self._nothing(item.ref, item.info.head_oid), item.info)

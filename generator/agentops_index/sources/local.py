@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agentops_index.errors import InputError
+from agentops_index.manifest import agentplugins
 from agentops_index.manifest.checks import present, read_bytes
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP, read_json
 from agentops_index.manifest.validate import MARKETPLACE_FILE
@@ -59,8 +60,10 @@ OTHER_ROOT_FILES = (".agents/plugins/marketplace.json", ".cursor-plugin/marketpl
 
 
 def _has_other(folder: Path) -> bool:
-    return any(present(folder, f) for f in OTHER_ROOT_FILES) or any(
-        present(child, "SKILL.md") for child in sorted((folder / "skills").glob("*"))[:1000] if child.is_dir()
+    return (
+        agentplugins.claimed(folder) is not None
+        or any(present(folder, f) for f in OTHER_ROOT_FILES)
+        or any(present(child, "SKILL.md") for child in sorted((folder / "skills").glob("*"))[:1000] if child.is_dir())
     )
 
 

@@ -327,7 +327,9 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
             owner_name=assemble.text(owner.get("name"), SHORT_CAP),
         ),
     )
-    counted = tally(found, records + more)
+    records, agent_plugins = clients.with_agent_plugins(root, records)
+    more, also = clients.with_agent_plugins(root, more)
+    counted = {**tally(found, records + more), **clients.merged(agent_plugins, also)}
     counted[client] = m.ClientCount(entries=len(plugins), recorded=len(records), skipped=len(skipped))
     state = {"state": "fresh", "entries": len(plugins) + len(more), "recorded": len(records) + len(more), "skipped": len(skipped)}
     done = m.SourceStatus.model_validate({**status, **state, "clients": dict(sorted(counted.items()))})

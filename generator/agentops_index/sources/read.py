@@ -125,6 +125,8 @@ def read_local(
     plugins = clients.attach(found, plugins)
     taken = {p.resolved.plugin_dir for p in plugins if p.resolved.plugin_dir}
     more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
+    plugins, agent_plugins = clients.with_agent_plugins(source.root, plugins)
+    more, also = clients.with_agent_plugins(source.root, more)
     ids = [p.id for p in plugins]
     market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
     if more:
@@ -138,6 +140,6 @@ def read_local(
         entries=market_record.entries + len(more),
         recorded=len(plugins) + len(more),
         skipped=len(market_record.skipped),
-        clients=other.tally(found, plugins + more),
+        clients=dict(sorted({**other.tally(found, plugins + more), **clients.merged(agent_plugins, also)}.items())),
     )
     return SourceOutcome(status, market_record, plugins + more)

@@ -12,7 +12,7 @@ const chips = document.getElementById('chips');
 // Category names by slug, as the category select shows them (read once: cards and chips use them).
 const CATEGORY_NAMES = new Map([...form.elements.category.options].map((o) => [o.value, o.textContent]));
 const RISK = ['none', 'info', 'notice', 'elevated', 'high'];
-const CLIENT_NAMES = { codex: 'Codex', cursor: 'Cursor', skill: 'Agent Skill' };
+const CLIENT_NAMES = { codex: 'Codex', cursor: 'Cursor', skill: 'Agent Skill', 'agent-plugins': 'Agent Plugins' };
 const FACETS = ['category', 'marketplace', 'component', 'client', 'licence', 'risk'];
 const BATCH = 24; // result fragments loaded at once
 const SHOWN = 20;

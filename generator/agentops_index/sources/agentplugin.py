@@ -1,0 +1,128 @@
+"""Agent Plugins 1.0 plugins as records: a repository whose root ``plugin.json`` is one, with no catalog.
+
+Agent Plugins (agent-plugins.org) has no catalog: a plugin is a folder with a root
+``plugin.json`` naming the format's ``$schema`` (``manifest/agentplugins.py``). A repository with
+no Claude, Codex or Cursor catalog whose root is such a plugin is a marketplace of that one
+plugin: its record is ``agent-plugins:<name>@<owner/repo>`` (``client`` "agent-plugins"), the
+manifest's ``name`` (the folder's name when it has none that is a string), judged by the
+spec's 1.0.0 schemas and MCP rules. Its components are what the format loads (§6.1): the skills
+at ``skills/<name>/SKILL.md`` and the servers of ``mcp.json``; Claude-only folders beside it
+(``commands/``, ``.mcp.json``) belong to other manifests and are not counted for it. The skills
+are that plugin's, never standalone skill records as well.
+
+The format publishes no install command of its own (clients that read it install a plugin from
+its folder, as Codex 0.171.0 does when a catalog points at one): the record says so and offers
+none. Where the same folder is listed by a Claude, Codex or Cursor catalog, the Agent Plugins
+verdict is attached to that record as a view (``sources/clients.py``), never a second record.
+Nothing here raises on what a repository holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Final
+
+from agentops_index.manifest import agentplugins
+from agentops_index.manifest.components import Inventory, inventory
+from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource
+from agentops_index.manifest.text import NAME_CAP, clean
+from agentops_index.snapshot import assemble
+from agentops_index.snapshot import models as m
+from agentops_index.snapshot.categories import Taxonomy
+from agentops_index.sources import clients
+from agentops_index.sources.other import ENTRY_KEYS, Read
+
+CLIENT: Final = clients.AGENT_PLUGINS
+NOTE = "an Agent Plugins 1.0 plugin, in no Claude Code catalog: a client that reads the format installs it from its repository"
+
+
+def components(folder: Path) -> Inventory:
+    """What the format loads from a plugin folder (§6.1): ``skills/<name>/SKILL.md`` one level
+    deep, and the servers of ``mcp.json`` (``streamable-http`` is HTTP)."""
+    found = inventory(folder, {"mcpServers": "./" + agentplugins.MCP_FILE})
+    return Inventory(
+        skills=[s for s in found.skills if s.path.count("/") == 2 and s.path.startswith("skills/")],
+        mcp_servers=[
+            replace(s, transport="http" if s.transport == "streamable-http" else s.transport)
+            for s in found.mcp_servers
+            if s.file == agentplugins.MCP_FILE
+        ],
+    )
+
+
+def _findings(plugin: agentplugins.AgentPlugin) -> list[m.FindingRecord]:
+    out = [
+        m.FindingRecord(
+            code="agent_plugins.invalid" if p.severity == "error" else "agent_plugins.unknown_key",
+            severity="error" if p.severity == "error" else "warning",
+            path=p.path or "(document)",
+            message=clean(p.message, assemble.FINDING_CAP),
+            file=p.file,
+            scope="entry",
+        )
+        for p in plugin.problems
+    ]
+    if plugin.unjudged:
+        out.append(
+            m.FindingRecord(
+                code="agent_plugins.not_judged",
+                severity="error",
+                path="(document)",
+                message=plugin.unjudged,
+                file=agentplugins.MCP_FILE,
+                scope="entry",
+            )
+        )
+    return out
+
+
+def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
+    """A repository whose root is an Agent Plugins plugin: a marketplace of it; None when it is not."""
+    plugin = agentplugins.read(root)
+    if plugin is None:
+        return None
+    fallback = source_id.rsplit("/", 1)[-1]
+    name = plugin.name if plugin.name and clean(plugin.name, NAME_CAP) == plugin.name else fallback
+    entry = MarketplaceEntry(
+        index=0,
+        name=name,
+        raw={k: plugin.manifest[k] for k in ENTRY_KEYS if k in plugin.manifest},
+        source=PluginSource(kind="relative", path="./"),
+    )
+    parts = assemble.PluginParts()
+    parts.plugin_json = plugin.manifest
+    parts.resolution = m.Resolution(state="local", plugin_dir=".", manifest="plugin.json")
+    parts.inventory = components(root)
+    parts.readme = assemble.readme(root)
+    parts.plugin_dir = root
+    home = assemble.Home(client=CLIENT, findings=_findings(plugin), views=[clients.agent_plugins_view(plugin, name)], note=NOTE)
+    record = assemble.plugin_record(source_id, origin, Marketplace(name=None, raw={}), entry, parts, taxonomy, now, home=home)
+    market = m.MarketplaceRecord(
+        id=source_id,
+        slug="",
+        origin=origin,  # type: ignore[arg-type]
+        valid=True,
+        errors=0,
+        warnings=0,
+        findings=[],
+        entries=1,
+        plugin_ids=[record.id],
+        skipped=[],
+        install=m.Install(marketplace_add=None, plugin_install=None, note=NOTE),
+        client=CLIENT,
+        untrusted=m.MarketplaceUntrusted(
+            name=assemble.text(name, NAME_CAP), description=assemble.text(plugin.manifest.get("description"))
+        ),
+    )
+    count = {CLIENT: m.ClientCount(entries=1, recorded=1, skipped=0)}
+    status = m.SourceStatus(
+        id=source_id,
+        kind=origin,  # type: ignore[arg-type]
+        state="fresh",
+        entries=1,
+        recorded=1,
+        skipped=0,
+        clients=count,
+    )
+    return status, market, [record]
