@@ -519,3 +519,18 @@ def test_discovery_alone_finds_every_format_of_the_formats_corpus(fake_github: S
     assert set(homes.values()) == {"claude", "codex", "cursor", "skill", "agent-plugins"}
     assert comparable(through) == comparable(local) and len(comparable(through)) > 800
     assert through.report.clients == local.report.clients
+
+
+def test_skills_beside_a_catalog_come_through_github_as_from_dir(fake_github: Start, tmp_path: Path) -> None:
+    root = tmp_path / "octo__mixed"
+    catalog = {"name": "mixed", "owner": {"name": "o"}, "plugins": [{"name": "tool", "source": "./plugins/tool"}]}
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(catalog))
+    for folder, name in (("plugins/tool/skills/inner", "inner"), ("skills/outer", "outer")):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: The {name} skill.\n---\nbody\n")
+    through = crawl(fake_github(World.from_folder(tmp_path)), refs_of(tmp_path))
+    local = crawl_local([tmp_path], TAXONOMY)
+    assert sorted(comparable(through)) == ["skill:outer@octo/mixed", "tool@octo/mixed"]
+    assert comparable(through) == comparable(local)
+    assert through.snapshot.sources[0].clients == local.snapshot.sources[0].clients

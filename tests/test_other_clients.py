@@ -538,3 +538,57 @@ def test_a_root_given_to_from_dir_with_another_clients_catalog_is_read(tmp_path:
     text(tmp_path / "skills-only" / "skills" / "one" / "SKILL.md", "---\nname: one\ndescription: A skill.\n---\n")
     (skill,) = crawl_local([tmp_path / "skills-only"], TAXONOMY).snapshot.plugins
     assert skill.id == "skill:one@local/skills-only" and skill.clients[0].install == []  # not on GitHub: no clone
+
+
+def test_skills_beside_a_catalog_outside_its_plugins_are_records_and_counted(tmp_path: Path) -> None:
+    """A marketplace repository that also keeps skills outside every plugin folder: each is a
+    ``skill:`` record listed as the catalog's other ids, counted under "skill"; the skills inside
+    a plugin stay its components."""
+    root = tmp_path / "octo__mixed"
+    catalog = {"name": "mixed", "owner": {"name": "o"}, "plugins": [{"name": "tool", "source": "./plugins/tool"}]}
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(catalog))
+    # A skill elsewhere (a fixture, an example marketplace) is not a published skill of the repository.
+    places = (
+        ("plugins/tool/skills/inner", "inner"),
+        ("skills/outer", "outer"),
+        (".claude/skills/dev", "dev"),
+        ("tests/data/skills/fx", "fx"),
+    )
+    for folder, name in places:
+        (root / folder).mkdir(parents=True)
+        (root / folder / "SKILL.md").write_text(f"---\nname: {name}\ndescription: The {name} skill.\n---\nbody\n")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    ids = sorted(p.id for p in snapshot.plugins)
+    assert ids == ["skill:dev@octo/mixed", "skill:outer@octo/mixed", "tool@octo/mixed"]
+    (market,) = snapshot.marketplaces
+    assert market.plugin_ids == ["tool@octo/mixed"] and sorted(market.other_ids) == [
+        "skill:dev@octo/mixed",
+        "skill:outer@octo/mixed",
+    ]
+    tool = next(p for p in snapshot.plugins if p.id == "tool@octo/mixed")
+    assert tool.counts.skills == 1
+    (status,) = snapshot.sources
+    assert status.clients["skill"] == ClientCount(entries=2, recorded=2, skipped=0)
+    assert status.entries == status.recorded + status.skipped == 3
+    # A plugin at the repository's root reads every skill folder as its own: no skill record.
+    catalog["plugins"] = [{"name": "all", "source": "./"}]
+    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(catalog))
+    again = crawl_local([tmp_path], TAXONOMY).snapshot
+    assert [p.id for p in again.plugins] == ["all@octo/mixed"] and "skill" not in again.sources[0].clients
+
+
+def test_skills_beside_another_clients_catalog_are_records_too(tmp_path: Path) -> None:
+    root = tmp_path / "octo__codexy"
+    catalog = {"name": "codexy", "plugins": [{"name": "tool", "source": {"source": "local", "path": "./plugins/tool"}}]}
+    (root / ".agents" / "plugins").mkdir(parents=True)
+    (root / ".agents" / "plugins" / "marketplace.json").write_text(json.dumps(catalog))
+    (root / "plugins" / "tool").mkdir(parents=True)
+    (root / "skills" / "outer").mkdir(parents=True)
+    (root / "skills" / "outer" / "SKILL.md").write_text("---\nname: outer\ndescription: The outer skill.\n---\nbody\n")
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    assert sorted(p.id for p in snapshot.plugins) == ["codex:tool@octo/codexy", "skill:outer@octo/codexy"]
+    (market,) = snapshot.marketplaces
+    assert market.client == "codex" and market.other_ids == ["skill:outer@octo/codexy"]
+    (status,) = snapshot.sources
+    assert status.clients["skill"] == ClientCount(entries=1, recorded=1, skipped=0) and status.recorded == 2

@@ -79,7 +79,9 @@ class Checkout:
     extra: dict[str, bytes] = field(default_factory=dict)
     others_failed: bool = False  # the second round (folders only other catalogs name) failed
     fetch_as: RepoRef | None = None  # the repository's current name, when GitHub renamed it
-    alone: str | None = None  # no Claude catalog: "other" (Codex's or Cursor's) or "skills" (looked for)
+    # A marketplace's repository: "" with Claude's catalog; without, "other" (Codex's or Cursor's) or
+    # "skills" (looked for). None: a plugin's own repository.
+    alone: str | None = None
 
     @property
     def target(self) -> RepoRef:
@@ -162,7 +164,9 @@ class GitHubCrawl:
                 to_read.append(Checkout(ref, info, [], alone=alone))
             else:
                 to_read.append(
-                    Checkout(ref, info, folders[ref.id], extra={MARKETPLACE_FILE: (info.marketplace or "").encode("utf-8")})
+                    Checkout(
+                        ref, info, folders[ref.id], extra={MARKETPLACE_FILE: (info.marketplace or "").encode("utf-8")}, alone=""
+                    )
                 )
         for remote in self.remote.values():
             remote.fetch_as = current_name(remote.ref, remote.info)
@@ -327,7 +331,10 @@ class GitHubCrawl:
                     item.plugin_dirs, also = checkout.skill_dirs(entries), checkout.root_plugin_files(entries)
                     if not item.plugin_dirs and not also:
                         return
-                item.layout = checkout.plan(entries, item.plugin_dirs, truncated, also)
+                dirs = item.plugin_dirs
+                if item.alone in ("", "other"):  # a catalog's repository: the skills beside it too (standalone.beside)
+                    dirs = [*dirs, *checkout.skill_dirs(entries)]
+                item.layout = checkout.plan(entries, dirs, truncated, also)
             except GitHubError as exc:
                 item.error = str(exc)
 
@@ -422,12 +429,11 @@ class GitHubCrawl:
         """A repository with no Claude catalog, read as ``crawl --from-dir`` reads one
         (``sources/folders.py``): Codex's or Cursor's catalog, else its skills."""
         from agentops_index.sources.agentplugin import read_agent_plugin
-        from agentops_index.sources.other import read_other
-        from agentops_index.sources.standalone import read_skills
+        from agentops_index.sources.standalone import read_other_and_skills, read_skills
 
         if item.others_failed:  # its plugins' files did not come: never judge empty placeholders
             return self._failed(item.ref, "fetch_failed: the folders its catalog names could not be read", item.info)
-        read = read_other(root, item.ref.id, "github", self.taxonomy, self.now)
+        read = read_other_and_skills(root, item.ref.id, "github", self.taxonomy, self.now)
         read = read or read_agent_plugin(root, item.ref.id, "github", self.taxonomy, self.now)
         read = read or read_skills(root, item.ref.id, "github", self.taxonomy, self.now)
         if read is None:

@@ -298,6 +298,8 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
     taken: set[str] = set()
     records = _records(root, source_id, origin, client, body, (taxonomy, now, found), taken)
     more = extras(found, root, source_id, origin, (taxonomy, now), taken, skip=client)
+    records, agent_plugins = clients.with_agent_plugins(root, records)
+    more, also = clients.with_agent_plugins(root, more)
     plugins = _plugins(body)
     skipped = [
         m.SkippedEntry(index=i, reason="entry_not_object" if not isinstance(raw, dict) else "name_not_string")
@@ -327,8 +329,6 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
             owner_name=assemble.text(owner.get("name"), SHORT_CAP),
         ),
     )
-    records, agent_plugins = clients.with_agent_plugins(root, records)
-    more, also = clients.with_agent_plugins(root, more)
     counted = {**tally(found, records + more), **clients.merged(agent_plugins, also)}
     counted[client] = m.ClientCount(entries=len(plugins), recorded=len(records), skipped=len(skipped))
     state = {"state": "fresh", "entries": len(plugins) + len(more), "recorded": len(records) + len(more), "skipped": len(skipped)}

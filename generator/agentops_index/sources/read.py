@@ -16,7 +16,7 @@ from agentops_index.manifest.validate import MARKETPLACE_FILE, validate_marketpl
 from agentops_index.snapshot import assemble, report
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
-from agentops_index.sources import clients
+from agentops_index.sources import clients, standalone
 from agentops_index.sources.local import LocalSource
 
 
@@ -127,6 +127,10 @@ def read_local(
     more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
     plugins, agent_plugins = clients.with_agent_plugins(source.root, plugins)
     more, also = clients.with_agent_plugins(source.root, more)
+    skills, skill_count = (
+        standalone.beside(source.root, source.id, source.origin, plugins + more, (taxonomy, now)) if others else ([], {})
+    )
+    more += skills
     ids = [p.id for p in plugins]
     market_record = assemble.marketplace_record(source.id, source.origin, market, report, ids)
     if more:
@@ -140,6 +144,6 @@ def read_local(
         entries=market_record.entries + len(more),
         recorded=len(plugins) + len(more),
         skipped=len(market_record.skipped),
-        clients=dict(sorted({**other.tally(found, plugins + more), **clients.merged(agent_plugins, also)}.items())),
+        clients=dict(sorted({**other.tally(found, plugins + more), **clients.merged(agent_plugins, also, skill_count)}.items())),
     )
     return SourceOutcome(status, market_record, plugins + more)

@@ -9,8 +9,9 @@ Skills reference validator (``manifest/skills.py``), with how to copy it where e
 clients reads it (one line a client, a fresh temporary clone, nothing overwritten; none for a
 skill that fails its checks or holds a symbolic link). A skill folder whose name cannot be an id
 (not UTF-8, or a control character) or past ``skills.MAX_SKILLS`` is counted as skipped. Skills
-inside a plugin are that plugin's components, as before; skills beside a catalog, outside its
-plugins, are not records yet. Nothing here raises on what a repository holds.
+inside a plugin are that plugin's components, as before; skills beside a catalog, outside every
+folder of its plugins (``beside``), are records the same way, listed as the catalog's
+``other_ids`` and counted under "skill". Nothing here raises on what a repository holds.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.other import Read, parts_of
+from agentops_index.sources.other import Read, parts_of, read_other
 
 # Where each client that reads Agent Skills looks for a user's own (FORMATS.md §3; the clients' docs).
 READERS = (("Claude Code", "~/.claude/skills"), ("Codex", "~/.agents/skills"))
@@ -135,6 +136,78 @@ def records(root: Path, source_id: str, origin: str, folders: list[str], context
         used.add(record.id)
         out.append(record)
     return out
+
+
+# Where a repository with a catalog keeps skills of its own, for people to copy: its top-level
+# skills/ folder, and the project folders Claude Code and Codex read. Skill files anywhere else in
+# such a repository (test fixtures, vendored or example marketplaces, documentation) are not
+# published skills.
+BESIDE = ("skills/", ".claude/skills/", ".agents/skills/")
+
+
+def _plain_dir(root: Path, place: str) -> bool:
+    """Whether ``place`` is a folder under ``root`` reached through no symbolic link."""
+    path = root
+    for part in place.strip("/").split("/"):
+        path = path / part
+        if path.is_symlink() or not path.is_dir():
+            return False
+    return True
+
+
+def _within(folder: str, plugin_dir: str) -> bool:
+    return plugin_dir == "." or folder == plugin_dir or folder.startswith(plugin_dir + "/")
+
+
+def beside(
+    root: Path, source_id: str, origin: str, plugins: list[m.PluginRecord], context: tuple[Taxonomy, str]
+) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
+    """The records of a repository's skills kept where skills are published (``BESIDE``) and
+    outside every folder its catalog's plugins read (``plugins``, the records made so far), and
+    their count; none when there are none. Folders whose name cannot be an id are counted as
+    skipped; past ``skills.MAX_SKILLS`` the rest are not counted."""
+    dirs = {clients.folder_of(p.resolved.plugin_dir) or "." for p in plugins if p.resolved.state == "local"}
+    places = [root / p for p in BESIDE if _plain_dir(root, p)]
+    if "." in dirs or not places:
+        return [], {}
+    outside: list[str] = []
+    skipped = 0
+    for folder in (f for place in places for f in skills.folders(place)):
+        relative = folder.relative_to(root).as_posix() + "/"
+        if any(_within(relative[:-1], d) for d in dirs):
+            continue
+        if len(outside) == skills.MAX_SKILLS:
+            break
+        if _usable(relative):
+            outside.append(relative[:-1])
+        else:
+            skipped += 1
+    if not outside and not skipped:
+        return [], {}
+    made = records(root, source_id, origin, outside, context)
+    taken = {r.id for r in plugins}
+    made = [r if r.id not in taken else r.model_copy(update={"id": f"{r.id}#beside"}) for r in made]
+    return made, {"skill": m.ClientCount(entries=len(made) + skipped, recorded=len(made), skipped=skipped)}
+
+
+def read_other_and_skills(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
+    """``other.read_other`` (a repository with Codex's or Cursor's catalog and not Claude's), with
+    the records of the skills beside that catalog (``beside``)."""
+    read = read_other(root, source_id, origin, taxonomy, now)
+    if read is None:
+        return read
+    status, market, plugins = read
+    if market is None:
+        return read
+    made, count = beside(root, source_id, origin, plugins, (taxonomy, now))
+    if not made:
+        return read
+    market = market.model_copy(update={"other_ids": [*market.other_ids, *(r.id for r in made)]})
+    counted = dict(sorted(clients.merged(status.clients, count).items()))
+    status = status.model_copy(
+        update={"entries": status.entries + len(made), "recorded": status.recorded + len(made), "clients": counted}
+    )
+    return status, market, plugins + made
 
 
 def read_skills(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
