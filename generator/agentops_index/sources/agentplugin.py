@@ -31,7 +31,7 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.other import ENTRY_KEYS, Read
+from agentops_index.sources.other import ENTRY_KEYS, Read, without_catalog
 
 CLIENT: Final = clients.AGENT_PLUGINS
 NOTE = "an Agent Plugins 1.0 plugin, in no Claude Code catalog: a client that reads the format installs it from its repository"
@@ -98,31 +98,8 @@ def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonom
     parts.plugin_dir = root
     home = assemble.Home(client=CLIENT, findings=_findings(plugin), views=[clients.agent_plugins_view(plugin, name)], note=NOTE)
     record = assemble.plugin_record(source_id, origin, Marketplace(name=None, raw={}), entry, parts, taxonomy, now, home=home)
-    market = m.MarketplaceRecord(
-        id=source_id,
-        slug="",
-        origin=origin,  # type: ignore[arg-type]
-        valid=True,
-        errors=0,
-        warnings=0,
-        findings=[],
-        entries=1,
-        plugin_ids=[record.id],
-        skipped=[],
-        install=m.Install(marketplace_add=None, plugin_install=None, note=NOTE),
-        client=CLIENT,
-        untrusted=m.MarketplaceUntrusted(
-            name=assemble.text(name, NAME_CAP), description=assemble.text(plugin.manifest.get("description"))
-        ),
+    untrusted = m.MarketplaceUntrusted(
+        name=assemble.text(name, NAME_CAP), description=assemble.text(plugin.manifest.get("description"))
     )
-    count = {CLIENT: m.ClientCount(entries=1, recorded=1, skipped=0)}
-    status = m.SourceStatus(
-        id=source_id,
-        kind=origin,  # type: ignore[arg-type]
-        state="fresh",
-        entries=1,
-        recorded=1,
-        skipped=0,
-        clients=count,
-    )
-    return status, market, [record]
+    count = m.ClientCount(entries=1, recorded=1, skipped=0)
+    return without_catalog(source_id, origin, [record], (CLIENT, NOTE, untrusted), count)

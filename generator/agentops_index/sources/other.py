@@ -280,6 +280,43 @@ def tally(found: clients.Readings, records: list[m.PluginRecord]) -> dict[str, m
 Read = tuple[m.SourceStatus, m.MarketplaceRecord | None, list[m.PluginRecord]]
 
 
+def without_catalog(
+    source_id: str,
+    origin: str,
+    plugins: list[m.PluginRecord],
+    shown: tuple[m.Client, str, m.MarketplaceUntrusted],
+    count: m.ClientCount,
+) -> Read:
+    """A repository with no catalog whose records are ``plugins`` (standalone skills, a root Agent
+    Plugins plugin): a marketplace of them, of ``shown``'s client, with its install note."""
+    client, note, untrusted = shown
+    market = m.MarketplaceRecord(
+        id=source_id,
+        slug="",
+        origin=origin,  # type: ignore[arg-type]
+        valid=True,
+        errors=0,
+        warnings=0,
+        findings=[],
+        entries=len(plugins),
+        plugin_ids=[r.id for r in plugins],
+        skipped=[],
+        install=m.Install(marketplace_add=None, plugin_install=None, note=note),
+        client=client,
+        untrusted=untrusted,
+    )
+    status = m.SourceStatus(
+        id=source_id,
+        kind=origin,  # type: ignore[arg-type]
+        state="fresh",
+        entries=len(plugins),
+        recorded=len(plugins),
+        skipped=0,
+        clients={client: count},
+    )
+    return status, market, plugins
+
+
 def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
     """The status, marketplace and records of a repository without Claude's catalog, from
     Codex's or Cursor's (``sources/folders.py`` makes them a source's outcome); None when it

@@ -28,7 +28,7 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.other import Read, parts_of, read_other
+from agentops_index.sources.other import Read, parts_of, read_other, without_catalog
 
 # Where each client that reads Agent Skills looks for a user's own (FORMATS.md §3; the clients' docs).
 READERS = (("Claude Code", "~/.claude/skills"), ("Codex", "~/.agents/skills"))
@@ -216,34 +216,8 @@ def read_skills(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now
     if not folders:
         return None
     made = records(root, source_id, origin, folders, (taxonomy, now))
-    market = m.MarketplaceRecord(
-        id=source_id,
-        slug="",
-        origin=origin,  # type: ignore[arg-type]
-        valid=True,
-        errors=0,
-        warnings=0,
-        findings=[],
-        entries=len(made),
-        plugin_ids=[r.id for r in made],
-        skipped=[],
-        install=m.Install(
-            marketplace_add=None,
-            plugin_install=None,
-            note="Agent Skills with no catalog: copy a skill where your agent reads skills",
-        ),
-        client="skill",
-        untrusted=m.MarketplaceUntrusted(name=assemble.text(source_id.rsplit("/", 1)[-1], NAME_CAP)),
-    )
+    note = "Agent Skills with no catalog: copy a skill where your agent reads skills"
+    untrusted = m.MarketplaceUntrusted(name=assemble.text(source_id.rsplit("/", 1)[-1], NAME_CAP))
     # The marketplace's entries are its records; the skill folders that are not are counted here.
-    count = {"skill": m.ClientCount(entries=len(made) + skipped, recorded=len(made), skipped=skipped)}
-    status = m.SourceStatus(
-        id=source_id,
-        kind=origin,  # type: ignore[arg-type]
-        state="fresh",
-        entries=len(made),
-        recorded=len(made),
-        skipped=0,
-        clients=count,
-    )
-    return status, market, made
+    count = m.ClientCount(entries=len(made) + skipped, recorded=len(made), skipped=skipped)
+    return without_catalog(source_id, origin, made, ("skill", note, untrusted), count)
