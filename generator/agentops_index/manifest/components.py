@@ -255,6 +255,36 @@ def inventory(plugin_dir: Path, manifest: dict[str, Any]) -> Inventory:
     return inv
 
 
+def _cursor_hooks(value: Any, file: str) -> list[HookHandler]:
+    """Hooks in Cursor's shape (``{"version": 1, "hooks": {"stop": [{"command": ...}]}}``); a file
+    in Claude Code's shape (handlers under a matcher's ``hooks``) is read as Claude's."""
+    events = value.get("hooks") if isinstance(value, dict) else None
+    out: list[HookHandler] = []
+    for event, handlers in (events.items() if isinstance(events, dict) else ()):
+        for handler in handlers if isinstance(handlers, list) else ():
+            if isinstance(handler, dict) and isinstance(handler.get("hooks"), list):
+                out += _hooks_from({event: [handler]}, file, loadable=True)
+            elif isinstance(handler, dict):
+                command = handler.get("command") if isinstance(handler.get("command"), str) else None
+                kind = str(handler["type"]) if isinstance(handler.get("type"), str) else "command" if command else "unknown"
+                matcher = handler.get("matcher") if isinstance(handler.get("matcher"), str) else None
+                out.append(HookHandler(event=str(event), type=kind, matcher=matcher, command=command, file=file))
+    return out
+
+
+def cursor_inventory(plugin_dir: Path, manifest: dict[str, Any]) -> Inventory:
+    """What Cursor loads from a plugin folder: its commands, agents and skills as Claude's are
+    found, hooks in Cursor's shape (``hooks/hooks.json`` or the manifest's), and the MCP servers
+    of ``mcp.json`` (no leading dot) or the manifest's ``mcpServers``."""
+    inv = inventory(plugin_dir, {k: v for k, v in manifest.items() if k not in ("hooks", "mcpServers", "lspServers")})
+    inv.hooks, inv.mcp_servers, inv.lsp_servers = [], [], []
+    for document, file in zip(*_merged(plugin_dir, manifest, "hooks", "hooks/hooks.json"), strict=True):
+        inv.hooks.extend(_cursor_hooks(document, file))
+    for document, file in zip(*_merged(plugin_dir, manifest, "mcpServers", "mcp.json"), strict=True):
+        inv.mcp_servers.extend(_servers(document, file))
+    return inv
+
+
 def inline_inventory(manifest: dict[str, Any]) -> Inventory:
     """What an entry declares inline when its files cannot be read (remote sources)."""
     inv = Inventory()

@@ -24,7 +24,7 @@ from typing import Any
 
 from agentops_index.manifest import codex, cursor
 from agentops_index.manifest.checks import NOT_FOLLOWED, inside, linked, load_json, present, regular_file
-from agentops_index.manifest.components import inventory
+from agentops_index.manifest.components import cursor_inventory, inventory
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource
 from agentops_index.manifest.text import DESCRIPTION_CAP, NAME_CAP, SHORT_CAP, clean
@@ -83,7 +83,8 @@ def _shown(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def parts_of(root: Path, folder: str | None, manifests: tuple[str, ...], entry: MarketplaceEntry) -> assemble.PluginParts:
-    """A local entry's folder read as that client reads it: its manifest, components and README."""
+    """A local entry's folder read as that client reads it: its manifest, components (Cursor's
+    hooks and ``mcp.json`` for a Cursor plugin, ``components.cursor_inventory``) and README."""
     if folder is None:
         return assemble.remote_plugin(entry)
     plugin_dir = inside(root, folder)
@@ -101,7 +102,8 @@ def parts_of(root: Path, folder: str | None, manifests: tuple[str, ...], entry: 
     parts = assemble.PluginParts()
     parts.plugin_json = _shown(manifest)
     parts.resolution = m.Resolution(state="local", plugin_dir=folder, manifest="plugin.json" if manifest else "entry")
-    parts.inventory = inventory(plugin_dir, manifest or {})
+    read = cursor_inventory if manifests == (cursor.MANIFEST,) else inventory
+    parts.inventory = read(plugin_dir, manifest or {})
     parts.readme = assemble.readme(plugin_dir)
     parts.plugin_dir = plugin_dir
     return parts
