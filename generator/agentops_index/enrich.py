@@ -136,5 +136,5 @@ def crawl_report(snapshot: m.Snapshot, name: str = "latest.json") -> report.Craw
             if s.state in ("invalid", "stale")
         ],
         findings_by_code=dict(sorted(codes.items())),
-        clients=clients.totals(snapshot.sources),
+        clients=clients.by_client(snapshot),
     )

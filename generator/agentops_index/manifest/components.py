@@ -260,7 +260,7 @@ def _cursor_hooks(value: Any, file: str) -> list[HookHandler]:
     in Claude Code's shape (handlers under a matcher's ``hooks``) is read as Claude's."""
     events = value.get("hooks") if isinstance(value, dict) else None
     out: list[HookHandler] = []
-    for event, handlers in (events.items() if isinstance(events, dict) else ()):
+    for event, handlers in events.items() if isinstance(events, dict) else ():
         for handler in handlers if isinstance(handlers, list) else ():
             if isinstance(handler, dict) and isinstance(handler.get("hooks"), list):
                 out += _hooks_from({event: [handler]}, file, loadable=True)

@@ -31,7 +31,7 @@ from agentops_index.config import Ranking
 from agentops_index.search import index as whoosh_index
 from agentops_index.search import store
 
-FORMAT_VERSION = 21  # bump when store.py or index.py changes what they write (21: C#, C++, .NET as words)
+FORMAT_VERSION = 22  # bump when store.py or index.py changes what they write (22: a record's other clients' installs)
 STATE_FILE = "state.json"
 KEEP = 4  # prepared folders kept in the cache (about 60 MB each at 30,000 plugins); the least recently used go first
 

@@ -67,6 +67,7 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "license": ("str?", None),
     "install": ("strs", []),
     "install_note": ("str?", None),
+    "installs": ("pairs", []),
     "canonical_id": ("str?", None),
     "mirrors": ("strs", []),
     "clients": ("strs", ["claude"]),
@@ -89,6 +90,29 @@ INSTALL_LINE = re.compile(
     r"^/plugin (?:install [A-Za-z0-9._-]{1,128}@[A-Za-z0-9._-]{1,128}"
     r"|marketplace add (?:[A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}|https?://[A-Za-z0-9._~:/%+@-]{1,300}))$"
 )
+# Other clients' commands we write (sources/clients.py, sources/standalone.py), by client: Codex's
+# marketplace add and plugin add, and the line that copies a standalone skill where an agent reads it.
+_SEG = r"[A-Za-z0-9._][A-Za-z0-9._-]{0,127}"
+CLIENT_LINES = {
+    "codex": re.compile(
+        r"^codex plugin (?:marketplace add [A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}"
+        r"|add [A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})$"
+    ),
+    "skill": re.compile(
+        rf'^d=\$\(mktemp -d\) && git clone --depth 1 https://github\.com/{_SEG}/{_SEG}\.git "\$d/r"'
+        rf'(?: && rm -rf "\$d/r/\.git")? && mkdir -p (~/\.claude/skills|~/\.agents/skills) && test ! -e \1/{_SEG} '
+        rf'&& cp -R "\$d/r(?:/{_SEG})*" \1/{_SEG}  # (?:Claude Code|Codex)$'
+    ),
+}
+_DOTS = re.compile(r'(?:^|[/ "])\.{1,2}(?=[/ "]|$)')  # a "." or ".." path part: never in a line we wrote
+
+
+def client_line(client: str, line: str) -> bool:
+    """Whether ``line`` is a command of ``client``'s that we write, and nothing else."""
+    shape = CLIENT_LINES.get(client)
+    return shape is not None and shape.match(line) is not None and _DOTS.search(line) is None
+
+
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
 
 
@@ -224,6 +248,7 @@ def recap(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data.get(field), str):
             data[field] = clean(data[field], SHORT_CAP if field != "explanation" else DESCRIPTION_CAP)
     data["install"] = [x for x in (clean(x, SHORT_CAP) for x in data["install"]) if INSTALL_LINE.match(x)][:2]
+    data["installs"] = [(c, x) for c, x in data["installs"] if client_line(c, x)][:8]
     data["mirrors"] = [clean(x, SHORT_CAP) for x in data["mirrors"]][:500]
     data["clients"] = [c for c in CLIENTS if c in data["clients"]]  # the facet's values, nothing else
     data["home"] = data["home"] if data["home"] in CLIENTS else "other"

@@ -64,6 +64,9 @@ class QueryRecord(BaseModel):
     license: str | None = None
     install: list[str] = []
     install_note: str | None = None
+    # [client, command] pairs: how each other client that lists it installs it (its views' commands,
+    # built by us from plain names), so a search for that client shows that client's commands
+    installs: list[tuple[str, str]] = []
     canonical_id: str | None = None
     mirrors: list[str] = []
     clients: list[str] = ["claude"]  # the clients it works in (works_in): the search facet
@@ -192,6 +195,7 @@ def project(plugin: PluginRecord, market: MarketplaceRecord | None) -> dict[str,
         "license": (plugin.metrics.license if plugin.metrics else None) or (u.license.text if u.license else None),
         "install": [x for x in (plugin.install.marketplace_add, plugin.install.plugin_install) if x],
         "install_note": plugin.install.note,
+        "installs": [(view.client, line) for view in plugin.clients for line in view.install],
         "canonical_id": plugin.canonical_id,
         "mirrors": list(plugin.mirrors),
         "context_tokens": plugin.context_tokens,

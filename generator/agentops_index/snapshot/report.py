@@ -55,4 +55,4 @@ class CrawlReport(Strict):
     findings_by_code: dict[str, int]
     usage: Usage | None = None
     discovery: Discovery | None = None
-    clients: dict[str, ClientCount] = {}  # every source's other-client catalog entries, summed by client
+    clients: dict[str, ClientCount] = {}  # every client's catalog entries (Claude's included), summed by client

@@ -187,6 +187,19 @@ def totals(sources: list[m.SourceStatus]) -> dict[str, m.ClientCount]:
     return dict(sorted(merged(*(source.clients for source in sources)).items()))
 
 
+def by_client(snapshot: m.Snapshot) -> dict[str, m.ClientCount]:
+    """Every client's catalog entries in a snapshot, recorded or skipped: Claude Code's from its
+    marketplaces (each entry with a string name is a record, the others skipped), the others'
+    from each source's counts (``totals``)."""
+    claude = [market for market in snapshot.marketplaces if market.client == "claude"]
+    own = m.ClientCount(
+        entries=sum(market.entries for market in claude),
+        recorded=sum(len(market.plugin_ids) for market in claude),
+        skipped=sum(len(market.skipped) for market in claude),
+    )
+    return dict(sorted({**totals(snapshot.sources), **({"claude": own} if claude else {})}.items()))
+
+
 def attach(read: Readings, plugins: list[m.PluginRecord]) -> list[m.PluginRecord]:
     """The records, each with the views of the other clients that list its folder (the counts
     are ``sources/other.py``'s ``tally``, once every record of the repository is made)."""

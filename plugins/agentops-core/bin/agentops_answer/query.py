@@ -58,6 +58,15 @@ Facets = tuple[str | None, str | None, str | None, str | None]  # category, mark
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
 
 
+def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
+    """The commands that install a result in ``client`` (the search's client facet; none: the
+    client whose catalog gives the record): Claude Code's for Claude, that client's for another."""
+    wanted = client or record.get("home", "claude")
+    if wanted == "claude":
+        return tuple(record["install"])
+    return tuple(line for who, line in record.get("installs", ()) if who == wanted)
+
+
 class Searcher:
     """Queries over one prepared query store and index (open it with ``with``)."""
 
@@ -351,7 +360,10 @@ class Searcher:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._query(text, category, marketplace, component, limit, correct, collapse, any_word, client)
+            answer = self._query(text, category, marketplace, component, limit, correct, collapse, any_word, client)
+            for hit in answer.results:
+                hit.install = install_for(hit.record, client)
+            return answer
         finally:
             if collecting:
                 gc.enable()
