@@ -14,6 +14,7 @@ import pytest
 from agentops_index.crawl import crawl_local
 from agentops_index.manifest import agentplugins
 from agentops_index.snapshot.categories import load_taxonomy
+from agentops_index.snapshot.models import ClientCount
 from tests.oracle import FORMATS, formats_oracle
 
 REPO = Path(__file__).resolve().parents[1]
@@ -194,3 +195,35 @@ def test_the_clients_command_shows_the_agent_plugins_verdict(tmp_path: Path) -> 
     assert done.exit_code == 1, done.output
     assert "Agent Plugins plugin.json: plugin p, fail, 1 error" in done.output
     assert "mcp.json /$schema" in done.output and "plugin.json (document): Additional properties" in done.output
+
+
+def _cursor_single(root: Path, manifest: dict[str, Any]) -> Path:
+    (root / ".cursor-plugin").mkdir(parents=True)
+    (root / ".cursor-plugin" / "plugin.json").write_text(json.dumps(manifest))
+    (root / "mcp.json").write_text(json.dumps({"mcpServers": {"api": {"url": "https://x.example/mcp"}}}))
+    (root / "skills" / "one").mkdir(parents=True)
+    (root / "skills" / "one" / "SKILL.md").write_text("---\nname: one\ndescription: Skill one.\n---\nbody\n")
+    return root
+
+
+def test_a_single_cursor_plugin_at_a_repositorys_root_is_one_cursor_record(tmp_path: Path) -> None:
+    """Cursor's template makes a one-plugin repository by moving the plugin to the root and dropping
+    the catalog: that repository is one Cursor record, judged by Cursor's plugin schema."""
+    _cursor_single(tmp_path / "octo__solo", {"name": "solo", "description": "One plugin."})
+    _cursor_single(tmp_path / "octo__bad", {"name": "bad", "author": {"name": "a", "url": "https://a.example"}})
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    assert sorted(records) == ["cursor:bad@octo/bad", "cursor:solo@octo/solo"]  # its skills are the plugin's
+    solo = records["cursor:solo@octo/solo"]
+    assert solo.valid and solo.client == "cursor" and (solo.counts.skills, solo.counts.mcp_servers) == (1, 1)
+    assert [(v.client, v.catalog, v.valid) for v in solo.clients] == [("cursor", ".cursor-plugin/plugin.json", True)]
+    bad = records["cursor:bad@octo/bad"]
+    assert not bad.valid and {f.code for f in bad.findings} == {"cursor.refused"} and "url" in bad.findings[0].message
+    assert all(s.clients.get("cursor") == ClientCount(entries=1, recorded=1, skipped=0) for s in snapshot.sources)
+
+
+def test_a_root_agent_plugin_with_cursors_manifest_beside_it_has_both_verdicts(tmp_path: Path) -> None:
+    root = _cursor_single(tmp_path / "octo__both", {"name": "both"})
+    plugin(root, {"$schema": SCHEMA, "name": "both"})
+    (record,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
+    assert record.id == "agent-plugins:both@octo/both" and [v.client for v in record.clients] == ["agent-plugins", "cursor"]

@@ -308,7 +308,7 @@ def test_discovery_finds_every_marketplace_past_the_search_cap(fake_github: Star
     # them as plugin sources, so they are read as plugins, never as repositories of skills.
     owned = {p.resolved.repo for p in result.snapshot.plugins if p.resolved.repo}
     assert discovery is not None and (discovery.curated, discovery.code_search) == (5, 25 + len(owned))
-    assert discovery.by_format == {"claude": 30, "codex": 0, "cursor": 0, "skill": 27, "agent-plugins": 0}
+    assert discovery.by_format == {"claude": 30, "codex": 0, "cursor": 0, "skill": 27, "cursor-plugin": 0, "agent-plugins": 0}
     assert discovery.requests == sum(1 for e in fake.log if e.resource == "search") and discovery.errors == []
     assert owned and discovery.without_marketplace == len(owned)
     assert not any(m.client == "skill" for m in result.snapshot.marketplaces)

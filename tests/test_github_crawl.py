@@ -534,3 +534,18 @@ def test_skills_beside_a_catalog_come_through_github_as_from_dir(fake_github: St
     assert sorted(comparable(through)) == ["skill:outer@octo/mixed", "tool@octo/mixed"]
     assert comparable(through) == comparable(local)
     assert through.snapshot.sources[0].clients == local.snapshot.sources[0].clients
+
+
+def test_a_single_cursor_plugin_is_found_and_read_through_github_as_from_dir(fake_github: Start, tmp_path: Path) -> None:
+    root = tmp_path / "octo__solo"
+    (root / ".cursor-plugin").mkdir(parents=True)
+    (root / ".cursor-plugin" / "plugin.json").write_text(json.dumps({"name": "solo", "description": "One plugin."}))
+    (root / "hooks").mkdir()
+    (root / "hooks" / "hooks.json").write_text(json.dumps({"version": 1, "hooks": {"stop": [{"command": "./s.sh"}]}}))
+    (root / "README.md").write_text("# Solo\n")
+    fake = fake_github(World.from_folder(tmp_path))
+    through = crawl(fake, [], discover=True, search_interval=0)
+    local = crawl_local([tmp_path], TAXONOMY)
+    assert through.report.discovery is not None and through.report.discovery.by_format["cursor-plugin"] == 1
+    assert sorted(comparable(through)) == ["cursor:solo@octo/solo"]
+    assert comparable(through) == comparable(local) and through.report.clients == local.report.clients

@@ -169,7 +169,7 @@ def test_two_nights_end_to_end_against_the_fake_github(fake_github: Any, tmp_pat
             found = run("nightly-discover", env=env)
             assert (
                 "Code search saw 9 repositories (9 with Claude's catalog, 0 with Codex's, 0 with Cursor's, 8 with skill files, "
-                "0 with an Agent Plugins plugin.json; 5 requests, 0 errors)" in found.stdout
+                "0 with a Cursor plugin at the root, 0 with an Agent Plugins plugin.json; 6 requests, 0 errors)" in found.stdout
             ), found.stdout
             for shard in ("1", "2"):
                 run("nightly-crawl", shard, "2", env=env)

@@ -628,7 +628,7 @@ def test_search_shows_the_commands_of_the_client_asked_and_a_query_file_keeps_on
     """A result installs in the client the search asks for (its --client), else in the client
     whose catalog gives it: Codex's commands for a Codex record, the copy lines for a skill. A
     downloaded query file keeps only lines of the shapes we write."""
-    from agentops_index.search.query import install_for
+    from agentops_index.search.hits import install_for
     from agentops_index.search.queryfile import client_line, read_query_file
     from agentops_index.search.records import project_all, query_file_bytes
 
@@ -657,3 +657,67 @@ def test_search_shows_the_commands_of_the_client_asked_and_a_query_file_keeps_on
         ("cursor", "anything"),
     ]:
         assert not client_line(client, line), line
+
+
+def test_a_remote_plugin_two_clients_list_is_one_record_and_two_remote_folders_stay_two(tmp_path: Path) -> None:
+    """A remote source is the same plugin however each catalog spells it (a GitHub repo, an https
+    URL with or without .git, another case); a different folder of the same repository is another."""
+    root = tmp_path / "octo__remote"
+    claude = {
+        "name": "remote",
+        "owner": {"name": "o"},
+        "plugins": [
+            {"name": "one", "source": {"source": "github", "repo": "acme/one"}},
+            {"name": "sub", "source": {"source": "git-subdir", "url": "https://github.com/acme/mono.git", "path": "plugins/a"}},
+        ],
+    }
+    codex_catalog = {
+        "name": "remote",
+        "plugins": [
+            {"name": "one", "source": {"source": "url", "url": "https://GitHub.com/Acme/One.git"}},
+            {"name": "sub", "source": {"source": "git-subdir", "url": "https://github.com/acme/mono", "path": "./plugins/a/"}},
+            {"name": "other", "source": {"source": "git-subdir", "url": "https://github.com/acme/mono", "path": "plugins/b"}},
+        ],
+    }
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(claude))
+    (root / ".agents" / "plugins").mkdir(parents=True)
+    (root / ".agents" / "plugins" / "marketplace.json").write_text(json.dumps(codex_catalog))
+    snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
+    records = {p.id: p for p in snapshot.plugins}
+    assert sorted(records) == ["codex:other@octo/remote", "one@octo/remote", "sub@octo/remote"]
+    assert [v.client for v in records["one@octo/remote"].clients] == ["codex"]
+    assert [v.client for v in records["sub@octo/remote"].clients] == ["codex"]
+    (status,) = snapshot.sources
+    assert status.clients["codex"] == ClientCount(entries=3, recorded=3, skipped=0)
+
+
+def test_the_formats_corpus_remote_and_relative_git_listings_are_one_record(formats_snapshot: Any) -> None:
+    """0xnfrith lists three plugins by the same git URLs in Claude's and Codex's catalogs;
+    octapowers' Codex entry is a git URL "./", the repository Claude's "./" names."""
+    ids = {p.id: p for p in formats_snapshot.plugins}
+    for name in ("claude-canvas", "statusline", "visualize"):
+        assert [v.client for v in ids[f"{name}@0xnfrith/marketplace"].clients] == ["codex"]
+    assert not any(i.startswith("codex:") and i.endswith(("@0xnfrith/marketplace", "@0ctacity/octapowers")) for i in ids)
+    assert [v.client for v in ids["octapowers@0ctacity/octapowers"].clients] == ["codex"]
+
+
+def test_codex_reading_a_cursor_catalog_gives_each_cursor_record_its_verdict(formats_snapshot: Any) -> None:
+    """Where Codex has no catalog of its own nor Claude's, it reads Cursor's: each Cursor record
+    carries Codex's verdict on the same entry, as the Codex CLI gave it (oracle/*.codex.json),
+    even where Codex places the entry elsewhere (it ignores metadata.pluginRoot)."""
+    records = {p.id: p for p in formats_snapshot.plugins}
+    compared = 0
+    for path in sorted((FORMATS / "oracle").glob("*.codex.json")):
+        verdict = json.loads(path.read_text())
+        if verdict.get("summary", {}).get("file_codex_read") != ".cursor-plugin/marketplace.json":
+            continue
+        market = path.name.removesuffix(".codex.json").replace("__", "/", 1)
+        for step in verdict["steps"]:
+            match = re.search(r" plugin add (\S+)@", step["command"])
+            if match:
+                record = next(r for i, r in records.items() if i.lower() == f"cursor:{match.group(1)}@{market}".lower())
+                (view,) = [v for v in record.clients if v.client == "codex"]
+                assert view.valid == (step["exit"] == 0), record.id
+                compared += 1
+    assert compared >= 90

@@ -240,6 +240,7 @@ def _by_format(counts: dict[str, int]) -> str:
         "codex": "Codex's",
         "cursor": "Cursor's",
         "skill": "skill files",
+        "cursor-plugin": "a Cursor plugin at the root",
         "agent-plugins": "an Agent Plugins plugin.json",
     }
     return ", ".join(f"{counts.get(k, 0)} with {name}" for k, name in names.items())

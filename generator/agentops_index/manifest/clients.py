@@ -91,6 +91,19 @@ def report(root: Path) -> dict[str, Any]:
                 for e in judged.entries
             ],
         }
+    single = cursor.single(root) if judged is None else None
+    if single is not None and single[1] is cursor.LINK:
+        note = NOT_FOLLOWED.format(cursor.MANIFEST)
+        clients["cursor"] = {"rules": cursor.RULES, "catalog": cursor.MANIFEST, "verdict": "unjudged", "note": note}
+    elif single is not None:  # one Cursor plugin at the root, with no catalog (Cursor's template)
+        clients["cursor"] = {
+            "rules": cursor.RULES,
+            "catalog": cursor.MANIFEST,
+            "verdict": "pass" if not single[0] and isinstance(single[1], dict) else "fail",
+            "marketplace": None,
+            "problems": [_problem(p) for p in single[0]],
+            "entries": [],
+        }
     plugin = agentplugins.read(root)
     if plugin is not None:
         clients["agent-plugins"] = {

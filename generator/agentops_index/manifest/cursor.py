@@ -134,6 +134,15 @@ def _entry(root: Path, raw: dict[str, Any], plugin_root: str | None, read: dict[
 LINK = object()  # a plugin.json reached through a symbolic link
 
 
+def single(root: Path) -> tuple[list[Problem], Any] | None:
+    """A repository that is one Cursor plugin, as Cursor's template makes one (its folder's
+    contents at the root, one ``.cursor-plugin/plugin.json``, no catalog): that manifest checked
+    against Cursor's plugin schema; None when the root has no such manifest."""
+    if not present(root, MANIFEST):
+        return None
+    return _manifest(root, "the repository root")
+
+
 def _manifest(folder: Path, source: str) -> tuple[list[Problem], Any]:
     """A plugin folder's plugin.json checked against Cursor's plugin schema: (problems, its value;
     LINK when it is a symbolic link, None when it could not be read)."""

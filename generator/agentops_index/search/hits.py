@@ -185,3 +185,12 @@ def claude_hits(fetch: Callable[[int], Sequence[Hit]], want: int) -> list[Hit]:
 
 def _hit_record(hit: Hit) -> dict[str, Any]:
     return hit.record
+
+
+def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
+    """The commands that install a result in ``client`` (the search's client facet; none: the
+    client whose catalog gives the record): Claude Code's for Claude, that client's for another."""
+    wanted = client or record.get("home", "claude")
+    if wanted == "claude":
+        return tuple(record["install"])
+    return tuple(line for who, line in record.get("installs", ()) if who == wanted)

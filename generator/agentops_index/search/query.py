@@ -34,7 +34,7 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.search import concepts, spelling, terms
 from agentops_index.search.documents import CLASSES
-from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term
+from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for
 from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
@@ -55,15 +55,6 @@ NAME_COVER = 0.4  # of the share of the words a plugin's name holds, times the p
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
-
-
-def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
-    """The commands that install a result in ``client`` (the search's client facet; none: the
-    client whose catalog gives the record): Claude Code's for Claude, that client's for another."""
-    wanted = client or record.get("home", "claude")
-    if wanted == "claude":
-        return tuple(record["install"])
-    return tuple(line for who, line in record.get("installs", ()) if who == wanted)
 
 
 class Searcher:

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
-from agentops_index.manifest import agentplugins
+from agentops_index.manifest import agentplugins, cursor
 from agentops_index.manifest.components import Inventory, inventory
 from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource
 from agentops_index.manifest.text import NAME_CAP, clean
@@ -31,7 +31,7 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.other import ENTRY_KEYS, Read, without_catalog
+from agentops_index.sources.other import CODES, ENTRY_KEYS, Read, parts_of, without_catalog
 
 CLIENT: Final = clients.AGENT_PLUGINS
 NOTE = "an Agent Plugins 1.0 plugin, in no Claude Code catalog: a client that reads the format installs it from its repository"
@@ -96,10 +96,74 @@ def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonom
     parts.inventory = components(root)
     parts.readme = assemble.readme(root)
     parts.plugin_dir = root
-    home = assemble.Home(client=CLIENT, findings=_findings(plugin), views=[clients.agent_plugins_view(plugin, name)], note=NOTE)
+    also = cursor_single(root, name)  # figma/mcp-server-guide keeps Cursor's manifest beside it
+    views = [clients.agent_plugins_view(plugin, name), *([also[0]] if also else [])]
+    home = assemble.Home(client=CLIENT, findings=_findings(plugin), views=views, note=NOTE)
     record = assemble.plugin_record(source_id, origin, Marketplace(name=None, raw={}), entry, parts, taxonomy, now, home=home)
     untrusted = m.MarketplaceUntrusted(
         name=assemble.text(name, NAME_CAP), description=assemble.text(plugin.manifest.get("description"))
     )
     count = m.ClientCount(entries=1, recorded=1, skipped=0)
-    return without_catalog(source_id, origin, [record], (CLIENT, NOTE, untrusted), count)
+    status, market, records = without_catalog(source_id, origin, [record], (CLIENT, NOTE, untrusted), count)
+    if also:
+        status = status.model_copy(update={"clients": {**status.clients, "cursor": count}})
+    return status, market, records
+
+
+CURSOR_NOTE = (
+    "a single Cursor plugin at the repository's root, with no catalog: Cursor installs it from its repository "
+    "(/add-plugin in Agent chat, or a team marketplace that imports the repository)"
+)
+
+
+def cursor_single(root: Path, name: str) -> tuple[m.ClientView, list[str]] | None:
+    """Cursor's view of a repository that is one Cursor plugin (``cursor.single``), and its problems."""
+    found = cursor.single(root)
+    if found is None:
+        return None
+    problems, manifest = found
+    unjudged = manifest is cursor.LINK
+    said = [f"{p.file} {p.path or '(document)'}: {p.message}" for p in problems]
+    said += [f"not judged: {cursor.MANIFEST} is a symbolic link (not followed)"] if unjudged else []
+    view = m.ClientView(
+        client="cursor",
+        catalog=cursor.MANIFEST,
+        valid=None if unjudged else not problems and isinstance(manifest, dict),
+        rules=cursor.RULES,
+        install=[],
+        untrusted=clients.untrusted(name, None, said),
+    )
+    return view, said
+
+
+def read_cursor_single(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now: str) -> Read | None:
+    """A repository that is one Cursor plugin and has no catalog: a marketplace of it, its record
+    ``cursor:<name>@<owner/repo>`` judged by Cursor's plugin schema; None when it is not one."""
+    found = cursor.single(root)
+    if found is None:
+        return None
+    manifest = found[1] if isinstance(found[1], dict) else {}
+    fallback = source_id.rsplit("/", 1)[-1]
+    given = manifest.get("name")
+    name = given if isinstance(given, str) and given and clean(given, NAME_CAP) == given else fallback
+    made = cursor_single(root, name)
+    assert made is not None  # the same manifest cursor.single found
+    view, said = made
+    entry = MarketplaceEntry(
+        index=0,
+        name=name,
+        raw={k: manifest[k] for k in ENTRY_KEYS if k in manifest},
+        source=PluginSource(kind="relative", path="./"),
+    )
+    parts = parts_of(root, ".", (cursor.MANIFEST,), entry)
+    severity: m.Severity = "error" if view.valid is not True else "note"
+    code = CODES["cursor", "not_judged" if view.valid is None else "refused"]
+    findings = [
+        m.FindingRecord(code=code, severity=severity, path="plugin.json", message=clean(p, assemble.FINDING_CAP), scope="entry")
+        for p in said
+    ]
+    home = assemble.Home(client="cursor", findings=findings, views=[view], note=CURSOR_NOTE)
+    record = assemble.plugin_record(source_id, origin, Marketplace(name=None, raw={}), entry, parts, taxonomy, now, home=home)
+    untrusted = m.MarketplaceUntrusted(name=assemble.text(name, NAME_CAP), description=assemble.text(manifest.get("description")))
+    count = m.ClientCount(entries=1, recorded=1, skipped=0)
+    return without_catalog(source_id, origin, [record], ("cursor", CURSOR_NOTE, untrusted), count)

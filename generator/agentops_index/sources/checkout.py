@@ -102,6 +102,11 @@ def root_plugin_files(entries: list[TreeEntry]) -> frozenset[str]:
     return frozenset(n for n in names if n in AGENT_PLUGIN_FILES or _README.match(n))
 
 
+def single_cursor_plugin(entries: list[TreeEntry]) -> bool:
+    """Whether a repository keeps Cursor's plugin manifest at its root (a single Cursor plugin)."""
+    return any(e.path == ".cursor-plugin/plugin.json" and e.type == "blob" and e.mode != "120000" for e in entries)
+
+
 def skill_dirs(entries: list[TreeEntry]) -> list[str]:
     """The folders that hold a skill file, where ``manifest.skills.folders`` looks on disk
     (at most ``MAX_DEPTH`` folders down, none under a skipped folder): the parts of a

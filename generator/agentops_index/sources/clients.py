@@ -17,9 +17,12 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from agentops_index.manifest import agentplugins, codex, cursor
+from agentops_index.manifest.checks import load_json, regular_file
+from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.assemble import plain_name, text
 
@@ -29,6 +32,56 @@ AGENT_PLUGINS: Final = "agent-plugins"
 
 def folder_of(path: str | None) -> str | None:
     return posixpath.normpath(path.removeprefix("./")) if path else None
+
+
+def remote_key(url: str | None = None, repo: str | None = None, path: str | None = None) -> str | None:
+    """One name for a remote plugin folder however a catalog spells it: a git URL (https, or
+    ``git@host:owner/repo``, with or without ``.git``) or a GitHub ``owner/repo``, and the folder
+    in it. Two catalogs' entries with one key are one plugin; the ref they pin is its version."""
+    if repo:
+        base = f"github.com/{repo}"
+    elif url and url.startswith("git@"):
+        host, _, rest = url[4:].partition(":")
+        base = f"{host}/{rest}"
+    elif url:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            return None
+        if parts.scheme not in ("https", "http", "git", "ssh") or not parts.netloc:
+            return None
+        base = parts.netloc.rsplit("@", 1)[-1] + parts.path
+    else:
+        return None
+    base = base.lower().rstrip("/").removesuffix(".git")
+    return f"remote:{base}#{folder_of(path) or '.'}"
+
+
+def raw_remote(source: Any) -> str | None:
+    """The remote key of a catalog entry's ``source`` as written (Claude's, Codex's, Cursor's); a
+    git URL relative to the repository gives the folder it names."""
+    if isinstance(source, str):
+        return remote_key(url=source) if "://" in source or source.startswith("git@") else None
+    if not isinstance(source, dict):
+        return None
+    kind, path = source.get("source"), source.get("path") if isinstance(source.get("path"), str) else None
+    if kind == "github" and isinstance(source.get("repo"), str):
+        return remote_key(repo=source["repo"], path=path)
+    url = source.get("url")
+    if kind == "url" and isinstance(url, str) and (url == "." or url.startswith("./")):
+        return folder_of(url)  # a git URL relative to the repository: a folder of it (Codex clones it from there)
+    if kind in ("url", "git-subdir") and isinstance(url, str):
+        return remote_key(url=url, path=path)
+    return None
+
+
+def record_key(record: m.PluginRecord) -> str | None:
+    """Where a record's plugin is: its folder in the repository, or its remote key."""
+    if record.source.kind == "relative":
+        return folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+    if record.source.kind in ("github", "url", "git-subdir"):
+        return remote_key(url=record.source.url, repo=record.source.repo, path=record.source.path)
+    return None
 
 
 def untrusted(entry: str, marketplace: str | None, problems: list[str]) -> m.ClientUntrusted:
@@ -127,30 +180,55 @@ class Readings:
 
 def readings(root: Path, marketplace_id: str, origin: str) -> Readings:
     seen, judged = codex.read(root), cursor.read(root)
-    return Readings(seen, judged, *views(seen, judged, marketplace_id, origin))
+    return Readings(seen, judged, *views(seen, judged, marketplace_id, origin, _sources(root, seen.file)))
+
+
+def _sources(root: Path, file: str | None) -> list[Any]:
+    """Each entry's ``source`` as the catalog Codex reads writes it (None where there is none)."""
+    path = regular_file(root, file) if file else None
+    doc = load_json(path, MARKETPLACE_CAP) if path is not None else None
+    body: dict[str, Any] = doc.value if doc is not None and doc.ok and isinstance(doc.value, dict) else {}
+    plugins = body.get("plugins")
+    return [p.get("source") if isinstance(p, dict) else None for p in plugins] if isinstance(plugins, list) else []
 
 
 def views(
-    seen: codex.CodexCatalog, judged: cursor.CursorCatalog | None, marketplace_id: str, origin: str
+    seen: codex.CodexCatalog,
+    judged: cursor.CursorCatalog | None,
+    marketplace_id: str,
+    origin: str,
+    sources: list[Any] | None = None,
 ) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
-    """Every other client's view of the repository's plugin folders, by folder: one view a client
-    a folder (the first entry that names it), whatever a catalog repeats. Also the folder each
-    entry of a client's own catalog names (None: none, a remote source or one the client drops),
-    for the crawl's accounting (Codex reading Claude's catalog adds no entries of its own)."""
+    """Every other client's view of the repository's plugins, by folder (or by remote key for a
+    git source, ``remote_key``; ``sources``: the entries' sources in the catalog Codex reads): one
+    view a client a plugin (the first entry that names it), whatever a catalog repeats. Also the
+    folder or remote key each entry of a client's own catalog names (None: none, or one the client
+    drops), for the crawl's accounting (Codex reading Claude's catalog adds no entries of its own)."""
     out: dict[str, dict[str, m.ClientView]] = defaultdict(dict)
     named: dict[str, list[str | None]] = {}
+    raw = sources or []
+
+    def codex_place(entry: codex.CodexEntry) -> str | None:
+        if entry.kind == "git":
+            return raw_remote(raw[entry.index]) if 0 <= entry.index < len(raw) else remote_key(url=entry.url)
+        return folder_of(entry.path)
+
     if seen.file == codex.CODEX_CATALOG:
-        named["codex"] = [folder_of(e.path) for e in seen.entries] + [None] * len(seen.dropped)
+        named["codex"] = [codex_place(e) for e in seen.entries] + [None] * len(seen.dropped)
     if seen.file is not None and not seen.unjudged:
         for entry in seen.entries:
-            folder = folder_of(entry.path)
+            folder = codex_place(entry)
             if folder is not None and "codex" not in out[folder]:
                 out[folder]["codex"] = codex_view(seen, entry, marketplace_id, origin)
+
+    def cursor_place(item: cursor.CursorEntry) -> str | None:
+        return folder_of(item.folder) if item.folder is not None else raw_remote(item.source)
+
     if judged is not None:
-        named["cursor"] = [folder_of(item.folder) for item in judged.entries]
+        named["cursor"] = [cursor_place(item) for item in judged.entries]
     if judged is not None and not judged.unjudged:
         for item, view in zip(judged.entries, cursor_views(judged), strict=True):
-            folder = folder_of(item.folder)
+            folder = cursor_place(item)
             if folder is not None and "cursor" not in out[folder]:
                 out[folder]["cursor"] = view
     return {folder: list(found.values()) for folder, found in out.items()}, named
@@ -207,8 +285,7 @@ def attach(read: Readings, plugins: list[m.PluginRecord]) -> list[m.PluginRecord
         return plugins
     out = []
     for record in plugins:
-        folder = folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
-        found = read.by_folder.get(folder or "", [])
+        found = read.by_folder.get(record_key(record) or "", [])
         out.append(record.model_copy(update={"clients": found}) if found else record)
     return out
 

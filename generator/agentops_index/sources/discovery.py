@@ -37,6 +37,8 @@ QUERIES = {
     "codex": ("filename:marketplace.json path:.agents/plugins", (".agents/plugins/marketplace.json",)),
     "cursor": ("filename:marketplace.json path:.cursor-plugin", (".cursor-plugin/marketplace.json",)),
     "skill": ("filename:SKILL.md", ()),
+    # A single Cursor plugin: its manifest at the repository's root, with no catalog.
+    "cursor-plugin": ("filename:plugin.json path:.cursor-plugin", (".cursor-plugin/plugin.json",)),
     # An Agent Plugins plugin: a root plugin.json that names the format's schema (others' plugin.json do not).
     "agent-plugins": ('"agent-plugins.org/schemas" filename:plugin.json', ("plugin.json",)),
 }

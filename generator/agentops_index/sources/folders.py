@@ -10,7 +10,7 @@ from pathlib import Path
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
-from agentops_index.sources.agentplugin import read_agent_plugin
+from agentops_index.sources.agentplugin import read_agent_plugin, read_cursor_single
 from agentops_index.sources.local import LocalSource, discover
 from agentops_index.sources.read import Gathered, SourceOutcome, read_local
 from agentops_index.sources.standalone import read_other_and_skills, read_skills
@@ -34,7 +34,7 @@ class LocalFolders:
             # ...else a root Agent Plugins plugin is a marketplace of it (sources/agentplugin.py), else a
             # repository of Agent Skills is a marketplace of them (sources/standalone.py).
             other = None
-            for reader in (read_other_and_skills, read_agent_plugin, read_skills):
+            for reader in (read_other_and_skills, read_agent_plugin, read_cursor_single, read_skills):
                 other = other or (reader(u.root, u.id, u.origin, taxonomy, now) if u.root is not None else None)
             outcomes.append(
                 SourceOutcome(*other)

@@ -329,6 +329,8 @@ class GitHubCrawl:
                 also = frozenset[str]()
                 if item.alone == "skills":  # standalone skills, or a root Agent Plugins plugin
                     item.plugin_dirs, also = checkout.skill_dirs(entries), checkout.root_plugin_files(entries)
+                    if checkout.single_cursor_plugin(entries):  # the repository is the plugin: read it whole
+                        item.plugin_dirs = ["."]
                     if not item.plugin_dirs and not also:
                         return
                 dirs = item.plugin_dirs
@@ -428,13 +430,14 @@ class GitHubCrawl:
     def _read_alone(self, item: Checkout, root: Path) -> SourceOutcome:
         """A repository with no Claude catalog, read as ``crawl --from-dir`` reads one
         (``sources/folders.py``): Codex's or Cursor's catalog, else its skills."""
-        from agentops_index.sources.agentplugin import read_agent_plugin
+        from agentops_index.sources.agentplugin import read_agent_plugin, read_cursor_single
         from agentops_index.sources.standalone import read_other_and_skills, read_skills
 
         if item.others_failed:  # its plugins' files did not come: never judge empty placeholders
             return self._failed(item.ref, "fetch_failed: the folders its catalog names could not be read", item.info)
         read = read_other_and_skills(root, item.ref.id, "github", self.taxonomy, self.now)
         read = read or read_agent_plugin(root, item.ref.id, "github", self.taxonomy, self.now)
+        read = read or read_cursor_single(root, item.ref.id, "github", self.taxonomy, self.now)
         read = read or read_skills(root, item.ref.id, "github", self.taxonomy, self.now)
         if read is None:
             return self._failed(item.ref, self._nothing(item.ref, item.info.head_oid), item.info)

@@ -56,7 +56,12 @@ def _has_marketplace(folder: Path) -> bool:
 
 # Another client's catalog, or Agent Skills, at a root given to --from-dir (sources/other.py and
 # sources/standalone.py read it): a repository, not a folder of checkouts.
-OTHER_ROOT_FILES = (".agents/plugins/marketplace.json", ".cursor-plugin/marketplace.json", "SKILL.md")
+OTHER_ROOT_FILES = (
+    ".agents/plugins/marketplace.json",
+    ".cursor-plugin/marketplace.json",
+    ".cursor-plugin/plugin.json",
+    "SKILL.md",
+)
 
 
 def _has_other(folder: Path) -> bool:

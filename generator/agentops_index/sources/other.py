@@ -113,7 +113,13 @@ def _entry(index: int, raw: dict[str, Any], folder: str | None, url: str | None)
     if folder is not None:
         source = PluginSource(kind="relative", path="./" if folder == "." else f"./{folder}")
     else:
-        source = PluginSource(kind="url", url=url) if url else PluginSource(kind="unsupported")
+        given: dict[str, Any] = raw["source"] if isinstance(raw.get("source"), dict) else {}
+        sub = given.get("path") if given.get("source") == "git-subdir" and isinstance(given.get("path"), str) else None
+        pinned = {k: given[k] for k in ("ref", "sha") if isinstance(given.get(k), str)}
+        if url and sub is not None:  # a folder of a git repository (its key tells it from the others)
+            source = PluginSource(kind="git-subdir", url=url, path=sub, **pinned)
+        else:
+            source = PluginSource(kind="url", url=url, **pinned) if url else PluginSource(kind="unsupported")
     return MarketplaceEntry(index=index, name=raw["name"], raw={k: raw[k] for k in ENTRY_KEYS if k in raw}, source=source)
 
 
@@ -222,7 +228,8 @@ def _records(
     before = set(taken)
     for index, folder, url, view in _home_views(found, body, client, source_id, origin):
         raw = body["plugins"][index]
-        if (folder or _named(client, raw, body) or "") in before:
+        remote = clients.raw_remote(raw.get("source")) if folder is None else None
+        if (folder or _named(client, raw, body) or "") in before or (remote is not None and remote in before):
             continue
         entry = _entry(index, raw, folder, url)
         parts = parts_of(root, folder, manifests, entry)
@@ -230,14 +237,19 @@ def _records(
         # call an entry recorded when a record has its folder, read).
         there = parts.resolution.state == "local"
         also = [v for v in found.by_folder.get(folder or "", []) if v.client != client] if there else []
+        if client == "cursor" and found.codex.file == cursor.CATALOG and not any(v.client == "codex" for v in also):
+            # Codex reads this very catalog (it has none of its own): the same entry, wherever Codex
+            # places it (it ignores metadata.pluginRoot, so it may find no folder there).
+            same = next((e for e in found.codex.entries if e.index == index), None)
+            also += [clients.codex_view(found.codex, same, source_id, origin)] if same is not None else []
         home = assemble.Home(client=client, findings=_findings(client, index, view, url is not None), views=[view, *also])
         record = assemble.plugin_record(source_id, origin, market, entry, parts, taxonomy, now, home=home)
         if record.id in used:
             record = record.model_copy(update={"id": f"{record.id}#{index}"})
         used.add(record.id)
         records.append(record)
-        if folder is not None:
-            taken.add(folder)
+        if folder is not None or remote is not None:
+            taken.add(folder or remote or "")
     return records
 
 
@@ -271,9 +283,14 @@ def tally(found: clients.Readings, records: list[m.PluginRecord]) -> dict[str, m
     own; the rest skipped."""
     named = found.named
     folders = {r.resolved.plugin_dir for r in records if r.resolved.state == "local" and r.resolved.plugin_dir}
-    out = clients.counts(named, {f for f in folders if f})
+    remotes = {k for r in records if r.source.kind != "relative" and (k := clients.record_key(r))}
+    out = clients.counts(named, {f for f in folders if f} | remotes)
     for client, count in out.items():
-        own = sum(1 for r in records if r.client == client and (r.resolved.state != "local" or not r.resolved.plugin_dir))
+        own = sum(
+            1
+            for r in records
+            if r.client == client and (r.resolved.state != "local" or not r.resolved.plugin_dir) and clients.record_key(r) is None
+        )
         recorded = min(count.entries, count.recorded + own)  # remote and dropped entries name no folder
         out[client] = m.ClientCount(entries=count.entries, recorded=recorded, skipped=count.entries - recorded)
     return out

@@ -124,6 +124,7 @@ def read_local(
     found = clients.readings(source.root, source.id, source.origin)
     plugins = clients.attach(found, plugins)
     taken = {p.resolved.plugin_dir for p in plugins if p.resolved.plugin_dir}
+    taken |= {k for p in plugins if p.source.kind != "relative" and (k := clients.record_key(p))}  # remote plugins
     more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
     plugins, agent_plugins = clients.with_agent_plugins(source.root, plugins)
     more, also = clients.with_agent_plugins(source.root, more)

@@ -35,7 +35,7 @@ from . import rank
 from .config import Ranking, Search
 from . import concepts, spelling, terms
 from .documents import CLASSES
-from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term
+from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for
 from .store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
@@ -56,15 +56,6 @@ NAME_COVER = 0.4  # of the share of the words a plugin's name holds, times the p
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
 POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
-
-
-def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
-    """The commands that install a result in ``client`` (the search's client facet; none: the
-    client whose catalog gives the record): Claude Code's for Claude, that client's for another."""
-    wanted = client or record.get("home", "claude")
-    if wanted == "claude":
-        return tuple(record["install"])
-    return tuple(line for who, line in record.get("installs", ()) if who == wanted)
 
 
 class Searcher:
