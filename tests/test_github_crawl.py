@@ -25,7 +25,7 @@ from agentops_index.enrich import CrawlResult
 from agentops_index.errors import ConfigError
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
-from agentops_index.snapshot.models import SCHEMA_VERSION
+from agentops_index.snapshot.models import SCHEMA_VERSION, ClientCount
 from agentops_index.sources.catalog import load_sources
 from agentops_index.sources.github import AuthError, RepoRef, blobs_query, graphql_url, repositories_query
 from agentops_index.sources.http import HostNotAllowed, Usage, make_client, redact
@@ -549,3 +549,32 @@ def test_a_single_cursor_plugin_is_found_and_read_through_github_as_from_dir(fak
     assert through.report.discovery is not None and through.report.discovery.by_format["cursor-plugin"] == 1
     assert sorted(comparable(through)) == ["cursor:solo@octo/solo"]
     assert comparable(through) == comparable(local) and through.report.clients == local.report.clients
+
+
+def test_a_remote_plugin_fetched_from_its_repository_is_never_read_as_a_folder_of_the_marketplace(
+    fake_github: Start, tmp_path: Path
+) -> None:
+    """The GitHub crawl reads a remote plugin in its own repository (its folder "." there): that is
+    no folder of the marketplace's repository, so the marketplace's root Agent Plugins manifest is
+    not its view, and the skills beside the catalog stay records, as --from-dir gives them."""
+    market = tmp_path / "octo__mk"
+    catalog = {
+        "name": "mk",
+        "owner": {"name": "o"},
+        "plugins": [{"name": "r1", "source": {"source": "github", "repo": "acme/one"}}],
+    }
+    (market / ".claude-plugin").mkdir(parents=True)
+    (market / ".claude-plugin" / "marketplace.json").write_text(json.dumps(catalog))
+    (market / "plugin.json").write_text(
+        json.dumps({"$schema": "https://agent-plugins.org/schemas/1.0.0/plugin.schema.json", "name": "mk"})
+    )
+    (market / "skills" / "foo").mkdir(parents=True)
+    (market / "skills" / "foo" / "SKILL.md").write_text("---\nname: foo\ndescription: A skill.\n---\nbody\n")
+    (tmp_path / "acme__one" / ".claude-plugin").mkdir(parents=True)
+    (tmp_path / "acme__one" / ".claude-plugin" / "plugin.json").write_text(json.dumps({"name": "r1"}))
+    through = crawl(fake_github(World.from_folder(tmp_path)), [RepoRef("octo", "mk")])
+    records = {p.id: p for p in through.snapshot.plugins}
+    assert sorted(records) == ["r1@octo/mk", "skill:foo@octo/mk"]
+    assert records["r1@octo/mk"].resolved.repo == "acme/one" and records["r1@octo/mk"].clients == []
+    status = next(s for s in through.snapshot.sources if s.id == "octo/mk")
+    assert status.clients == {"skill": ClientCount(entries=1, recorded=1, skipped=0)}

@@ -677,6 +677,10 @@ def test_a_remote_plugin_two_clients_list_is_one_record_and_two_remote_folders_s
             {"name": "one", "source": {"source": "url", "url": "https://GitHub.com/Acme/One.git"}},
             {"name": "sub", "source": {"source": "git-subdir", "url": "https://github.com/acme/mono", "path": "./plugins/a/"}},
             {"name": "other", "source": {"source": "git-subdir", "url": "https://github.com/acme/mono", "path": "plugins/b"}},
+            {
+                "name": "four",
+                "source": {"source": "url", "url": "https://github.com/acme/four", "path": "a url source has no folder"},
+            },
         ],
     }
     (root / ".claude-plugin").mkdir(parents=True)
@@ -685,11 +689,11 @@ def test_a_remote_plugin_two_clients_list_is_one_record_and_two_remote_folders_s
     (root / ".agents" / "plugins" / "marketplace.json").write_text(json.dumps(codex_catalog))
     snapshot = crawl_local([tmp_path], TAXONOMY).snapshot
     records = {p.id: p for p in snapshot.plugins}
-    assert sorted(records) == ["codex:other@octo/remote", "one@octo/remote", "sub@octo/remote"]
+    assert sorted(records) == ["codex:four@octo/remote", "codex:other@octo/remote", "one@octo/remote", "sub@octo/remote"]
     assert [v.client for v in records["one@octo/remote"].clients] == ["codex"]
     assert [v.client for v in records["sub@octo/remote"].clients] == ["codex"]
     (status,) = snapshot.sources
-    assert status.clients["codex"] == ClientCount(entries=3, recorded=3, skipped=0)
+    assert status.clients["codex"] == ClientCount(entries=4, recorded=4, skipped=0)
 
 
 def test_the_formats_corpus_remote_and_relative_git_listings_are_one_record(formats_snapshot: Any) -> None:
@@ -721,3 +725,45 @@ def test_codex_reading_a_cursor_catalog_gives_each_cursor_record_its_verdict(for
                 assert view.valid == (step["exit"] == 0), record.id
                 compared += 1
     assert compared >= 90
+
+
+def test_remote_keys_name_one_repository_however_it_is_spelled() -> None:
+    from agentops_index.sources.clients import raw_remote, remote_key
+
+    same = {
+        remote_key(repo="Acme/One"),
+        remote_key(url="https://github.com/acme/one.git"),
+        remote_key(url="https://www.GitHub.com/acme/one/"),
+        remote_key(url="https://user@github.com:443/acme/one"),
+        remote_key(url="git@github.com:acme/one.git"),
+        raw_remote({"source": "url", "url": "https://github.com/acme/one", "path": "ignored for a url source"}),
+    }
+    assert same == {"remote:github.com/acme/one#."}
+    assert (
+        raw_remote({"source": "git-subdir", "url": "https://github.com/acme/one", "path": "./p/"})
+        == "remote:github.com/acme/one#p"
+    )
+    for bad in (
+        "git@github.com/acme/one",
+        "git@",
+        "git@:",
+        "https://@/",
+        "https:///x",
+        "file:///etc",
+        "./x",
+        "",
+        "github.com/acme/one",
+    ):
+        assert remote_key(url=bad) is None, bad
+
+
+def test_a_query_files_skill_line_must_copy_to_the_name_it_checks() -> None:
+    from agentops_index.search.queryfile import client_line
+    from agentops_index.sources.standalone import install
+
+    root, folder = install("acme/skills", "github", ".", "tool")[0], install("acme/skills", "github", "skills/tool", "tool")[0]
+    assert client_line("skill", root) and client_line("skill", folder)
+    assert not client_line("skill", folder.replace("test ! -e ~/.claude/skills/tool", "test ! -e ~/.claude/skills/zzz"))
+    assert not client_line("skill", root.replace(' && rm -rf "$d/r/.git"', ""))  # a root copy drops the clone's .git
+    assert not client_line("skill", folder + "\n")
+    assert not client_line("codex", "codex plugin marketplace add -c/x")

@@ -90,6 +90,11 @@ def plan(
     return out
 
 
+# Where a repository with a catalog keeps skills of its own, for people to copy: its top-level
+# skills/ folder, and the project folders Claude Code and Codex read (sources/standalone.py's
+# ``beside``). Skill files anywhere else in such a repository (test fixtures, vendored or example
+# marketplaces, documentation) are not published skills.
+BESIDE = ("skills/", ".claude/skills/", ".agents/skills/")
 AGENT_PLUGIN_FILES = frozenset({"plugin.json", "mcp.json"})  # manifest/agentplugins.py reads them at a plugin's root
 
 

@@ -39,22 +39,27 @@ def remote_key(url: str | None = None, repo: str | None = None, path: str | None
     ``git@host:owner/repo``, with or without ``.git``) or a GitHub ``owner/repo``, and the folder
     in it. Two catalogs' entries with one key are one plugin; the ref they pin is its version."""
     if repo:
-        base = f"github.com/{repo}"
+        host, where = "github.com", repo
     elif url and url.startswith("git@"):
-        host, _, rest = url[4:].partition(":")
-        base = f"{host}/{rest}"
+        host, colon, where = url[4:].partition(":")
+        if not colon:
+            return None  # git reads "git@host/path" as a local path
     elif url:
         try:
             parts = urlsplit(url.strip())
+            host = parts.hostname or ""
         except ValueError:
             return None
-        if parts.scheme not in ("https", "http", "git", "ssh") or not parts.netloc:
+        if parts.scheme not in ("https", "http", "git", "ssh"):
             return None
-        base = parts.netloc.rsplit("@", 1)[-1] + parts.path
+        where = parts.path
     else:
         return None
-    base = base.lower().rstrip("/").removesuffix(".git")
-    return f"remote:{base}#{folder_of(path) or '.'}"
+    host = host.lower().removeprefix("www.")
+    where = where.strip("/").lower().removesuffix(".git").strip("/")
+    if not host or not where or "/" in host:
+        return None
+    return f"remote:{host}/{where}#{folder_of(path) or '.'}"
 
 
 def raw_remote(source: Any) -> str | None:
@@ -64,7 +69,8 @@ def raw_remote(source: Any) -> str | None:
         return remote_key(url=source) if "://" in source or source.startswith("git@") else None
     if not isinstance(source, dict):
         return None
-    kind, path = source.get("source"), source.get("path") if isinstance(source.get("path"), str) else None
+    kind = source.get("source")
+    path = source.get("path") if kind == "git-subdir" and isinstance(source.get("path"), str) else None
     if kind == "github" and isinstance(source.get("repo"), str):
         return remote_key(repo=source["repo"], path=path)
     url = source.get("url")
@@ -75,12 +81,19 @@ def raw_remote(source: Any) -> str | None:
     return None
 
 
+def in_repository(record: m.PluginRecord) -> bool:
+    """Whether a record's plugin is a folder of the repository read (not a remote plugin the
+    GitHub crawl fetched from its own repository, whose folder is relative to that one)."""
+    return record.source.kind == "relative" and record.resolved.state == "local" and record.resolved.repo is None
+
+
 def record_key(record: m.PluginRecord) -> str | None:
     """Where a record's plugin is: its folder in the repository, or its remote key."""
     if record.source.kind == "relative":
-        return folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+        return folder_of(record.resolved.plugin_dir) if in_repository(record) else None
     if record.source.kind in ("github", "url", "git-subdir"):
-        return remote_key(url=record.source.url, repo=record.source.repo, path=record.source.path)
+        path = record.source.path if record.source.kind == "git-subdir" else None
+        return remote_key(url=record.source.url, repo=record.source.repo, path=path)
     return None
 
 
@@ -155,7 +168,7 @@ def with_agent_plugins(root: Path, plugins: list[m.PluginRecord]) -> tuple[list[
     recorded: the format has no catalog, so its plugin is the folder's record)."""
     out, folders = [], set()
     for record in plugins:
-        folder = folder_of(record.resolved.plugin_dir) if record.resolved.state == "local" else None
+        folder = folder_of(record.resolved.plugin_dir) if in_repository(record) else None
         where = root if folder in (None, ".") else root / (folder or "")
         found = agentplugins.read(where) if folder is not None and record.client != AGENT_PLUGINS else None
         if found is not None and where.resolve().is_relative_to(root.resolve()):

@@ -188,7 +188,11 @@ class GitHubCrawl:
                 if item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
                     continue  # discovered, and nothing there to read
                 item.error = self._nothing(item.ref, item.info.head_oid)
-            outcomes.append(self._read(item))
+            outcome = self._read(item)
+            nothing = item.alone == "skills" and outcome.marketplace is None and item.error is None
+            if nothing and item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
+                continue  # discovered for a root plugin.json that is no Agent Plugins manifest: nothing there
+            outcomes.append(outcome)
         return outcomes
 
     def _alone(self, ref: RepoRef, info: RepoInfo) -> str | None:
@@ -335,7 +339,7 @@ class GitHubCrawl:
                         return
                 dirs = item.plugin_dirs
                 if item.alone in ("", "other"):  # a catalog's repository: the skills beside it too (standalone.beside)
-                    dirs = [*dirs, *checkout.skill_dirs(entries)]
+                    dirs = [*dirs, *(d for d in checkout.skill_dirs(entries) if f"{d}/".startswith(checkout.BESIDE))]
                 item.layout = checkout.plan(entries, dirs, truncated, also)
             except GitHubError as exc:
                 item.error = str(exc)

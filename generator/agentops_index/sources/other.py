@@ -282,7 +282,7 @@ def tally(found: clients.Readings, records: list[m.PluginRecord]) -> dict[str, m
     names (its own record, or another catalog's with its view) or the entry is a record of its
     own; the rest skipped."""
     named = found.named
-    folders = {r.resolved.plugin_dir for r in records if r.resolved.state == "local" and r.resolved.plugin_dir}
+    folders = {r.resolved.plugin_dir for r in records if clients.in_repository(r) and r.resolved.plugin_dir}
     remotes = {k for r in records if r.source.kind != "relative" and (k := clients.record_key(r))}
     out = clients.counts(named, {f for f in folders if f} | remotes)
     for client, count in out.items():

@@ -28,6 +28,7 @@ from agentops_index.snapshot import assemble
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.categories import Taxonomy
 from agentops_index.sources import clients
+from agentops_index.sources.checkout import BESIDE
 from agentops_index.sources.other import Read, parts_of, read_other, without_catalog
 
 # Where each client that reads Agent Skills looks for a user's own (FORMATS.md §3; the clients' docs).
@@ -138,13 +139,6 @@ def records(root: Path, source_id: str, origin: str, folders: list[str], context
     return out
 
 
-# Where a repository with a catalog keeps skills of its own, for people to copy: its top-level
-# skills/ folder, and the project folders Claude Code and Codex read. Skill files anywhere else in
-# such a repository (test fixtures, vendored or example marketplaces, documentation) are not
-# published skills.
-BESIDE = ("skills/", ".claude/skills/", ".agents/skills/")
-
-
 def _plain_dir(root: Path, place: str) -> bool:
     """Whether ``place`` is a folder under ``root`` reached through no symbolic link."""
     path = root
@@ -166,7 +160,7 @@ def beside(
     outside every folder its catalog's plugins read (``plugins``, the records made so far), and
     their count; none when there are none. Folders whose name cannot be an id are counted as
     skipped; past ``skills.MAX_SKILLS`` the rest are not counted."""
-    dirs = {clients.folder_of(p.resolved.plugin_dir) or "." for p in plugins if p.resolved.state == "local"}
+    dirs = {clients.folder_of(p.resolved.plugin_dir) or "." for p in plugins if clients.in_repository(p)}
     places = [root / p for p in BESIDE if _plain_dir(root, p)]
     if "." in dirs or not places:
         return [], {}

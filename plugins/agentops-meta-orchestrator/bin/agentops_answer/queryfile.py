@@ -94,15 +94,17 @@ INSTALL_LINE = re.compile(
 # Other clients' commands we write (sources/clients.py, sources/standalone.py), by client: Codex's
 # marketplace add and plugin add, and the line that copies a standalone skill where an agent reads it.
 _SEG = r"[A-Za-z0-9._][A-Za-z0-9._-]{0,127}"
-CLIENT_LINES = {
+CLIENT_LINES = {  # each used with fullmatch
     "codex": re.compile(
-        r"^codex plugin (?:marketplace add [A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}"
-        r"|add [A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})$"
+        r"codex plugin (?:marketplace add [A-Za-z0-9._][A-Za-z0-9._-]{0,99}/[A-Za-z0-9._][A-Za-z0-9._-]{0,99}"
+        r"|add [A-Za-z0-9][A-Za-z0-9._-]{0,127}@[A-Za-z0-9][A-Za-z0-9._-]{0,127})"
     ),
+    # A root copy drops the clone's .git and copies "$d/r"; a folder's copies "$d/r/<folder>"; the
+    # name that must not exist is the name copied to.
     "skill": re.compile(
-        rf'^d=\$\(mktemp -d\) && git clone --depth 1 https://github\.com/{_SEG}/{_SEG}\.git "\$d/r"'
-        rf'(?: && rm -rf "\$d/r/\.git")? && mkdir -p (~/\.claude/skills|~/\.agents/skills) && test ! -e \1/{_SEG} '
-        rf'&& cp -R "\$d/r(?:/{_SEG})*" \1/{_SEG}  # (?:Claude Code|Codex)$'
+        rf'd=\$\(mktemp -d\) && git clone --depth 1 https://github\.com/{_SEG}/{_SEG}\.git "\$d/r"'
+        rf'( && rm -rf "\$d/r/\.git")? && mkdir -p (~/\.claude/skills|~/\.agents/skills) && test ! -e \2/({_SEG}) '
+        rf'&& cp -R "\$d/r(?(1)|(?:/{_SEG})+)" \2/\3  # (?:Claude Code|Codex)'
     ),
 }
 _DOTS = re.compile(r'(?:^|[/ "])\.{1,2}(?=[/ "]|$)')  # a "." or ".." path part: never in a line we wrote
@@ -111,7 +113,7 @@ _DOTS = re.compile(r'(?:^|[/ "])\.{1,2}(?=[/ "]|$)')  # a "." or ".." path part:
 def client_line(client: str, line: str) -> bool:
     """Whether ``line`` is a command of ``client``'s that we write, and nothing else."""
     shape = CLIENT_LINES.get(client)
-    return shape is not None and shape.match(line) is not None and _DOTS.search(line) is None
+    return shape is not None and shape.fullmatch(line) is not None and _DOTS.search(line) is None
 
 
 _KEY = re.compile(r"^[a-z][a-z_]{0,39}$")
