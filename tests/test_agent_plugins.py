@@ -227,3 +227,18 @@ def test_a_root_agent_plugin_with_cursors_manifest_beside_it_has_both_verdicts(t
     plugin(root, {"$schema": SCHEMA, "name": "both"})
     (record,) = crawl_local([tmp_path], TAXONOMY).snapshot.plugins
     assert record.id == "agent-plugins:both@octo/both" and [v.client for v in record.clients] == ["agent-plugins", "cursor"]
+
+
+def test_the_site_says_a_single_cursor_plugin_and_a_root_agent_plugin_have_no_catalog(tmp_path: Path) -> None:
+    from agentops_index.build import build
+    from agentops_index.snapshot import store
+
+    _cursor_single(tmp_path / "in" / "octo__solo", {"name": "solo"})
+    plugin(tmp_path / "in" / "octo__ap", {"$schema": SCHEMA, "name": "ap"})
+    snapshot = tmp_path / "latest.json"
+    store.write_atomic(snapshot, store.dumps(crawl_local([tmp_path / "in"], TAXONOMY).snapshot))
+    build(snapshot, tmp_path / "site", search=False)
+    solo = (tmp_path / "site" / "marketplaces" / "octo" / "solo" / "index.html").read_text()
+    assert "A single Cursor plugin: this repository has no plugin catalog" in solo and "rules for its catalog" not in solo
+    ap = (tmp_path / "site" / "plugins" / "octo" / "ap" / "agent-plugins-ap" / "index.html").read_text()
+    assert "An Agent Plugins 1.0 plugin: no plugin catalog lists it" in ap and "In the repository" in ap

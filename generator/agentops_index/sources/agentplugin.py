@@ -110,6 +110,7 @@ def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonom
     return status, market, records
 
 
+# templates/marketplace.html tells a single Cursor plugin's marketplace by this note's first words.
 CURSOR_NOTE = (
     "a single Cursor plugin at the repository's root, with no catalog: Cursor installs it from its repository "
     "(/add-plugin in Agent chat, or a team marketplace that imports the repository)"
