@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from agentops_index.manifest import agentplugins, cursor
 from agentops_index.manifest.components import Inventory, inventory
@@ -82,8 +82,7 @@ def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonom
     plugin = agentplugins.read(root)
     if plugin is None:
         return None
-    fallback = source_id.rsplit("/", 1)[-1]
-    name = plugin.name if plugin.name and clean(plugin.name, NAME_CAP) == plugin.name else fallback
+    name = _name(plugin.name, source_id)
     entry = MarketplaceEntry(
         index=0,
         name=name,
@@ -96,7 +95,8 @@ def read_agent_plugin(root: Path, source_id: str, origin: str, taxonomy: Taxonom
     parts.inventory = components(root)
     parts.readme = assemble.readme(root)
     parts.plugin_dir = root
-    also = cursor_single(root, name)  # figma/mcp-server-guide keeps Cursor's manifest beside it
+    single = cursor.single(root)  # figma/mcp-server-guide keeps Cursor's manifest beside it
+    also = cursor_view(single, name) if single is not None else None
     views = [clients.agent_plugins_view(plugin, name), *([also[0]] if also else [])]
     home = assemble.Home(client=CLIENT, findings=_findings(plugin), views=views, note=NOTE)
     record = assemble.plugin_record(source_id, origin, Marketplace(name=None, raw={}), entry, parts, taxonomy, now, home=home)
@@ -117,11 +117,13 @@ CURSOR_NOTE = (
 )
 
 
-def cursor_single(root: Path, name: str) -> tuple[m.ClientView, list[str]] | None:
-    """Cursor's view of a repository that is one Cursor plugin (``cursor.single``), and its problems."""
-    found = cursor.single(root)
-    if found is None:
-        return None
+def _name(given: object, source_id: str) -> str:
+    """The record's entry name: the manifest's, else the repository's when it has none it can use."""
+    return given if isinstance(given, str) and given and clean(given, NAME_CAP) == given else source_id.rsplit("/", 1)[-1]
+
+
+def cursor_view(found: tuple[list[cursor.Problem], Any], name: str) -> tuple[m.ClientView, list[str]]:
+    """Cursor's view of a repository that is one Cursor plugin (``cursor.single``'s reading), and its problems."""
     problems, manifest = found
     unjudged = manifest is cursor.LINK
     said = [f"{p.file} {p.path or '(document)'}: {p.message}" for p in problems]
@@ -144,12 +146,8 @@ def read_cursor_single(root: Path, source_id: str, origin: str, taxonomy: Taxono
     if found is None:
         return None
     manifest = found[1] if isinstance(found[1], dict) else {}
-    fallback = source_id.rsplit("/", 1)[-1]
-    given = manifest.get("name")
-    name = given if isinstance(given, str) and given and clean(given, NAME_CAP) == given else fallback
-    made = cursor_single(root, name)
-    assert made is not None  # the same manifest cursor.single found
-    view, said = made
+    name = _name(manifest.get("name"), source_id)
+    view, said = cursor_view(found, name)
     entry = MarketplaceEntry(
         index=0,
         name=name,

@@ -21,7 +21,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from agentops_index.manifest import agentplugins, codex, cursor
-from agentops_index.manifest.checks import load_json, regular_file
+from agentops_index.manifest.checks import inside, load_json, regular_file
 from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.assemble import plain_name, text
@@ -169,9 +169,9 @@ def with_agent_plugins(root: Path, plugins: list[m.PluginRecord]) -> tuple[list[
     out, folders = [], set()
     for record in plugins:
         folder = folder_of(record.resolved.plugin_dir) if in_repository(record) else None
-        where = root if folder in (None, ".") else root / (folder or "")
-        found = agentplugins.read(where) if folder is not None and record.client != AGENT_PLUGINS else None
-        if found is not None and where.resolve().is_relative_to(root.resolve()):
+        where = inside(root, folder) if folder is not None and record.client != AGENT_PLUGINS else None
+        found = agentplugins.read(where) if where is not None else None
+        if found is not None:
             folders.add(folder)
             name = found.name or (folder or "").rsplit("/", 1)[-1]
             record = record.model_copy(update={"clients": [*record.clients, agent_plugins_view(found, name)]})

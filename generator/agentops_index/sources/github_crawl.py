@@ -184,14 +184,17 @@ class GitHubCrawl:
         await self._fetch([*to_read, *remote_to_read])
         await self._fetch_others(to_read)  # the marketplaces read here, not the plugin repositories
         for item in to_read:
-            if item.alone == "skills" and item.error is None and item.layout is None:
-                if item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
-                    continue  # discovered, and nothing there to read
+            looked = item.alone == "skills" and item.error is None  # probed for skills or a root plugin
+            if looked and item.layout is None:
                 item.error = self._nothing(item.ref, item.info.head_oid)
             outcome = self._read(item)
-            nothing = item.alone == "skills" and outcome.marketplace is None and item.error is None
-            if nothing and item.ref.id in self.optional and item.ref.id.lower() not in self.previous_markets:
-                continue  # discovered for a root plugin.json that is no Agent Plugins manifest: nothing there
+            if (
+                looked
+                and outcome.marketplace is None
+                and item.ref.id in self.optional
+                and item.ref.id.lower() not in self.previous_markets
+            ):
+                continue  # discovered, and nothing there to read (a root plugin.json may be no Agent Plugins manifest)
             outcomes.append(outcome)
         return outcomes
 

@@ -282,15 +282,10 @@ def tally(found: clients.Readings, records: list[m.PluginRecord]) -> dict[str, m
     names (its own record, or another catalog's with its view) or the entry is a record of its
     own; the rest skipped."""
     named = found.named
-    folders = {r.resolved.plugin_dir for r in records if clients.in_repository(r) and r.resolved.plugin_dir}
-    remotes = {k for r in records if r.source.kind != "relative" and (k := clients.record_key(r))}
-    out = clients.counts(named, {f for f in folders if f} | remotes)
+    keys = [clients.record_key(r) for r in records]  # a folder of the repository, or a remote plugin
+    out = clients.counts(named, {k for k in keys if k})
     for client, count in out.items():
-        own = sum(
-            1
-            for r in records
-            if r.client == client and (r.resolved.state != "local" or not r.resolved.plugin_dir) and clients.record_key(r) is None
-        )
+        own = sum(1 for r, k in zip(records, keys, strict=True) if r.client == client and k is None)
         recorded = min(count.entries, count.recorded + own)  # remote and dropped entries name no folder
         out[client] = m.ClientCount(entries=count.entries, recorded=recorded, skipped=count.entries - recorded)
     return out
@@ -354,8 +349,8 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
     taken: set[str] = set()
     records = _records(root, source_id, origin, client, body, (taxonomy, now, found), taken)
     more = extras(found, root, source_id, origin, (taxonomy, now), taken, skip=client)
-    records, agent_plugins = clients.with_agent_plugins(root, records)
-    more, also = clients.with_agent_plugins(root, more)
+    both, agent_plugins = clients.with_agent_plugins(root, records + more)
+    records, more = both[: len(records)], both[len(records) :]
     plugins = _plugins(body)
     skipped = [
         m.SkippedEntry(index=i, reason="entry_not_object" if not isinstance(raw, dict) else "name_not_string")
@@ -385,7 +380,7 @@ def read_other(root: Path, source_id: str, origin: str, taxonomy: Taxonomy, now:
             owner_name=assemble.text(owner.get("name"), SHORT_CAP),
         ),
     )
-    counted = {**tally(found, records + more), **clients.merged(agent_plugins, also)}
+    counted = {**tally(found, records + more), **agent_plugins}
     counted[client] = m.ClientCount(entries=len(plugins), recorded=len(records), skipped=len(skipped))
     state = {"state": "fresh", "entries": len(plugins) + len(more), "recorded": len(records) + len(more), "skipped": len(skipped)}
     done = m.SourceStatus.model_validate({**status, **state, "clients": dict(sorted(counted.items()))})

@@ -123,11 +123,13 @@ def read_local(
         plugins.append(record)
     found = clients.readings(source.root, source.id, source.origin)
     plugins = clients.attach(found, plugins)
-    taken = {p.resolved.plugin_dir for p in plugins if p.resolved.plugin_dir}
-    taken |= {k for p in plugins if p.source.kind != "relative" and (k := clients.record_key(p))}  # remote plugins
+    # The folders Claude's entries name (there or not), and the remote plugins: another catalog's
+    # entry for one of them is a view on that record, not a record of its own.
+    taken = {p.resolved.plugin_dir for p in plugins if p.source.kind == "relative" and p.resolved.plugin_dir}
+    taken |= {k for p in plugins if p.source.kind != "relative" and (k := clients.record_key(p))}
     more = other.extras(found, source.root, source.id, source.origin, (taxonomy, now), taken) if others else []
-    plugins, agent_plugins = clients.with_agent_plugins(source.root, plugins)
-    more, also = clients.with_agent_plugins(source.root, more)
+    both, agent_plugins = clients.with_agent_plugins(source.root, plugins + more)
+    plugins, more = both[: len(plugins)], both[len(plugins) :]
     skills, skill_count = (
         standalone.beside(source.root, source.id, source.origin, plugins + more, (taxonomy, now)) if others else ([], {})
     )
@@ -145,6 +147,6 @@ def read_local(
         entries=market_record.entries + len(more),
         recorded=len(plugins) + len(more),
         skipped=len(market_record.skipped),
-        clients=dict(sorted({**other.tally(found, plugins + more), **clients.merged(agent_plugins, also, skill_count)}.items())),
+        clients=dict(sorted({**other.tally(found, plugins + more), **clients.merged(agent_plugins, skill_count)}.items())),
     )
     return SourceOutcome(status, market_record, plugins + more)

@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from agentops_index.manifest import skills
+from agentops_index.manifest.checks import inside
 from agentops_index.manifest.models import Marketplace, MarketplaceEntry, PluginSource
 from agentops_index.manifest.text import NAME_CAP, clean
 from agentops_index.snapshot import assemble
@@ -48,16 +50,21 @@ def _usable(relative: str) -> bool:
     return not any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in relative)
 
 
-def found(root: Path) -> tuple[list[str], int]:
+def found(root: Path, places: list[Path] | None = None, leave: Callable[[str], bool] | None = None) -> tuple[list[str], int]:
     """The repository's skill folders (relative, posix; "." for a skill at its root), the first
     ``skills.MAX_SKILLS`` usable ones; and how many others there are (unusable names, past the
-    cap), counted as skipped."""
+    cap), counted as skipped. ``places``: only the skills under these folders; ``leave``: folders
+    that are not counted at all (a plugin's own)."""
     out: list[str] = []
     skipped = 0
-    for number, folder in enumerate(skills.folders(root)):
+    number = 0
+    for folder in (f for place in places or [root] for f in skills.folders(place)):
+        relative = folder.relative_to(root).as_posix()
+        if leave is not None and leave(relative):
+            continue
         if number == MAX_COUNTED:
             break
-        relative = folder.relative_to(root).as_posix()
+        number += 1
         if len(out) < skills.MAX_SKILLS and _usable(relative):
             out.append(relative)
         else:
@@ -139,16 +146,6 @@ def records(root: Path, source_id: str, origin: str, folders: list[str], context
     return out
 
 
-def _plain_dir(root: Path, place: str) -> bool:
-    """Whether ``place`` is a folder under ``root`` reached through no symbolic link."""
-    path = root
-    for part in place.strip("/").split("/"):
-        path = path / part
-        if path.is_symlink() or not path.is_dir():
-            return False
-    return True
-
-
 def _within(folder: str, plugin_dir: str) -> bool:
     return plugin_dir == "." or folder == plugin_dir or folder.startswith(plugin_dir + "/")
 
@@ -158,24 +155,13 @@ def beside(
 ) -> tuple[list[m.PluginRecord], dict[str, m.ClientCount]]:
     """The records of a repository's skills kept where skills are published (``BESIDE``) and
     outside every folder its catalog's plugins read (``plugins``, the records made so far), and
-    their count; none when there are none. Folders whose name cannot be an id are counted as
-    skipped; past ``skills.MAX_SKILLS`` the rest are not counted."""
+    their count; none when there are none. Folders whose name cannot be an id, or past
+    ``skills.MAX_SKILLS``, are counted as skipped, as in a repository of skills."""
     dirs = {clients.folder_of(p.resolved.plugin_dir) or "." for p in plugins if clients.in_repository(p)}
-    places = [root / p for p in BESIDE if _plain_dir(root, p)]
+    places = [path for place in BESIDE if (path := inside(root, place)) is not None and path.is_dir()]
     if "." in dirs or not places:
         return [], {}
-    outside: list[str] = []
-    skipped = 0
-    for folder in (f for place in places for f in skills.folders(place)):
-        relative = folder.relative_to(root).as_posix() + "/"
-        if any(_within(relative[:-1], d) for d in dirs):
-            continue
-        if len(outside) == skills.MAX_SKILLS:
-            break
-        if _usable(relative):
-            outside.append(relative[:-1])
-        else:
-            skipped += 1
+    outside, skipped = found(root, places, lambda folder: any(_within(folder, d) for d in dirs))
     if not outside and not skipped:
         return [], {}
     made = records(root, source_id, origin, outside, context)
