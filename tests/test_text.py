@@ -7,6 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agentops_index.manifest import text
 from agentops_index.manifest.text import DESCRIPTION_CAP, NAME_CAP, clean, clean_list, normalize
 
 REMOVED = re.compile(
@@ -34,6 +35,21 @@ hostile_chars = st.sampled_from(
     ]
 )
 hostile_text = st.lists(st.one_of(st.text(max_size=20), hostile_chars), max_size=60).map("".join)
+
+
+ascii_text = st.lists(
+    st.one_of(
+        st.text(st.characters(max_codepoint=127), max_size=30), st.sampled_from(["\n\n\n", " \n \t\n\n", "\t", "\x1b[2J", "\r"])
+    ),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(ascii_text, st.sampled_from([4, NAME_CAP, 280, None]))
+def test_the_plain_text_shortcut_gives_what_every_step_gives(value: str, cap: int | None) -> None:
+    """ASCII text without controls skips the steps that cannot change it; nothing else differs."""
+    assert normalize(value, cap) == text._every_step(value, cap)
 
 
 @settings(max_examples=500)

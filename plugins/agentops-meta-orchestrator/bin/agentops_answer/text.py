@@ -66,6 +66,19 @@ class NormalizedText:
 
 def normalize(value: str, cap: int | None = DESCRIPTION_CAP) -> NormalizedText:
     """Normalize one untrusted string and cap it (``cap=None``: no cap)."""
+    if value.isascii() and not _CONTROLS.search(value):
+        # Most published text: ASCII without controls has no surrogates, escapes (they start
+        # with a control), hidden or private-use characters, and NFC leaves it as it is, so
+        # only the blank runs, the trim and the cap apply: the result of ``_every_step``, for a
+        # fifth of the work (a test holds the two equal).
+        text = (_BLANK_RUNS.sub("\n\n", value) if "\n" in value else value).strip()
+        if cap is not None and len(text) > cap:
+            return NormalizedText(text=_cut(text, cap), orig_len=len(value), truncated=True)
+        return NormalizedText(text=text, orig_len=len(value))
+    return _every_step(value, cap)
+
+
+def _every_step(value: str, cap: int | None) -> NormalizedText:
     orig_len = len(value)
     text, surrogates = _SURROGATE.subn("\ufffd", value)
     text, escapes = _ESCAPE_SEQUENCE.subn("", text)
