@@ -17,6 +17,7 @@ is copied and updated with only the plugins that changed. The oldest folders are
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -117,6 +118,20 @@ def prepare(source: Path, load: Loader, ranking: Ranking, root: Path | None = No
         except OSError:
             pass
         return Prepared(target, built=False)
+    # Loading and indexing make millions of objects that live to the end of the preparation:
+    # the cyclic collector would walk them all again and again (a quarter of the CPU of
+    # preparing a 30,000-plugin snapshot). Nothing made here is a cycle it needs to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(root, target, ident, settings, load, ranking)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepare(root: Path, target: Path, ident: dict[str, Any], settings: str, load: Loader, ranking: Ranking) -> Prepared:
+    state_file = target / STATE_FILE
     header, records = load()
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".tmp-{os.getpid()}-{os.urandom(4).hex()}"
