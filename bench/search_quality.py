@@ -118,6 +118,22 @@ def score_query(got: list[str], relevant: dict[str, int], group: dict[str, str])
     }
 
 
+def corpora_snapshot(folder: Path, who: str) -> Path:
+    """The snapshot of ``CORPORA`` crawled together, written into ``folder`` (``who`` names the
+    bench in the message when a corpus is missing)."""
+    missing = [str(d) for d in CORPORA if not d.is_dir()]
+    if missing:
+        sys.exit(f"{who}: corpus folders missing: {', '.join(missing)}")
+    from agentops_index.crawl import crawl_local
+    from agentops_index.snapshot import store
+    from agentops_index.snapshot.categories import load_taxonomy
+
+    result = crawl_local(CORPORA, load_taxonomy(ROOT / "data" / "categories.toml"))
+    snapshot = folder / "latest.json"
+    store.write_atomic(snapshot, store.dumps(result.snapshot))
+    return snapshot
+
+
 def load_judgments(path: Path) -> list[dict[str, Any]]:
     return tomllib.loads(path.read_text())["query"]
 
@@ -161,16 +177,7 @@ def main() -> None:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
         snapshot = args.snapshot
         if snapshot is None:
-            missing = [str(d) for d in CORPORA if not d.is_dir()]
-            if missing:
-                sys.exit(f"bench/search_quality.py: corpus folders missing: {', '.join(missing)}")
-            from agentops_index.crawl import crawl_local
-            from agentops_index.snapshot import store
-            from agentops_index.snapshot.categories import load_taxonomy
-
-            result = crawl_local(CORPORA, load_taxonomy(ROOT / "data" / "categories.toml"))
-            snapshot = Path(tmp) / "latest.json"
-            store.write_atomic(snapshot, store.dumps(result.snapshot))
+            snapshot = corpora_snapshot(Path(tmp), "bench/search_quality.py")
         else:
             copy = Path(tmp) / "latest.json"  # the old code writes its index beside the snapshot
             copy.write_bytes(snapshot.read_bytes())

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search_quality import CORPORA, copy_groups, load_judgments, score_query  # noqa: E402
+from search_quality import copy_groups, corpora_snapshot, load_judgments, score_query  # noqa: E402
 
 
 def overrides(spec: str) -> dict[str, float]:
@@ -79,17 +79,7 @@ def main() -> None:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
         snapshot = args.snapshot
         if snapshot is None:
-            from agentops_index.crawl import crawl_local
-            from agentops_index.snapshot import store
-            from agentops_index.snapshot.categories import load_taxonomy
-
-            missing = [str(d) for d in CORPORA if not d.is_dir()]
-            if missing:
-                sys.exit(f"bench/search_sweep.py: corpus folders missing: {', '.join(missing)}")
-            snapshot = Path(tmp) / "latest.json"
-            store.write_atomic(
-                snapshot, store.dumps(crawl_local(CORPORA, load_taxonomy(ROOT / "data" / "categories.toml")).snapshot)
-            )
+            snapshot = corpora_snapshot(Path(tmp), "bench/search_sweep.py")
         from agentops_index.search.session import open_searcher
 
         group = copy_groups(snapshot)
