@@ -66,6 +66,7 @@ class CodexEntry:
     installs: bool | None  # None: a git source, whose install needs the network
     error: str | None = None  # why ``plugin add`` fails
     index: int = -1  # its place in the catalog's ``plugins``
+    source: Any = None  # git: the entry's ``source`` as the catalog writes it (sources/clients.py keys it)
 
     @property
     def install_command(self) -> str:
@@ -142,7 +143,8 @@ def read(root: Path) -> CodexCatalog:
         installation = policy.get("installation") or "AVAILABLE"
         authentication = policy.get("authentication") or "ON_INSTALL"
         if kind == "git":
-            catalog.entries.append(CodexEntry(name, "git", None, where, installation, authentication, None, None, None, number))
+            entry = CodexEntry(name, "git", None, where, installation, authentication, None, None, None, number, raw["source"])
+            catalog.entries.append(entry)
             continue
         catalog.entries.append(replace(_local(root, name, where, installation, authentication, manifests), index=number))
     return catalog

@@ -21,8 +21,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from agentops_index.manifest import agentplugins, codex, cursor
-from agentops_index.manifest.checks import inside, load_json, regular_file
-from agentops_index.manifest.jsonfile import MARKETPLACE_CAP
+from agentops_index.manifest.checks import inside
 from agentops_index.snapshot import models as m
 from agentops_index.snapshot.assemble import plain_name, text
 
@@ -193,16 +192,7 @@ class Readings:
 
 def readings(root: Path, marketplace_id: str, origin: str) -> Readings:
     seen, judged = codex.read(root), cursor.read(root)
-    return Readings(seen, judged, *views(seen, judged, marketplace_id, origin, _sources(root, seen.file)))
-
-
-def _sources(root: Path, file: str | None) -> list[Any]:
-    """Each entry's ``source`` as the catalog Codex reads writes it (None where there is none)."""
-    path = regular_file(root, file) if file else None
-    doc = load_json(path, MARKETPLACE_CAP) if path is not None else None
-    body: dict[str, Any] = doc.value if doc is not None and doc.ok and isinstance(doc.value, dict) else {}
-    plugins = body.get("plugins")
-    return [p.get("source") if isinstance(p, dict) else None for p in plugins] if isinstance(plugins, list) else []
+    return Readings(seen, judged, *views(seen, judged, marketplace_id, origin))
 
 
 def views(
@@ -210,21 +200,16 @@ def views(
     judged: cursor.CursorCatalog | None,
     marketplace_id: str,
     origin: str,
-    sources: list[Any] | None = None,
 ) -> tuple[dict[str, list[m.ClientView]], dict[str, list[str | None]]]:
     """Every other client's view of the repository's plugins, by folder (or by remote key for a
-    git source, ``remote_key``; ``sources``: the entries' sources in the catalog Codex reads): one
-    view a client a plugin (the first entry that names it), whatever a catalog repeats. Also the
+    git source, ``remote_key``): one view a client a plugin (the first entry that names it), whatever a catalog repeats. Also the
     folder or remote key each entry of a client's own catalog names (None: none, or one the client
     drops), for the crawl's accounting (Codex reading Claude's catalog adds no entries of its own)."""
     out: dict[str, dict[str, m.ClientView]] = defaultdict(dict)
     named: dict[str, list[str | None]] = {}
-    raw = sources or []
 
     def codex_place(entry: codex.CodexEntry) -> str | None:
-        if entry.kind == "git":
-            return raw_remote(raw[entry.index]) if 0 <= entry.index < len(raw) else remote_key(url=entry.url)
-        return folder_of(entry.path)
+        return raw_remote(entry.source) if entry.kind == "git" else folder_of(entry.path)
 
     if seen.file == codex.CODEX_CATALOG:
         named["codex"] = [codex_place(e) for e in seen.entries] + [None] * len(seen.dropped)
