@@ -28,22 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agentops_index.config import Ranking
+from agentops_index.config import Ranking, cache_root
 from agentops_index.search import index as whoosh_index
 from agentops_index.search import store
 
-FORMAT_VERSION = 22  # bump when store.py or index.py changes what they write (22: a record's other clients' installs)
+FORMAT_VERSION = 23  # bump when store.py or index.py changes what they write (23: segments not compound)
 STATE_FILE = "state.json"
 KEEP = 4  # prepared folders kept in the cache (about 60 MB each at 30,000 plugins); the least recently used go first
 
 Loader = Callable[[], tuple[dict[str, Any], list[dict[str, Any]]]]
-
-
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not base or not Path(base).is_absolute():  # a relative value is ignored (XDG), as the reader does
-        base = str(Path.home() / ".cache")
-    return Path(base) / "agentops-index"
 
 
 def identity(path: Path) -> dict[str, Any]:
