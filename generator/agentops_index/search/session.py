@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentops_index import __version__
-from agentops_index.config import data_file, load_ranking, load_search, published_site
+from agentops_index.config import cache_root, data_file, load_ranking, load_search, published_site
 from agentops_index.errors import InputError
 from agentops_index.search import cache
 from agentops_index.search.query import Searcher
@@ -32,7 +32,7 @@ _QUERY_FORMAT = re.compile(rb'"format"\s*:\s*"agentops-index/query"')
 
 def cache_dir() -> Path:
     """Where downloaded snapshots and query files are kept."""
-    return cache.cache_root() / "downloads"
+    return cache_root() / "downloads"
 
 
 class NotFound(InputError):
