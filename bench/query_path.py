@@ -85,7 +85,10 @@ def main() -> None:
     args = parser.parse_args()
     snapshot_path = world(args.plugins)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache"), "NO_COLOR": "1"}
+        # Bytecode is written as an installed package has it (a machine that sets
+        # PYTHONDONTWRITEBYTECODE would otherwise compile every module of every process).
+        kept = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env = {**kept, "XDG_CACHE_HOME": str(Path(tmp) / "cache"), "NO_COLOR": "1"}
         query = ["search", "review pull requests", "--json", "--snapshot", str(snapshot_path)]
         started = time.perf_counter()
         run([CLI, *query], env)  # prepares the store and index once: the cold first query

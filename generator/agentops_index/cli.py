@@ -280,7 +280,7 @@ def search(
     query store and Whoosh index are kept in your cache ($XDG_CACHE_HOME/agentops-index, else
     ~/.cache/agentops-index), never beside the snapshot.
     """
-    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.present import headline
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:
@@ -314,8 +314,8 @@ def discover(obj: Context, intent: str, snapshot_arg: str | None, as_json: bool,
     best-matching workflow template of data/workflows/ stage by stage, with a reason for
     every pick.
     """
-    from agentops_index.assistant.answer import headline
     from agentops_index.assistant.discover import discover as run_discover
+    from agentops_index.assistant.present import headline
     from agentops_index.search.session import open_searcher
 
     with open_searcher(snapshot_arg) as searcher:

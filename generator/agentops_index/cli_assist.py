@@ -94,7 +94,7 @@ def prime(words: str, project: Path, limit: int, snapshot_arg: str | None, as_js
 
     with open_searcher(snapshot_arg) as searcher:
         answer = run_prime(project, words, searcher, limit)
-    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.present import headline
 
     lines = headline("prime", answer)
     if emit(answer, as_json, as_fenced, lines):
@@ -139,7 +139,7 @@ def orchestrate(
         answer = run_orchestrate(intent, searcher, base_url_of(base_url), metrics)
     if plan_only:
         answer.pop("steps", None)
-    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.present import headline
 
     workflow = answer.get("workflow")
     lines = headline("orchestrate", answer)
@@ -179,7 +179,7 @@ def analyze_plugins(ids: tuple[str, ...], limit: int, snapshot_arg: str | None, 
     with open_searcher(snapshot_arg) as searcher:
         bundles = [b for b, _ in make_bundles(searcher, DEFAULT_BASE_URL)]
         answer = analyze(searcher, bundles, limit, ids)
-    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.present import headline
 
     lines = headline("analyze-plugins", answer)
     if emit(answer, as_json, as_fenced, lines):
@@ -221,7 +221,7 @@ def patterns_show(root: Path | None, as_json: bool, as_fenced: bool) -> None:
     found = load_patterns(_patterns_dir(root))
     summary = meta_summary(found)
     answer: dict[str, Any] = {"summary": summary, "patterns": [found[k] for k in sorted(found)]}
-    from agentops_index.assistant.answer import headline
+    from agentops_index.assistant.present import headline
 
     lines = headline("patterns", answer)
     if emit(answer, as_json, as_fenced, lines):
