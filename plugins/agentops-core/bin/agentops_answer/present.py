@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,3 +108,38 @@ def emit(payload: Any, as_json: bool, as_fenced: bool, lines: list[str]) -> bool
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return True
     return False
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def headline(command: str, answer: Mapping[str, Any]) -> list[str]:
+    """The computed lines printed before the fenced data, the same from the CLI and the reader."""
+    if command == "search":
+        return [f"agentops-index search: {_count(answer['total'], 'match', 'matches')}, {len(answer['results'])} shown"]
+    if command == "discover":
+        picks = len(answer["primary"]) + len(answer["complementary"])
+        workflow = answer["workflow"]["id"] if answer["workflow"] else "none"
+        return [f"agentops-index discover: {_count(picks, 'plugin', 'plugins')} picked; workflow {workflow}"]
+    if command == "prime":
+        topics, plugins = len(answer["topics"]), len(answer["recommendations"])
+        return [
+            f"agentops-index prime: {_count(topics, 'project topic', 'project topics')}, {_count(plugins, 'plugin', 'plugins')}"
+        ]
+    if command == "orchestrate":
+        workflow = answer.get("workflow")
+        chance = answer.get("success_probability")
+        chance = chance if isinstance(chance, dict) else {}
+        value = chance.get("value")
+        return [
+            f"agentops-index orchestrate: workflow {workflow['id'] if isinstance(workflow, dict) else 'none'}",
+            f"success_probability: {value if value is not None else 'unknown'} ({chance.get('basis', 'no workflow')})",
+        ]
+    if command == "analyze-plugins":
+        plugins, clashes = len(answer["plugins"]), len(answer["clashes"])
+        return [
+            f"agentops-index analyze-plugins: {_count(plugins, 'plugin', 'plugins')}, {_count(clashes, 'clashing pair', 'clashing pairs')}"
+        ]
+    counts = {s: len(v) for s, v in answer["summary"]["states"].items()}
+    return [f"agentops-index patterns: {', '.join(f'{n} {s}' for s, n in counts.items())}"]

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import __version__, config, rank
 from .config import CHECKOUT, PACKAGED, Ranking, Search, check_site_url, load_ranking, load_search, read_toml
+from .config import cache_root as config_cache_root
 from .errors import ConfigError, InputError
 from . import text
 from . import documents, fuzzy, queryfile, sqlpostings, stemming, store, terms
@@ -109,11 +110,9 @@ def locations(value: str) -> tuple[str, str]:
 
 
 def cache_root() -> Path:
-    """$XDG_CACHE_HOME/agentops-index/reader, or ~/.cache/...; a relative $XDG_CACHE_HOME is
-    ignored, as the XDG specification says (it would put the cache in the user's project)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "agentops-index" / "reader"
+    """The reader's folder of the cache (config.cache_root: $XDG_CACHE_HOME/agentops-index, else
+    ~/.cache/agentops-index)."""
+    return config_cache_root() / "reader"
 
 
 def _write(path: Path, body: bytes) -> None:

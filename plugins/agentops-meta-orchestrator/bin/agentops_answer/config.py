@@ -8,6 +8,10 @@ names the file and the key.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -23,6 +27,9 @@ CHECKOUT = Path(__file__).resolve().parents[2] / "data"  # a source checkout (ed
 COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
 # Where `serve` and `python -m http.server 8000` put a local build.
 DEFAULT_BASE_URL = "http://localhost:8000/"
+# data/search.toml as load_search made it, kept in the cache (config/) so that a query does not
+# parse 64 KB of TOML and fold every translation again: 80 ms of a 350 ms search process.
+SEARCH_MEMO_VERSION = 1  # bump when what load_search derives from the file changes shape
 
 
 def data_file(name: str, explicit: Path | None = None) -> Path | None:
@@ -35,9 +42,10 @@ def data_file(name: str, explicit: Path | None = None) -> Path | None:
     return None
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, raw: bytes | None = None) -> dict[str, Any]:
+    """``path`` parsed (``raw``: its bytes, when they were read already)."""
     try:
-        return tomllib.loads(Path(path).read_text("utf-8"))
+        return tomllib.loads((Path(path).read_bytes() if raw is None else raw).decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -117,11 +125,93 @@ class Search:
     function_phrases: tuple[tuple[str, ...], ...] = ()
 
 
+def cache_root() -> Path:
+    """$XDG_CACHE_HOME/agentops-index, else ~/.cache/agentops-index; a relative $XDG_CACHE_HOME is
+    ignored, as the XDG specification says (it would put the cache in the user's project)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "agentops-index"
+
+
 def load_search(path: Path | None = None) -> Search:
+    """data/search.toml's settings: from the cache's copy when it was made from these very bytes
+    by this very code, else parsed, checked and derived, and then kept (where the cache can be
+    written: a read-only home only costs the parse)."""
     found = data_file("search.toml", path)
     if found is None:
         return Search()
-    data, problems = read_toml(found), []
+    try:
+        raw = found.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{found}: cannot read ({exc.strerror or exc})") from exc
+    memo, key = _memo_file(found, raw)
+    kept = _read_memo(memo, key)
+    if kept is not None:
+        return kept
+    made = _parse_search(found, raw)
+    _write_memo(memo, key, made)
+    return made
+
+
+def _memo_file(found: Path, raw: bytes) -> tuple[Path, str]:
+    """Where the derived settings of ``found`` are kept (one file per source path), and the key
+    they must carry: the file's bytes, and this code (config.py and the terms module that folds
+    the words), so an edited file or an upgrade never reads what older code derived."""
+    from . import terms
+
+    digest = hashlib.sha256(raw)
+    for module in (__file__, terms.__file__ or ""):
+        st = os.stat(module) if module else None
+        digest.update(f"|{module}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}".encode())
+    digest.update(f"|{SEARCH_MEMO_VERSION}".encode())
+    name = hashlib.sha256(str(found.resolve()).encode()).hexdigest()[:16]
+    return cache_root() / "config" / f"search-{name}.json", digest.hexdigest()
+
+
+def _read_memo(memo: Path, key: str) -> Search | None:
+    try:
+        data = json.loads(memo.read_bytes())
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        s = data["search"]
+        return Search(
+            {str(k): [str(w) for w in v] for k, v in s["synonyms"].items()},
+            frozenset(str(w) for w in s["weak_words"]),
+            float(s["weak_weight"]),
+            {str(k): tuple(str(w) for w in v) for k, v in s["translations"].items()},
+            frozenset(str(w) for w in s["function_words"]),
+            tuple(str(w) for w in s["compound_suffixes"]),
+            tuple(tuple(str(w) for w in p) for p in s["function_phrases"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, or not what this code writes: parse again
+        return None
+
+
+def _write_memo(memo: Path, key: str, made: Search) -> None:
+    body = {
+        "key": key,
+        "search": {
+            "synonyms": made.synonyms,
+            "weak_words": sorted(made.weak_words),
+            "weak_weight": made.weak_weight,
+            "translations": made.translations,
+            "function_words": sorted(made.function_words),
+            "compound_suffixes": list(made.compound_suffixes),
+            "function_phrases": [list(p) for p in made.function_phrases],
+        },
+    }
+    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), "utf-8")
+        os.replace(tmp, memo)
+    except OSError:  # a read-only or full cache: the settings were made all the same
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _parse_search(found: Path, raw: bytes) -> Search:
+    data, problems = read_toml(found, raw), []
     if "boosts" in data:
         problems.append(f"{found}: [boosts]: no longer read; field weights are search/index.py's classes (about/ranking/)")
     synonyms: dict[str, list[str]] = {}
