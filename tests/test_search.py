@@ -154,6 +154,27 @@ def test_every_plugin_stores_its_score_and_related() -> None:
     assert invalid.score is not None and invalid.score.penalties[0].name == "validation_errors"
 
 
+def test_a_related_plugin_listed_by_several_marketplaces_is_named_once() -> None:
+    """Six related places are six plugins: another plugin's copies (one copy group, ``identity``)
+    take one place, named by the group's canonical listing, whichever copy scored first."""
+    from agentops_index.search.related import compute
+
+    plugin = next(p for p in SAMPLE.plugins if p.related)
+    other = next(p for p in SAMPLE.plugins if p.id == plugin.related[0])
+    name, market = other.id.split("@", 1)
+    copies = [
+        other.model_copy(update={"id": f"{name}@{owner}/{market.split('/')[1]}", "canonical_id": other.id})
+        for owner in ("aaa", "zzz")
+    ]
+    plugins = [p.model_copy(update={"canonical_id": other.id}) if p.id == other.id else p for p in SAMPLE.plugins]
+    related = compute([*plugins, *copies])
+    assert related[plugin.id].count(other.id) == 1
+    assert not {c.id for c in copies} & set(related[plugin.id])
+    assert len(related[plugin.id]) == len(set(related[plugin.id]))
+    for copy in copies:
+        assert other.id not in related[copy.id] and not {c.id for c in copies} & set(related[copy.id])
+
+
 def test_ranking_config_is_checked_whole(tmp_path: Path) -> None:
     bad = tmp_path / "ranking.toml"
     bad.write_text("[weights]\nrelevance = 0.9\nstars = 0.2\nbogus = 1\n[penalties]\narchived = 2\n")

@@ -5,7 +5,9 @@ tags, category, component names, description words); candidates share at least o
 them and are scored by the summed inverse document frequency of what they share. Terms that
 occur in more than :data:`MAX_POSTINGS` plugins say nothing about similarity and are
 skipped, which also keeps this linear in practice. Copies of the same plugin (the same name
-listed by another marketplace) are left out: they are mirrors, not related plugins.
+listed by another marketplace, or the same copy group: ``identity``) are left out: they are
+mirrors, not related plugins. A related plugin listed by several marketplaces is named once, by
+its canonical listing: six places are six plugins, not one plugin's copies.
 """
 
 from __future__ import annotations
@@ -47,13 +49,21 @@ def compute(plugins: list[PluginRecord]) -> dict[str, list[str]]:
         for term in terms:
             postings[term].append(index)
     names = [p.untrusted.name.text.lower() for p in plugins]
+    ids = {p.id for p in plugins}
+    # A listing's copy group, named by the listing it shows (its canonical one, when crawled).
+    groups = [p.canonical_id if p.canonical_id in ids else p.id for p in plugins]
     out: dict[str, list[str]] = {}
     for index, terms in enumerate(kept):
         scores: dict[int, float] = defaultdict(float)
         for term in terms:
             for other in postings[term]:
-                if other != index and names[other] != names[index]:
+                if other != index and names[other] != names[index] and groups[other] != groups[index]:
                     scores[other] += idf[term]
-        best = sorted(scores.items(), key=lambda item: (-round(item[1], 9), plugins[item[0]].id))[:RELATED]
-        out[plugins[index].id] = [plugins[other].id for other, _ in best]
+        picked: list[str] = []
+        for other, _ in sorted(scores.items(), key=lambda item: (-round(item[1], 9), plugins[item[0]].id)):
+            if groups[other] not in picked:
+                picked.append(groups[other])
+                if len(picked) == RELATED:
+                    break
+        out[plugins[index].id] = picked
     return out
