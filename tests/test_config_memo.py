@@ -125,4 +125,35 @@ def test_the_shipped_settings_round_trip(tmp_path: Path, monkeypatch: pytest.Mon
     parsed = load_search()
     kept = load_search()
     assert kept == parsed and kept.translations and kept.function_phrases
+    # In the file's order too (== compares dictionaries without it): synonym forms follow it.
+    assert list(kept.synonyms) == list(parsed.synonyms) and list(kept.translations) == list(parsed.translations)
     assert len(_memos()) == 1
+
+
+def test_the_cache_keeps_a_few_settings_files_and_no_leftovers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = cache_root() / "config"
+    folder.mkdir(parents=True)
+    left = folder / ".search-0123456789abcdef.json.99.abcd.tmp"
+    left.write_text("{", "utf-8")
+    os.utime(left, (0, 0))
+    fresh = folder / ".search-fedcba9876543210.json.98.dcba.tmp"  # another process writing now
+    fresh.write_text("{", "utf-8")
+    for n in range(config.MEMOS + 3):
+        path = tmp_path / f"search-{n}.toml"
+        path.write_text(SETTINGS, "utf-8")
+        load_search(path)
+    assert len(_memos()) == config.MEMOS
+    assert not left.exists() and fresh.exists()
+    assert load_search(path) == load_search(tmp_path / "search-0.toml")
+
+
+def test_code_without_a_source_file_parses_every_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imported from an archive, the code cannot be told from another version: nothing is kept."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(config, "__file__", str(tmp_path / "gone" / "config.py"))
+    path = tmp_path / "search.toml"
+    path.write_text(SETTINGS, "utf-8")
+    parses = _parses(monkeypatch)
+    assert load_search(path) == load_search(path)
+    assert len(parses) == 2 and _memos() == []
