@@ -115,8 +115,9 @@ class Term:
 # "code review": its name says review, which "code review" is a spelling of).
 NAMED_MATCH = {True: "every word in the name", False: "every word in the name, or another spelling of it"}
 # What query.py's _relevance gives: each matching document's relevance; the documents whose name
-# holds every concept (True: as the words themselves); where each concept is held, by document.
-Relevance = tuple[dict[int, float], dict[int, bool], list[dict[int, str]]]
+# holds every concept (True: as the words themselves); the matching documents (an explanation
+# says where a concept is held only for those).
+Relevance = tuple[dict[int, float], dict[int, bool], set[int]]
 
 
 @dataclass(slots=True)
@@ -130,8 +131,7 @@ class Holding:
     thrice: set[int] = field(default_factory=set)
     named: set[int] = field(default_factory=set)
     named_own: frozenset[int] = frozenset()  # in the name as the word itself, not a synonym
-    own: dict[int, float] = field(default_factory=dict)
-    place: dict[int, str] = field(default_factory=dict)  # the class that gives ``strength`` (for explanations)
+    own: dict[int, float] = field(default_factory=dict)  # filled for alternatives (any_word) only
 
 
 @dataclass(slots=True)

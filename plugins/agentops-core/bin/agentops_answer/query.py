@@ -39,6 +39,7 @@ from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored
 from .store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
+WEAKEST_FIRST = {cls: CLASSES[cls] for cls in ORDER}
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
 # How a listing matches, which is also the order of answers (within each, by score): the listing
@@ -169,38 +170,37 @@ class Searcher:
             found = found & self._postings(cls, stem)
         return found
 
-    def _holding(self, term: Term, within: set[int]) -> Holding:
-        """Where the documents of ``within`` hold a concept (any of its forms), class by class."""
+    def _holding(self, term: Term, within: set[int], own: bool) -> Holding:
+        """Where the documents of ``within`` hold a concept (any of its forms), class by class
+        (``own``: in the plugin's own text too, which only alternatives weigh). Which class gives
+        a document its strength is worked out for the documents shown (``concepts.place``)."""
         held = Holding()
         seen: set[int] = set()
         strength = held.strength
         for cls in ORDER:
             found = [self._docs(cls, form) & within for form in term.forms]
             # The word itself (its first form); the words as typed, or the name they join (term.own).
-            said, own, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
+            said, own_said, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
             weight = CLASSES[cls]
             # A synonym counts SYNONYM of the word itself; classes come weakest first, so it overrides.
             strength.update(dict.fromkeys(said, weight))
-            held.place.update(dict.fromkeys(said, cls))
             alt = docs - said
             if alt:
                 low = weight * SYNONYM
                 before = alt.intersection(strength)
                 strength.update(dict.fromkeys(alt - before, low))
-                held.place.update(dict.fromkeys(alt - before, cls))
                 for doc in before:
                     if strength[doc] < low:
                         strength[doc] = low
-                        held.place[doc] = cls
             held.thrice |= docs & held.twice
             held.twice |= docs & seen
             seen |= docs
-            if cls in OWN_CLASSES:
+            if own and cls in OWN_CLASSES:
                 held.own.update(dict.fromkeys(docs, weight))
             if cls == "n":
-                held.named, held.named_own = docs, own
+                held.named, held.named_own = docs, own_said
         return held
 
     def _relevance(self, found: list[Term], any_word: bool = False) -> Relevance:
@@ -233,7 +233,7 @@ class Searcher:
                 matching.update(strong)
         # Where each concept is held is worked out for the matching documents only: a word in most
         # plugins ("claude") would otherwise cost a dictionary entry for each of them.
-        held = [self._holding(t, matching) for t in found]
+        held = [self._holding(t, matching, any_word) for t in found]
         total = sum(t.idf for t in found) or 1.0
         sums = dict.fromkeys(matching, 0.0)
         # A plugin named by one of several query words that few say ("jira" in "create jira tickets from
@@ -258,12 +258,11 @@ class Searcher:
             # A concept said in several places (name, keywords, description, components) is what
             # the plugin is about more surely than one said once.
             base, extra = weight * (1 - SPREAD), weight * SPREAD / SPREAD_CAP
-            strength = h.strength
-            for doc in matching.intersection(strength.keys()):
-                sums[doc] += base * strength[doc] + extra
-            for doc in matching.intersection(h.twice):
+            for doc, value in h.strength.items():  # all of them matching documents (_holding)
+                sums[doc] += base * value + extra
+            for doc in h.twice:
                 sums[doc] += extra
-            for doc in matching.intersection(h.thrice):
+            for doc in h.thrice:
                 sums[doc] += extra
         if any_word:
             # Alternatives, not a conjunction ("deploy release"): the word the plugin's own name,
@@ -273,17 +272,17 @@ class Searcher:
             top = max((t.idf for t in found), default=1.0) or 1.0
             for term, h in zip(found, held, strict=True):
                 rarity = term.idf / top
-                for doc in matching.intersection(h.own.keys()):
-                    best[doc] = max(best[doc], rarity * h.own[doc])
+                for doc, weight in h.own.items():
+                    best[doc] = max(best[doc], rarity * weight)
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
         relevance = {doc: TEXT_CEILING * min(1.0, value) for doc, value in sums.items()}
         named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
-        return relevance, named, [h.place for h in held]
+        return relevance, named, matching
 
-    def _explain(self, doc: int, found: list[Term], places: list[dict[int, str]]) -> str:
+    def _explain(self, doc: int, found: list[Term], matching: set[int]) -> str:
         out = []
-        for term, place in zip(found, places, strict=True):
-            cls = place.get(doc)
+        for term in found:
+            cls = concepts.place(term, doc, WEAKEST_FIRST, self._postings, SYNONYM) if doc in matching else None
             if cls is not None:
                 out.append(f"{term.word} in the {CLASS_WORD[cls]}")
         return ", ".join(out)
@@ -383,7 +382,7 @@ class Searcher:
             words = [fixes.get(w, w) for w in words]
             answer.did_you_mean = " ".join(words)
         found = self._terms(words)
-        relevance, named, places = self._relevance(found, any_word)
+        relevance, named, matching = self._relevance(found, any_word)
         if allowed is not None:
             relevance = {doc: r for doc, r in relevance.items() if doc in allowed}
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
@@ -408,7 +407,7 @@ class Searcher:
         ranked = self._order(list(picked.values()), limit, by_group=collapse)
         for item in ranked:
             if not item.match:
-                item.match = self._explain(item.doc, found, places)
+                item.match = self._explain(item.doc, found, matching)
         if collapse:
             answer.results = self._collapse(ranked, limit)
             answer.total = self._count(set(relevance) | set(picked), allowed)

@@ -151,3 +151,24 @@ def name_cover(
             count[doc] = count.get(doc, 0) + 1
             rarity[doc] = rarity.get(doc, 0.0) + term.idf
     return {doc: min(1.0, c / max(nlen[doc], 1)) * rarity[doc] for doc, c in count.items()}
+
+
+def place(
+    term: Term,
+    doc: int,
+    classes: dict[str, float],
+    postings: Callable[[str, str], frozenset[int]],
+    synonym: float,
+) -> str | None:
+    """The class that gives a matching document its strength for a concept, as ``Searcher._holding``
+    weighs them: ``classes`` (class -> weight) weakest first, the word itself taking its class's weight, another form
+    ``synonym`` of it where nothing stronger was found. Worked out for the documents an answer
+    shows, not for every matching one."""
+    strength, found = -1.0, None
+    for cls, weight in classes.items():
+        held = [all(doc in postings(cls, stem) for stem in form) for form in term.forms]
+        if held[0]:
+            strength, found = weight, cls
+        elif any(held[1:]) and strength < weight * synonym:
+            strength, found = weight * synonym, cls
+    return found

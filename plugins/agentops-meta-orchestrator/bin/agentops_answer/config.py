@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import re
+import sys
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ DEFAULT_BASE_URL = "http://localhost:8000/"
 # data/search.toml as load_search made it, kept in the cache (config/) so that a query does not
 # parse 64 KB of TOML and fold every translation again: 80 ms of a 350 ms search process.
 SEARCH_MEMO_VERSION = 1  # bump when what load_search derives from the file changes shape
+MEMOS = 8  # kept settings files (one a settings path); the least recently written go first
 
 
 def data_file(name: str, explicit: Path | None = None) -> Path | None:
@@ -144,26 +147,33 @@ def load_search(path: Path | None = None) -> Search:
         raw = found.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{found}: cannot read ({exc.strerror or exc})") from exc
-    memo, key = _memo_file(found, raw)
-    kept = _read_memo(memo, key)
+    where = _memo_file(found, raw)
+    kept = _read_memo(*where) if where else None
     if kept is not None:
         return kept
     made = _parse_search(found, raw)
-    _write_memo(memo, key, made)
+    if where:
+        _write_memo(*where, made)
     return made
 
 
-def _memo_file(found: Path, raw: bytes) -> tuple[Path, str]:
+def _memo_file(found: Path, raw: bytes) -> tuple[Path, str] | None:
     """Where the derived settings of ``found`` are kept (one file per source path), and the key
-    they must carry: the file's bytes, and this code (config.py and the terms module that folds
-    the words), so an edited file or an upgrade never reads what older code derived."""
+    they must carry: the file's bytes and what derives from them (config.py, the terms module that
+    folds the words, Python and its Unicode tables), so an edited file or an upgrade never reads
+    what older code derived. None when the code cannot be told apart (no source file to stat)."""
+    import unicodedata
+
     from . import terms
 
     digest = hashlib.sha256(raw)
-    for module in (__file__, terms.__file__ or ""):
-        st = os.stat(module) if module else None
-        digest.update(f"|{module}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}".encode())
-    digest.update(f"|{SEARCH_MEMO_VERSION}".encode())
+    digest.update(f"|{SEARCH_MEMO_VERSION}|{sys.version}|{unicodedata.unidata_version}".encode())
+    for module in (__file__, terms.__file__):
+        try:
+            st = os.stat(module or "")
+        except OSError:
+            return None
+        digest.update(f"|{module}:{st.st_size}:{st.st_mtime_ns}".encode())
     name = hashlib.sha256(str(found.resolve()).encode()).hexdigest()[:16]
     return cache_root() / "config" / f"search-{name}.json", digest.hexdigest()
 
@@ -203,11 +213,27 @@ def _write_memo(memo: Path, key: str, made: Search) -> None:
     tmp = memo.with_name(f".{memo.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), "utf-8")
+        tmp.write_text(json.dumps(body, ensure_ascii=False), "utf-8")  # in the file's order, as parsed
         os.replace(tmp, memo)
     except OSError:  # a read-only or full cache: the settings were made all the same
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        return
+    _prune(memo.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``MEMOS`` most recently written settings (one a settings path ever used) and no
+    temporary file a killed process left an hour ago."""
+    now = time.time()
+    try:
+        kept = sorted(folder.glob("search-*.json"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        stale = [f for f in folder.glob(".search-*.tmp") if now - f.stat().st_mtime > 3600]
+    except OSError:  # another process pruned at the same time
+        return
+    for old in [*kept[MEMOS:], *stale]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _parse_search(found: Path, raw: bytes) -> Search:
