@@ -366,6 +366,24 @@ def test_a_local_site_or_its_files_work_as_well(sample_site: Path, env: dict[str
         assert done.returncode == 0 and fenced_json(done.stdout)["results"], done.stderr
 
 
+def test_compiled_modules_go_to_the_users_cache_never_into_the_plugin(sample_site: Path, env: dict[str, str]) -> None:
+    """The installed plugin stays as shipped; the reader's bytecode is kept in the cache, so the
+    next answer does not compile it again (100 ms of every answer at 30,000 plugins)."""
+    args = ["search", "review"]
+    for _ in range(2):
+        done = answer(args, {**env, "AGENTOPS_SNAPSHOT": str(sample_site)})
+        assert done.returncode == 0 and fenced_json(done.stdout)["results"], done.stderr
+    assert not list(BIN.rglob("__pycache__")) and not list(BIN.rglob("*.pyc"))
+    kept = Path(env["XDG_CACHE_HOME"]) / "agentops-index" / "reader" / "bytecode"
+    assert {p.name.split(".")[0] for p in kept.rglob("*.pyc")} >= {"answer", "query", "sqlpostings", "terms"}
+    # A relative $XDG_CACHE_HOME is ignored, as XDG says: nothing is written into the current
+    # folder; the bytecode goes to ~/.cache.
+    relative = {**env, "XDG_CACHE_HOME": "relative"}
+    done = answer(["--version"], relative, cwd=Path(env["HOME"]).parent)
+    assert done.returncode == 0 and not (Path(env["HOME"]).parent / "relative").exists()
+    assert list((Path(env["HOME"]) / ".cache" / "agentops-index" / "reader" / "bytecode").rglob("answer*.pyc"))
+
+
 def _query_file(sample_site: Path) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(gzip.decompress((sample_site / "api" / "v1" / "query.json.gz").read_bytes()))
     return body

@@ -145,6 +145,12 @@ class Scored:
     id: str = ""
 
 
+class Values(Protocol):
+    """A column's value by document number."""
+
+    def __getitem__(self, doc: int, /) -> Any: ...
+
+
 class Postings(Protocol):
     """Where a query reads which documents hold a term: the Whoosh index in the CLI
     (``index.WhooshPostings``), SQLite in the plugins' reader (``sqlpostings.SqlPostings``)."""
@@ -155,7 +161,7 @@ class Postings(Protocol):
 
     def has(self, field: str, term: str) -> bool: ...
 
-    def column(self, name: str) -> Sequence[Any]: ...
+    def column(self, name: str) -> Values: ...
 
     def close(self) -> None: ...
 
