@@ -38,6 +38,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
@@ -70,8 +71,8 @@ def schema() -> Schema:
         "copy": ID(),
         "category": ID(),
         "marketplace": ID(),
-        "component": KEYWORD(commas=True),
-        "client": KEYWORD(commas=True),
+        "component": _ids_only(KEYWORD(commas=True)),
+        "client": _ids_only(KEYWORD(commas=True)),
         # Numbers in millionths: sortable float columns fail to write in whoosh-reloaded 2.7.5.
         "mult": NUMERIC(int, bits=64, sortable=True),
         "static": NUMERIC(int, bits=64, sortable=True),
@@ -79,8 +80,16 @@ def schema() -> Schema:
         "nlen": NUMERIC(int, bits=32, sortable=True),
     }
     for cls in CLASSES:
-        fields[cls] = KEYWORD(scorable=False)
+        fields[cls] = _ids_only(KEYWORD(scorable=False))
     return Schema(**fields)
+
+
+def _ids_only(field: Any) -> Any:
+    """A KEYWORD field whose postings hold document numbers alone. Whoosh's KEYWORD keeps each
+    term's frequency in every posting, which only Whoosh's own scoring reads and queries never
+    use (module docstring): at 30,000 plugins the index is 19% smaller (40.8 -> 33.1 MB)."""
+    field.format = formats.Existence(field_boost=field.format.field_boost)
+    return field
 
 
 def write(
