@@ -175,6 +175,19 @@ def test_a_related_plugin_listed_by_several_marketplaces_is_named_once() -> None
         assert other.id not in related[copy.id] and not {c.id for c in copies} & set(related[copy.id])
 
 
+def test_the_scored_pool_takes_a_tie_whole_whatever_the_numbering() -> None:
+    """Documents tied with the last of the pool all get a score: which of them made the cut
+    depended on the index's numbering, which two builds of one snapshot do not share."""
+    from agentops_index.search.hits import pool
+
+    relevance = {7: 0.9, 3: 0.5, 9: 0.5, 1: 0.5, 4: 0.2}
+    assert pool(relevance, 2) == [(7, 0.9), (3, 0.5), (9, 0.5), (1, 0.5)]
+    renumbered = {7: 0.9, 1: 0.5, 9: 0.5, 3: 0.5, 4: 0.2}
+    assert {d for d, _ in pool(renumbered, 2)} == {d for d, _ in pool(relevance, 2)}
+    assert pool(relevance, 1) == [(7, 0.9)] and pool(relevance, 10) == sorted(relevance.items(), key=lambda i: -i[1])
+    assert pool({}, 3) == [] and pool(relevance, 0) == []
+
+
 def test_ranking_config_is_checked_whole(tmp_path: Path) -> None:
     bad = tmp_path / "ranking.toml"
     bad.write_text("[weights]\nrelevance = 0.9\nstars = 0.2\nbogus = 1\n[penalties]\narchived = 2\n")

@@ -26,7 +26,6 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from agentops_index import rank
 from agentops_index.config import Ranking, Search
 from agentops_index.search import concepts, spelling, terms
 from agentops_index.search.documents import CLASSES
-from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for
+from agentops_index.search.hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for, pool
 from agentops_index.search.store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
@@ -387,7 +386,7 @@ class Searcher:
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
         mult = self._column("mult")
         nlen = self._column("nlen")
-        for doc, value in sorted(relevance.items(), key=itemgetter(1), reverse=True)[:POOL]:
+        for doc, value in pool(relevance, POOL):
             if doc in picked:
                 continue
             if doc in named:
