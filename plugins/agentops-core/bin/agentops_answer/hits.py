@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Protocol, TypedDict, TypeVar
 
 T = TypeVar("T")
@@ -201,3 +202,13 @@ def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
     if wanted == "claude":
         return tuple(record["install"])
     return tuple(line for who, line in record.get("installs", ()) if who == wanted)
+
+
+def pool(relevance: dict[int, float], size: int) -> list[tuple[int, float]]:
+    """The ``size`` most relevant documents, and every one tied with the last of them: which
+    documents of a tie made the cut would otherwise depend on how the index numbered them."""
+    ranked = sorted(relevance.items(), key=itemgetter(1), reverse=True)
+    cut = min(size, len(ranked))
+    while 0 < cut < len(ranked) and ranked[cut][1] == ranked[cut - 1][1]:
+        cut += 1
+    return ranked[:cut]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from . import rank
 from .config import Ranking, Search
 from . import concepts, spelling, terms
 from .documents import CLASSES
-from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for
+from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for, pool
 from .store import ID_KEY, STORE_FILE, Store
 
 ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
@@ -388,7 +387,7 @@ class Searcher:
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
         mult = self._column("mult")
         nlen = self._column("nlen")
-        for doc, value in sorted(relevance.items(), key=itemgetter(1), reverse=True)[:POOL]:
+        for doc, value in pool(relevance, POOL):
             if doc in picked:
                 continue
             if doc in named:
