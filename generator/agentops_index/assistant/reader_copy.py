@@ -80,6 +80,8 @@ if sys.version_info < (3, 11):
     sys.exit("agentops-answer: error: needs Python 3.11 or newer")
 # Compiled modules go to the user's cache, never into the installed plugin; compiling the reader
 # from source was 100 ms of every answer. Without an absolute cache folder, nothing is written.
+# The folder is config.cache_root's, worked out here: a module imported before the prefix is
+# set would be compiled on every answer.
 _cache = os.environ.get("XDG_CACHE_HOME", "")
 _cache = _cache if os.path.isabs(_cache) else os.path.join(os.path.expanduser("~"), ".cache")
 if os.path.isabs(_cache):
