@@ -5,7 +5,7 @@ word) are one concept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import pairwise
 
 from . import terms
@@ -102,7 +102,7 @@ def named_by_a_word(
 
 def extent(
     term: Term,
-    classes: list[str],
+    classes: Collection[str],
     docs: Callable[[str, list[str]], frozenset[int]],
     postings: Callable[[str, str], frozenset[int]],
 ) -> tuple[set[int], set[int], set[int]]:
@@ -156,7 +156,7 @@ def name_cover(
 def place(
     term: Term,
     doc: int,
-    classes: dict[str, float],
+    classes: Mapping[str, float],
     postings: Callable[[str, str], frozenset[int]],
     synonym: float,
 ) -> str | None:

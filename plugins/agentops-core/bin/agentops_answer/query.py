@@ -37,8 +37,8 @@ from .documents import CLASSES
 from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for, pool
 from .store import ID_KEY, STORE_FILE, Store
 
-ORDER = sorted(CLASSES, key=lambda c: CLASSES[c])  # weakest first: a stronger class overwrites a weaker one
-WEAKEST_FIRST = {cls: CLASSES[cls] for cls in ORDER}
+# Class -> weight, weakest first: a stronger class overwrites a weaker one.
+ORDER = {cls: CLASSES[cls] for cls in sorted(CLASSES, key=lambda c: CLASSES[c])}
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
 # How a listing matches, which is also the order of answers (within each, by score): the listing
@@ -176,13 +176,12 @@ class Searcher:
         held = Holding()
         seen: set[int] = set()
         strength = held.strength
-        for cls in ORDER:
+        for cls, weight in ORDER.items():
             found = [self._docs(cls, form) & within for form in term.forms]
             # The word itself (its first form); the words as typed, or the name they join (term.own).
             said, own_said, docs = found[0], frozenset[int]().union(*found[: term.own]), set[int]().union(*found)
             if not docs:
                 continue
-            weight = CLASSES[cls]
             # A synonym counts SYNONYM of the word itself; classes come weakest first, so it overrides.
             strength.update(dict.fromkeys(said, weight))
             alt = docs - said
@@ -281,7 +280,7 @@ class Searcher:
     def _explain(self, doc: int, found: list[Term], matching: set[int]) -> str:
         out = []
         for term in found:
-            cls = concepts.place(term, doc, WEAKEST_FIRST, self._postings, SYNONYM) if doc in matching else None
+            cls = concepts.place(term, doc, ORDER, self._postings, SYNONYM) if doc in matching else None
             if cls is not None:
                 out.append(f"{term.word} in the {CLASS_WORD[cls]}")
         return ", ".join(out)

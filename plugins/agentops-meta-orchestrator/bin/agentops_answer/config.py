@@ -31,7 +31,6 @@ COMPONENT_KINDS = ("commands", "agents", "skills", "hooks", "mcp")
 DEFAULT_BASE_URL = "http://localhost:8000/"
 # data/search.toml as load_search made it, kept in the cache (config/) so that a query does not
 # parse 64 KB of TOML and fold every translation again: 80 ms of a 350 ms search process.
-SEARCH_MEMO_VERSION = 1  # bump when what load_search derives from the file changes shape
 MEMOS = 8  # kept settings files (one a settings path); the least recently written go first
 
 
@@ -167,7 +166,7 @@ def _memo_file(found: Path, raw: bytes) -> tuple[Path, str] | None:
     from . import terms
 
     digest = hashlib.sha256(raw)
-    digest.update(f"|{SEARCH_MEMO_VERSION}|{sys.version}|{unicodedata.unidata_version}".encode())
+    digest.update(f"|{sys.version}|{unicodedata.unidata_version}".encode())
     for module in (__file__, terms.__file__):
         try:
             st = os.stat(module or "")
