@@ -34,6 +34,7 @@ from agentops_index.search import cache, concepts, queryfile, spelling, terms
 from agentops_index.search import index as whoosh_index
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
+from agentops_index.search.store import arrange
 from agentops_index.snapshot import store
 from agentops_index.snapshot.categories import load_taxonomy
 from agentops_index.snapshot.models import Snapshot
@@ -455,6 +456,29 @@ def test_a_query_reads_the_index_files_through_maps_not_copies(snapshot_copy: Pa
         mapped.close()
         plain.close()
     assert first
+
+
+def test_the_index_is_written_without_length_lookups_and_holds_the_same_postings(tmp_path: Path) -> None:
+    """The codec tells Whoosh no field keeps lengths (else it looks for a length column's file
+    once per posting: 40% of writing the index). That is only true while no field is scorable,
+    and the postings and columns are the ones Whoosh's default codec writes."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    assert not [name for name, field in whoosh_index.schema().items() if field.scorable]
+    assert whoosh_index.codec().length_stats is False
+    documents = [whoosh_index.document(r, g, rep, load_ranking()) for r, g, rep in arrange(project_all(SAMPLE))]
+
+    def written(folder: Path, made: Any) -> dict[str, bytes]:
+        folder.mkdir()
+        ix = whoosh_index.whoosh_index.create_in(str(folder), whoosh_index.schema(), indexname=whoosh_index.INDEX_NAME)
+        writer = ix.writer(codec=made, **whoosh_index.WRITER)
+        for doc in documents:
+            writer.add_document(**doc)
+        writer.commit(optimize=True)
+        ix.close()
+        return {p.name.partition(".")[2]: p.read_bytes() for p in folder.iterdir() if p.suffix != ".toc"}
+
+    assert written(tmp_path / "ours", whoosh_index.codec()) == written(tmp_path / "default", W3Codec(**whoosh_index.CODEC))
 
 
 def test_a_read_only_snapshot_folder_works() -> None:
