@@ -137,8 +137,12 @@ RECIPE_MODULES = (
     "snapshot/assemble.py",
     "snapshot/hashes.py",
     "snapshot/models.py",
+    "snapshot/slugs.py",
+    "search/related.py",
+    "sources/clients.py",
     "sources/read.py",
 )
+RECIPE_DATA = ("categories.toml", "ranking.toml")  # the taxonomy, and the ranking's weights and scales
 
 
 def world(plugins: int = 30000, seed: int = 0, copies: float = 0.3, cache: Path | None = None) -> Path:
@@ -152,6 +156,8 @@ def world(plugins: int = 30000, seed: int = 0, copies: float = 0.3, cache: Path 
     key.update(Path(__file__).read_bytes())  # a new recipe is a new world
     for module in RECIPE_MODULES:  # and so is a new crawl, identity or ranking
         key.update((ROOT / "generator" / "agentops_index" / module).read_bytes())
+    for name in RECIPE_DATA:
+        key.update((ROOT / "data" / name).read_bytes())
     folder = Path(cache) if cache is not None else cache_dir()
     stem = f"world-{plugins}-seed{seed}-copies{copies:g}"
     path = folder / f"{stem}-{key.hexdigest()[:16]}.json"
