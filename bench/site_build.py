@@ -14,8 +14,8 @@ Pages is given (512-byte headers, files padded to 512 bytes).
 ``--repeat N`` alternates N full builds (no search) of the baseline and of ours and reports the
 median of each: on these machines one build of each is often 20% off.
 
-1. Baseline: the same build by the code at ``--baseline`` (default: the commit before the
-   site-scale work), exported with ``git archive``, without the search index
+1. Baseline: the same build by the code at ``--baseline`` (default: ``BASELINE``, the first
+   commit that reads the world's snapshot schema), exported with ``git archive``, without the search index
    (``--baseline-search``: with it too).
 2. Now: the full build without the search index, then with it (Pagefind's share).
 3. Incremental: ``--changed`` plugins get a new description and 10% more stars, forks and
@@ -53,7 +53,9 @@ from agentops_index.snapshot import models as m  # noqa: E402
 from agentops_index.snapshot import store  # noqa: E402
 from agentops_index.snapshot.categories import load_taxonomy  # noqa: E402
 
-BASELINE = "f8c5b2f"  # the build before the site-scale work (bench/world.py's commit)
+# The first commit that reads schema-5 snapshots, which bench/world.py makes: the build before the
+# site-scale work (f8c5b2f) reads schema 1 only and refuses today's world.
+BASELINE = "b635bd7"
 EPOCH = "1767225600"
 
 
