@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored
 from .store import ID_KEY, STORE_FILE, Store
 
 # Class -> weight, weakest first: a stronger class overwrites a weaker one.
-ORDER = {cls: CLASSES[cls] for cls in sorted(CLASSES, key=lambda c: CLASSES[c])}
+ORDER = dict(sorted(CLASSES.items(), key=itemgetter(1)))
 CLASS_WORD = {"n": "name", "k": "keywords", "d": "description", "w": "category or marketplace"}
 CLASS_WORD.update({f"c{i}": "component names" for i in "123"} | {f"x{i}": "component descriptions" for i in "123"})
 # How a listing matches, which is also the order of answers (within each, by score): the listing
