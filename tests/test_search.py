@@ -481,6 +481,44 @@ def test_the_index_is_written_without_length_lookups_and_holds_the_same_postings
     assert written(tmp_path / "ours", whoosh_index.codec()) == written(tmp_path / "default", W3Codec(**whoosh_index.CODEC))
 
 
+def test_where_an_explanation_says_a_concept_is_held_gives_the_strength_relevance_counted(
+    snapshot_copy: Path, crafted: Any
+) -> None:
+    """``concepts.place`` replays, for the documents an answer shows, the rule ``_holding`` applies
+    to sets of all matching documents: for every matching document and concept, the class it
+    names carries the strength that relevance counted (the word's weight, or SYNONYM of it).
+    The crafted plugin is tagged k8s and has a command named for kubernetes, its synonym: the
+    keyword (0.8) outweighs the synonym in the component names (0.8 x SYNONYM), although
+    component names come after keywords in the class order."""
+    from agentops_index.search import query as q
+
+    queries = "review|code review|k8s deploy|secret scanner|write tests|docs|kubernetes helm|data|security|plugin|lint"
+    queries += "|deployment|testing|documentation|charts|notes"
+    tagged = record("deployer", keywords=["k8s"], commands=[["kubernetes-apply", "Apply manifests"]])
+    tagged["counts"] = {**tagged["counts"], "commands": 1}
+    checked, synonyms = 0, 0
+    with open_searcher(str(snapshot_copy)) as sample:
+        for s, texts in ((sample, queries.split("|")), (crafted([tagged]), ["k8s"])):
+            for text in texts:
+                found = s._terms(terms.tokens(text))
+                _, _, matching = s._relevance(found)
+                for term in found:
+                    strength = s._holding(term, matching, False).strength
+                    for doc in matching:
+                        cls = concepts.place(term, doc, q.ORDER, s._postings, q.SYNONYM)
+                        if doc not in strength:
+                            assert cls is None
+                            continue
+                        assert cls is not None
+                        said = all(doc in s._postings(cls, stem) for stem in term.forms[0])  # the word itself
+                        assert strength[doc] == q.ORDER[cls] * (1 if said else q.SYNONYM), (text, term.word, doc, cls)
+                        checked += 1
+                        synonyms += not said
+            if s is not sample:
+                assert s._explain(next(iter(matching)), found, matching) == "k8s in the keywords"
+    assert checked >= 90 and synonyms >= 5  # both the word's own strength and a synonym's
+
+
 def test_a_read_only_snapshot_folder_works() -> None:
     """Search a snapshot in a folder the searching process cannot write. Root may write anywhere,
     so as root the search runs in a new user namespace (``unshare --user``), where root's
