@@ -273,7 +273,7 @@ def test_relevance_agrees(node: Any, tmp_path: Path) -> None:
             found = searcher._terms(searcher._words(text)[0])
             relevance, named, _ = searcher._relevance(found)
             docs = sorted(relevance, key=lambda d: -relevance[d])[:12]
-            ids = searcher.store.ids_of(docs)
+            ids = {doc: row[0] for doc, row in searcher.store.listings(docs).items()}
             records = searcher.store.records(ids[d] for d in docs)
             weak = load_search().weak_words
             concepts = [

@@ -32,6 +32,7 @@ from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.errors import ConfigError, InputError
 from agentops_index.search import cache, concepts, queryfile, spelling, terms
 from agentops_index.search import index as whoosh_index
+from agentops_index.search.hits import Scored
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
 from agentops_index.search.session import fetch, fetch_site, open_searcher, query_url
 from agentops_index.search.store import arrange
@@ -481,6 +482,48 @@ def test_the_index_is_written_without_length_lookups_and_holds_the_same_postings
     assert written(tmp_path / "ours", whoosh_index.codec()) == written(tmp_path / "default", W3Codec(**whoosh_index.CODEC))
 
 
+def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(tmp_path: Path) -> None:
+    """``postings.ids`` reads a term's postings a block at a time and ``postings.numbers`` an
+    integer column a segment at a time, reaching into Whoosh's file layout. On an index of
+    several segments with deleted and updated documents they give what Whoosh's own matchers
+    and column readers give, and a signed column's negative numbers come back as written."""
+    from whoosh.fields import NUMERIC, Schema
+
+    ranking = load_ranking()
+    documents = [whoosh_index.document(r, g, rep, ranking) for r, g, rep in arrange(project_all(SAMPLE))]
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    whoosh_index.write(folder, documents[:50])
+    changed = [{**d, "fingerprint": "changed", "mult": d["mult"] + 7} for d in documents[30:40]]
+    later = changed + documents[40:]
+    whoosh_index.write(folder, later, whoosh_index.fingerprints(folder), {d["id"] for d in documents[5:]})
+    ix = whoosh_index.open_index(folder)
+    try:
+        with ix.reader() as reader:
+            assert len(reader.leaf_readers()) >= 2 and reader.has_deletions()
+            checked = 0
+            for field, term in reader.all_terms():
+                if field in ("n", "d", "k", "x1", "copy", "category", "grp"):
+                    assert whoosh_index.postings.ids(reader, field, term) == set(reader.postings(field, term).all_ids())
+                    checked += 1
+            assert checked > 300
+            for name in ("mult", "nlen", "rep", "static"):
+                column = reader.column_reader(name)
+                assert whoosh_index.postings.numbers(reader, name) == [column[d] for d in range(reader.doc_count_all())]
+            assert whoosh_index.postings.numbers(reader, "grp") is None  # not a number: Whoosh's reader is used
+    finally:
+        ix.close()
+    signed = tmp_path / "signed"
+    signed.mkdir()
+    small = whoosh_index.whoosh_index.create_in(str(signed), Schema(n=NUMERIC(int, bits=32, sortable=True)))
+    with small.writer() as writer:
+        for value in (-5, 0, 7, -(2**31), 2**31 - 1):
+            writer.add_document(n=value)
+    with small.reader() as reader:
+        assert whoosh_index.postings.numbers(reader, "n") == [-5, 0, 7, -(2**31), 2**31 - 1]
+    small.close()
+
+
 def test_where_an_explanation_says_a_concept_is_held_gives_the_strength_relevance_counted(
     snapshot_copy: Path, crafted: Any
 ) -> None:
@@ -515,7 +558,9 @@ def test_where_an_explanation_says_a_concept_is_held_gives_the_strength_relevanc
                         checked += 1
                         synonyms += not said
             if s is not sample:
-                assert s._explain(next(iter(matching)), found, matching) == "k8s in the keywords"
+                item = Scored(next(iter(matching)), q.TEXT, 0.5, 0.0)
+                s._explain([item], found, matching)
+                assert item.match == "k8s in the keywords"
     assert checked >= 90 and synonyms >= 5  # both the word's own strength and a synonym's
 
 

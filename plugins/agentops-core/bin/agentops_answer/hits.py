@@ -145,6 +145,8 @@ class Scored:
     score: float
     match: str = ""
     id: str = ""
+    grp: str = ""  # the copy group and rep (0: the listing it shows), read with the id
+    rep: int = 0
 
 
 class Values(Protocol):
@@ -159,7 +161,7 @@ class Postings(Protocol):
 
     documents: int
 
-    def ids(self, field: str, term: str) -> set[int]: ...
+    def ids(self, field: str, term: str) -> frozenset[int]: ...
 
     def has(self, field: str, term: str) -> bool: ...
 

@@ -86,13 +86,13 @@ class SqlPostings:
         self.documents = int(self.db.execute("SELECT count(*) FROM columns").fetchone()[0])
         self._columns: dict[str, Column] = {}
 
-    def ids(self, field: str, term: str) -> set[int]:
+    def ids(self, field: str, term: str) -> frozenset[int]:
         row = self.db.execute("SELECT ids FROM postings WHERE field = ? AND term = ?", (field, term)).fetchone()
         if row is None:
-            return set()
+            return frozenset()
         numbers = array("i")
         numbers.frombytes(row[0])
-        return set(numbers)
+        return frozenset(numbers)
 
     def has(self, field: str, term: str) -> bool:
         return self.db.execute("SELECT 1 FROM postings WHERE field = ? AND term = ?", (field, term)).fetchone() is not None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import OrderedDict
+from collections.abc import Iterable
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ class Searcher:
         if found is not None:
             self._cache.move_to_end(key)
             return found
-        found = frozenset(self.index.ids(field, term))
+        found = self.index.ids(field, term)
         self._cache[key] = found
         self._cached += len(found) + 1  # an empty answer is kept too, and counts
         while self._cached > CACHE_IDS and len(self._cache) > 1:
@@ -278,13 +279,13 @@ class Searcher:
         named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
         return relevance, named, matching
 
-    def _explain(self, doc: int, found: list[Term], matching: set[int]) -> str:
-        out = []
-        for term in found:
-            cls = concepts.place(term, doc, ORDER, self._postings, SYNONYM) if doc in matching else None
-            if cls is not None:
-                out.append(f"{term.word} in the {CLASS_WORD[cls]}")
-        return ", ".join(out)
+    def _explain(self, items: Iterable[Scored], found: list[Term], matching: set[int]) -> None:
+        """Says how the items shown match (worked out for them only: a tie can hold thousands)."""
+        for item in (i for i in items if not i.match):
+            places = (
+                (t, concepts.place(t, item.doc, ORDER, self._postings, SYNONYM) if item.doc in matching else None) for t in found
+            )
+            item.match = ", ".join(f"{t.word} in the {CLASS_WORD[cls]}" for t, cls in places if cls is not None)
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -404,14 +405,12 @@ class Searcher:
         for item in picked.values():
             item.score = item.relevance * mult[item.doc] / 1_000_000
         ranked = self._order(list(picked.values()), limit, by_group=collapse)
-        for item in ranked:
-            if not item.match:
-                item.match = self._explain(item.doc, found, matching)
+        why = (found, matching)
         if collapse:
-            answer.results = self._collapse(ranked, limit)
+            answer.results = self._collapse(ranked, limit, why)
             answer.total = self._count(set(relevance) | set(picked), allowed)
         else:
-            answer.results = self._hits(ranked[:limit])
+            answer.results = self._hits(ranked[:limit], why)
             answer.total = len(set(relevance) | set(picked))
         return answer
 
@@ -419,7 +418,7 @@ class Searcher:
         """The items by tier and score, ties broken by plugin id, as far as ``groups`` copy groups
         reach (``by_group=False``: as far as that many items).
 
-        Ids are read only for the items that are shown and those tied with them, so the order
+        Ids (and copy groups) are read only for the items that are shown and those tied with them, so the order
         never depends on how the index happened to number its documents.
         """
         items.sort(key=lambda s: (-s.tier, -round(s.score, 9)))
@@ -436,25 +435,26 @@ class Searcher:
             while cut < len(items) and (items[cut].tier, round(items[cut].score, 9)) == last:
                 cut += 1
         head = items[:cut]
-        ids = self.store.ids_of(item.doc for item in head if not item.id)
+        rows = self.store.listings(item.doc for item in head)
         for item in head:
-            item.id = item.id or ids[item.doc]
+            item.id, item.grp, item.rep = rows[item.doc]
         head.sort(key=lambda s: (-s.tier, -round(s.score, 9), s.id))
         return head
 
-    def _hits(self, items: list[Scored]) -> list[Hit]:
+    def _hits(self, items: list[Scored], why: tuple[list[Term], set[int]]) -> list[Hit]:
+        self._explain(items, *why)
         records = self.store.records(s.id for s in items)
         return [self._hit(records[s.id], s.relevance, s.match) for s in items]
 
-    def _collapse(self, items: list[Scored], limit: int) -> list[Hit]:
+    def _collapse(self, items: list[Scored], limit: int, why: tuple[list[Term], set[int]]) -> list[Hit]:
         """One hit per copy group, in order of the group's best item; the listing shown is the
         group's best-tier item, then the one the store prefers (``rep``)."""
-        grp, rep = self._column("grp"), self._column("rep")
         groups: dict[str, list[Scored]] = {}
         for item in items:
-            groups.setdefault(grp[item.doc], []).append(item)
+            groups.setdefault(item.grp, []).append(item)
         order = list(groups)[:limit]
-        chosen = {g: min(groups[g], key=lambda s: (-s.tier, rep[s.doc])) for g in order}
+        chosen = {g: min(groups[g], key=lambda s: (-s.tier, s.rep)) for g in order}
+        self._explain(chosen.values(), *why)
         records = self.store.records(s.id for s in chosen.values())
         members = self.store.members(order)
         out = []

@@ -260,11 +260,10 @@ class Store:
         )
         return list(rows)
 
-    def ids_of(self, docs: Iterable[int]) -> dict[int, str]:
-        """document number -> plugin id."""
-        return {
-            doc: pid for doc, pid in self._select("SELECT doc, id FROM plugins WHERE doc IN ({marks})", list(dict.fromkeys(docs)))
-        }
+    def listings(self, docs: Iterable[int]) -> dict[int, tuple[str, str, int]]:
+        """document number -> (plugin id, copy group, 0 if the group shows it)."""
+        rows = self._select("SELECT doc, id, grp, rep FROM plugins WHERE doc IN ({marks})", list(dict.fromkeys(docs)))
+        return {doc: (pid, grp, rep) for doc, pid, grp, rep in rows}
 
     def vocabulary(self) -> Iterator[tuple[str, int, int, str | None]]:
         """Every word, in order: (word, copy groups using it, named, its Metaphone code or None)."""
