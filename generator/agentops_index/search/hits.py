@@ -3,6 +3,7 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -208,8 +209,11 @@ def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
 def pool(relevance: dict[int, float], size: int) -> list[tuple[int, float]]:
     """The ``size`` most relevant documents, and every one tied with the last of them: which
     documents of a tie made the cut would otherwise depend on how the index numbered them."""
-    ranked = sorted(relevance.items(), key=itemgetter(1), reverse=True)
-    cut = min(size, len(ranked))
-    while 0 < cut < len(ranked) and ranked[cut][1] == ranked[cut - 1][1]:
-        cut += 1
-    return ranked[:cut]
+    if size <= 0:
+        return []
+    if len(relevance) <= size:
+        return sorted(relevance.items(), key=itemgetter(1), reverse=True)
+    # The size-th value decides; only the items at or above it are sorted (stably, so ties keep
+    # the order of ``relevance`` either way).
+    least = heapq.nlargest(size, relevance.values())[-1]
+    return sorted(((doc, value) for doc, value in relevance.items() if value >= least), key=itemgetter(1), reverse=True)

@@ -275,7 +275,7 @@ class Searcher:
                 for doc, weight in h.own.items():
                     best[doc] = max(best[doc], rarity * weight)
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
-        relevance = {doc: TEXT_CEILING * min(1.0, value) for doc, value in sums.items()}
+        relevance = {doc: TEXT_CEILING * (value if value < 1.0 else 1.0) for doc, value in sums.items()}
         named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
         return relevance, named, matching
 
