@@ -3,7 +3,6 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -213,7 +212,21 @@ def pool(relevance: dict[int, float], size: int) -> list[tuple[int, float]]:
         return []
     if len(relevance) <= size:
         return sorted(relevance.items(), key=itemgetter(1), reverse=True)
-    # The size-th value decides; only the items at or above it are sorted (stably, so ties keep
-    # the order of ``relevance`` either way).
-    least = heapq.nlargest(size, relevance.values())[-1]
+    # The size-th value decides (sorting bare numbers is fast); only the items at or above it are
+    # sorted (stably, so ties keep the order of ``relevance`` either way).
+    least = sorted(relevance.values(), reverse=True)[size - 1]
     return sorted(((doc, value) for doc, value in relevance.items() if value >= least), key=itemgetter(1), reverse=True)
+
+
+def scaled(sums: dict[int, float], ceiling: float) -> dict[int, float]:
+    """Each value, at most 1, times ``ceiling`` (in one pass in C when no value needs clipping)."""
+    if max(sums.values(), default=0.0) <= 1.0:
+        return dict(zip(sums, map(ceiling.__mul__, sums.values()), strict=True))
+    return {doc: ceiling * (value if value < 1.0 else 1.0) for doc, value in sums.items()}
+
+
+def above(values: dict[int, float], floor: float) -> set[int]:
+    """The documents whose value is at least ``floor`` (most often all: then none is tested)."""
+    if min(values.values(), default=floor) >= floor:
+        return set(values)
+    return {doc for doc, value in values.items() if value >= floor}

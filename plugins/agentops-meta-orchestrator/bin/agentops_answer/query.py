@@ -34,9 +34,9 @@ from typing import Any
 
 from . import rank
 from .config import Ranking, Search
-from . import concepts, spelling, terms
+from . import concepts, hits, spelling, terms
 from .documents import CLASSES
-from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for, pool
+from .hits import NAMED_MATCH, Answer, Hit, Holding, Postings, Relevance, Scored, Term, install_for
 from .store import ID_KEY, STORE_FILE, Store
 
 # Class -> weight, weakest first: a stronger class overwrites a weaker one.
@@ -275,7 +275,7 @@ class Searcher:
                 for doc, weight in h.own.items():
                     best[doc] = max(best[doc], rarity * weight)
             sums = {doc: ANY_BEST * best[doc] + (1 - ANY_BEST) * value for doc, value in sums.items()}
-        relevance = {doc: TEXT_CEILING * (value if value < 1.0 else 1.0) for doc, value in sums.items()}
+        relevance = hits.scaled(sums, TEXT_CEILING)
         named = {d: all(d in h.named_own for h in held) for d in matching.intersection(*(h.named for h in held))} if held else {}
         return relevance, named, matching
 
@@ -388,7 +388,7 @@ class Searcher:
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
         mult = self._column("mult")
         nlen = self._column("nlen")
-        for doc, value in pool(relevance, POOL):
+        for doc, value in hits.pool(relevance, POOL):
             if doc in picked:
                 continue
             if doc in named:
@@ -401,17 +401,17 @@ class Searcher:
         best = max((item.relevance for item in picked.values() if item.tier in (NAMED, TEXT)), default=0.0)
         floor = FLOOR * best
         picked = {doc: item for doc, item in picked.items() if item.tier not in (NAMED, TEXT) or item.relevance >= floor}
-        relevance = {doc: value for doc, value in relevance.items() if value >= floor}
+        counted = hits.above(relevance, floor) | picked.keys()
         for item in picked.values():
             item.score = item.relevance * mult[item.doc] / 1_000_000
         ranked = self._order(list(picked.values()), limit, by_group=collapse)
         why = (found, matching)
         if collapse:
             answer.results = self._collapse(ranked, limit, why)
-            answer.total = self._count(set(relevance) | set(picked), allowed)
+            answer.total = self._count(counted, allowed)
         else:
             answer.results = self._hits(ranked[:limit], why)
-            answer.total = len(set(relevance) | set(picked))
+            answer.total = len(counted)
         return answer
 
     def _order(self, items: list[Scored], groups: int, by_group: bool = True) -> list[Scored]:
