@@ -38,7 +38,8 @@ SCHEMA = """
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE plugins(
   id TEXT NOT NULL UNIQUE, doc INTEGER NOT NULL UNIQUE, grp TEXT NOT NULL, rep INTEGER NOT NULL, valid INTEGER NOT NULL, static REAL NOT NULL,
-  category TEXT NOT NULL, marketplace TEXT NOT NULL, kinds TEXT NOT NULL, clients TEXT NOT NULL, record BLOB NOT NULL
+  category TEXT NOT NULL, marketplace TEXT NOT NULL, kinds TEXT NOT NULL, clients TEXT NOT NULL, name TEXT NOT NULL,
+  display TEXT NOT NULL, record BLOB NOT NULL
 );
 CREATE INDEX plugins_grp ON plugins(grp, rep);
 CREATE INDEX plugins_top ON plugins(rep, static DESC, id);
@@ -144,6 +145,8 @@ def build(path: Path, arranged: list[tuple[dict[str, Any], str, int]], docs: dic
                     record["marketplace"].lower(),
                     " ".join(kinds(record)),
                     " ".join(record.get("clients", ["claude"])),
+                    record["name"],
+                    record["display_name"] or "",
                     _pack(record),
                 )
             )
@@ -164,7 +167,7 @@ def build(path: Path, arranged: list[tuple[dict[str, Any], str, int]], docs: dic
                         users[word].add(grp)
                         if field in NAMED_FIELDS:
                             named.add(word)
-        db.executemany("INSERT INTO plugins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO plugins VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?, ?)", keys)
         db.executemany(
             "INSERT INTO vocab VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -204,10 +207,10 @@ class Store:
         return self.records([plugin_id]).get(plugin_id)
 
     def names(self, ids: Iterable[str]) -> dict[str, list[str]]:
-        """id -> its name, display name and entry name."""
-        return {
-            pid: [n for n in (r["name"], r["display_name"], pid.rsplit("@", 1)[0]) if n] for pid, r in self.records(ids).items()
-        }
+        """id -> its name, display name and entry name (from their columns: decoding each record
+        cost 20 ms for the 200 listings whose names begin with "github")."""
+        rows = self._select("SELECT id, name, display FROM plugins WHERE id IN ({marks})", list(dict.fromkeys(ids)))
+        return {pid: [n for n in (name, display, pid.rsplit("@", 1)[0]) if n] for pid, name, display in rows}
 
     def members(self, groups: Iterable[str]) -> dict[str, list[str]]:
         """group -> its listings' ids, the shown one first."""
