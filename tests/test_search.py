@@ -30,7 +30,7 @@ from agentops_index.bundles.workflows import load_template, load_templates
 from agentops_index.cli import cli
 from agentops_index.config import Ranking, load_ranking, load_search
 from agentops_index.errors import ConfigError, InputError
-from agentops_index.search import cache, concepts, queryfile, spelling, terms
+from agentops_index.search import cache, concepts, hits, queryfile, spelling, terms
 from agentops_index.search import index as whoosh_index
 from agentops_index.search.hits import Scored
 from agentops_index.search.records import QueryRecord, project_all, query_file, query_file_bytes, read_query_file
@@ -480,6 +480,25 @@ def test_the_index_is_written_without_length_lookups_and_holds_the_same_postings
         return {p.name.partition(".")[2]: p.read_bytes() for p in folder.iterdir() if p.suffix != ".toc"}
 
     assert written(tmp_path / "ours", whoosh_index.codec()) == written(tmp_path / "default", W3Codec(**whoosh_index.CODEC))
+
+
+def test_the_pool_cuts_a_wide_tie_by_popularity_and_keeps_what_could_rank_above_it() -> None:
+    """Of 990 listings tied at the pool's edge, only those whose popularity multiplier could put
+    them above the rest are scored (and every listing kept as named): the best-scored of the
+    cut pool are the best-scored of the whole tie, and nothing tied with the last one is left out."""
+    relevance = {doc: 0.5 if doc < 10 else 0.2 for doc in range(1000)}
+    mult = [(doc * 7919) % 101 for doc in range(1000)]
+    whole = hits.pool(relevance, 50)
+    cut = hits.pool(relevance, 50, mult, keep={999})
+    assert len(whole) == 1000 and 50 <= len(cut) < 100
+    least = sorted((mult[d] for d in range(10, 1000)), reverse=True)[39]
+    assert {d for d, _ in cut} == set(range(10)) | {d for d in range(10, 1000) if mult[d] >= least} | {999}
+
+    def best(pooled: list[tuple[int, float]]) -> list[int]:
+        return [d for d, _ in sorted(pooled, key=lambda dv: (-dv[1] * mult[dv[0]], dv[0]))[:45]]
+
+    assert best(cut) == best(whole)
+    assert [v for _, v in cut] == sorted((v for _, v in cut), reverse=True)
 
 
 def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(tmp_path: Path) -> None:

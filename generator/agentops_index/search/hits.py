@@ -4,6 +4,7 @@ terms, holdings and scored candidates ``query.Searcher`` computes on its way the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Protocol, TypedDict, TypeVar
@@ -205,17 +206,31 @@ def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
     return tuple(line for who, line in record.get("installs", ()) if who == wanted)
 
 
-def pool(relevance: dict[int, float], size: int) -> list[tuple[int, float]]:
-    """The ``size`` most relevant documents, and every one tied with the last of them: which
-    documents of a tie made the cut would otherwise depend on how the index numbered them."""
+def pool(
+    relevance: dict[int, float], size: int, mult: Values | None = None, keep: AbstractSet[int] = frozenset()
+) -> list[tuple[int, float]]:
+    """The ``size`` most relevant documents, and those tied with the last of them: which
+    documents of a tie made the cut would otherwise depend on how the index numbered them.
+
+    Given ``mult`` (the popularity multiplier a score is relevance times), a tie wider than
+    the room left is cut by it too: of documents equally relevant, only those most popular
+    can score above the others (4,000 listings of one generated marketplace tie at 30,000
+    plugins). Every tied document with that multiplier stays, and so do those in ``keep``
+    (the documents whose name holds every concept, which rank above the rest)."""
     if size <= 0:
         return []
     if len(relevance) <= size:
         return sorted(relevance.items(), key=itemgetter(1), reverse=True)
-    # The size-th value decides (sorting bare numbers is fast); only the items at or above it are
-    # sorted (stably, so ties keep the order of ``relevance`` either way).
+    # The size-th value decides (sorting bare numbers is fast); the items at or above it are
+    # sorted stably, so ties keep the order of ``relevance`` either way.
     least = sorted(relevance.values(), reverse=True)[size - 1]
-    return sorted(((doc, value) for doc, value in relevance.items() if value >= least), key=itemgetter(1), reverse=True)
+    chosen = [(doc, value) for doc, value in relevance.items() if value >= least]
+    if mult is not None and len(chosen) > size:
+        room = size - sum(1 for _, value in chosen if value > least)
+        tied = [mult[doc] for doc, value in chosen if value == least]
+        cut = sorted(tied, reverse=True)[room - 1]
+        chosen = [(doc, value) for doc, value in chosen if value > least or mult[doc] >= cut or doc in keep]
+    return sorted(chosen, key=itemgetter(1), reverse=True)
 
 
 def scaled(sums: dict[int, float], ceiling: float) -> dict[int, float]:

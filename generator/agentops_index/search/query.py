@@ -387,7 +387,7 @@ class Searcher:
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
         mult = self._column("mult")
         nlen = self._column("nlen")
-        for doc, value in hits.pool(relevance, POOL):
+        for doc, value in hits.pool(relevance, POOL, mult, named.keys()):
             if doc in picked:
                 continue
             if doc in named:
