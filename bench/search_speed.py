@@ -11,7 +11,9 @@ The real world is bench/world.py's (the corpora's marketplaces replicated under 
   score included): the judged queries of bench/search_judgments.toml, names and misspelled
   names of plugins in the world, every fourth with a category facet; p50 and p99 latency,
   timed in a process that holds only the searcher (as a ``search`` process does), not this
-  one, which holds the whole world.
+  one, which holds the whole world. The queries run three times over: the first pass is
+  reported (cold postings, what a fresh process meets), and each query's best of the three
+  (its own cost, without the stalls of a busy machine, which alone can be the p99).
 
 The baseline, in the same run, is a plain BM25 over the same records (name, description and
 keywords in Python dicts: no fields, no typos, no copies), so the ratios say what the rest
@@ -249,29 +251,36 @@ def queries(records: list[dict[str, Any]], count: int, seed: int = 7) -> list[tu
     return [(q, CATEGORIES[i % len(CATEGORIES)] if i % 4 == 3 else None) for i, q in enumerate(picked)]
 
 
-def time_ours(directory: Path, asked: list[tuple[str, str | None]]) -> list[float]:
-    """Each query's milliseconds through one ``Searcher`` (after one query to warm up)."""
+PASSES = 3  # the queries are run this many times in one process: the first pass reads cold postings
+
+
+def time_ours(directory: Path, asked: list[tuple[str, str | None]]) -> list[list[float]]:
+    """Each query's milliseconds through one ``Searcher`` (after one query to warm up), a list per pass."""
     ranking, search = load_ranking(ROOT / "data" / "ranking.toml"), load_search(ROOT / "data" / "search.toml")
-    out = []
+    out: list[list[float]] = []
     with Searcher(directory, search, ranking) as s:
         s.query("warm up")
-        for q, category in asked:
-            began = time.perf_counter()
-            s.query(q, category=category, limit=10)
-            out.append((time.perf_counter() - began) * 1000)
+        for _ in range(PASSES):
+            out.append([])
+            for q, category in asked:
+                began = time.perf_counter()
+                s.query(q, category=category, limit=10)
+                out[-1].append((time.perf_counter() - began) * 1000)
     return out
 
 
-def time_baseline(records: list[dict[str, Any]], asked: list[tuple[str, str | None]]) -> tuple[float, list[float]]:
-    """The plain BM25's build seconds and each query's milliseconds."""
+def time_baseline(records: list[dict[str, Any]], asked: list[tuple[str, str | None]]) -> tuple[float, list[list[float]]]:
+    """The plain BM25's build seconds and each query's milliseconds, a list per pass."""
     started = time.perf_counter()
     baseline = PlainBM25(records)
     build = time.perf_counter() - started
-    out = []
-    for q, _ in asked:
-        began = time.perf_counter()
-        baseline.query(q)
-        out.append((time.perf_counter() - began) * 1000)
+    out: list[list[float]] = []
+    for _ in range(PASSES):
+        out.append([])
+        for q, _ in asked:
+            began = time.perf_counter()
+            baseline.query(q)
+            out[-1].append((time.perf_counter() - began) * 1000)
     return build, out
 
 
@@ -324,12 +333,18 @@ def main() -> None:
     print(
         f"after 300 changed  {update_s:6.1f} s  ({update_s / full_s:.2f}x the full build: Whoosh updated in place, store rebuilt)"
     )
-    p50, b50 = statistics.median(ours), statistics.median(theirs)
-    p99, b99 = pct(ours, 0.99), pct(theirs, 0.99)
-    print(f"query p50 {p50:6.1f} ms  (plain BM25 {b50:.1f} ms: {p50 / b50:.1f}x)")
-    print(f"query p99 {p99:6.1f} ms  (plain BM25 {b99:.1f} ms: {p99 / b99:.1f}x)   goal <= 20 ms")
-    slowest = sorted(zip(ours, asked, strict=True), key=lambda t: -t[0])[:5]
-    print("slowest: " + ", ".join(f"{q!r}{' in ' + c if c else ''} {ms:.1f} ms" for ms, (q, c) in slowest))
+    # The first pass is what a fresh process meets; a query's best of the passes is its own cost,
+    # without the machine's hiccups (one stall is the p99 of 200 queries on a busy machine).
+    for label, mine, base in (
+        ("first pass", ours[0], theirs[0]),
+        (f"best of {PASSES}", [min(t) for t in zip(*ours, strict=True)], [min(t) for t in zip(*theirs, strict=True)]),
+    ):
+        p50, b50 = statistics.median(mine), statistics.median(base)
+        p99, b99 = pct(mine, 0.99), pct(base, 0.99)
+        print(f"{label:>10}: query p50 {p50:5.1f} ms (plain BM25 {b50:.1f} ms: {p50 / b50:.1f}x)", end="  ")
+        print(f"p99 {p99:5.1f} ms (plain BM25 {b99:.1f} ms: {p99 / b99:.1f}x)   goal p99 <= 20 ms")
+    slowest = sorted(zip(ours[0], asked, strict=True), key=lambda t: -t[0])[:5]
+    print("slowest (first pass): " + ", ".join(f"{q!r}{' in ' + c if c else ''} {ms:.1f} ms" for ms, (q, c) in slowest))
 
 
 def _empty() -> m.Snapshot:
