@@ -56,6 +56,9 @@ def applied(settings: dict[str, float]) -> dict[str, Any]:
                 raise SystemExit(f"bench/search_sweep.py: no relevance class {cls!r} (one of {', '.join(CLASSES)})")
             before[name] = CLASSES[cls]
             CLASSES[cls] = value
+            # query.ORDER is the class table sorted once at import: sort it again.
+            query.ORDER.clear()
+            query.ORDER.update(sorted(CLASSES.items(), key=lambda item: item[1]))
         elif isinstance(getattr(query, name, None), int | float) and name.isupper():
             before[name] = getattr(query, name)
             setattr(query, name, type(before[name])(value))
