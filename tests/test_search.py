@@ -506,7 +506,8 @@ def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(t
     integer column a segment at a time, reaching into Whoosh's file layout. On an index of
     several segments with deleted and updated documents they give what Whoosh's own matchers
     and column readers give, and a signed column's negative numbers come back as written."""
-    from whoosh.fields import NUMERIC, Schema
+    from whoosh.columns import NumericColumn
+    from whoosh.fields import COLUMN, NUMERIC, Schema
 
     ranking = load_ranking()
     documents = [whoosh_index.document(r, g, rep, ranking) for r, g, rep in arrange(project_all(SAMPLE))]
@@ -534,12 +535,17 @@ def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(t
         ix.close()
     signed = tmp_path / "signed"
     signed.mkdir()
-    small = whoosh_index.whoosh_index.create_in(str(signed), Schema(n=NUMERIC(int, bits=32, sortable=True)))
+    kinds = Schema(n=NUMERIC(int, bits=32, sortable=True), c=COLUMN(NumericColumn("q")), i=COLUMN(NumericColumn("i")))
+    small = whoosh_index.whoosh_index.create_in(str(signed), kinds)
+    values = (-5, 0, 7, -(2**31), 2**31 - 1)
     with small.writer() as writer:
-        for value in (-5, 0, 7, -(2**31), 2**31 - 1):
-            writer.add_document(n=value)
+        for value in values:
+            writer.add_document(n=value, c=value * 2**32, i=value)
     with small.reader() as reader:
-        assert whoosh_index.postings.numbers(reader, "n") == [-5, 0, 7, -(2**31), 2**31 - 1]
+        assert whoosh_index.postings.numbers(reader, "n") == list(values)
+        assert whoosh_index.postings.numbers(reader, "c") == [v * 2**32 for v in values]
+        assert whoosh_index.postings.numbers(reader, "i") == list(values)
+        assert [reader.column_reader("c")[d] for d in range(len(values))] == [v * 2**32 for v in values]
     small.close()
 
 

@@ -32,7 +32,7 @@ from agentops_index.config import Ranking, cache_root
 from agentops_index.search import index as whoosh_index
 from agentops_index.search import store
 
-FORMAT_VERSION = 25  # bump when store.py or index.py changes what they write (25: names in the store's columns)
+FORMAT_VERSION = 26  # bump when store.py or index.py changes what they write (26: numbers as bare columns)
 STATE_FILE = "state.json"
 KEEP = 4  # prepared folders kept in the cache (about 60 MB each at 30,000 plugins); the least recently used go first
 

@@ -41,7 +41,8 @@ from typing import Any
 from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
@@ -90,10 +91,12 @@ def schema() -> Schema:
         "component": _ids_only(KEYWORD(commas=True)),
         "client": _ids_only(KEYWORD(commas=True)),
         # Numbers in millionths: sortable float columns fail to write in whoosh-reloaded 2.7.5.
-        "mult": NUMERIC(int, bits=64, sortable=True),
-        "static": NUMERIC(int, bits=64, sortable=True),
-        "rep": NUMERIC(int, bits=32, sortable=True),
-        "nlen": NUMERIC(int, bits=32, sortable=True),
+        # Columns alone: a NUMERIC field also indexes each value at 8 to 16 precisions for range
+        # queries, which nothing asks, 48 of a listing's 90 postings.
+        "mult": COLUMN(NumericColumn("q")),
+        "static": COLUMN(NumericColumn("q")),
+        "rep": COLUMN(NumericColumn("i")),
+        "nlen": COLUMN(NumericColumn("i")),
     }
     for cls in CLASSES:
         fields[cls] = _ids_only(KEYWORD(scorable=False))

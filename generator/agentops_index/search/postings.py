@@ -19,7 +19,7 @@ from itertools import accumulate, chain
 from typing import Any
 
 from whoosh.columns import NumericColumn
-from whoosh.fields import NUMERIC
+from whoosh.fields import COLUMN, NUMERIC
 from whoosh.matching.wrappers import FilterMatcher
 
 FLIP_TOP_BIT = bytes(b ^ 0x80 for b in range(256))
@@ -67,23 +67,29 @@ def numbers(reader: Any, field: str) -> list[int] | None:
     query of one generated marketplace's names weighs); None when the column is not one whose
     layout this knows (a test compares both)."""
     kind = reader.schema[field] if field in reader.schema else None  # noqa: SIM401 (a Whoosh Schema has no get)
-    if not isinstance(kind, NUMERIC) or kind.numtype is not int or kind.decimal_places:
+    if isinstance(kind, NUMERIC) and kind.numtype is int and not kind.decimal_places:
+        offset = kind.signed  # a sortable NUMERIC stores a signed number plus 2**(bits - 1)
+    elif isinstance(kind, COLUMN) and type(kind.column_type) is NumericColumn:
+        offset = False  # a bare column stores the number as it is
+    else:
         return None
     out: list[int] = []
-    for leaf, offset in reader.leaf_readers():
+    for leaf, start in reader.leaf_readers():
         raw = leaf.column_reader(field, translate=False)
-        if offset != len(out) or type(raw) is not NumericColumn.Reader or raw._reverse or raw._typecode not in "BHIQ":
+        if start != len(out) or type(raw) is not NumericColumn.Reader or getattr(raw, "_reverse", False):
+            return None
+        code = raw._typecode
+        if code not in "bBhHiIqQ" or array(code).itemsize != raw._fixedlen:
             return None
         data = bytearray(raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen))
-        code = raw._typecode
-        if kind.signed:
-            # Whoosh stores a signed number plus 2**(bits - 1), big-endian (from_sortable):
-            # flipping each value's top bit gives the number in two's complement.
+        if offset:
+            # Flipping each value's top bit (big-endian: its first byte) gives the number in
+            # two's complement (whoosh.util.numeric.from_sortable).
             data[0 :: raw._fixedlen] = data[0 :: raw._fixedlen].translate(FLIP_TOP_BIT)
             code = code.lower()
         values = array(code, data)
         if sys.byteorder == "little":
-            values.byteswap()
+            values.byteswap()  # written big-endian ("!")
         out.extend(values.tolist())
         if raw._count < leaf.doc_count_all():  # documents past the column's end: Whoosh's default
             rest = leaf.column_reader(field)
