@@ -482,23 +482,43 @@ def test_the_index_is_written_without_length_lookups_and_holds_the_same_postings
     assert written(tmp_path / "ours", whoosh_index.codec()) == written(tmp_path / "default", W3Codec(**whoosh_index.CODEC))
 
 
-def test_the_pool_cuts_a_wide_tie_by_popularity_and_keeps_what_could_rank_above_it() -> None:
-    """Of 990 listings tied at the pool's edge, only those whose popularity multiplier could put
-    them above the rest are scored (and every listing kept as named): the best-scored of the
-    cut pool are the best-scored of the whole tie, and nothing tied with the last one is left out."""
-    relevance = {doc: 0.5 if doc < 10 else 0.2 for doc in range(1000)}
-    mult = [(doc * 7919) % 101 for doc in range(1000)]
-    whole = hits.pool(relevance, 50)
-    cut = hits.pool(relevance, 50, mult, keep={999})
-    assert len(whole) == 1000 and 50 <= len(cut) < 100
-    least = sorted((mult[d] for d in range(10, 1000)), reverse=True)[39]
-    assert {d for d, _ in cut} == set(range(10)) | {d for d in range(10, 1000) if mult[d] >= least} | {999}
+def test_the_pool_cuts_a_wide_tie_only_where_what_it_leaves_out_cannot_be_shown() -> None:
+    """A tie wider than the pool keeps only the tied listings scoring (relevance x popularity,
+    rounded as queries rank) at least as well as the pool's size-th best of the tie, and only
+    when those span the answers asked for. Whatever the answer's size, copy groups and the
+    listings just above the tie, the answers (the first groups by score, then id) are those
+    of the whole tie: here 495 listings are a little more relevant than a tie of 2,505 but
+    less popular, so the room the tie has left in the pool is only 5."""
+    above, tie = 495, 2505
+    relevance = {doc: 0.31 if doc < above else 0.30 for doc in range(above + tie)}
+    mult = [800_000 if doc < above else 1_000_000 + (doc * 7919) % 1_500_000 for doc in range(above + tie)]
 
-    def best(pooled: list[tuple[int, float]]) -> list[int]:
-        return [d for d, _ in sorted(pooled, key=lambda dv: (-dv[1] * mult[dv[0]], dv[0]))[:45]]
+    def answers(pooled: list[tuple[int, float]], shown: int, groups: list[int]) -> list[int]:
+        ranked = sorted(pooled, key=lambda dv: (-round(dv[1] * mult[dv[0]] / 1_000_000, 9), dv[0]))
+        first: dict[int, int] = {}
+        for doc, _ in ranked:
+            first.setdefault(groups[doc], doc)
+            if len(first) == shown:
+                break
+        return list(first.values())
 
-    assert best(cut) == best(whole)
-    assert [v for _, v in cut] == sorted((v for _, v in cut), reverse=True)
+    whole = hits.pool(relevance, 500)
+    assert len(whole) == above + tie
+    alone, copies = list(range(above + tie)), [doc // 100 for doc in range(above + tie)]  # groups of 100 copies
+    for shown in (1, 10, 100):
+        cut = hits.pool(relevance, 500, mult, frozenset({above + tie - 1}), alone, shown)
+        assert 500 <= len(cut) < 1100 and (above + tie - 1) in dict(cut)
+        assert answers(cut, shown, alone) == answers(whole, shown, alone)
+        assert [v for _, v in cut] == sorted((v for _, v in cut), reverse=True)
+        grouped = hits.pool(relevance, 500, mult, frozenset(), copies, shown)
+        assert answers(grouped, shown, copies) == answers(whole, shown, copies)
+    # The 500 most popular of the tie in groups of 100 are 5 answers: asked for 10, the whole tie stays.
+    by_popularity = sorted(range(above, above + tie), key=lambda doc: -mult[doc])
+    crowded = alone[:]
+    for place, doc in enumerate(by_popularity):
+        crowded[doc] = above + place // 100
+    assert len(hits.pool(relevance, 500, mult, frozenset(), crowded, 10)) == len(whole)
+    assert len(hits.pool(relevance, 500, mult, frozenset(), crowded, 5)) < len(whole)
 
 
 def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(tmp_path: Path) -> None:
@@ -527,6 +547,9 @@ def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(t
                     assert whoosh_index.postings.ids(reader, field, term) == set(reader.postings(field, term).all_ids())
                     checked += 1
             assert checked > 300
+            leaf = reader.leaf_readers()[0][0]
+            matcher = leaf.postings(*next(t for t in leaf.all_terms() if t[0] == "d"))
+            assert whoosh_index.postings._block_ids(getattr(matcher, "child", matcher)) is not None  # blocks, not all_ids()
             for name in ("mult", "nlen", "rep", "static"):
                 column = reader.column_reader(name)
                 assert whoosh_index.postings.numbers(reader, name) == [column[d] for d in range(reader.doc_count_all())]

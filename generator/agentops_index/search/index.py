@@ -90,7 +90,8 @@ def schema() -> Schema:
         "marketplace": ID(),
         "component": _ids_only(KEYWORD(commas=True)),
         "client": _ids_only(KEYWORD(commas=True)),
-        # Numbers in millionths: sortable float columns fail to write in whoosh-reloaded 2.7.5.
+        # Numbers in millionths, as integers (sortable float columns failed to write in
+        # whoosh-reloaded 2.7.5, and integers read back the same in every reader).
         # Columns alone: a NUMERIC field also indexes each value at 8 to 16 precisions for range
         # queries, which nothing asks, 48 of a listing's 90 postings.
         "mult": COLUMN(NumericColumn("q")),

@@ -56,7 +56,7 @@ NAME_WORD, NAME_WORD_RARE = 0.4, 0.02  # of a word's share, when a plugin's name
 NAME_COVER = 0.4  # of the share of the words a plugin's name holds, times the part of its name they are
 CACHE_IDS = 400_000  # document numbers of postings kept between queries (about 25 MB at most)
 Facets = tuple[str | None, str | None, str | None, str | None]  # category, marketplace, component kind, client
-POOL = 500  # documents, by relevance, whose score is computed; the popularity multiplier is at most 2.5
+POOL = 500  # documents, by relevance, that are scored (hits.pool); the popularity multiplier is at most 2.5
 
 
 class Searcher:
@@ -387,7 +387,8 @@ class Searcher:
         picked = self._named_candidates(" ".join(words) if fixes else text, allowed)
         mult = self._column("mult")
         nlen = self._column("nlen")
-        for doc, value in hits.pool(relevance, POOL, mult, named.keys()):
+        grp = self._column("grp") if collapse else None
+        for doc, value in hits.pool(relevance, POOL, mult, named.keys(), grp, limit):
             if doc in picked:
                 continue
             if doc in named:

@@ -208,16 +208,24 @@ def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
 
 
 def pool(
-    relevance: dict[int, float], size: int, mult: Values | None = None, keep: AbstractSet[int] = frozenset()
+    relevance: dict[int, float],
+    size: int,
+    mult: Values | None = None,
+    keep: AbstractSet[int] = frozenset(),
+    groups: Values | None = None,
+    shown: int = 0,
 ) -> list[tuple[int, float]]:
     """The ``size`` most relevant documents, and those tied with the last of them: which
     documents of a tie made the cut would otherwise depend on how the index numbered them.
 
-    Given ``mult`` (the popularity multiplier a score is relevance times), a tie wider than
-    the room left is cut by it too: of documents equally relevant, only those most popular
-    can score above the others (4,000 listings of one generated marketplace tie at 30,000
-    plugins). Every tied document with that multiplier stays, and so do those in ``keep``
-    (the documents whose name holds every concept, which rank above the rest)."""
+    Given ``mult`` (the popularity multiplier in millionths: a text match scores relevance
+    times it, ranked rounded to 9 places, as ``query.Searcher`` ranks), a tie of more than
+    ``size`` documents (4,000 listings of one generated marketplace tie at 30,000 plugins)
+    keeps only the tied documents that score at least as well as the ``size``-th best of the
+    tie: each one left out scores below ``size`` documents of the tie, so it cannot be among
+    the first ``shown`` answers as long as those span ``shown`` copy groups (``groups``:
+    document -> group; without it, ``shown`` documents), which is checked (else the whole tie
+    stays). Documents of ``keep`` (named ones, which rank above text matches) always stay."""
     if size <= 0:
         return []
     if len(relevance) <= size:
@@ -226,12 +234,33 @@ def pool(
     # sorted stably, so ties keep the order of ``relevance`` either way.
     least = sorted(relevance.values(), reverse=True)[size - 1]
     chosen = [(doc, value) for doc, value in relevance.items() if value >= least]
-    if mult is not None and len(chosen) > size:
-        room = size - sum(1 for _, value in chosen if value > least)
-        tied = [mult[doc] for doc, value in chosen if value == least]
-        cut = sorted(tied, reverse=True)[room - 1]
-        chosen = [(doc, value) for doc, value in chosen if value > least or mult[doc] >= cut or doc in keep]
+    tied = [doc for doc, value in chosen if value == least] if mult is not None else []
+    if mult is not None and len(tied) > size:
+        popularity: Values = mult
+        tied.sort(key=popularity.__getitem__, reverse=True)
+
+        def score(doc: int) -> float:
+            return round(least * int(popularity[doc]) / 1_000_000, 9)
+
+        edge, ahead = score(tied[size - 1]), size
+        while ahead < len(tied) and score(tied[ahead]) >= edge:
+            ahead += 1
+        if _span(tied[:ahead], groups, shown):
+            dropped = set(tied[ahead:]) - keep
+            chosen = [(doc, value) for doc, value in chosen if doc not in dropped]
     return sorted(chosen, key=itemgetter(1), reverse=True)
+
+
+def _span(docs: list[int], groups: Values | None, shown: int) -> bool:
+    """Whether ``docs`` are at least ``shown`` answers: copy groups, or documents without ``groups``."""
+    if groups is None:
+        return len(docs) >= shown
+    seen: set[Any] = set()
+    for doc in docs:
+        seen.add(groups[doc])
+        if len(seen) >= shown:
+            return True
+    return False
 
 
 def scaled(sums: dict[int, float], ceiling: float) -> dict[int, float]:
