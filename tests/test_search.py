@@ -519,6 +519,10 @@ def test_the_pool_cuts_a_wide_tie_only_where_what_it_leaves_out_cannot_be_shown(
         crowded[doc] = above + place // 100
     assert len(hits.pool(relevance, 500, mult, frozenset(), crowded, 10)) == len(whole)
     assert len(hits.pool(relevance, 500, mult, frozenset(), crowded, 5)) < len(whole)
+    # When every listing the cut keeps is answered by name already, no text match of the tie would be
+    # left to set the floor the count uses: the whole tie stays.
+    named = frozenset(by_popularity[:600])
+    assert len(hits.pool(relevance, 500, mult, frozenset(), alone, 10, named)) == len(whole)
 
 
 def test_postings_and_columns_read_a_block_at_a_time_match_whooshs_own_reading(tmp_path: Path) -> None:

@@ -214,6 +214,7 @@ def pool(
     keep: AbstractSet[int] = frozenset(),
     groups: Values | None = None,
     shown: int = 0,
+    skip: AbstractSet[int] = frozenset(),
 ) -> list[tuple[int, float]]:
     """The ``size`` most relevant documents, and those tied with the last of them: which
     documents of a tie made the cut would otherwise depend on how the index numbered them.
@@ -225,7 +226,9 @@ def pool(
     tie: each one left out scores below ``size`` documents of the tie, so it cannot be among
     the first ``shown`` answers as long as those span ``shown`` copy groups (``groups``:
     document -> group; without it, ``shown`` documents), which is checked (else the whole tie
-    stays). Documents of ``keep`` (named ones, which rank above text matches) always stay."""
+    stays). Documents of ``keep`` (named ones, which rank above text matches) always stay.
+    ``skip``: documents answered otherwise (by name); a tie is cut only when one it keeps is
+    not, so the best text match, and the floor it sets for the count, stay the same."""
     if size <= 0:
         return []
     if len(relevance) <= size:
@@ -245,7 +248,7 @@ def pool(
         edge, ahead = score(tied[size - 1]), size
         while ahead < len(tied) and score(tied[ahead]) >= edge:
             ahead += 1
-        if _span(tied[:ahead], groups, shown):
+        if _span(tied[:ahead], groups, shown) and any(doc not in skip for doc in tied[:ahead]):
             dropped = set(tied[ahead:]) - keep
             chosen = [(doc, value) for doc, value in chosen if doc not in dropped]
     return sorted(chosen, key=itemgetter(1), reverse=True)

@@ -389,7 +389,7 @@ class Searcher:
         mult = self._column("mult")
         nlen = self._column("nlen")
         grp = self._column("grp") if collapse else None
-        for doc, value in hits.pool(relevance, POOL, mult, named.keys(), grp, limit):
+        for doc, value in hits.pool(relevance, POOL, mult, named.keys(), grp, limit, picked.keys()):
             if doc in picked:
                 continue
             if doc in named:
