@@ -206,6 +206,14 @@ def install_for(record: dict[str, Any], client: str | None) -> tuple[str, ...]:
     return tuple(line for who, line in record.get("installs", ()) if who == wanted)
 
 
+PLACES = 9  # a score's decimal places when answers are ranked: closer scores tie, broken by id
+
+
+def text_score(relevance: float, mult: int) -> float:
+    """What a match scores: its relevance times the popularity multiplier (kept in millionths)."""
+    return relevance * mult / 1_000_000
+
+
 def pool(
     relevance: dict[int, float],
     size: int,
@@ -219,7 +227,7 @@ def pool(
     documents of a tie made the cut would otherwise depend on how the index numbered them.
 
     Given ``mult`` (the popularity multiplier in millionths: a text match scores relevance
-    times it, ranked rounded to 9 places, as ``query.Searcher`` ranks), a tie of more than
+    times it, ``text_score``, ranked to ``PLACES``, as ``query.Searcher`` ranks), a tie of more than
     ``size`` documents (4,000 listings of one generated marketplace tie at 30,000 plugins)
     keeps only the tied documents that score at least as well as the ``size``-th best of the
     tie: each one left out scores below ``size`` documents of the tie, so it cannot be among
@@ -236,13 +244,13 @@ def pool(
     # sorted stably, so ties keep the order of ``relevance`` either way.
     least = sorted(relevance.values(), reverse=True)[size - 1]
     chosen = [(doc, value) for doc, value in relevance.items() if value >= least]
-    tied = [doc for doc, value in chosen if value == least] if mult is not None else []
+    tied = [doc for doc, value in chosen if value == least]
     if mult is not None and len(tied) > size:
         popularity: Values = mult
         tied.sort(key=popularity.__getitem__, reverse=True)
 
         def score(doc: int) -> float:
-            return round(least * int(popularity[doc]) / 1_000_000, 9)
+            return round(text_score(least, int(popularity[doc])), PLACES)  # as Searcher._order ranks
 
         edge, ahead = score(tied[size - 1]), size
         while ahead < len(tied) and score(tied[ahead]) >= edge:

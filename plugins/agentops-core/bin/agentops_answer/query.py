@@ -404,7 +404,7 @@ class Searcher:
         picked = {doc: item for doc, item in picked.items() if item.tier not in (NAMED, TEXT) or item.relevance >= floor}
         counted = hits.above(relevance, floor) | picked.keys()
         for item in picked.values():
-            item.score = item.relevance * mult[item.doc] / 1_000_000
+            item.score = hits.text_score(item.relevance, mult[item.doc])
         ranked = self._order(list(picked.values()), limit, by_group=collapse)
         why = (found, matching)
         if collapse:
@@ -422,7 +422,7 @@ class Searcher:
         Ids (and copy groups) are read only for the items that are shown and those tied with them, so the order
         never depends on how the index happened to number its documents.
         """
-        items.sort(key=lambda s: (-s.tier, -round(s.score, 9)))
+        items.sort(key=lambda s: (-s.tier, -round(s.score, hits.PLACES)))
         grp = self._column("grp")
         seen: set[str] = set()
         cut = len(items)
@@ -432,14 +432,14 @@ class Searcher:
                 cut = position + 1
                 break
         if cut < len(items):
-            last = (items[cut - 1].tier, round(items[cut - 1].score, 9))
-            while cut < len(items) and (items[cut].tier, round(items[cut].score, 9)) == last:
+            last = (items[cut - 1].tier, round(items[cut - 1].score, hits.PLACES))
+            while cut < len(items) and (items[cut].tier, round(items[cut].score, hits.PLACES)) == last:
                 cut += 1
         head = items[:cut]
         rows = self.store.listings(item.doc for item in head)
         for item in head:
             item.id, item.grp, item.rep = rows[item.doc]
-        head.sort(key=lambda s: (-s.tier, -round(s.score, 9), s.id))
+        head.sort(key=lambda s: (-s.tier, -round(s.score, hits.PLACES), s.id))
         return head
 
     def _hits(self, items: list[Scored], why: tuple[list[Term], set[int]]) -> list[Hit]:
